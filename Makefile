@@ -1,0 +1,74 @@
+# Journey Bot: the single entry point for people and CI.
+#   make run    install if needed, train if the model is missing or older than the data, start the bot
+#   make test   everything CI checks
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+PY       := $(VENV)/bin/python
+RASA     := $(VENV)/bin/rasa
+MODEL    := models/journey.tar.gz
+EVAL_DIR ?= ../shared/eval
+TRAINING_DATA := data/nlu data/rules
+TRAINING_FILES := config.yml $(shell find domain $(TRAINING_DATA) -name '*.yml' 2>/dev/null)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install install-dev run shell train test lint unit validate nlu-test conversation-test eval bench-nlu clean
+
+help:
+	@echo "make run     start the bot (installs and trains when needed)"
+	@echo "make test    run every check CI runs"
+	@echo "make shell   chat with the bot in the terminal"
+	@echo "make train   train the model (only if data changed)"
+	@echo "make eval    score the bot on $(EVAL_DIR)/conversations.yml"
+	@echo "make bench-nlu  compare config.yml with Rasa's stock config (slow)"
+
+install: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements.lock scripts/setup.sh scripts/find_python.sh
+	bash scripts/setup.sh requirements.txt
+	@touch $@
+
+install-dev: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	bash scripts/setup.sh requirements-dev.txt
+	@touch $@
+
+train: $(MODEL)
+$(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
+	$(RASA) train --config config.yml --domain domain --data $(TRAINING_DATA) \
+	  --out models --fixed-model-name journey
+	@touch $@
+
+run: $(MODEL)
+	$(PY) -m bot.launcher run
+
+shell: $(MODEL)
+	$(PY) -m bot.launcher shell
+
+eval: $(MODEL)
+	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) $(EVAL_ARGS)
+
+test: lint unit validate nlu-test conversation-test
+
+lint: install-dev
+	$(VENV)/bin/ruff check bot actions tests scripts
+
+unit: install-dev $(MODEL)
+	$(VENV)/bin/pytest
+
+validate: install
+	$(RASA) data validate --config config.yml --domain domain --data $(TRAINING_DATA) --fail-on-warnings
+
+nlu-test: $(MODEL)
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu --out results/nlu
+	$(PY) scripts/check_nlu_report.py results/nlu/intent_report.json --min-macro-f1 0.90
+
+conversation-test: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests --out results/core --fail-on-prediction-errors
+
+bench-nlu: install
+	$(PY) scripts/bench_nlu.py --out docs/benchmarks-nlu.json
+
+clean:
+	rm -rf models results .rasa

@@ -1,0 +1,71 @@
+"""Offers the next step that fits the visitor, and delivers or drops it on yes or no."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ServiceAction
+from bot.offers import choose_offer
+
+
+class ActionOfferNextStep(ServiceAction):
+    """Chooses the step that fits persona, phase and segment and sets `pending_offer`.
+
+    A rule then utters `utter_offer`, whose variation for that offer and language asks the
+    visitor; with no fitting offer the slot is cleared and the bot just listens.
+    """
+
+    def name(self) -> str:
+        return "action_offer_next_step"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        made = list(tracker.get_slot("offers_made") or [])
+        offer = choose_offer(
+            self.services.offers.get(),
+            persona=tracker.get_slot("persona"),
+            phase=tracker.get_slot("journey_phase"),
+            segment=tracker.get_slot("segment"),
+            last_intent=tracker.get_intent_of_latest_message(),
+            already_offered=made,
+        )
+        if offer is None:
+            return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
+        return [SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
+
+
+class ActionAcceptOffer(ServiceAction):
+    """The visitor said yes: deliver what was offered."""
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        offer = self.services.offers.get().offers.get(tracker.get_slot("pending_offer") or "")
+        if offer is None:
+            dispatcher.utter_message(response="utter_how_can_help")
+            return []
+        if offer.deliver.startswith("utter_"):
+            dispatcher.utter_message(response=offer.deliver)
+            return [SlotSet("pending_offer", None)]
+        return [SlotSet("pending_offer", None), FollowupAction(offer.deliver)]
+
+
+class ActionDeclineOffer(ServiceAction):
+    """The visitor said no: acknowledge, and never make that offer again."""
+
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_offer_declined")
+        return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []

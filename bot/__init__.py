@@ -1,0 +1,1 @@
+"""Journey Bot: the services behind the Rasa assistant (journey detection, storage, content)."""

@@ -1,0 +1,84 @@
+"""One frozen settings object, built from the environment (and `.env`, via python-dotenv)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value we cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment. See `.env.example` for each value."""
+
+    rasa_host: str
+    rasa_port: int
+    action_port: int
+    rasa_auth_token: str
+    database_url: str
+    default_language: str
+    cors_origins: tuple[str, ...]
+    evidence_file: Path
+    offers_file: Path
+    log_level: str
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.action_port}/webhook"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if not 0 < value < 65536:
+        raise SettingsError(f"{name} must be a port between 1 and 65535, got {value}")
+    return value
+
+
+def _path(env: dict[str, str], name: str, default: str) -> Path:
+    path = Path(env.get(name, "").strip() or default)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def settings_from_env(env: dict[str, str]) -> Settings:
+    """Build settings from a mapping (the process environment in production, a dict in tests)."""
+    language = env.get("DEFAULT_LANGUAGE", "de").strip().lower() or "de"
+    if language not in ("de", "en"):
+        raise SettingsError(f"DEFAULT_LANGUAGE must be 'de' or 'en', got {language!r}")
+    origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        rasa_host=env.get("RASA_HOST", "localhost").strip() or "localhost",
+        rasa_port=_int(env, "RASA_PORT", 5005),
+        action_port=_int(env, "ACTION_PORT", 5055),
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN", "").strip(),
+        database_url=env.get("DATABASE_URL", "").strip()
+        or f"sqlite:///{PROJECT_ROOT / 'var' / 'journey.db'}",
+        default_language=language,
+        cors_origins=origins or ("http://localhost:8000",),
+        evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),
+        offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
+        log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+    )
+
+
+def load_settings() -> Settings:
+    """Read `.env` (without overriding variables already set) and build the settings."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return settings_from_env(dict(os.environ))

@@ -1,0 +1,263 @@
+"""Starts and stops the bot's parts: `python -m bot.launcher run|shell|eval`.
+
+`make run` uses `run`: action server and Rasa server (REST channel, HTTP API behind a token,
+SQL tracker store) until Ctrl-C. `make shell` chats in the terminal; `make eval` scores a
+running bot (starting one if none is up) with the shared evaluation script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+
+MODEL = PROJECT_ROOT / "models" / "journey.tar.gz"
+LOG_DIR = PROJECT_ROOT / "var" / "log"
+BIN = Path(sys.executable).parent
+READY_TIMEOUT_S = 120.0
+
+
+def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env") -> None:
+    """Give the HTTP API a token: create .env from .env.example and fill in a random one."""
+    if os.environ.get("RASA_AUTH_TOKEN", "").strip():
+        return
+    if not env_file.exists():
+        example = PROJECT_ROOT / ".env.example"
+        env_file.write_text(example.read_text(encoding="utf-8") if example.exists() else "", encoding="utf-8")
+    token = secrets.token_urlsafe(24)
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    if any(line.startswith("RASA_AUTH_TOKEN=") for line in lines):
+        lines = [f"RASA_AUTH_TOKEN={token}" if line.startswith("RASA_AUTH_TOKEN=") else line for line in lines]
+    else:
+        lines.append(f"RASA_AUTH_TOKEN={token}")
+    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.environ["RASA_AUTH_TOKEN"] = token
+    print(f"Wrote a new RASA_AUTH_TOKEN to {env_file.name}.")
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["ACTION_ENDPOINT_URL"] = settings.action_url
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def responds(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return bool(200 <= response.status < 300)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class Part:
+    """One server process with its log file."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    log: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+
+    def wait_ready(self, deadline: float) -> None:
+        assert self.process is not None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log}\n{tail(self.log)}")
+            if responds(self.health_url):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} was not ready after {READY_TIMEOUT_S:.0f} s; see {self.log}\n{tail(self.log)}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def action_part(settings: Settings) -> Part:
+    return Part(
+        name="action server",
+        command=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+        health_url=f"http://{settings.rasa_host}:{settings.action_port}/health",
+        log=LOG_DIR / "actions.log",
+    )
+
+
+def rasa_part(settings: Settings) -> Part:
+    return Part(
+        name="Rasa server",
+        command=[
+            str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--enable-api", "--auth-token", settings.rasa_auth_token,
+            "--port", str(settings.rasa_port), "--cors", *settings.cors_origins,
+        ],
+        health_url=f"{settings.rasa_url}/",
+        log=LOG_DIR / "rasa.log",
+    )
+
+
+class Stack:
+    """The parts `make run` starts, stopped together however the launcher ends."""
+
+    def __init__(self, parts: Sequence[Part]) -> None:
+        self.parts = list(parts)
+
+    def start(self, env: dict[str, str]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        for part in self.parts:
+            part.start(env)
+        try:
+            for part in self.parts:
+                part.wait_ready(deadline)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for part in reversed(self.parts):
+            part.stop()
+
+    def wait(self) -> int:
+        """Block until a part exits on its own; return its exit code."""
+        while True:
+            for part in self.parts:
+                assert part.process is not None
+                code = part.process.poll()
+                if code is not None:
+                    print(f"{part.name} stopped (exit code {code}); see {part.log}", file=sys.stderr)
+                    return code or 1
+            time.sleep(0.5)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(settings: Settings) -> int:
+    if responds(f"{settings.rasa_url}/"):
+        print(f"Something already answers on {settings.rasa_url}; stop it or set RASA_PORT.", file=sys.stderr)
+        return 1
+    stack = Stack([action_part(settings), rasa_part(settings)])
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
+    try:
+        stack.start(child_env(settings))
+        print(
+            f"\nJourney Bot is running.\n"
+            f"  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"Hallo\"}}\n"
+            f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
+            f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
+            f"  Conversations: {settings.database_url}\n"
+            f"  Logs:          {LOG_DIR}/\n"
+            f"Press Ctrl-C to stop.",
+            flush=True,
+        )
+        return stack.wait()
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def shell(settings: Settings) -> int:
+    actions = action_part(settings)
+    own_actions = not responds(actions.health_url)
+    env = child_env(settings)
+    try:
+        if own_actions:
+            actions.start(env)
+            actions.wait_ready(time.monotonic() + READY_TIMEOUT_S)
+        command = [str(BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"]
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        if own_actions:
+            actions.stop()
+
+
+def evaluate(settings: Settings, eval_dir: Path, extra: Sequence[str]) -> int:
+    stack = None
+    if not responds(f"{settings.rasa_url}/"):
+        print("No bot running; starting one for the evaluation ...", flush=True)
+        stack = Stack([action_part(settings), rasa_part(settings)])
+        try:
+            stack.start(child_env(settings))
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    try:
+        command = [
+            sys.executable, str(eval_dir / "journey_eval.py"), str(eval_dir / "conversations.yml"),
+            "--url", settings.rasa_url, "--token", settings.rasa_auth_token, *extra,
+        ]
+        return subprocess.call(command, cwd=PROJECT_ROOT)
+    finally:
+        if stack is not None:
+            stack.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start action server and Rasa server until Ctrl-C")
+    sub.add_parser("shell", help="chat with the bot in the terminal")
+    ev = sub.add_parser("eval", help="score the bot on the shared evaluation set")
+    ev.add_argument("--eval-dir", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval")
+    args, extra = parser.parse_known_args(argv)
+    if not MODEL.exists():
+        print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
+        return 1
+    settings = load_settings()  # reads .env first, so an existing token is kept
+    if not settings.rasa_auth_token:
+        ensure_auth_token()
+        settings = load_settings()
+    if args.command == "run":
+        return run(settings)
+    if args.command == "shell":
+        return shell(settings)
+    return evaluate(settings, args.eval_dir, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Editor-owned files that the running bot re-reads when they change (no restart needed)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+class ReloadingFile(Generic[T]):
+    """Parses a file on first use and again whenever its modification time changes.
+
+    A broken edit keeps the last good version in service and is logged once, so a typo
+    in a content file never takes the bot down; with no good version yet, the error is raised.
+    """
+
+    def __init__(self, path: Path, parse: Callable[[Path], T]) -> None:
+        self._path = path
+        self._parse = parse
+        self._value: T | None = None
+        self._seen_mtime: float | None = None
+
+    def get(self) -> T:
+        mtime = self._path.stat().st_mtime
+        if mtime != self._seen_mtime:
+            self._seen_mtime = mtime
+            try:
+                self._value = self._parse(self._path)
+            except ValueError as exc:
+                if self._value is None:
+                    raise
+                logger.error("Keeping the previous version of %s: %s", self._path, exc)
+        assert self._value is not None
+        return self._value

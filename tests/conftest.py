@@ -1,0 +1,27 @@
+"""Shared fixtures: the real evidence and offer files, and services built from a test environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, settings_from_env
+from bot.journey import EvidenceModel, load_evidence
+from bot.offers import OfferPlan, load_offers
+from bot.services import Services, build_services
+
+
+@pytest.fixture(scope="session")
+def evidence() -> EvidenceModel:
+    return load_evidence(PROJECT_ROOT / "data" / "journey" / "evidence.yml")
+
+
+@pytest.fixture(scope="session")
+def offers() -> OfferPlan:
+    return load_offers(PROJECT_ROOT / "data" / "journey" / "offers.yml")
+
+
+@pytest.fixture()
+def services(tmp_path: Path) -> Services:
+    return build_services(settings_from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}))

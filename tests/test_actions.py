@@ -1,0 +1,130 @@
+"""Actions with real rasa-sdk Tracker and CollectingDispatcher: whole event lists and messages."""
+
+from __future__ import annotations
+
+from actions.journey import ActionTrackJourney
+from actions.offers import ActionAcceptOffer, ActionDeclineOffer, ActionOfferNextStep
+from bot.services import Services
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.helpers import make_tracker, user
+
+
+def test_track_journey_sets_all_four_slots_from_the_first_message(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Wie hoch ist der ROI für einen Betrieb mit 25 Leuten?", "ask_roi")])
+    events = ActionTrackJourney(services).run(dispatcher, tracker, {})
+    assert events == [
+        SlotSet("journey_phase", "decision"),
+        SlotSet("persona", "budget_owner"),
+        SlotSet("segment", "b2b"),
+        SlotSet("language", "de"),
+    ]
+    assert dispatcher.messages == []
+
+
+def test_track_journey_returns_only_what_changed(services: Services) -> None:
+    history = [user("Do you have reviews from customers?", "ask_reviews"), user("Any guarantee if it does not work?", "ask_guarantee")]
+    tracker = make_tracker(history, {"journey_phase": "consideration", "persona": "skeptic", "language": "en"})
+    assert ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {}) == []
+
+
+def test_track_journey_follows_a_language_switch(services: Services) -> None:
+    history = [user("Was kostet das?", "ask_price"), user("Sorry, in English please: what does it cost?", "ask_price")]
+    tracker = make_tracker(history, {"journey_phase": "decision", "language": "de"})
+    assert ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {}) == [SlotSet("language", "en")]
+
+
+def test_skeptic_is_offered_reviews_after_an_answer(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user("Ich traue solchen Versprechen nicht", "express_doubt")],
+        {"persona": "skeptic", "journey_phase": "consideration", "language": "de"},
+    )
+    events = ActionOfferNextStep(services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("pending_offer", "reviews"), SlotSet("offers_made", ["reviews"])]
+    assert dispatcher.messages == []  # the rule that follows utters utter_offer
+
+
+def test_skeptic_who_just_read_reviews_is_offered_the_guarantee_instead(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Any reviews?", "ask_reviews")], {"persona": "skeptic", "journey_phase": "consideration"})
+    events = ActionOfferNextStep(services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("pending_offer", "guarantee"), SlotSet("offers_made", ["guarantee"])]
+
+
+def test_each_persona_gets_its_own_offer(services: Services) -> None:
+    expected = {
+        "influencer": "boss_summary",
+        "budget_owner": "roi",
+        "technical": "specs",
+        "experience_seeker": "video",
+        "skeptic": "reviews",
+    }
+    for persona, offer in expected.items():
+        tracker = make_tracker([user("Was kostet das?", "ask_price")], {"persona": persona, "journey_phase": "decision"})
+        events = ActionOfferNextStep(services).run(CollectingDispatcher(), tracker, {})
+        assert events == [SlotSet("pending_offer", offer), SlotSet("offers_made", [offer])], persona
+
+
+def test_without_persona_the_phase_and_segment_decide(services: Services) -> None:
+    cases = [
+        ({"journey_phase": "awareness"}, "ask_what_is", None),  # features were just explained
+        ({"journey_phase": "awareness"}, "greet", "features"),
+        ({"journey_phase": "decision", "segment": "b2b"}, "ask_price", "sales_call"),
+        ({"journey_phase": "decision", "segment": "b2c"}, "ask_price", "order"),
+        ({"journey_phase": "retention"}, "ask_support", None),
+    ]
+    for slots, intent, offer in cases:
+        events = ActionOfferNextStep(services).run(CollectingDispatcher(), make_tracker([user("...", intent)], slots), {})
+        assert events == ([SlotSet("pending_offer", offer), SlotSet("offers_made", [offer])] if offer else []), (slots, intent)
+
+
+def test_a_stale_offer_is_cleared_when_nothing_fits(services: Services) -> None:
+    slots = {"journey_phase": "retention", "pending_offer": "video"}
+    events = ActionOfferNextStep(services).run(CollectingDispatcher(), make_tracker([user("Hilfe!", "ask_support")], slots), {})
+    assert events == [SlotSet("pending_offer", None)]
+
+
+def test_an_offer_is_never_made_twice(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"persona": "technical", "journey_phase": "consideration", "offers_made": ["specs", "integrations", "reviews", "video"]}
+    events = ActionOfferNextStep(services).run(dispatcher, make_tracker([user("API?", "ask_integrations")], slots), {})
+    assert events == []
+    assert dispatcher.messages == []
+
+
+def test_accepting_delivers_what_was_offered(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("ja gerne", "affirm")], {"pending_offer": "boss_summary"})
+    events = ActionAcceptOffer(services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("pending_offer", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_boss_material"]
+
+
+def test_accepting_with_nothing_pending_asks_how_to_help(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionAcceptOffer(services).run(dispatcher, make_tracker([user("yes", "affirm")]), {})
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_how_can_help"]
+
+
+def test_an_offer_delivered_by_an_action_is_handed_over(services: Services, tmp_path) -> None:
+    offers_file = tmp_path / "offers.yml"
+    offers_file.write_text("offers:\n  roi: {deliver: roi_form}\n", encoding="utf-8")
+    from bot.config import settings_from_env
+    from bot.services import build_services
+
+    custom = build_services(settings_from_env({"OFFERS_FILE": str(offers_file)}))
+    dispatcher = CollectingDispatcher()
+    events = ActionAcceptOffer(custom).run(dispatcher, make_tracker([user("yes", "affirm")], {"pending_offer": "roi"}), {})
+    assert events == [SlotSet("pending_offer", None), FollowupAction("roi_form")]
+    assert dispatcher.messages == []
+
+
+def test_declining_acknowledges_and_clears_the_offer(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionDeclineOffer(services).run(dispatcher, make_tracker([user("nein danke", "deny")], {"pending_offer": "video"}), {})
+    assert events == [SlotSet("pending_offer", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_declined"]

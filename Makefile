@@ -13,6 +13,7 @@ TRAINING_DATA := data/nlu data/rules
 TRAINING_FILES := config.yml $(shell find domain $(TRAINING_DATA) -name '*.yml' 2>/dev/null)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install install-dev run shell train test lint unit validate nlu-test conversation-test eval bench-nlu clean
 

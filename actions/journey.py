@@ -22,9 +22,7 @@ class ActionTrackJourney(ServiceAction):
     def name(self) -> str:
         return "action_track_journey"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         state = infer_journey(
             turns_from_events(tracker.events),
             self.services.evidence.get(),

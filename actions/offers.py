@@ -22,9 +22,7 @@ class ActionOfferNextStep(ServiceAction):
     def name(self) -> str:
         return "action_offer_next_step"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         made = list(tracker.get_slot("offers_made") or [])
         offer = choose_offer(
             self.services.offers.get(),
@@ -45,9 +43,7 @@ class ActionAcceptOffer(ServiceAction):
     def name(self) -> str:
         return "action_accept_offer"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         offer = self.services.offers.get().offers.get(tracker.get_slot("pending_offer") or "")
         if offer is None:
             dispatcher.utter_message(response="utter_how_can_help")
@@ -64,8 +60,6 @@ class ActionDeclineOffer(ServiceAction):
     def name(self) -> str:
         return "action_decline_offer"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_offer_declined")
         return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []

@@ -68,8 +68,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         rasa_port=_int(env, "RASA_PORT", 5005),
         action_port=_int(env, "ACTION_PORT", 5055),
         rasa_auth_token=env.get("RASA_AUTH_TOKEN", "").strip(),
-        database_url=env.get("DATABASE_URL", "").strip()
-        or f"sqlite:///{PROJECT_ROOT / 'var' / 'journey.db'}",
+        database_url=env.get("DATABASE_URL", "").strip() or f"sqlite:///{PROJECT_ROOT / 'var' / 'journey.db'}",
         default_language=language,
         cors_origins=origins or ("http://localhost:8000",),
         evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),

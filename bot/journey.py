@@ -47,7 +47,7 @@ class KeywordRule:
 class EvidenceModel:
     intents: Mapping[str, Evidence]
     keywords: Sequence[KeywordRule]
-    intent_confidence: float = 0.45
+    intent_confidence: float = 0.3
     persona_threshold: float = 1.0
     segment_threshold: float = 1.0
 
@@ -86,7 +86,7 @@ def _labels(raw: Any, allowed: Sequence[str], where: str) -> dict[str, float]:
     for label, weight in raw.items():
         if label not in allowed:
             raise EvidenceError(f"{where}: unknown value {label!r}; allowed: {', '.join(allowed)}")
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
             raise EvidenceError(f"{where}.{label}: weight must be a positive number, got {weight!r}")
         scores[str(label)] = float(weight)
     return scores
@@ -150,14 +150,14 @@ def parse_evidence(document: Any) -> EvidenceModel:
     for key, value in thresholds.items():
         if key not in ("intent_confidence", "persona", "segment"):
             raise EvidenceError(f"thresholds: unknown key {key!r}")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise EvidenceError(f"thresholds.{key}: must be a number ≥ 0, got {value!r}")
     intents = {str(name): _evidence(raw, f"intents.{name}") for name, raw in document["intents"].items()}
     keywords = [_keyword_rule(raw, i) for i, raw in enumerate(document.get("keywords") or [])]
     return EvidenceModel(
         intents=intents,
         keywords=keywords,
-        intent_confidence=float(thresholds.get("intent_confidence", 0.45)),
+        intent_confidence=float(thresholds.get("intent_confidence", 0.3)),
         persona_threshold=float(thresholds.get("persona", 1.0)),
         segment_threshold=float(thresholds.get("segment", 1.0)),
     )

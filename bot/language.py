@@ -44,10 +44,12 @@ _UMLAUT = re.compile(r"[äöüß]", re.IGNORECASE)
 
 
 def language_scores(text: str) -> tuple[int, int]:
-    """How many German and how many English marker words (and letters) the text has."""
+    """How many German and how many English marker words the text has (umlauts add to German)."""
     tokens = words(text)
-    german = sum(t in _GERMAN for t in tokens) + min(2, len(_UMLAUT.findall(text)))
+    german = sum(t in _GERMAN for t in tokens)
     english = sum(t in _ENGLISH for t in tokens)
+    if german:  # umlauts back up German words; alone (a name, keyboard mash) they decide nothing
+        german += min(2, len(_UMLAUT.findall(text)))
     return german, english
 
 

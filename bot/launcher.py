@@ -77,15 +77,22 @@ class Part:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                self.command,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
 
     def wait_ready(self, deadline: float) -> None:
         assert self.process is not None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log}\n{tail(self.log)}")
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}; see {self.log}\n{tail(self.log)}"
+                )
             if responds(self.health_url):
                 return
             time.sleep(0.5)
@@ -122,9 +129,21 @@ def rasa_part(settings: Settings) -> Part:
     return Part(
         name="Rasa server",
         command=[
-            str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml", "--enable-api", "--auth-token", settings.rasa_auth_token,
-            "--port", str(settings.rasa_port), "--cors", *settings.cors_origins,
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--enable-api",
+            "--auth-token",
+            settings.rasa_auth_token,
+            "--port",
+            str(settings.rasa_port),
+            "--cors",
+            *settings.cors_origins,
         ],
         health_url=f"{settings.rasa_url}/",
         log=LOG_DIR / "rasa.log",
@@ -179,7 +198,7 @@ def run(settings: Settings) -> int:
         stack.start(child_env(settings))
         print(
             f"\nJourney Bot is running.\n"
-            f"  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"Hallo\"}}\n"
+            f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
             f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
             f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
             f"  Conversations: {settings.database_url}\n"
@@ -228,8 +247,14 @@ def evaluate(settings: Settings, eval_dir: Path, extra: Sequence[str]) -> int:
             return 1
     try:
         command = [
-            sys.executable, str(eval_dir / "journey_eval.py"), str(eval_dir / "conversations.yml"),
-            "--url", settings.rasa_url, "--token", settings.rasa_auth_token, *extra,
+            sys.executable,
+            str(eval_dir / "journey_eval.py"),
+            str(eval_dir / "conversations.yml"),
+            "--url",
+            settings.rasa_url,
+            "--token",
+            settings.rasa_auth_token,
+            *extra,
         ]
         return subprocess.call(command, cwd=PROJECT_ROOT)
     finally:

@@ -20,8 +20,10 @@ def main() -> int:
         for name, values in report.items()
         if isinstance(values, dict) and "support" in values and name not in ("macro avg", "weighted avg", "micro avg")
     )[:5]
-    print(f"intent macro-F1 {macro:.3f} (minimum {args.min_macro_f1:.2f}); weakest: "
-          + ", ".join(f"{name} {f1:.2f}" for f1, name in weak))
+    print(
+        f"intent macro-F1 {macro:.3f} (minimum {args.min_macro_f1:.2f}); weakest: "
+        + ", ".join(f"{name} {f1:.2f}" for f1, name in weak)
+    )
     return 0 if macro >= args.min_macro_f1 else 1
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from actions.journey import ActionTrackJourney
-from actions.offers import ActionAcceptOffer, ActionDeclineOffer, ActionOfferNextStep
-from bot.services import Services
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.journey import ActionTrackJourney
+from actions.offers import ActionAcceptOffer, ActionDeclineOffer, ActionOfferNextStep
+from bot.services import Services
 from tests.helpers import make_tracker, user
 
 
@@ -25,7 +25,10 @@ def test_track_journey_sets_all_four_slots_from_the_first_message(services: Serv
 
 
 def test_track_journey_returns_only_what_changed(services: Services) -> None:
-    history = [user("Do you have reviews from customers?", "ask_reviews"), user("Any guarantee if it does not work?", "ask_guarantee")]
+    history = [
+        user("Do you have reviews from customers?", "ask_reviews"),
+        user("Any guarantee if it does not work?", "ask_guarantee"),
+    ]
     tracker = make_tracker(history, {"journey_phase": "consideration", "persona": "skeptic", "language": "en"})
     assert ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {}) == []
 
@@ -49,7 +52,9 @@ def test_skeptic_is_offered_reviews_after_an_answer(services: Services) -> None:
 
 def test_skeptic_who_just_read_reviews_is_offered_the_guarantee_instead(services: Services) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker([user("Any reviews?", "ask_reviews")], {"persona": "skeptic", "journey_phase": "consideration"})
+    tracker = make_tracker(
+        [user("Any reviews?", "ask_reviews")], {"persona": "skeptic", "journey_phase": "consideration"}
+    )
     events = ActionOfferNextStep(services).run(dispatcher, tracker, {})
     assert events == [SlotSet("pending_offer", "guarantee"), SlotSet("offers_made", ["guarantee"])]
 
@@ -63,7 +68,9 @@ def test_each_persona_gets_its_own_offer(services: Services) -> None:
         "skeptic": "reviews",
     }
     for persona, offer in expected.items():
-        tracker = make_tracker([user("Was kostet das?", "ask_price")], {"persona": persona, "journey_phase": "decision"})
+        tracker = make_tracker(
+            [user("Was kostet das?", "ask_price")], {"persona": persona, "journey_phase": "decision"}
+        )
         events = ActionOfferNextStep(services).run(CollectingDispatcher(), tracker, {})
         assert events == [SlotSet("pending_offer", offer), SlotSet("offers_made", [offer])], persona
 
@@ -77,19 +84,30 @@ def test_without_persona_the_phase_and_segment_decide(services: Services) -> Non
         ({"journey_phase": "retention"}, "ask_support", None),
     ]
     for slots, intent, offer in cases:
-        events = ActionOfferNextStep(services).run(CollectingDispatcher(), make_tracker([user("...", intent)], slots), {})
-        assert events == ([SlotSet("pending_offer", offer), SlotSet("offers_made", [offer])] if offer else []), (slots, intent)
+        events = ActionOfferNextStep(services).run(
+            CollectingDispatcher(), make_tracker([user("...", intent)], slots), {}
+        )
+        assert events == ([SlotSet("pending_offer", offer), SlotSet("offers_made", [offer])] if offer else []), (
+            slots,
+            intent,
+        )
 
 
 def test_a_stale_offer_is_cleared_when_nothing_fits(services: Services) -> None:
     slots = {"journey_phase": "retention", "pending_offer": "video"}
-    events = ActionOfferNextStep(services).run(CollectingDispatcher(), make_tracker([user("Hilfe!", "ask_support")], slots), {})
+    events = ActionOfferNextStep(services).run(
+        CollectingDispatcher(), make_tracker([user("Hilfe!", "ask_support")], slots), {}
+    )
     assert events == [SlotSet("pending_offer", None)]
 
 
 def test_an_offer_is_never_made_twice(services: Services) -> None:
     dispatcher = CollectingDispatcher()
-    slots = {"persona": "technical", "journey_phase": "consideration", "offers_made": ["specs", "integrations", "reviews", "video"]}
+    slots = {
+        "persona": "technical",
+        "journey_phase": "consideration",
+        "offers_made": ["specs", "integrations", "reviews", "video"],
+    }
     events = ActionOfferNextStep(services).run(dispatcher, make_tracker([user("API?", "ask_integrations")], slots), {})
     assert events == []
     assert dispatcher.messages == []
@@ -118,13 +136,17 @@ def test_an_offer_delivered_by_an_action_is_handed_over(services: Services, tmp_
 
     custom = build_services(settings_from_env({"OFFERS_FILE": str(offers_file)}))
     dispatcher = CollectingDispatcher()
-    events = ActionAcceptOffer(custom).run(dispatcher, make_tracker([user("yes", "affirm")], {"pending_offer": "roi"}), {})
+    events = ActionAcceptOffer(custom).run(
+        dispatcher, make_tracker([user("yes", "affirm")], {"pending_offer": "roi"}), {}
+    )
     assert events == [SlotSet("pending_offer", None), FollowupAction("roi_form")]
     assert dispatcher.messages == []
 
 
 def test_declining_acknowledges_and_clears_the_offer(services: Services) -> None:
     dispatcher = CollectingDispatcher()
-    events = ActionDeclineOffer(services).run(dispatcher, make_tracker([user("nein danke", "deny")], {"pending_offer": "video"}), {})
+    events = ActionDeclineOffer(services).run(
+        dispatcher, make_tracker([user("nein danke", "deny")], {"pending_offer": "video"}), {}
+    )
     assert events == [SlotSet("pending_offer", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_declined"]

@@ -21,7 +21,9 @@ def test_clear_messages_are_recognised(text: str, expected: str) -> None:
     assert detect_language(text, previous=None) == expected
 
 
-@pytest.mark.parametrize("text", ["Claire Dubois, Dubois Consulting SARL, claire@dubois.example", "ok", "/affirm", "Wattwerk Sense", ""])
+@pytest.mark.parametrize(
+    "text", ["Claire Dubois, Dubois Consulting SARL, claire@dubois.example", "ok", "/affirm", "Wattwerk Sense", ""]
+)
 def test_undecided_messages_keep_the_visitors_language(text: str) -> None:
     assert detect_language(text, previous="en") == "en"
     assert detect_language(text, previous="de") == "de"

@@ -1,0 +1,82 @@
+"""A small NLU component that corrects two blind spots of the statistical intent classifier.
+
+1. A message with an e-mail address or phone number and no question is the visitor giving
+   contact details (`inform_contact`), whatever the names in it resemble ("Dubois" looks
+   like "dubious" to character n-grams).
+2. A message without a single word the model has seen in training (keyboard mash, "???")
+   is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
+# Phone numbers start with + or 0 (international or national form), so amounts never match.
+PHONE = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
+CONTACT_INTENT = "inform_contact"
+
+
+def gives_contact_details(text: str) -> bool:
+    """True for a statement (no question) that contains an e-mail address or a phone number."""
+    if "?" in text:
+        return False
+    return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in m) >= 6 for m in PHONE.findall(text))
+
+
+def _with_top_intent(message: Message, name: str, confidence: float) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    top = {"name": name, "confidence": confidence}
+    message.set(INTENT, top, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentGuard(GraphComponent, IntentClassifier):
+    """Runs after the intent classifier and before the FallbackClassifier (see config.yml)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # `known_words_featurizer`: alias of the word-level CountVectorsFeaturizer whose
+        # vocabulary decides whether a message has any known word.
+        return {"known_words_featurizer": "word_counts", "contact_confidence": 0.9}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentGuard:
+        return cls(config)
+
+    def _knows_a_word(self, message: Message) -> bool:
+        _, sentence = message.get_sparse_features(TEXT, [self.config["known_words_featurizer"]])
+        return sentence is not None and sentence.features.nnz > 0
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            predicted = message.get(INTENT) or {}
+            intent = predicted.get("name")
+            if intent == "request_contact":  # "call me at 0171 ..." asks for a call
+                continue
+            if gives_contact_details(text):
+                confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
+                _with_top_intent(message, CONTACT_INTENT, confidence)
+            elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
+                _with_top_intent(message, "nlu_fallback", 1.0)
+        return messages

@@ -1,0 +1,50 @@
+"""The domain, the evidence file and the offers agree, and every answer exists in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.shared.core.domain import Domain
+
+from bot.config import PROJECT_ROOT
+from bot.journey import EvidenceModel
+from bot.language import detect_language
+from bot.offers import OfferPlan
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain"))
+
+
+def _conditions(variation: dict[str, Any]) -> dict[str, Any]:
+    return {c["name"]: c["value"] for c in variation.get("condition") or []}
+
+
+def test_every_answer_has_a_german_and_an_english_text(domain: Domain) -> None:
+    for name, variations in domain.responses.items():
+        german = [v for v in variations if _conditions(v).get("language", "de") == "de"]
+        english = [v for v in variations if _conditions(v).get("language") == "en"]
+        assert german and english, f"{name} needs a German and an English variation"
+        for variation in german:
+            assert detect_language(variation["text"], None) == "de", (name, variation["text"])
+        for variation in english:
+            assert detect_language(variation["text"], None) == "en", (name, variation["text"])
+
+
+def test_every_offer_can_be_asked_in_both_languages(domain: Domain, offers: OfferPlan) -> None:
+    asked = {(c.get("pending_offer"), c.get("language")) for c in map(_conditions, domain.responses["utter_offer"])}
+    for offer in offers.offers:
+        assert (offer, "de") in asked and (offer, "en") in asked, f"utter_offer has no variation for {offer}"
+
+
+def test_every_offer_delivers_something_the_bot_has(domain: Domain, offers: OfferPlan) -> None:
+    for offer in offers.offers.values():
+        assert offer.deliver in domain.action_names_or_texts, f"{offer.name} delivers unknown {offer.deliver}"
+
+
+def test_evidence_names_exactly_the_domain_intents(domain: Domain, evidence: EvidenceModel) -> None:
+    # Rasa's built-in intents that never carry journey evidence are left out of the file.
+    built_in = {"restart", "back", "session_start"}
+    assert set(evidence.intents) == set(domain.intents) - built_in

@@ -1,0 +1,79 @@
+"""The IntentGuard NLU component, on real Rasa messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import IntentGuard, gives_contact_details
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Claire Dubois, Dubois Consulting SARL, claire@dubois-consulting.fr",
+        "Anna Berger, Berger Logistik GmbH, anna.berger@example.de, 0171 2345678",
+        "meine Nummer: +49 (0)221 99 88 77",
+        "anna@berger.example",
+    ],
+)
+def test_statements_with_contact_details_are_recognised(text: str) -> None:
+    assert gives_contact_details(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Können Sie mich unter 0171 2345678 anrufen?",
+        "Wir sind 25 Leute mit 3 Standorten",
+        "Unsere Stromkosten liegen bei 120 000 € im Jahr",
+        "we spend 1,200,000 dollars a year",
+        "2026",
+    ],
+)
+def test_questions_and_ordinary_numbers_are_not_contact_details(text: str) -> None:
+    assert not gives_contact_details(text)
+
+
+def message(text: str, intent: str, confidence: float, known_words: int) -> Message:
+    msg = Message(data={TEXT: text})
+    msg.set(INTENT, {"name": intent, "confidence": confidence})
+    msg.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, {"name": "greet", "confidence": 0.1}])
+    sentence = scipy.sparse.coo_matrix(np.array([[1.0] * known_words + [0.0] * 3]))
+    msg.add_features(Features(sentence, "sentence", TEXT, "word_counts"))
+    return msg
+
+
+def guard(**config: Any) -> IntentGuard:
+    return IntentGuard({**IntentGuard.get_default_config(), **config})
+
+
+def test_contact_details_override_a_misread_intent() -> None:
+    msg = message("Claire Dubois, Dubois Consulting SARL, claire@dubois.example", "express_doubt", 0.32, known_words=1)
+    guard().process([msg])
+    assert msg.get(INTENT) == {"name": "inform_contact", "confidence": 0.9}
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["inform_contact", "express_doubt", "greet"]
+
+
+def test_a_request_for_a_call_with_a_number_stays_a_request() -> None:
+    msg = message("Ruft mich an: 0171 2345678", "request_contact", 0.8, known_words=2)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == "request_contact"
+
+
+def test_a_message_without_any_known_word_is_not_understood() -> None:
+    msg = message("xq zzkv plörr", "affirm", 0.38, known_words=0)
+    guard().process([msg])
+    assert msg.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
+
+
+def test_a_message_with_known_words_keeps_its_intent() -> None:
+    msg = message("ok", "affirm", 0.84, known_words=1)
+    guard().process([msg])
+    assert msg.get(INTENT) == {"name": "affirm", "confidence": 0.84}

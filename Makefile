@@ -68,8 +68,8 @@ nlu-test: $(MODEL)
 conversation-test: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests --out results/core --e2e --fail-on-prediction-errors
 
-bench-nlu: install
-	$(PY) scripts/bench_nlu.py --out docs/benchmarks-nlu.json
+bench-nlu: install $(MODEL)
+	$(PY) scripts/bench_nlu.py --out results/bench-nlu.json
 
 clean:
 	rm -rf models results .rasa

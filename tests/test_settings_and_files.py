@@ -1,0 +1,94 @@
+"""Settings from the environment, and editor files that change while the bot runs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, settings_from_env
+from bot.journey import EvidenceError, load_evidence
+from bot.launcher import ensure_auth_token
+from bot.offers import OffersError, parse_offers
+from bot.reloading import ReloadingFile
+
+
+def test_defaults_run_on_sqlite_with_german_first() -> None:
+    settings = settings_from_env({})
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("var/journey.db")
+    assert (settings.rasa_port, settings.action_port, settings.default_language) == (5005, 5055, "de")
+    assert settings.action_url == "http://localhost:5055/webhook"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RASA_PORT": "abc"}, "RASA_PORT must be a whole number, got 'abc'"),
+        ({"ACTION_PORT": "70000"}, "ACTION_PORT must be a port between 1 and 65535"),
+        ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE must be 'de' or 'en'"),
+    ],
+)
+def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        settings_from_env(env)
+
+
+def test_a_missing_token_is_generated_into_env_without_touching_other_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("RASA_PORT=6000\nRASA_AUTH_TOKEN=\n", encoding="utf-8")
+    ensure_auth_token(env_file)
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "RASA_PORT=6000"
+    token = lines[1].removeprefix("RASA_AUTH_TOKEN=")
+    assert len(token) >= 24 and os.environ["RASA_AUTH_TOKEN"] == token
+
+
+def test_an_edited_file_is_reread_and_a_broken_edit_keeps_the_last_good_version(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "evidence.yml"
+    path.write_text("intents:\n  ask_price: {phase: decision}\n", encoding="utf-8")
+    source = ReloadingFile(path, load_evidence)
+    assert source.get().intents["ask_price"].phase == "decision"
+
+    path.write_text("intents:\n  ask_price: {phase: consideration}\n", encoding="utf-8")
+    os.utime(path, (1, 1))  # a new modification time, as an editor's save gives
+    assert source.get().intents["ask_price"].phase == "consideration"
+
+    path.write_text("intents:\n  ask_price: {phase: shopping}\n", encoding="utf-8")
+    os.utime(path, (2, 2))
+    with caplog.at_level(logging.ERROR):
+        assert source.get().intents["ask_price"].phase == "consideration"
+    assert "unknown phase 'shopping'" in caplog.text and str(path) in caplog.text
+
+
+def test_a_broken_file_at_start_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "evidence.yml"
+    path.write_text("intents: [unclosed\n", encoding="utf-8")
+    with pytest.raises(EvidenceError, match="not valid YAML"):
+        ReloadingFile(path, load_evidence).get()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"offers": {"video": {}}}, "offers.video: needs 'deliver'"),
+        ({"offers": {"video": {"deliver": "utter_video"}}, "by_persona": {"nerd": ["video"]}}, "unknown persona"),
+        (
+            {"offers": {"video": {"deliver": "utter_video"}}, "by_persona": {"skeptic": ["reviews"]}},
+            "unknown offer 'reviews'",
+        ),
+        (
+            {"offers": {"video": {"deliver": "utter_video"}}, "by_phase": {"decision": {"b2x": ["video"]}}},
+            "use b2b, b2c or any",
+        ),
+    ],
+)
+def test_offer_file_mistakes_are_reported(document: dict, message: str) -> None:
+    with pytest.raises(OffersError, match=message):
+        parse_offers(document)

@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev run shell train test lint unit validate nlu-test conversation-test eval bench-nlu clean
+.PHONY: help install install-dev run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -49,6 +49,10 @@ shell: $(MODEL)
 
 eval: $(MODEL)
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) $(EVAL_ARGS)
+
+# Our own labelled conversations (written independently of the training data), for tuning.
+eval-dev: $(MODEL)
+	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations tests/journey/dev_conversations.yml $(EVAL_ARGS)
 
 test: lint unit validate nlu-test conversation-test
 

@@ -235,7 +235,7 @@ def shell(settings: Settings) -> int:
             actions.stop()
 
 
-def evaluate(settings: Settings, eval_dir: Path, extra: Sequence[str]) -> int:
+def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Sequence[str]) -> int:
     stack = None
     if not responds(f"{settings.rasa_url}/"):
         print("No bot running; starting one for the evaluation ...", flush=True)
@@ -249,7 +249,7 @@ def evaluate(settings: Settings, eval_dir: Path, extra: Sequence[str]) -> int:
         command = [
             sys.executable,
             str(eval_dir / "journey_eval.py"),
-            str(eval_dir / "conversations.yml"),
+            str(conversations),
             "--url",
             settings.rasa_url,
             "--token",
@@ -269,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("shell", help="chat with the bot in the terminal")
     ev = sub.add_parser("eval", help="score the bot on the shared evaluation set")
     ev.add_argument("--eval-dir", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval")
+    ev.add_argument("--conversations", type=Path, help="labelled conversations (default: the eval dir's public set)")
     args, extra = parser.parse_known_args(argv)
     if not MODEL.exists():
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
@@ -281,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "shell":
         return shell(settings)
-    return evaluate(settings, args.eval_dir, extra)
+    return evaluate(settings, args.eval_dir, args.conversations or args.eval_dir / "conversations.yml", extra)
 
 
 if __name__ == "__main__":

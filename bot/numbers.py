@@ -1,0 +1,61 @@
+"""Numbers as visitors type them: `1.200,50 €`, `1,200.50`, `20k`, `20 Tsd.`, `15 %`, `2 Mio`, `12 000`, `1'200`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_MULTIPLIERS = {
+    "k": 1_000, "tsd": 1_000, "tausend": 1_000, "thousand": 1_000, "t": 1_000,
+    "mio": 1_000_000, "million": 1_000_000, "millionen": 1_000_000, "mn": 1_000_000,
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"(?P<sign>-)?(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)"
+    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn)?(?![a-zäöü])"
+    r"\s*(?P<percent>%|prozent|percent)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: Decimal
+    percent: bool = False
+
+
+def _plain(digits: str) -> Decimal | None:
+    digits = re.sub(r"['\s\u00a0\u202f]", "", digits)
+    dots, commas = digits.count("."), digits.count(",")
+    if dots and commas:  # the later separator is the decimal one
+        decimal_sep = "." if digits.rfind(".") > digits.rfind(",") else ","
+        thousands = "," if decimal_sep == "." else "."
+        digits = digits.replace(thousands, "").replace(decimal_sep, ".")
+    elif dots + commas:
+        sep = "." if dots else ","
+        parts = digits.split(sep)
+        if len(parts) > 2 or len(parts[-1]) == 3:  # 1.200 / 1,200 / 1.200.000: thousands
+            if not all(len(p) == 3 for p in parts[1:]):
+                return None
+            digits = "".join(parts)
+        else:  # 1,5 / 3.99: decimals
+            digits = digits.replace(sep, ".")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """The first number in `text`, in German or English notation; None if there is none."""
+    for match in _NUMBER.finditer(text or ""):
+        value = _plain(match.group("digits"))
+        if value is None:
+            continue
+        mult = (match.group("mult") or "").lower().rstrip(".")
+        if mult:
+            value *= _MULTIPLIERS[mult]
+        if match.group("sign"):
+            value = -value
+        return ParsedNumber(value=value, percent=bool(match.group("percent")))
+    return None

@@ -15,13 +15,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
+.PHONY: help install install-dev content run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
 	@echo "make test    run every check CI runs"
 	@echo "make shell   chat with the bot in the terminal"
 	@echo "make train   train the model (only if data changed)"
+	@echo "make content check data/content/ and load it into the database"
 	@echo "make eval    score the bot on $(EVAL_DIR)/conversations.yml"
 	@echo "make bench-nlu  compare config.yml with Rasa's stock config (slow)"
 
@@ -41,17 +42,21 @@ $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 	  --out models --fixed-model-name journey
 	@touch $@
 
-run: $(MODEL)
+# Check data/content/ and load it into the database (a no-op when nothing changed).
+content: install
+	$(PY) -m bot.catalogue.loader
+
+run: $(MODEL) content
 	$(PY) -m bot.launcher run
 
-shell: $(MODEL)
+shell: $(MODEL) content
 	$(PY) -m bot.launcher shell
 
-eval: $(MODEL)
+eval: $(MODEL) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) $(EVAL_ARGS)
 
 # Our own labelled conversations (written independently of the training data), for tuning.
-eval-dev: $(MODEL)
+eval-dev: $(MODEL) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations tests/journey/dev_conversations.yml $(EVAL_ARGS)
 
 test: lint unit validate nlu-test conversation-test

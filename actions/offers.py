@@ -9,7 +9,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
+from actions.experience import ActionShowVideo, ActionShowVoucher
+from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
+from actions.reviews import ActionShowReviews
 from bot.offers import choose_offer
+
+# Offers delivered by one of our actions run it right away, inside action_accept_offer, so the
+# rules need no extra step; anything else (e.g. a form) is started with a FollowupAction.
+DELIVERING_ACTIONS: dict[str, type[ServiceAction]] = {
+    action().name(): action
+    for action in (ActionShowProduct, ActionShowPrices, ActionShowSpecs, ActionShowReviews, ActionShowVideo,
+                   ActionShowVoucher)
+}  # fmt: skip
 
 
 class ActionOfferNextStep(ServiceAction):
@@ -51,6 +62,9 @@ class ActionAcceptOffer(ServiceAction):
         if offer.deliver.startswith("utter_"):
             dispatcher.utter_message(response=offer.deliver)
             return [SlotSet("pending_offer", None)]
+        if offer.deliver in DELIVERING_ACTIONS:
+            delivered = DELIVERING_ACTIONS[offer.deliver](self.services).run(dispatcher, tracker, domain)
+            return [SlotSet("pending_offer", None), *delivered]
         return [SlotSet("pending_offer", None), FollowupAction(offer.deliver)]
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.config import Settings, load_settings
+from bot.catalogue.service import LocalCatalogue
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.db import create_tables, make_engine, make_session_factory
 from bot.journey import EvidenceModel, load_evidence
+from bot.messages import Messages, load_messages
 from bot.offers import OfferPlan, load_offers
 from bot.reloading import ReloadingFile
+
+MESSAGES_FILE = PROJECT_ROOT / "data" / "content" / "messages.yml"
 
 
 @dataclass(frozen=True)
@@ -16,13 +23,21 @@ class Services:
     settings: Settings
     evidence: ReloadingFile[EvidenceModel]
     offers: ReloadingFile[OfferPlan]
+    messages: ReloadingFile[Messages]
+    catalogue: LocalCatalogue
+    today: Callable[[], dt.date]
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.today) -> Services:
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
     return Services(
         settings=settings,
         evidence=ReloadingFile(settings.evidence_file, load_evidence),
         offers=ReloadingFile(settings.offers_file, load_offers),
+        messages=ReloadingFile(MESSAGES_FILE, load_messages),
+        catalogue=LocalCatalogue(make_session_factory(engine)),
+        today=today,
     )
 
 

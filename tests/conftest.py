@@ -25,3 +25,17 @@ def offers() -> OfferPlan:
 @pytest.fixture()
 def services(tmp_path: Path) -> Services:
     return build_services(settings_from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}))
+
+
+@pytest.fixture()
+def catalogue_services(tmp_path: Path) -> Services:
+    """Services on a fresh SQLite file with the shipped catalogue loaded, on a fixed day."""
+    import datetime as dt
+
+    from bot.catalogue.loader import load_catalogue
+    from bot.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'catalogue.db'}"
+    services = build_services(settings_from_env({"DATABASE_URL": url}), today=lambda: dt.date(2026, 11, 23))
+    load_catalogue(make_session_factory(make_engine(url)))
+    return services

@@ -106,7 +106,7 @@ def test_an_offer_is_never_made_twice(services: Services) -> None:
     slots = {
         "persona": "technical",
         "journey_phase": "consideration",
-        "offers_made": ["specs", "integrations", "reviews", "video"],
+        "offers_made": ["specs", "guarantee", "reviews", "video"],
     }
     events = ActionOfferNextStep(services).run(dispatcher, make_tracker([user("API?", "ask_integrations")], slots), {})
     assert events == []

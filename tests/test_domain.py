@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ from rasa.shared.core.domain import Domain
 from bot.config import PROJECT_ROOT
 from bot.journey import EvidenceModel
 from bot.language import detect_language
+from bot.messages import load_messages
 from bot.offers import OfferPlan
+from bot.services import MESSAGES_FILE
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +34,15 @@ def test_every_answer_has_a_german_and_an_english_text(domain: Domain) -> None:
             assert detect_language(variation["text"], None) == "de", (name, variation["text"])
         for variation in english:
             assert detect_language(variation["text"], None) == "en", (name, variation["text"])
+
+
+def test_every_catalogue_message_reads_as_its_language() -> None:
+    messages = load_messages(MESSAGES_FILE)
+    for name, texts in messages.templates.items():
+        if not re.sub(r"\{\w+\}|[^A-Za-zÄÖÜäöüß]", "", texts["en"]):
+            continue  # only placeholders and punctuation, e.g. a review line
+        assert detect_language(texts["de"], None) == "de", (name, texts["de"])
+        assert detect_language(texts["en"], None) == "en", (name, texts["en"])
 
 
 def test_every_offer_can_be_asked_in_both_languages(domain: Domain, offers: OfferPlan) -> None:

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
+from bot.catalogue.loader import load_catalogue
 from bot.config import Settings, settings_from_env
+from bot.db import create_tables, make_engine, make_session_factory
 from bot.language import detect_language
 from bot.launcher import MODEL, Part, Stack, action_part, child_env, rasa_part
 
@@ -77,6 +79,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "DEFAULT_LANGUAGE": "de",
     }
     settings = settings_from_env(env_values)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    load_catalogue(make_session_factory(engine))
     env = child_env(settings) | env_values
     bot = Bot(settings, env, workdir)
     bot.stack.start(env)

@@ -121,10 +121,9 @@ class Product:
 class _Reader:
     """Walks one parsed YAML document, remembering the line of every value for messages."""
 
-    def __init__(self, path: Path, display: str) -> None:
+    def __init__(self, text: str, display: str) -> None:
         self.display = display
         self.problems: list[ContentProblem] = []
-        text = path.read_text(encoding="utf-8")
         try:
             self.root = yaml.compose(text)
         except yaml.YAMLError as exc:
@@ -310,7 +309,14 @@ def _voucher(r: _Reader, node: yaml.Node, where: str) -> Voucher | None:
 
 def read_product(path: Path, display: str | None = None) -> tuple[Product | None, list[ContentProblem]]:
     """One product file: the product, or the problems that keep it from loading."""
-    r = _Reader(path, display or str(path))
+    return parse_product_text(path.read_text(encoding="utf-8"), display or str(path), expected_id=path.stem)
+
+
+def parse_product_text(
+    text: str, display: str, expected_id: str | None = None
+) -> tuple[Product | None, list[ContentProblem]]:
+    """A product from YAML (or JSON, which is YAML too), checked like a file an editor wrote."""
+    r = _Reader(text, display)
     if r.root is None:
         if not r.problems:
             r.problem(None, "(file)", "is empty")
@@ -322,8 +328,8 @@ def read_product(path: Path, display: str | None = None) -> tuple[Product | None
     pid = r.scalar(m, "id", "", str, parent_node=root)
     if pid is not None and not _ID.match(pid):
         r.problem(m["id"], "id", "use lower-case letters, digits and hyphens only")
-    if pid is not None and pid != path.stem:
-        r.problem(m["id"], "id", f"must match the file name ({path.stem})")
+    if pid is not None and expected_id is not None and pid != expected_id:
+        r.problem(m["id"], "id", f"must match the file name ({expected_id})")
     name = r.scalar(m, "name", "", str, parent_node=root)
     segment = r.scalar(m, "segment", "", str, parent_node=root)
     if segment is not None and segment not in SEGMENTS:

@@ -1,0 +1,45 @@
+"""Reviews that fit the visitor; skeptics also see a critical one with the company's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalogue_base import CatalogueAction
+from bot.catalogue.service import average_rating, fitting_reviews
+from bot.formatting import number, review_fields
+from bot.numbers import parse_number
+
+
+class ActionShowReviews(CatalogueAction):
+    """Average rating, count and two or three reviews matching language, segment and company size."""
+
+    intent = "ask_reviews"
+
+    def name(self) -> str:
+        return "action_show_reviews"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = []
+        product = self.product(dispatcher, tracker, events)
+        if not product:
+            return events
+        language = tracker.get_slot("language") or "de"
+        size = next(tracker.get_latest_entity_values("number"), None)
+        parsed = parse_number(str(size)) if size is not None else None
+        chosen = fitting_reviews(
+            product.reviews,
+            language=language,
+            company_size=int(parsed.value) if parsed and product.segment == "b2b" else None,
+            skeptic=tracker.get_slot("persona") == "skeptic",
+        )
+        self.say(dispatcher, tracker, "reviews_summary", product_name=product.name,
+                 average=number(average_rating(product.reviews), language), count=len(product.reviews))  # fmt: skip
+        for review in chosen:
+            self.say(dispatcher, tracker, "review", **review_fields(review, language))
+            if review.rating <= 3 and review.response:
+                self.say(dispatcher, tracker, "review_answer", answer=review.response.get(language))
+        return events

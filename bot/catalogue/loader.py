@@ -1,0 +1,123 @@
+"""`make content`: check the catalogue files and load them into the database in one transaction."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
+from bot.catalogue.schema import ContentError, Product, read_catalogue
+from bot.config import PROJECT_ROOT, load_settings
+from bot.db import create_tables, make_engine, make_session_factory
+
+CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    changed: bool
+    products: int
+    reviews: int
+    content_hash: str
+
+
+def content_hash(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.y*ml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _rows(product: Product, position: int) -> ProductRow:
+    row = ProductRow(
+        id=product.id, position=position, name=product.name, segment=product.segment,
+        synonyms=list(product.synonyms), short_de=product.short.de, short_en=product.short.en,
+        description_de=product.description.de, description_en=product.description.en,
+        features=[{"de": f.de, "en": f.en} for f in product.features],
+        specs=[{"label": {"de": s.label.de, "en": s.label.en}, "value": {"de": s.value.de, "en": s.value.en}}
+               for s in product.specs],
+        integrations=list(product.integrations), hosting_de=product.hosting.de, hosting_en=product.hosting.en,
+        docs_url=product.docs_url, video_url=product.video_url,
+        roi=None if product.roi is None else {
+            "unit": {"de": product.roi.unit.de, "en": product.roi.unit.en},
+            "savings_rate": str(product.roi.savings_rate),
+            "typical_energy_cost_eur": str(product.roi.typical_energy_cost_eur),
+        },
+    )  # fmt: skip
+    row.plans = [
+        PlanRow(id=p.id, position=i, name_de=p.name.de, name_en=p.name.en, price_eur=p.price_eur,
+                per_unit=p.per_unit, min_units=p.min_units, max_units=p.max_units, one_off_eur=p.one_off_eur,
+                description_de=p.description.de, description_en=p.description.en)
+        for i, p in enumerate(product.plans)
+    ]  # fmt: skip
+    row.vouchers = [
+        VoucherRow(code=v.code, value_de=v.value.de, value_en=v.value.en, valid_from=v.valid_from,
+                   valid_until=v.valid_until)
+        for v in product.vouchers
+    ]  # fmt: skip
+    row.reviews = [
+        ReviewRow(id=r.id, rating=r.rating, language=r.language, text=r.text, author=r.author,
+                  company_size=r.company_size, date=r.date, source=r.source,
+                  response_de=r.response.de if r.response else None, response_en=r.response.en if r.response else None)
+        for r in product.reviews
+    ]  # fmt: skip
+    return row
+
+
+def loaded_hash(session: Session) -> str | None:
+    return session.execute(
+        select(CatalogueVersionRow.content_hash).order_by(CatalogueVersionRow.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def load_catalogue(session_factory: sessionmaker, directory: Path = CONTENT_DIR) -> LoadResult:
+    """Check every file, then replace the catalogue in one transaction; unchanged files change nothing.
+
+    Raises ContentError (listing file, line and field of every problem) before touching the database.
+    """
+    products = read_catalogue(directory, directory.parent)
+    digest = content_hash(directory)
+    reviews = sum(len(p.reviews) for p in products)
+    with session_factory() as session, session.begin():
+        if loaded_hash(session) == digest:
+            return LoadResult(False, len(products), reviews, digest)
+        for table in (ReviewRow, VoucherRow, PlanRow, ProductRow):
+            session.execute(delete(table))
+        session.add_all(_rows(product, i) for i, product in enumerate(products))
+        session.add(CatalogueVersionRow(content_hash=digest, loaded_at=dt.datetime.now(dt.timezone.utc),
+                                        products=len(products), reviews=reviews))  # fmt: skip
+    return LoadResult(True, len(products), reviews, digest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.catalogue.loader", description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=CONTENT_DIR)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    try:
+        result = load_catalogue(make_session_factory(engine), args.dir)
+    except ContentError as error:
+        print(f"The catalogue was NOT loaded ({len(error.problems)} problem(s)); nothing changed:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    if result.changed:
+        version = result.content_hash[:8]
+        print(f"Catalogue loaded: {result.products} products, {result.reviews} reviews (version {version}).")
+    else:
+        print(f"Catalogue unchanged: {result.products} products, {result.reviews} reviews already loaded.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Catalogue actions with real rasa-sdk Tracker and CollectingDispatcher: events and what the visitor reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.experience import ActionShowVideo, ActionShowVoucher
+from actions.offers import ActionAcceptOffer
+from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
+from actions.reviews import ActionShowReviews
+from bot.services import Services
+from tests.helpers import make_tracker, user
+
+
+def texts(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["text"] for m in dispatcher.messages]
+
+
+def test_the_product_named_in_the_message_is_shown_in_the_visitors_language(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("What can Wattwerk Sense do?", "ask_features")], {"language": "en"})
+    events = ActionShowProduct(catalogue_services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("product", "wattwerk-sense")]
+    (text,) = texts(dispatcher)
+    assert text.startswith("Wattwerk Sense: ") and "The highlights:" in text and "https://docs.wattwerk.example" in text
+
+
+def test_an_unclear_product_gets_buttons_to_choose(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Was kostet das?", "ask_price")], {"language": "de", "segment": "b2b"})
+    events = ActionShowPrices(catalogue_services).run(dispatcher, tracker, {})
+    assert events == []
+    (message,) = dispatcher.messages
+    assert message["text"] == "Gerne! Um welches Produkt geht es Ihnen?"
+    assert message["buttons"] == [
+        {"title": "Wattwerk Business", "payload": '/ask_price{"product":"wattwerk-business"}'},
+        {"title": "Wattwerk Sense", "payload": '/ask_price{"product":"wattwerk-sense"}'},
+    ]
+
+
+def test_a_household_gets_the_home_prices_in_german_format(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user("Was kostet das für unsere Wohnung?", "ask_price")], {"language": "de", "segment": "b2c"}
+    )
+    events = ActionShowPrices(catalogue_services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("product", "wattwerk-home")]
+    (text,) = texts(dispatcher)
+    assert "Das kostet Wattwerk Home:" in text and "3,99 € pro Monat" in text and "79 € einmalig" in text
+
+
+def test_the_product_in_context_answers_a_follow_up(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user("And the API?", "ask_integrations")], {"language": "en", "product": "wattwerk-business"}
+    )
+    events = ActionShowSpecs(catalogue_services).run(dispatcher, tracker, {})
+    assert events == []
+    (text,) = texts(dispatcher)
+    assert (
+        text.startswith("Technical details of Wattwerk Business:") and "Integrations: " in text and "Hosting: " in text
+    )
+
+
+def test_a_skeptic_sees_a_critical_review_with_the_companys_answer(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user("Gibt es ehrliche Bewertungen von Firmen mit 40 Leuten?", "ask_reviews")],
+        {"language": "de", "persona": "skeptic", "product": "wattwerk-business"},
+    )
+    tracker.latest_message["entities"] = [{"entity": "number", "value": "40"}]
+    assert ActionShowReviews(catalogue_services).run(dispatcher, tracker, {}) == []
+    messages = texts(dispatcher)
+    assert messages[0].startswith("Wattwerk Business hat im Schnitt 4,4 von 5 Sternen aus 10 geprüften Bewertungen.")
+    reviews = [m for m in messages if m.startswith(("★", "☆"))]
+    assert len(reviews) == 3
+    assert any(m.startswith(("★★★☆☆", "★★☆☆☆", "★☆☆☆☆")) for m in reviews), "a critical review is shown"
+    assert messages[-1].startswith("Unsere Antwort darauf: ")
+
+
+def test_a_visitor_who_is_not_a_skeptic_sees_praise_only(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Any reviews for Wattwerk Home?", "ask_reviews")], {"language": "en"})
+    assert ActionShowReviews(catalogue_services).run(dispatcher, tracker, {}) == [SlotSet("product", "wattwerk-home")]
+    reviews = [m for m in texts(dispatcher) if m.startswith("★")]
+    assert len(reviews) == 3 and all(m.startswith(("★★★★★", "★★★★☆")) for m in reviews)
+
+
+def test_only_a_valid_voucher_is_offered(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Habt ihr einen Gutschein für Wattwerk Home?", "ask_voucher")], {"language": "de"})
+    ActionShowVoucher(catalogue_services).run(dispatcher, tracker, {})
+    (text,) = texts(dispatcher)
+    assert "WILLKOMMEN10" in text and "31.03.2027" in text and "SOMMER25" not in text
+
+
+def test_after_the_last_voucher_expired_none_is_offered(catalogue_services: Services) -> None:
+    services = Services(**{**catalogue_services.__dict__, "today": lambda: dt.date(2027, 4, 1)})
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("promo code for Wattwerk Home?", "ask_voucher")], {"language": "en"})
+    ActionShowVoucher(services).run(dispatcher, tracker, {})
+    (text,) = texts(dispatcher)
+    assert text.startswith("There is no valid voucher for Wattwerk Home") and "WILLKOMMEN10" not in text
+
+
+def test_the_video_link_comes_from_the_catalogue(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Video?", "ask_video")], {"language": "en", "product": "wattwerk-home"})
+    ActionShowVideo(catalogue_services).run(dispatcher, tracker, {})
+    (text,) = texts(dispatcher)
+    assert "https://wattwerk.example/video/" in text
+
+
+def test_an_accepted_offer_is_delivered_by_the_catalogue_action(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("ja", "affirm")], {"language": "de", "pending_offer": "video", "segment": "b2c"})
+    events = ActionAcceptOffer(catalogue_services).run(dispatcher, tracker, {})
+    assert events == [SlotSet("pending_offer", None), SlotSet("product", "wattwerk-home")]
+    assert "https://wattwerk.example/video/" in texts(dispatcher)[0]
+
+
+def test_without_a_loaded_catalogue_the_visitor_is_told_where_to_look(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Preise?", "ask_price")], {"language": "de"})
+    assert ActionShowPrices(services).run(dispatcher, tracker, {}) == []
+    assert texts(dispatcher) == [services.messages.get().render("catalogue_unavailable", "de")]

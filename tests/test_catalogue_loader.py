@@ -1,0 +1,129 @@
+"""`make content`: editor mistakes are reported precisely and change nothing; good edits show at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.catalogue.loader import CONTENT_DIR, load_catalogue
+from bot.catalogue.models import ProductRow, ReviewRow
+from bot.catalogue.schema import ContentError
+from bot.catalogue.service import LocalCatalogue
+from bot.db import create_tables, make_engine, make_session_factory
+
+
+@pytest.fixture()
+def session_factory() -> sessionmaker:
+    engine = make_engine("sqlite://")  # in-memory, one per test
+    create_tables(engine)
+    return make_session_factory(engine)
+
+
+@pytest.fixture()
+def content(tmp_path: Path) -> Path:
+    directory = tmp_path / "products"
+    shutil.copytree(CONTENT_DIR, directory)
+    return directory
+
+
+def counts(session_factory: sessionmaker) -> tuple[int, int]:
+    with session_factory() as session:
+        products = session.execute(select(func.count()).select_from(ProductRow)).scalar_one()
+        reviews = session.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
+    return products, reviews
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_shipped_catalogue_loads_once_and_a_second_load_changes_nothing(session_factory, content) -> None:
+    first = load_catalogue(session_factory, content)
+    assert first.changed and (first.products, first.reviews) == (3, 30)
+    second = load_catalogue(session_factory, content)
+    assert not second.changed and second.content_hash == first.content_hash
+    assert counts(session_factory) == (3, 30)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("rating: 5", "rating: 7", "reviews[", "rating: must be from 1 to 5 stars, got 7"),
+        ("rating: 5", "rating: five", "reviews[", "rating: must be a whole number, got 'five'"),
+        ("price_eur: 49", "price_eur: [49]", "plans[1].price_eur", "must be a number"),
+        ("segment: b2b", "segment: business", "segment", "must be b2b or b2c"),
+        ("video_url: ", "video: ", "video_url", "is missing"),
+    ],
+)
+def test_a_mistake_is_reported_with_file_line_and_field_and_nothing_is_loaded(
+    session_factory, content, old: str, new: str, field: str, message: str
+) -> None:
+    load_catalogue(session_factory, content)
+    path = content / "wattwerk-business.yml"
+    edit(path, old, new)
+    with pytest.raises(ContentError) as error:
+        load_catalogue(session_factory, content)
+    text = str(error.value)
+    assert "wattwerk-business.yml, line " in text and field in text and message in text, text
+    assert counts(session_factory) == (3, 30)  # the previous catalogue is untouched
+
+
+def test_the_line_number_points_at_the_broken_value(session_factory, content) -> None:
+    path = content / "wattwerk-home.yml"
+    edit(path, "rating: 4", "rating: 7")
+    with pytest.raises(ContentError) as error:
+        load_catalogue(session_factory, content)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "rating: 7" in text)
+    assert f"wattwerk-home.yml, line {line}, reviews[" in str(error.value)
+
+
+def test_broken_yaml_is_reported_and_nothing_is_loaded(session_factory, content) -> None:
+    edit(content / "wattwerk-sense.yml", "name: Wattwerk Sense", "name: [Wattwerk Sense")
+    with pytest.raises(ContentError, match=r"products/wattwerk-sense.yml, line \d+, \(file\): not valid YAML"):
+        load_catalogue(session_factory, content)
+    assert counts(session_factory) == (0, 0)
+
+
+def test_a_duplicate_review_id_is_reported(session_factory, content) -> None:
+    edit(content / "wattwerk-sense.yml", "id: sense-r01", "id: home-r01")
+    with pytest.raises(ContentError, match="review id 'home-r01' is also used in products/wattwerk-"):
+        load_catalogue(session_factory, content)
+
+
+def test_a_missing_required_field_is_named(session_factory, content) -> None:
+    edit(content / "wattwerk-home.yml", "\nhosting:", "\nhosted:")
+    with pytest.raises(ContentError) as error:
+        load_catalogue(session_factory, content)
+    assert "wattwerk-home.yml, line 1, hosting: is missing" in str(error.value)
+    assert "hosted: is not a known field" in str(error.value)
+
+
+def test_a_critical_review_needs_the_companys_answer(session_factory, content) -> None:
+    path = content / "wattwerk-home.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() in ("rating: 2", "rating: 3"))
+    end = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("response:"))
+    stop = next((i for i in range(end + 1, len(lines)) if not lines[i].startswith("      ")), len(lines))
+    path.write_text("\n".join(lines[:end] + lines[stop:]) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="response: is required for reviews with 1 to 3 stars"):
+        load_catalogue(session_factory, content)
+
+
+def test_an_edited_review_and_price_show_without_a_restart(session_factory, content) -> None:
+    catalogue = LocalCatalogue(session_factory)
+    load_catalogue(session_factory, content)
+    business = next(p for p in catalogue.products() if p.id == "wattwerk-business")
+    assert business.plans[0].price_eur == 49
+    edit(content / "wattwerk-business.yml", "price_eur: 49", "price_eur: 59")
+    review = business.reviews[0]
+    edit(content / "wattwerk-business.yml", review.text[:30], "Geändert: " + review.text[:20])
+    assert load_catalogue(session_factory, content).changed
+    business = next(p for p in catalogue.products() if p.id == "wattwerk-business")
+    assert business.plans[0].price_eur == 59
+    assert any(r.text.startswith("Geändert: ") for r in business.reviews)

@@ -23,6 +23,16 @@ DELIVERING_ACTIONS: dict[str, type[ServiceAction]] = {
 }  # fmt: skip
 
 
+def asked_with_buttons_this_turn(events: list[dict[str, Any]]) -> bool:
+    """True when the bot already put a choice (buttons) to the visitor since their last message."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("data") or {}).get("buttons"):
+            return True
+    return False
+
+
 class ActionOfferNextStep(ServiceAction):
     """Chooses the step that fits persona, phase and segment and sets `pending_offer`.
 
@@ -35,6 +45,8 @@ class ActionOfferNextStep(ServiceAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         made = list(tracker.get_slot("offers_made") or [])
+        if asked_with_buttons_this_turn(tracker.events):  # one question at a time
+            return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
         offer = choose_offer(
             self.services.offers.get(),
             persona=tracker.get_slot("persona"),

@@ -54,8 +54,11 @@ def language_scores(text: str) -> tuple[int, int]:
 
 
 def detect_language(text: str, previous: str | None, default: str = "de") -> str:
-    """The language of `text`; an undecided text (a name, an e-mail, "ok") keeps `previous`."""
-    german, english = language_scores(text)
+    """The language of `text`; an undecided text (a name, an e-mail, "ok") keeps `previous`.
+
+    A button payload such as `/ask_price{"product": "wattwerk-home"}` is not the visitor's words.
+    """
+    german, english = (0, 0) if text.lstrip().startswith("/") else language_scores(text)
     if german > english:
         return "de"
     if english > german:

@@ -150,3 +150,12 @@ def test_declining_acknowledges_and_clears_the_offer(services: Services) -> None
     )
     assert events == [SlotSet("pending_offer", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_declined"]
+
+
+def test_no_offer_is_piled_on_a_question_the_bot_just_asked(services: Services) -> None:
+    events = [
+        user("Was kostet das?", "ask_price"),
+        {"event": "bot", "text": "Um welches Produkt geht es?", "data": {"buttons": [{"title": "A", "payload": "/x"}]}},
+    ]
+    tracker = make_tracker(events, {"journey_phase": "decision", "segment": "b2b", "pending_offer": "video"})
+    assert ActionOfferNextStep(services).run(CollectingDispatcher(), tracker, {}) == [SlotSet("pending_offer", None)]

@@ -115,13 +115,26 @@ def test_german_visitor_gets_german_answers_and_is_recognised_as_skeptic(bot: Bo
 
 def test_accepting_an_offer_delivers_it(bot: Bot) -> None:
     sender = new_sender()
-    answer = bot.say(sender, "Do you have an API and webhooks?")
-    offer = next(r for r in answer if r.get("buttons"))
-    yes = next(b for b in offer["buttons"] if b["payload"] == "/affirm")
-    delivered = bot.say(sender, yes["payload"])
+    answer = bot.say(sender, "Do you have an API and webhooks for Wattwerk Business?")
+    assert "Technical details of Wattwerk Business" in texts(answer)
+    offer = next(r for r in answer if any(b["payload"] == "/affirm" for b in r.get("buttons") or []))
+    assert bot.slots(sender)["pending_offer"] == "guarantee"
+    delivered = bot.say(sender, "/affirm")
     assert delivered and detect_language(texts(delivered), None) == "en"
-    assert bot.slots(sender)["pending_offer"] is None
-    assert bot.slots(sender)["persona"] == "technical"
+    assert offer["text"] not in texts(delivered)
+    slots = bot.slots(sender)
+    assert (slots["pending_offer"], slots["persona"], slots["product"]) == (None, "technical", "wattwerk-business")
+
+
+def test_an_unclear_product_is_asked_with_buttons_and_the_choice_answers(bot: Bot) -> None:
+    sender = new_sender()
+    answer = bot.say(sender, "Was kostet das bei euch?")
+    choice = next(r for r in answer if r.get("buttons"))
+    assert [b["title"] for b in choice["buttons"]] == ["Wattwerk Business", "Wattwerk Home", "Wattwerk Sense"]
+    assert len([r for r in answer if r.get("buttons")]) == 1, "no offer on top of the question"
+    priced = bot.say(sender, choice["buttons"][1]["payload"])
+    assert "Das kostet Wattwerk Home:" in texts(priced)
+    assert bot.slots(sender)["product"] == "wattwerk-home"
 
 
 def test_visitor_who_switches_language_is_answered_in_the_new_one(bot: Bot) -> None:

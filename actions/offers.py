@@ -12,6 +12,7 @@ from actions.base import ServiceAction
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
+from bot.journey import turns_from_events
 from bot.offers import choose_offer
 
 # Offers delivered by one of our actions run it right away, inside action_accept_offer, so the
@@ -52,7 +53,7 @@ class ActionOfferNextStep(ServiceAction):
             persona=tracker.get_slot("persona"),
             phase=tracker.get_slot("journey_phase"),
             segment=tracker.get_slot("segment"),
-            last_intent=tracker.get_intent_of_latest_message(),
+            asked={turn.intent for turn in turns_from_events(tracker.events) if turn.intent},
             already_offered=made,
         )
         if offer is None:

@@ -35,7 +35,7 @@ def day(value: dt.date, language: str) -> str:
     return value.strftime("%d.%m.%Y") if language == "de" else value.strftime("%-d %B %Y")
 
 
-def plan_line(plan: Plan, unit: str, language: str) -> str:
+def plan_line(plan: Plan, unit: str, units: str, language: str) -> str:
     labels = _LABELS["en" if language == "en" else "de"]
     if plan.price_eur == 0:
         price = labels["free"]
@@ -47,13 +47,14 @@ def plan_line(plan: Plan, unit: str, language: str) -> str:
     if plan.one_off_eur:
         parts.append(f"{money(plan.one_off_eur, language)} {labels['once']}")
     if plan.max_units is not None:
-        parts.append(labels["up_to"].format(n=plan.max_units, unit=unit))
+        parts.append(labels["up_to"].format(n=plan.max_units, unit=unit if plan.max_units == 1 else units))
     return f"• {plan.name.get(language)}: {', '.join(parts)}"
 
 
 def plans_text(product: Product, language: str) -> str:
     unit = product.roi.unit.get(language) if product.roi else ""
-    return "\n".join(plan_line(plan, unit, language) for plan in product.plans)
+    units = product.roi.units.get(language) if product.roi else ""
+    return "\n".join(plan_line(plan, unit, units, language) for plan in product.plans)
 
 
 def features_text(product: Product, language: str) -> str:

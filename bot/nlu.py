@@ -3,7 +3,9 @@
 1. A message with an e-mail address or phone number and no question is the visitor giving
    contact details (`inform_contact`), whatever the names in it resemble ("Dubois" looks
    like "dubious" to character n-grams).
-2. A message without a single word the model has seen in training (keyboard mash, "???")
+2. A message that is only a number or an amount ("24.000 €", "15 %", "3") states a fact
+   (`inform_situation`), typically an answer to the ROI calculator's question.
+3. A message without a single word the model has seen in training (keyboard mash, "???")
    is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
 """
 
@@ -24,6 +26,11 @@ EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 # Phone numbers start with + or 0 (international or national form), so amounts never match.
 PHONE = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
 CONTACT_INTENT = "inform_contact"
+AMOUNT_ONLY = re.compile(
+    r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
+    r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*(?:pro jahr|im jahr|per year|a year|/ ?jahr)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def gives_contact_details(text: str) -> bool:
@@ -77,6 +84,8 @@ class IntentGuard(GraphComponent, IntentClassifier):
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 _with_top_intent(message, CONTACT_INTENT, confidence)
+            elif AMOUNT_ONLY.match(text):
+                _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 _with_top_intent(message, "nlu_fallback", 1.0)
         return messages

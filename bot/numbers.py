@@ -9,10 +9,12 @@ from decimal import Decimal, InvalidOperation
 _MULTIPLIERS = {
     "k": 1_000, "tsd": 1_000, "tausend": 1_000, "thousand": 1_000, "t": 1_000,
     "mio": 1_000_000, "million": 1_000_000, "millionen": 1_000_000, "mn": 1_000_000,
+    "mrd": 1_000_000_000, "milliarde": 1_000_000_000, "milliarden": 1_000_000_000, "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
 }  # fmt: skip
 _NUMBER = re.compile(
     r"(?P<sign>-)?(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)"
-    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn)?(?![a-zäöü])"
+    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|mrd\.?|milliarden|milliarde|billion|bn)?(?![a-zäöü])"
     r"\s*(?P<percent>%|prozent|percent)?",
     re.IGNORECASE,
 )

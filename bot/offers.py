@@ -45,13 +45,16 @@ def choose_offer(
     persona: str | None,
     phase: str | None,
     segment: str | None,
-    last_intent: str | None,
+    asked: Collection[str],
     already_offered: Collection[str],
 ) -> Offer | None:
-    """The first fitting offer not made before and not what the visitor just asked for."""
+    """The first fitting offer not made before and not answering a question the visitor already asked.
+
+    `asked` holds the intents of the visitor's messages so far.
+    """
     for name in plan.candidates(persona, phase, segment):
         offer = plan.offers[name]
-        if name in already_offered or (last_intent and last_intent in offer.answers):
+        if name in already_offered or any(intent in offer.answers for intent in asked):
             continue
         return offer
     return None

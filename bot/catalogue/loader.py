@@ -48,6 +48,7 @@ def _rows(product: Product, position: int) -> ProductRow:
         docs_url=product.docs_url, video_url=product.video_url,
         roi=None if product.roi is None else {
             "unit": {"de": product.roi.unit.de, "en": product.roi.unit.en},
+            "units": {"de": product.roi.units.de, "en": product.roi.units.en},
             "savings_rate": str(product.roi.savings_rate),
             "typical_energy_cost_eur": str(product.roi.typical_energy_cost_eur),
         },

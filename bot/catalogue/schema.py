@@ -91,6 +91,7 @@ class Review:
 @dataclass(frozen=True)
 class Roi:
     unit: Text
+    units: Text
     savings_rate: Decimal
     typical_energy_cost_eur: Decimal
 
@@ -365,14 +366,15 @@ def parse_product_text(
         rm = r.mapping(roi_node, "roi")
         if rm is not None:
             unit = r.text(rm, "unit", "roi.", roi_node)
+            units = r.text(rm, "units", "roi.", roi_node)
             rate = r.scalar(rm, "savings_rate", "roi.", Decimal, parent_node=roi_node)
             typical = r.scalar(rm, "typical_energy_cost_eur", "roi.", Decimal, parent_node=roi_node)
             if rate is not None and not Decimal(0) < rate < Decimal(1):
                 r.problem(
                     rm["savings_rate"], "roi.savings_rate", f"must be a share between 0 and 1 (0.12 = 12 %), got {rate}"
                 )
-            if unit and rate is not None and typical is not None:
-                roi = Roi(unit, rate, typical)
+            if unit and units and rate is not None and typical is not None:
+                roi = Roi(unit, units, rate, typical)
     _unique(r, m.get("plans"), "plans", "id")
     _unique(r, m.get("vouchers"), "vouchers", "code")
     known = {

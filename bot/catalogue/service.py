@@ -42,7 +42,7 @@ def product_from_row(row: ProductRow) -> Product:
                    Text(r.response_de, r.response_en) if r.response_de and r.response_en else None)
             for r in row.reviews
         ),
-        roi=None if roi is None else Roi(Text(**roi["unit"]), Decimal(roi["savings_rate"]),
+        roi=None if roi is None else Roi(Text(**roi["unit"]), Text(**roi["units"]), Decimal(roi["savings_rate"]),
                                          Decimal(roi["typical_energy_cost_eur"])),
     )  # fmt: skip
 

@@ -1,0 +1,197 @@
+"""The ROI/TCO calculator as a Rasa form: asks only for what it does not know, then calculates."""
+
+from __future__ import annotations
+
+from abc import ABC
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.base import ServiceAction
+from bot.catalogue.schema import Product
+from bot.catalogue.service import find_product
+from bot.formatting import money, number
+from bot.roi import PlanPrice, RoiInput, calculate_roi
+from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
+from bot.services import Services, get_services
+
+ROI_SLOTS = ("roi_units", "roi_energy_cost", "roi_savings_rate")
+
+
+def roi_product(products: list[Product], tracker: Tracker) -> Product | None:
+    """The product to calculate: named or in context, else the one for the segment (households: Home)."""
+    with_roi = [p for p in products if p.roi is not None]
+    named = find_product(tracker.latest_message.get("text") or "", with_roi)
+    if named:
+        return named
+    by_id = {p.id: p for p in with_roi}
+    if tracker.get_slot("product") in by_id:
+        return by_id[tracker.get_slot("product")]
+    segment = tracker.get_slot("segment") or "b2b"  # ROI questions come mostly from businesses
+    return next((p for p in with_roi if p.segment == segment), with_roi[0] if with_roi else None)
+
+
+def percent(rate: Decimal, language: str | None) -> str:
+    value = number(rate * 100, language or "de", places=0 if rate * 100 == int(rate * 100) else 1)
+    return f"{value} %" if language != "en" else f"{value}%"
+
+
+class RoiAction(ServiceAction, ABC):
+    """Abstract: the product and texts the ROI actions share."""
+
+    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
+        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
+        dispatcher.utter_message(text=text)
+
+    def roi_product(self, tracker: Tracker) -> Product | None:
+        return roi_product(self.services.catalogue.products(), tracker)
+
+
+class ValidateRoiForm(FormValidationAction):
+    """Checks every answer; a household needs no unit count; invalid input gets a clear re-ask."""
+
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = get_services()
+        return self._services
+
+    def name(self) -> str:
+        return "validate_roi_form"
+
+    def _product(self, tracker: Tracker) -> Product | None:
+        return roi_product(self.services.catalogue.products(), tracker)
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        product = self._product(tracker)
+        if product is not None and product.segment == "b2c":
+            return [slot for slot in domain_slots if slot != "roi_units"]
+        return domain_slots
+
+    def _reask(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str) -> None:
+        dispatcher.utter_message(text=self.services.messages.get().render(message, tracker.get_slot("language")))
+
+    def validate_roi_units(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        units = parse_units(str(value))
+        if units is None:
+            self._reask(dispatcher, tracker, "roi_invalid_units")
+        return {"roi_units": units}
+
+    def validate_roi_energy_cost(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        cost = parse_energy_cost(str(value))
+        if cost is None:
+            self._reask(dispatcher, tracker, "roi_invalid_energy_cost")
+        return {"roi_energy_cost": None if cost is None else float(cost)}
+
+    def validate_roi_savings_rate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        product = self._product(tracker)
+        typical = product.roi.savings_rate if product and product.roi else Decimal("0.1")
+        rate = parse_savings_rate(str(value), typical)
+        if rate is None:
+            self._reask(dispatcher, tracker, "roi_invalid_savings_rate")
+        return {"roi_savings_rate": None if rate is None else float(rate)}
+
+
+class ActionAskRoiUnits(RoiAction):
+    def name(self) -> str:
+        return "action_ask_roi_units"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        product = self.roi_product(tracker)
+        language = tracker.get_slot("language")
+        units = product.roi.units.get(language) if product and product.roi else ""
+        self.say(dispatcher, tracker, "roi_ask_units", units=units, product_name=product.name if product else "")
+        return []
+
+
+class ActionAskRoiEnergyCost(RoiAction):
+    def name(self) -> str:
+        return "action_ask_roi_energy_cost"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        product = self.roi_product(tracker)
+        language = tracker.get_slot("language") or "de"
+        count = int(tracker.get_slot("roi_units") or 1)
+        if product is None or product.roi is None:
+            scope, example = "", money(Decimal(10000), language)
+        else:
+            scope = f"{count} {(product.roi.units if count > 1 else product.roi.unit).get(language)}"
+            example = money(product.roi.typical_energy_cost_eur * count, language)
+        self.say(dispatcher, tracker, "roi_ask_energy_cost", scope=scope, example=example)
+        return []
+
+
+class ActionAskRoiSavingsRate(RoiAction):
+    def name(self) -> str:
+        return "action_ask_roi_savings_rate"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        product = self.roi_product(tracker)
+        typical = product.roi.savings_rate if product and product.roi else Decimal("0.1")
+        self.say(dispatcher, tracker, "roi_ask_savings_rate", product_name=product.name if product else "",
+                 typical=percent(typical, tracker.get_slot("language")))  # fmt: skip
+        return []
+
+
+class ActionCalculateRoi(RoiAction):
+    """Annual savings, payback and three-year TCO with the assumptions; kept in `roi_result`."""
+
+    def name(self) -> str:
+        return "action_calculate_roi"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        product = self.roi_product(tracker)
+        language = tracker.get_slot("language") or "de"
+        if product is None or product.roi is None:
+            self.say(dispatcher, tracker, "catalogue_unavailable")
+            return []
+        units = 1 if product.segment == "b2c" else int(tracker.get_slot("roi_units") or 1)
+        data = RoiInput(
+            units=units,
+            annual_energy_cost_eur=Decimal(str(tracker.get_slot("roi_energy_cost"))),
+            savings_rate=Decimal(str(tracker.get_slot("roi_savings_rate"))),
+        )
+        plans = [
+            PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units) for p in product.plans
+        ]
+        result = calculate_roi(data, plans)
+        messages = self.services.messages.get()
+        if result.payback_months is None:
+            payback = messages.render("roi_payback_never", language)
+        elif result.payback_months == 0:
+            payback = messages.render("roi_payback_immediate", language)
+        else:
+            payback = messages.render("roi_payback_months", language, months=number(result.payback_months, language))
+        plan = next(p for p in product.plans if p.id == result.plan_id)
+        self.say(
+            dispatcher, tracker, "roi_result", product_name=product.name, plan=plan.name.get(language),
+            annual_savings=money(result.annual_savings_eur, language),
+            annual_running_cost=money(result.annual_running_cost_eur, language),
+            one_off_cost=money(result.one_off_cost_eur, language), payback=payback,
+            tco_3y=money(result.tco_3y_eur, language), net_3y=money(result.net_3y_eur, language),
+            units_count=units, units=(product.roi.units if units > 1 else product.roi.unit).get(language),
+            energy_cost=money(data.annual_energy_cost_eur, language), savings_rate=percent(data.savings_rate, language),
+        )  # fmt: skip
+        summary = {
+            "product": product.id, "plan": result.plan_id, "units": units,
+            "annual_energy_cost_eur": str(data.annual_energy_cost_eur), "savings_rate": str(data.savings_rate),
+            "annual_savings_eur": str(result.annual_savings_eur),
+            "annual_running_cost_eur": str(result.annual_running_cost_eur),
+            "one_off_cost_eur": str(result.one_off_cost_eur),
+            "payback_months": None if result.payback_months is None else str(result.payback_months),
+            "tco_3y_eur": str(result.tco_3y_eur), "net_3y_eur": str(result.net_3y_eur),
+        }  # fmt: skip
+        return [SlotSet("roi_result", summary), SlotSet("product", product.id)]

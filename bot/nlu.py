@@ -28,7 +28,8 @@ PHONE = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
 CONTACT_INTENT = "inform_contact"
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
-    r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*(?:pro jahr|im jahr|per year|a year|/ ?jahr)?\s*[.!]?\s*$",
+    r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*"
+    r"(?:pro jahr|im jahr|per year|a year|/ ?jahr)?\s*[.!]?\s*$",
     re.IGNORECASE,
 )
 

@@ -11,6 +11,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,6 +54,12 @@ def child_env(settings: Settings) -> dict[str, str]:
     env["ACTION_ENDPOINT_URL"] = settings.action_url
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def responds(url: str, timeout: float = 2.0) -> bool:
@@ -225,7 +232,9 @@ def shell(settings: Settings) -> int:
         if own_actions:
             actions.start(env)
             actions.wait_ready(time.monotonic() + READY_TIMEOUT_S)
-        command = [str(BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"]
+        # its own server on a free port, so `make shell` also works while `make run` is up
+        command = [str(BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+                   "--port", str(free_port())]  # fmt: skip
         return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)

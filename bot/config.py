@@ -29,6 +29,8 @@ class Settings:
     evidence_file: Path
     offers_file: Path
     log_level: str
+    catalogue_api_url: str | None = None
+    catalogue_api_timeout_s: float = 1.5
 
     @property
     def rasa_url(self) -> str:
@@ -49,6 +51,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
     if not 0 < value < 65536:
         raise SettingsError(f"{name} must be a port between 1 and 65535, got {value}")
+    return value
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value <= 60:
+        raise SettingsError(f"{name} must be between 0 and 60 seconds, got {value}")
     return value
 
 
@@ -74,6 +89,8 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),
         offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
+        catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
     )
 
 

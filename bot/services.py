@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.catalogue.remote import CatalogueApiClient, RemoteCatalogue, RemoteSettings
 from bot.catalogue.service import LocalCatalogue
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db import create_tables, make_engine, make_session_factory
@@ -24,19 +25,23 @@ class Services:
     evidence: ReloadingFile[EvidenceModel]
     offers: ReloadingFile[OfferPlan]
     messages: ReloadingFile[Messages]
-    catalogue: LocalCatalogue
+    catalogue: LocalCatalogue | RemoteCatalogue
     today: Callable[[], dt.date]
 
 
 def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.today) -> Services:
     engine = make_engine(settings.database_url)
     create_tables(engine)
+    catalogue: LocalCatalogue | RemoteCatalogue = LocalCatalogue(make_session_factory(engine))
+    if settings.catalogue_api_url:
+        remote = RemoteSettings(settings.catalogue_api_url, timeout_s=settings.catalogue_api_timeout_s)
+        catalogue = RemoteCatalogue(CatalogueApiClient(remote), catalogue, remote)
     return Services(
         settings=settings,
         evidence=ReloadingFile(settings.evidence_file, load_evidence),
         offers=ReloadingFile(settings.offers_file, load_offers),
         messages=ReloadingFile(MESSAGES_FILE, load_messages),
-        catalogue=LocalCatalogue(make_session_factory(engine)),
+        catalogue=catalogue,
         today=today,
     )
 

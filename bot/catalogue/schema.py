@@ -197,9 +197,16 @@ class _Reader:
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             self.problem(node, name, f"must be a whole number, got {value!r}")
             return None
-        if kind is dt.date and not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-            self.problem(node, name, f"must be a date like 2026-03-31, got {value!r}")
-            return None
+        if kind is dt.date:
+            if isinstance(value, str):  # a quoted date, or JSON from the remote catalogue
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                self.problem(node, name, f"must be a date like 2026-03-31, got {value!r}")
+                return None
+            return value
         if kind is str and not isinstance(value, str | int | float):
             self.problem(node, name, f"must be a text, got {value!r}")
             return None

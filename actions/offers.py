@@ -12,6 +12,7 @@ from actions.base import ServiceAction
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
+from actions.summary import ActionCreateBossSummary
 from bot.journey import turns_from_events
 from bot.offers import choose_offer
 
@@ -20,7 +21,7 @@ from bot.offers import choose_offer
 DELIVERING_ACTIONS: dict[str, type[ServiceAction]] = {
     action().name(): action
     for action in (ActionShowProduct, ActionShowPrices, ActionShowSpecs, ActionShowReviews, ActionShowVideo,
-                   ActionShowVoucher)
+                   ActionShowVoucher, ActionCreateBossSummary)
 }  # fmt: skip
 
 

@@ -15,9 +15,10 @@ from rasa_sdk.types import DomainDict
 from actions.base import ServiceAction
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
-from bot.formatting import money, number
+from bot.formatting import money
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
+from bot.roi_report import percent, roi_record, roi_values
 from bot.services import Services, get_services
 
 ROI_SLOTS = ("roi_units", "roi_energy_cost", "roi_savings_rate")
@@ -34,11 +35,6 @@ def roi_product(products: list[Product], tracker: Tracker) -> Product | None:
         return by_id[tracker.get_slot("product")]
     segment = tracker.get_slot("segment") or "b2b"  # ROI questions come mostly from businesses
     return next((p for p in with_roi if p.segment == segment), with_roi[0] if with_roi else None)
-
-
-def percent(rate: Decimal, language: str | None) -> str:
-    value = number(rate * 100, language or "de", places=0 if rate * 100 == int(rate * 100) else 1)
-    return f"{value} %" if language != "en" else f"{value}%"
 
 
 class RoiAction(ServiceAction, ABC):
@@ -167,31 +163,7 @@ class ActionCalculateRoi(RoiAction):
         plans = [
             PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units) for p in product.plans
         ]
-        result = calculate_roi(data, plans)
-        messages = self.services.messages.get()
-        if result.payback_months is None:
-            payback = messages.render("roi_payback_never", language)
-        elif result.payback_months == 0:
-            payback = messages.render("roi_payback_immediate", language)
-        else:
-            payback = messages.render("roi_payback_months", language, months=number(result.payback_months, language))
-        plan = next(p for p in product.plans if p.id == result.plan_id)
-        self.say(
-            dispatcher, tracker, "roi_result", product_name=product.name, plan=plan.name.get(language),
-            annual_savings=money(result.annual_savings_eur, language),
-            annual_running_cost=money(result.annual_running_cost_eur, language),
-            one_off_cost=money(result.one_off_cost_eur, language), payback=payback,
-            tco_3y=money(result.tco_3y_eur, language), net_3y=money(result.net_3y_eur, language),
-            units_count=units, units=(product.roi.units if units > 1 else product.roi.unit).get(language),
-            energy_cost=money(data.annual_energy_cost_eur, language), savings_rate=percent(data.savings_rate, language),
-        )  # fmt: skip
-        summary = {
-            "product": product.id, "plan": result.plan_id, "units": units,
-            "annual_energy_cost_eur": str(data.annual_energy_cost_eur), "savings_rate": str(data.savings_rate),
-            "annual_savings_eur": str(result.annual_savings_eur),
-            "annual_running_cost_eur": str(result.annual_running_cost_eur),
-            "one_off_cost_eur": str(result.one_off_cost_eur),
-            "payback_months": None if result.payback_months is None else str(result.payback_months),
-            "tco_3y_eur": str(result.tco_3y_eur), "net_3y_eur": str(result.net_3y_eur),
-        }  # fmt: skip
+        summary = roi_record(product, data, calculate_roi(data, plans))
+        values = roi_values(summary, product, language, self.services.messages.get())
+        self.say(dispatcher, tracker, "roi_result", product_name=product.name, **values)
         return [SlotSet("roi_result", summary), SlotSet("product", product.id)]

@@ -29,6 +29,8 @@ class Settings:
     evidence_file: Path
     offers_file: Path
     log_level: str
+    web_port: int = 8000
+    web_base_url: str = "http://localhost:8000"
     catalogue_api_url: str | None = None
     catalogue_api_timeout_s: float = 1.5
 
@@ -89,6 +91,10 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),
         offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        web_port=_int(env, "WEB_PORT", 8000),
+        web_base_url=(env.get("WEB_BASE_URL", "").strip() or f"http://localhost:{_int(env, 'WEB_PORT', 8000)}").rstrip(
+            "/"
+        ),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
         catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
     )

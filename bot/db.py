@@ -36,6 +36,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 
 def create_tables(engine: Engine) -> None:
-    import bot.catalogue.models  # noqa: F401  (registers the tables)
+    import bot.catalogue.models
+    import bot.summaries  # noqa: F401
 
     Base.metadata.create_all(engine)

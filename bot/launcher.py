@@ -157,6 +157,15 @@ def rasa_part(settings: Settings) -> Part:
     )
 
 
+def web_part(settings: Settings) -> Part:
+    return Part(
+        name="web app",
+        command=[sys.executable, "-m", "bot.web.app", "--port", str(settings.web_port)],
+        health_url=f"http://{settings.rasa_host}:{settings.web_port}/health",
+        log=LOG_DIR / "web.log",
+    )
+
+
 class Stack:
     """The parts `make run` starts, stopped together however the launcher ends."""
 
@@ -198,7 +207,7 @@ def run(settings: Settings) -> int:
     if responds(f"{settings.rasa_url}/"):
         print(f"Something already answers on {settings.rasa_url}; stop it or set RASA_PORT.", file=sys.stderr)
         return 1
-    stack = Stack([action_part(settings), rasa_part(settings)])
+    stack = Stack([action_part(settings), web_part(settings), rasa_part(settings)])
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
     try:
@@ -208,6 +217,7 @@ def run(settings: Settings) -> int:
             f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
             f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
             f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
+            f"  Web app:       {settings.web_base_url}/  (summary pages for decision makers)\n"
             f"  Conversations: {settings.database_url}\n"
             f"  Logs:          {LOG_DIR}/\n"
             f"Press Ctrl-C to stop.",
@@ -248,7 +258,7 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
     stack = None
     if not responds(f"{settings.rasa_url}/"):
         print("No bot running; starting one for the evaluation ...", flush=True)
-        stack = Stack([action_part(settings), rasa_part(settings)])
+        stack = Stack([action_part(settings), web_part(settings), rasa_part(settings)])
         try:
             stack.start(child_env(settings))
         except RuntimeError as exc:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from sqlalchemy.orm import sessionmaker
+
 from bot.catalogue.remote import CatalogueApiClient, RemoteCatalogue, RemoteSettings
 from bot.catalogue.service import LocalCatalogue
 from bot.config import PROJECT_ROOT, Settings, load_settings
@@ -27,12 +29,14 @@ class Services:
     messages: ReloadingFile[Messages]
     catalogue: LocalCatalogue | RemoteCatalogue
     today: Callable[[], dt.date]
+    session_factory: sessionmaker
 
 
 def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.today) -> Services:
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    catalogue: LocalCatalogue | RemoteCatalogue = LocalCatalogue(make_session_factory(engine))
+    session_factory = make_session_factory(engine)
+    catalogue: LocalCatalogue | RemoteCatalogue = LocalCatalogue(session_factory)
     if settings.catalogue_api_url:
         remote = RemoteSettings(settings.catalogue_api_url, timeout_s=settings.catalogue_api_timeout_s)
         catalogue = RemoteCatalogue(CatalogueApiClient(remote), catalogue, remote)
@@ -43,6 +47,7 @@ def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.to
         messages=ReloadingFile(MESSAGES_FILE, load_messages),
         catalogue=catalogue,
         today=today,
+        session_factory=session_factory,
     )
 
 

@@ -115,10 +115,10 @@ def test_an_offer_is_never_made_twice(services: Services) -> None:
 
 def test_accepting_delivers_what_was_offered(services: Services) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker([user("ja gerne", "affirm")], {"pending_offer": "boss_summary"})
+    tracker = make_tracker([user("ja gerne", "affirm")], {"pending_offer": "payment_terms"})
     events = ActionAcceptOffer(services).run(dispatcher, tracker, {})
     assert events == [SlotSet("pending_offer", None)]
-    assert [m["response"] for m in dispatcher.messages] == ["utter_boss_material"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_discount"]
 
 
 def test_accepting_with_nothing_pending_asks_how_to_help(services: Services) -> None:

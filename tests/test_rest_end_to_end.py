@@ -23,7 +23,7 @@ from bot.catalogue.loader import load_catalogue
 from bot.config import Settings, settings_from_env
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.language import detect_language
-from bot.launcher import MODEL, Part, Stack, action_part, child_env, rasa_part
+from bot.launcher import MODEL, Part, Stack, action_part, child_env, rasa_part, web_part
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
 
@@ -41,10 +41,11 @@ class Bot:
         self.settings = settings
         self.env = env
         self.actions = action_part(settings)
+        self.web = web_part(settings)
         self.rasa = rasa_part(settings)
-        for part in (self.actions, self.rasa):
+        for part in (self.actions, self.web, self.rasa):
             part.log = log_dir / part.log.name
-        self.stack = Stack([self.actions, self.rasa])
+        self.stack = Stack([self.actions, self.web, self.rasa])
 
     def say(self, sender: str, message: str) -> list[dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": message}).encode()
@@ -75,6 +76,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "RASA_HOST": "localhost",
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
         "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
         "DEFAULT_LANGUAGE": "de",
     }
@@ -171,3 +173,19 @@ def test_a_restart_of_the_rasa_server_loses_nothing(bot: Bot) -> None:
     reply = bot.say(sender, "Und was kostet das im Monat?")
     assert detect_language(texts(reply), None) == "de"
     assert bot.slots(sender)["segment"] == "b2b"
+
+
+def test_the_boss_summary_opens_and_downloads_in_the_visitors_language(bot: Bot) -> None:
+    sender = new_sender()
+    reply = texts(
+        bot.say(sender, "Ich muss das erst meinem Chef vorlegen. Habt ihr eine Zusammenfassung zu Wattwerk Business?")
+    )
+    url = next(word for word in reply.split() if "/summary/" in word and "download" not in word)
+    with urllib.request.urlopen(url, timeout=30) as response:
+        page = response.read().decode()
+    assert "<title>Wattwerk Business – Zusammenfassung für Entscheider</title>" in page
+    with urllib.request.urlopen(url + "?download=1", timeout=30) as response:
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(url.rsplit("/", 1)[0] + "/not-a-token", timeout=30)
+    assert error.value.code == 404

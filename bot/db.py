@@ -37,6 +37,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 def create_tables(engine: Engine) -> None:
     import bot.catalogue.models
+    import bot.sales.models
     import bot.summaries  # noqa: F401
 
     Base.metadata.create_all(engine)

@@ -1,0 +1,97 @@
+"""Contact details a visitor types: e-mail addresses, phone numbers, names and companies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# A phone number: international (+49 …, 0049 …) or national (0…) form, 7 to 15 digits.
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()/.-]{5,}\d(?!\w)")
+_EMAILISH = re.compile(r"\S+@\S*|\S*@\S+")
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    def merged(self, newer: ContactDetails) -> ContactDetails:
+        """These details, with whatever `newer` knows taking precedence."""
+        return replace(self, **{k: v for k, v in newer.__dict__.items() if v})
+
+
+def normalize_phone(text: str) -> str | None:
+    """`0171 2345678`, `+49 (0)221 99 88 77`, `0043 664 1234567` → the number as typed, tidied; None if invalid."""
+    candidate = text.strip()
+    digits = re.sub(r"\D", "", candidate.replace("(0)", ""))
+    international = candidate.startswith(("+", "00"))
+    if not international and not candidate.lstrip("(").startswith("0"):
+        return None
+    if not 7 <= len(digits) <= 15:
+        return None
+    return re.sub(r"\s+", " ", candidate)
+
+
+def find_email(text: str) -> str | None:
+    match = EMAIL.search(text or "")
+    return match.group(0).rstrip(".") if match else None
+
+
+def looks_like_bad_email(text: str) -> bool:
+    """The visitor tried to give an e-mail address that is not valid (e.g. `anna@berger`)."""
+    return bool(_EMAILISH.search(text or "")) and find_email(text) is None
+
+
+def find_phone(text: str) -> str | None:
+    for match in PHONE.finditer(text or ""):
+        phone = normalize_phone(match.group(0))
+        if phone:
+            return phone
+    return None
+
+
+def details_from_message(text: str, entities: Iterable[Mapping[str, Any]]) -> ContactDetails:
+    """What one message reveals: e-mail and phone by pattern, name and company from NLU entities."""
+    values = {e.get("entity"): str(e.get("value")).strip() for e in entities if e.get("value")}
+    phone = find_phone(text) or (normalize_phone(values["phone"]) if values.get("phone") else None)
+    return ContactDetails(
+        name=values.get("person"),
+        company=values.get("company"),
+        email=find_email(text) or (find_email(values["email"]) if values.get("email") else None),
+        phone=phone,
+    )
+
+
+def details_from_conversation(messages: Iterable[tuple[str, Iterable[Mapping[str, Any]]]]) -> ContactDetails:
+    """Everything the visitor revealed in any message so far; later messages win."""
+    found = ContactDetails()
+    for text, entities in messages:
+        found = found.merged(details_from_message(text, entities))
+    return found
+
+
+def plausible_name(text: str) -> str | None:
+    """A reply to "what is your name?" that looks like a name (not a question, 1–5 words)."""
+    text = text.strip().strip(".!")
+    text = re.sub(r"^(ich bin|ich heiße|ich heisse|mein name ist|name:|i am|i'm|my name is|this is)\s+", "", text,
+                  flags=re.IGNORECASE)  # fmt: skip
+    words = text.split()
+    if not 1 <= len(words) <= 5 or "?" in text or EMAIL.search(text) or any(c.isdigit() for c in text):
+        return None
+    return text
+
+
+def plausible_company(text: str) -> str | None:
+    """A reply to "which company?" (not a question, at most 8 words)."""
+    text = text.strip().strip("!")
+    text = re.sub(r"^(die firma|firma|wir sind|von der|company:|firma:|we are|i work for|at)\s+", "", text,
+                  flags=re.IGNORECASE)  # fmt: skip
+    words = text.split()
+    if not 1 <= len(words) <= 8 or "?" in text or EMAIL.search(text):
+        return None
+    return text.rstrip(".") if not text.endswith(("GmbH.", "AG.", "e.K.", "Inc.", "Ltd.")) else text

@@ -1,0 +1,1 @@
+"""Sales handoffs: routing, storage, notifications."""

@@ -1,0 +1,69 @@
+"""Handoffs to sales, their notes, and the outbox that notifies the sales team."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
+
+from bot.db import Base
+
+STATUSES = ("new", "claimed", "contacted", "won", "lost")
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    company = Column(String(300))
+    email = Column(String(320))
+    phone = Column(String(40))
+    callback_time = Column(String(300))
+    consent_at = Column(DateTime(timezone=True), nullable=False)
+    consent_version = Column(String(40), nullable=False)
+    consent_text = Column(Text, nullable=False)
+    segment = Column(String(3))
+    phase = Column(String(20))
+    persona = Column(String(30))
+    language = Column(String(2), nullable=False)
+    company_size = Column(Integer)
+    roi = Column(JSON)
+    products_shown = Column(JSON, nullable=False)
+    reviews_shown = Column(JSON, nullable=False)
+    questions = Column(JSON, nullable=False)
+    touchpoint = Column(String(300))
+    transcript = Column(JSON, nullable=False)
+    status = Column(String(20), nullable=False, default="new")
+    assignee = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+    notes = relationship("HandoffNoteRow", cascade="all, delete-orphan", order_by="HandoffNoteRow.id")
+    deliveries = relationship("OutboxRow", cascade="all, delete-orphan", order_by="OutboxRow.id")
+
+
+class HandoffNoteRow(Base):
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(100), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class OutboxRow(Base):
+    """One notification of one handoff on one channel; kept until delivered, with its last error."""
+
+    __tablename__ = "handoff_outbox"
+    __table_args__ = (UniqueConstraint("handoff_id", "channel"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False)
+    channel = Column(String(40), nullable=False)
+    status = Column(String(20), nullable=False, default="pending")  # pending | delivered
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False)
+    last_error = Column(Text)
+    delivered_at = Column(DateTime(timezone=True))

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from actions.experience import ActionShowVideo, ActionShowVoucher
+from actions.leads import ActionHandleContactRequest
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from actions.summary import ActionCreateBossSummary
@@ -21,7 +22,7 @@ from bot.offers import choose_offer
 DELIVERING_ACTIONS: dict[str, type[ServiceAction]] = {
     action().name(): action
     for action in (ActionShowProduct, ActionShowPrices, ActionShowSpecs, ActionShowReviews, ActionShowVideo,
-                   ActionShowVoucher, ActionCreateBossSummary)
+                   ActionShowVoucher, ActionCreateBossSummary, ActionHandleContactRequest)
 }  # fmt: skip
 
 
@@ -78,7 +79,8 @@ class ActionAcceptOffer(ServiceAction):
             return [SlotSet("pending_offer", None)]
         if offer.deliver in DELIVERING_ACTIONS:
             delivered = DELIVERING_ACTIONS[offer.deliver](self.services).run(dispatcher, tracker, domain)
-            return [SlotSet("pending_offer", None), *delivered]
+            stale = tracker.get_slot("contact_path") and not any(e.get("name") == "contact_path" for e in delivered)
+            return [SlotSet("pending_offer", None), *([SlotSet("contact_path", None)] if stale else []), *delivered]
         return [SlotSet("pending_offer", None), FollowupAction(offer.deliver)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
@@ -42,4 +42,6 @@ class ActionShowReviews(CatalogueAction):
             self.say(dispatcher, tracker, "review", **review_fields(review, language))
             if review.rating <= 3 and review.response:
                 self.say(dispatcher, tracker, "review_answer", answer=review.response.get(language))
-        return events
+        shown = list(tracker.get_slot("reviews_shown") or [])
+        new = [r.id for r in chosen if r.id not in shown]
+        return [*events, SlotSet("reviews_shown", shown + new)] if new else events

@@ -33,6 +33,26 @@ class Settings:
     web_base_url: str = "http://localhost:8000"
     catalogue_api_url: str | None = None
     catalogue_api_timeout_s: float = 1.5
+    team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
+    sales_api_token: str = ""
+    handoff_webhook_url: str | None = None
+    handoff_webhook_format: str = "generic"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "journey-bot@wattwerk.example"
+    sales_email_to: str | None = None
+
+    @property
+    def handoff_channels(self) -> tuple[str, ...]:
+        """The notification channels that are configured: webhook and/or email."""
+        channels = []
+        if self.handoff_webhook_url:
+            channels.append("webhook")
+        if self.smtp_host and self.sales_email_to:
+            channels.append("email")
+        return tuple(channels)
 
     @property
     def rasa_url(self) -> str:
@@ -69,6 +89,13 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _path(env: dict[str, str], name: str, default: str) -> Path:
     path = Path(env.get(name, "").strip() or default)
     return path if path.is_absolute() else PROJECT_ROOT / path
@@ -97,6 +124,16 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         ),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
         catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
+        team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
+        sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
+        handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,
+        handoff_webhook_format=_choice(env, "HANDOFF_WEBHOOK_FORMAT", ("generic", "slack", "teams")),
+        smtp_host=env.get("SMTP_HOST", "").strip() or None,
+        smtp_port=_int(env, "SMTP_PORT", 25),
+        smtp_user=env.get("SMTP_USER", "").strip(),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM", "").strip() or "journey-bot@wattwerk.example",
+        sales_email_to=env.get("SALES_EMAIL_TO", "").strip() or None,
     )
 
 

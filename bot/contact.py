@@ -55,16 +55,45 @@ def find_phone(text: str) -> str | None:
     return None
 
 
+COMPANY_FORM = re.compile(
+    r"\b(GmbH|AG|KG|UG|OG|OHG|GbR|e\.\s?K\.?|SE|Ltd\.?|Limited|Inc\.?|LLC|Corp\.?|SARL|S\.?A\.?S?|S\.r\.l\.?|"
+    r"S\.?L\.?|B\.?V\.?|AB|Oy|A/S|ApS|plc|Sp\. z o\.o\.?|A\.Ş\.?|Co\.?)(?=\W|$)"
+)
+
+
+def details_from_list(text: str) -> ContactDetails:
+    """A comma-separated list like `Anna Berger, Berger Logistik GmbH, anna@…, 0171 …` (any order)."""
+    text = re.sub(r"^[^:]{0,40}:\s*", "", text) if ":" in text.split(",")[0] else text  # "Bitte ruft mich an: …"
+    parts = [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
+    if len(parts) < 2:
+        return ContactDetails()
+    name = company = email = phone = None
+    for part in parts:
+        if email is None and (found := find_email(part)):
+            email = found
+        elif phone is None and (found := find_phone(part)):
+            phone = found
+        elif company is None and COMPANY_FORM.search(part):
+            company = part.rstrip(".") if not part.endswith(("e.K.", "Inc.", "Ltd.", "Co.")) else part
+        elif name is None and plausible_name(part):
+            name = plausible_name(part)
+    if not (email or phone or company):  # "Hallo, ich hätte gern …" is no contact list
+        return ContactDetails()
+    return ContactDetails(name, company, email, phone)
+
+
 def details_from_message(text: str, entities: Iterable[Mapping[str, Any]]) -> ContactDetails:
-    """What one message reveals: e-mail and phone by pattern, name and company from NLU entities."""
+    """What one message reveals: e-mail and phone by pattern, a comma-separated list by its parts,
+    otherwise name and company from the NLU entities."""
     values = {e.get("entity"): str(e.get("value")).strip() for e in entities if e.get("value")}
     phone = find_phone(text) or (normalize_phone(values["phone"]) if values.get("phone") else None)
-    return ContactDetails(
+    found = ContactDetails(
         name=values.get("person"),
         company=values.get("company"),
         email=find_email(text) or (find_email(values["email"]) if values.get("email") else None),
         phone=phone,
     )
+    return found.merged(details_from_list(text))
 
 
 def details_from_conversation(messages: Iterable[tuple[str, Iterable[Mapping[str, Any]]]]) -> ContactDetails:

@@ -81,3 +81,16 @@ def review_fields(review: Review, language: str) -> dict[str, str]:
 
 def product_names(products: Sequence[Product]) -> str:
     return ", ".join(p.name for p in products)
+
+
+_WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def next_slot(at: dt.datetime, language: str) -> str:
+    """`am Dienstag, 24.11., ab 09:00 Uhr` / `on Tuesday, 24 November, from 9:00`."""
+    if language == "en":
+        return f"on {_WEEKDAYS['en'][at.weekday()]}, {at.day} {at.strftime('%B')}, from {at.hour}:{at.minute:02d}"
+    return f"am {_WEEKDAYS['de'][at.weekday()]}, {at.strftime('%d.%m.')}, ab {at.strftime('%H:%M')} Uhr"

@@ -30,22 +30,22 @@ BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 120.0
 
 
-def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env") -> None:
-    """Give the HTTP API a token: create .env from .env.example and fill in a random one."""
-    if os.environ.get("RASA_AUTH_TOKEN", "").strip():
+def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env", name: str = "RASA_AUTH_TOKEN") -> None:
+    """Give an API a token: create .env from .env.example and fill in a random one."""
+    if os.environ.get(name, "").strip():
         return
     if not env_file.exists():
         example = PROJECT_ROOT / ".env.example"
         env_file.write_text(example.read_text(encoding="utf-8") if example.exists() else "", encoding="utf-8")
     token = secrets.token_urlsafe(24)
     lines = env_file.read_text(encoding="utf-8").splitlines()
-    if any(line.startswith("RASA_AUTH_TOKEN=") for line in lines):
-        lines = [f"RASA_AUTH_TOKEN={token}" if line.startswith("RASA_AUTH_TOKEN=") else line for line in lines]
+    if any(line.startswith(f"{name}=") for line in lines):
+        lines = [f"{name}={token}" if line.startswith(f"{name}=") else line for line in lines]
     else:
-        lines.append(f"RASA_AUTH_TOKEN={token}")
+        lines.append(f"{name}={token}")
     env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.environ["RASA_AUTH_TOKEN"] = token
-    print(f"Wrote a new RASA_AUTH_TOKEN to {env_file.name}.")
+    os.environ[name] = token
+    print(f"Wrote a new {name} to {env_file.name}.")
 
 
 def child_env(settings: Settings) -> dict[str, str]:
@@ -218,6 +218,7 @@ def run(settings: Settings) -> int:
             f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
             f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
             f"  Web app:       {settings.web_base_url}/  (summary pages for decision makers)\n"
+            f"  Handoff API:   {settings.web_base_url}/api/handoffs  (Authorization: Bearer <SALES_API_TOKEN>)\n"
             f"  Conversations: {settings.database_url}\n"
             f"  Logs:          {LOG_DIR}/\n"
             f"Press Ctrl-C to stop.",
@@ -273,6 +274,10 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
             settings.rasa_url,
             "--token",
             settings.rasa_auth_token,
+            "--handoffs-url",
+            f"{settings.web_base_url}/api/handoffs",
+            "--handoffs-token",
+            settings.sales_api_token,
             *extra,
         ]
         return subprocess.call(command, cwd=PROJECT_ROOT)
@@ -294,8 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
     settings = load_settings()  # reads .env first, so an existing token is kept
-    if not settings.rasa_auth_token:
-        ensure_auth_token()
+    if not settings.rasa_auth_token or not settings.sales_api_token:
+        ensure_auth_token(name="RASA_AUTH_TOKEN")
+        ensure_auth_token(name="SALES_API_TOKEN")
         settings = load_settings()
     if args.command == "run":
         return run(settings)

@@ -21,9 +21,9 @@ class MessagesError(ValueError):
 class Messages:
     templates: Mapping[str, Mapping[str, str]]
 
-    def render(self, name: str, language: str | None, **values: Any) -> str:
+    def render(self, key: str, language: str | None, /, **values: Any) -> str:
         """The message in the visitor's language (German when unknown), with the values filled in."""
-        template = self.templates[name]["en" if language == "en" else "de"]
+        template = self.templates[key]["en" if language == "en" else "de"]
         return template.format(**{key: "" if value is None else value for key, value in values.items()})
 
     def placeholders(self, name: str) -> set[str]:

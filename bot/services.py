@@ -17,6 +17,7 @@ from bot.journey import EvidenceModel, load_evidence
 from bot.messages import Messages, load_messages
 from bot.offers import OfferPlan, load_offers
 from bot.reloading import ReloadingFile
+from bot.sales.routing import Team, load_team
 
 MESSAGES_FILE = PROJECT_ROOT / "data" / "content" / "messages.yml"
 
@@ -30,9 +31,17 @@ class Services:
     catalogue: LocalCatalogue | RemoteCatalogue
     today: Callable[[], dt.date]
     session_factory: sessionmaker
+    team: ReloadingFile[Team]
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
 
 
-def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.today) -> Services:
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def build_services(
+    settings: Settings, today: Callable[[], dt.date] = dt.date.today, now: Callable[[], dt.datetime] = _utc_now
+) -> Services:
     engine = make_engine(settings.database_url)
     create_tables(engine)
     session_factory = make_session_factory(engine)
@@ -48,6 +57,8 @@ def build_services(settings: Settings, today: Callable[[], dt.date] = dt.date.to
         catalogue=catalogue,
         today=today,
         session_factory=session_factory,
+        team=ReloadingFile(settings.team_file, load_team),
+        now=now,
     )
 
 

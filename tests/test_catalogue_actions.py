@@ -72,7 +72,8 @@ def test_a_skeptic_sees_a_critical_review_with_the_companys_answer(catalogue_ser
         {"language": "de", "persona": "skeptic", "product": "wattwerk-business"},
     )
     tracker.latest_message["entities"] = [{"entity": "number", "value": "40"}]
-    assert ActionShowReviews(catalogue_services).run(dispatcher, tracker, {}) == []
+    (event,) = ActionShowReviews(catalogue_services).run(dispatcher, tracker, {})
+    assert event["name"] == "reviews_shown" and len(event["value"]) == 3  # for the sales brief
     messages = texts(dispatcher)
     assert messages[0].startswith("Wattwerk Business hat im Schnitt 4,4 von 5 Sternen aus 10 geprüften Bewertungen.")
     reviews = [m for m in messages if m.startswith(("★", "☆"))]
@@ -84,7 +85,9 @@ def test_a_skeptic_sees_a_critical_review_with_the_companys_answer(catalogue_ser
 def test_a_visitor_who_is_not_a_skeptic_sees_praise_only(catalogue_services: Services) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user("Any reviews for Wattwerk Home?", "ask_reviews")], {"language": "en"})
-    assert ActionShowReviews(catalogue_services).run(dispatcher, tracker, {}) == [SlotSet("product", "wattwerk-home")]
+    events = ActionShowReviews(catalogue_services).run(dispatcher, tracker, {})
+    assert events[0] == SlotSet("product", "wattwerk-home") and events[1]["name"] == "reviews_shown"
+    assert len(events) == 2 and all(review_id.startswith("home-") for review_id in events[1]["value"])
     reviews = [m for m in texts(dispatcher) if m.startswith("★")]
     assert len(reviews) == 3 and all(m.startswith(("★★★★★", "★★★★☆")) for m in reviews)
 

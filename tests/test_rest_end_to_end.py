@@ -28,6 +28,7 @@ from bot.launcher import MODEL, Part, Stack, action_part, child_env, rasa_part, 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
 
 TOKEN = "test-token-" + uuid.uuid4().hex[:8]
+SALES_TOKEN = "sales-token-" + uuid.uuid4().hex[:8]
 
 
 def free_port() -> int:
@@ -60,6 +61,17 @@ class Bot:
         with urllib.request.urlopen(url, timeout=30) as response:
             return dict(json.loads(response.read())["slots"])
 
+    def api(self, path: str, token: str | None = SALES_TOKEN, method: str = "GET", body: Any = None) -> Any:
+        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"http://localhost:{self.settings.web_port}{path}", data=data,
+                                         headers=headers, method=method)  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def handoffs(self, sender: str) -> list[dict[str, Any]]:
+        return list(self.api(f"/api/handoffs?conversation_id={sender}"))
+
     def restart_rasa(self) -> None:
         self.rasa.stop()
         fresh = Part(self.rasa.name, self.rasa.command, self.rasa.health_url, self.rasa.log)
@@ -73,6 +85,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
     env_values = {
         "RASA_AUTH_TOKEN": TOKEN,
+        "SALES_API_TOKEN": SALES_TOKEN,
         "RASA_HOST": "localhost",
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
@@ -189,3 +202,74 @@ def test_the_boss_summary_opens_and_downloads_in_the_visitors_language(bot: Bot)
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(url.rsplit("/", 1)[0] + "/not-a-token", timeout=30)
     assert error.value.code == 404
+
+
+def test_a_german_b2b_visitor_is_handed_to_sales_with_a_complete_brief(bot: Bot) -> None:
+    sender = new_sender()
+    bot.say(sender, "Wir sind ein Betrieb mit 40 Mitarbeitern. Wie schnell amortisiert sich das?")
+    bot.say(sender, "abbrechen")
+    bot.say(sender, "Gibt es ehrliche Bewertungen zu Wattwerk Business?")
+    bot.say(sender, "Können Sie mich bitte zurückrufen? Ich hätte gern ein Angebot.")
+    asked = texts(bot.say(sender, "Anna Berger, Berger Logistik GmbH, anna.berger@example.de, 0171 2345678"))
+    assert "https://wattwerk.example/datenschutz" in asked  # purpose and privacy policy before consent
+    assert bot.handoffs(sender) == [], "nothing is stored before consent"
+    confirmed = texts(bot.say(sender, "Ja, ich bin einverstanden."))
+    assert "Vielen Dank, Anna Berger!" in confirmed and "meldet sich" in confirmed
+    (listed,) = bot.handoffs(sender)
+    handoff = bot.api(f"/api/handoffs/{listed['id']}")
+    assert (handoff["name"], handoff["company"], handoff["email"], handoff["phone"]) == (
+        "Anna Berger", "Berger Logistik GmbH", "anna.berger@example.de", "0171 2345678")  # fmt: skip
+    assert (handoff["segment"], handoff["language"], handoff["company_size"], handoff["status"]) == (
+        "b2b",
+        "de",
+        40,
+        "new",
+    )
+    assert handoff["assignee"] in ("lena.vogt", "max.huber", "tom.becker") and handoff["consent"]["version"]
+    assert handoff["products_shown"] == ["wattwerk-business"] and len(handoff["reviews_shown"]) == 3
+    assert any("Bewertungen" in q for q in handoff["questions"])
+    assert [t["from"] for t in handoff["transcript"][:2]] == ["visitor", "bot"]
+    bot.say(sender, "Dienstag vormittags")
+    assert bot.api(f"/api/handoffs/{listed['id']}")["callback_time"] == "Dienstag vormittags"
+    bot.say(sender, "Ich hätte gern ein Angebot")
+    assert len(bot.handoffs(sender)) == 1, "exactly one handoff per conversation"
+
+
+def test_an_english_b2b_visitor_is_handed_to_an_english_speaking_salesperson(bot: Bot) -> None:
+    sender = new_sender()
+    bot.say(sender, "Our firm wants a proposal for 30 users, can a salesperson call me?")
+    bot.say(sender, "Claire Dubois, Dubois Consulting SARL, claire@dubois-consulting.fr")
+    assert "Thank you, Claire Dubois!" in texts(bot.say(sender, "Yes, that's fine."))
+    (handoff,) = bot.handoffs(sender)
+    assert (handoff["language"], handoff["assignee"], handoff["company_size"]) == ("en", "sarah.miller", 30)
+
+
+def test_a_household_and_a_visitor_without_consent_create_no_handoff(bot: Bot) -> None:
+    household = new_sender()
+    reply = texts(bot.say(household, "Kann mich jemand anrufen? Es geht um unsere Wohnung."))
+    assert "https://wattwerk.example/shop" in reply
+    assert bot.handoffs(household) == []
+    no = new_sender()
+    bot.say(no, "Can a salesperson call me about a quote for our company?")
+    bot.say(no, "Tom Walsh, Walsh Freight Ltd, tom.walsh@example.co.uk")
+    assert "have not stored any of your details" in texts(bot.say(no, "No"))
+    assert bot.handoffs(no) == []
+
+
+def test_the_handoff_api_needs_the_token_and_takes_status_changes(bot: Bot) -> None:
+    for token in (None, "wrong"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            bot.api("/api/handoffs", token=token)
+        assert error.value.code == 401
+    sender = new_sender()
+    bot.say(sender, "Can a salesperson call me about a quote for our company?")
+    bot.say(sender, "Tom Walsh, Walsh Freight Ltd, +44 20 7946 0958")
+    bot.say(sender, "yes")
+    (handoff,) = bot.handoffs(sender)
+    changed = bot.api(f"/api/handoffs/{handoff['id']}", method="PATCH",
+                      body={"status": "claimed", "note": "called, <b>interested</b>"})  # fmt: skip
+    assert changed["status"] == "claimed" and changed["notes"][0]["text"] == "called, <b>interested</b>"
+    assert [h["id"] for h in bot.api("/api/handoffs?status=claimed")] == [handoff["id"]]
+    with pytest.raises(urllib.error.HTTPError) as error:
+        bot.api(f"/api/handoffs/{handoff['id']}", method="PATCH", body={"status": "maybe"})
+    assert error.value.code == 422

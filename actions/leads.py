@@ -1,0 +1,257 @@
+"""The sales handoff in the chat: the lead form, consent, the stored handoff and what happens next."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.base import ServiceAction
+from bot.contact import (
+    ContactDetails,
+    details_from_conversation,
+    looks_like_bad_email,
+    plausible_company,
+    plausible_name,
+)
+from bot.formatting import next_slot
+from bot.sales.handoffs import Consent, Contact, brief_from_events, create_handoff, set_callback_time
+from bot.sales.routing import callback_promise
+from bot.services import Services, get_services
+
+LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact", "lead_consent")
+_STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye")
+_ANY_TIME = {"egal", "jederzeit", "immer", "beliebig", "any", "anytime", "whenever", "skip", "überspringen",
+             "ueberspringen", "nein", "no", "passt"}  # fmt: skip
+
+
+def conversation_details(tracker: Tracker) -> ContactDetails:
+    """Everything the visitor revealed in any message of this conversation."""
+    messages = [
+        (event.get("text") or "", (event.get("parse_data") or {}).get("entities") or [])
+        for event in tracker.events
+        if event.get("event") == "user" and not (event.get("text") or "").startswith("/")
+    ]
+    return details_from_conversation(messages)
+
+
+def consent_text(services: Services, language: str) -> tuple[str, str]:
+    """The consent question as shown, and its version (changes whenever an editor changes the text)."""
+    templates = services.messages.get().templates["lead_consent"]
+    version = hashlib.sha256((templates["de"] + "\n" + templates["en"]).encode()).hexdigest()[:12]
+    return templates["en" if language == "en" else "de"], version
+
+
+class LeadAction(ServiceAction, ABC):
+    """Abstract: texts in the visitor's language."""
+
+    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
+        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
+        dispatcher.utter_message(text=text)
+
+
+class ActionHandleContactRequest(LeadAction):
+    """Businesses (and visitors whose segment is not known) get the lead form; households self-service."""
+
+    def name(self) -> str:
+        return "action_handle_contact_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("segment") == "b2c":
+            self.say(dispatcher, tracker, "lead_self_service")
+            return [SlotSet("contact_path", "self_service")]
+        if tracker.get_slot("handoff_id"):
+            self.say(dispatcher, tracker, "lead_already", salesperson=tracker.get_slot("handoff_assignee") or "")
+            return [SlotSet("contact_path", "done")]
+        return [SlotSet("contact_path", "lead")]
+
+
+class ValidateLeadForm(FormValidationAction):
+    """Takes details from any message of the conversation; re-asks for invalid e-mail or phone."""
+
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = get_services()
+        return self._services
+
+    def name(self) -> str:
+        return "validate_lead_form"
+
+    @staticmethod
+    def _answering(tracker: Tracker, slot: str) -> str | None:
+        """The latest message, if it answers the question for `slot` (not a question or "stop")."""
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent.startswith(_STOP_OR_QUESTION):
+            return None
+        return tracker.latest_message.get("text") or None
+
+    async def extract_lead_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        name = conversation_details(tracker).name
+        if name is None and (text := self._answering(tracker, "lead_name")):
+            name = plausible_name(text)
+        return {"lead_name": name} if name and name != tracker.get_slot("lead_name") else {}
+
+    async def extract_lead_company(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        company = conversation_details(tracker).company
+        if company is None and (text := self._answering(tracker, "lead_company")):
+            company = plausible_company(text)
+        return {"lead_company": company} if company and company != tracker.get_slot("lead_company") else {}
+
+    async def extract_lead_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        details = conversation_details(tracker)
+        contact = ", ".join(filter(None, (details.email, details.phone)))
+        if contact:
+            return {"lead_contact": contact} if contact != tracker.get_slot("lead_contact") else {}
+        text = self._answering(tracker, "lead_contact")
+        if text and (looks_like_bad_email(text) or sum(c.isdigit() for c in text) >= 4):
+            dispatcher.utter_message(
+                text=self.services.messages.get().render("lead_invalid_contact", tracker.get_slot("language"))
+            )
+        return {}
+
+    async def extract_lead_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        if tracker.get_slot("requested_slot") != "lead_consent":
+            return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "affirm":
+            return {"lead_consent": True}
+        if intent in ("deny", "stop"):
+            return {"lead_consent": False}
+        return {}
+
+
+class ActionAskLeadName(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_name"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_name")
+        return []
+
+
+class ActionAskLeadCompany(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_company"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_company")
+        return []
+
+
+class ActionAskLeadContact(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_contact"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_contact")
+        return []
+
+
+class ActionAskLeadConsent(LeadAction):
+    """States the purpose, links the privacy policy and asks yes or no."""
+
+    def name(self) -> str:
+        return "action_ask_lead_consent"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        contact = ", ".join(
+            str(v) for v in (tracker.get_slot("lead_name"), tracker.get_slot("lead_company"),
+                             tracker.get_slot("lead_contact")) if v
+        )  # fmt: skip
+        text = self.services.messages.get().render("lead_consent", language, contact=contact)
+        yes, no = ("Yes, agreed", "No") if language == "en" else ("Ja, einverstanden", "Nein")
+        dispatcher.utter_message(text=text, buttons=[{"title": yes, "payload": "/affirm"},
+                                                     {"title": no, "payload": "/deny"}])  # fmt: skip
+        return []
+
+
+class ActionSubmitLead(LeadAction):
+    """With consent: stores the handoff (committed before confirming), then says who calls when."""
+
+    def name(self) -> str:
+        return "action_submit_lead"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        team = self.services.team.get()
+        if not tracker.get_slot("lead_consent"):
+            self.say(dispatcher, tracker, "lead_no_consent")
+            return [*(SlotSet(slot, None) for slot in LEAD_SLOTS), SlotSet("contact_path", None),
+                    SlotSet("handoff_stored", False)]  # fmt: skip
+        now = self.services.now()
+        text, version = consent_text(self.services, language)
+        details = conversation_details(tracker)
+        contact = Contact(
+            name=tracker.get_slot("lead_name"), company=tracker.get_slot("lead_company"),
+            email=details.email, phone=details.phone,
+        )  # fmt: skip
+        brief = brief_from_events(tracker.events, tracker.slots)
+        handoff = create_handoff(
+            self.services.session_factory, tracker.sender_id, contact, Consent(now, version, text), brief, team,
+            self.services.settings.handoff_channels, now,
+        )  # fmt: skip
+        person = handoff.assignee
+        name = person.name if person else "Wattwerk"
+        promise = callback_promise(person, now, team.promise_hours) if person else None
+        values = {"name": contact.name, "salesperson": name, "salesperson_first": name.split()[0]}
+        if promise is None or promise.within_hours:
+            self.say(dispatcher, tracker, "lead_confirm_soon", hours=team.promise_hours, **values)
+        else:
+            self.say(dispatcher, tracker, "lead_confirm_later", when=next_slot(promise.at, language), **values)
+        return [SlotSet("handoff_id", handoff.id), SlotSet("handoff_assignee", name), SlotSet("contact_path", None),
+                SlotSet("handoff_stored", True)]  # fmt: skip
+
+
+class ActionAskLeadCallbackTime(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_callback_time"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_callback")
+        return []
+
+
+class ActionSaveCallbackTime(LeadAction):
+    """The optional preferred callback time, added to the stored handoff ("egal" = any time)."""
+
+    def name(self) -> str:
+        return "action_save_callback_time"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        wanted = (tracker.get_slot("lead_callback_time") or "").strip()
+        language = tracker.get_slot("language") or "de"
+        if not wanted or _ANY_TIME & set(wanted.lower().replace("-", " ").split()):
+            wanted = "any time" if language == "en" else "jederzeit"
+        handoff_id = tracker.get_slot("handoff_id")
+        if handoff_id:
+            set_callback_time(self.services.session_factory, int(handoff_id), wanted, self.services.now())
+        self.say(dispatcher, tracker, "lead_callback_saved", callback_time=wanted)
+        return [SlotSet("lead_callback_time", wanted)]
+
+
+class ActionCancelLead(LeadAction):
+    """The visitor stopped the lead form: nothing is stored and what they typed into it is dropped."""
+
+    def name(self) -> str:
+        return "action_cancel_lead"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_no_consent")
+        return [*(SlotSet(slot, None) for slot in LEAD_SLOTS), SlotSet("contact_path", None)]

@@ -76,7 +76,7 @@ class Part:
 
     name: str
     command: list[str]
-    health_url: str
+    health_url: str | None  # None: ready once the process has stayed up for a second
     log: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -100,6 +100,11 @@ class Part:
                 raise RuntimeError(
                     f"{self.name} exited with code {self.process.returncode}; see {self.log}\n{tail(self.log)}"
                 )
+            if self.health_url is None:  # no health endpoint: ready once it stays up for a second
+                time.sleep(1.0)
+                if self.process.poll() is None:
+                    return
+                continue
             if responds(self.health_url):
                 return
             time.sleep(0.5)
@@ -166,6 +171,15 @@ def web_part(settings: Settings) -> Part:
     )
 
 
+def worker_part(settings: Settings) -> Part:
+    return Part(
+        name="outbox worker",
+        command=[sys.executable, "-m", "bot.sales.worker"],
+        health_url=None,
+        log=LOG_DIR / "worker.log",
+    )
+
+
 class Stack:
     """The parts `make run` starts, stopped together however the launcher ends."""
 
@@ -207,7 +221,7 @@ def run(settings: Settings) -> int:
     if responds(f"{settings.rasa_url}/"):
         print(f"Something already answers on {settings.rasa_url}; stop it or set RASA_PORT.", file=sys.stderr)
         return 1
-    stack = Stack([action_part(settings), web_part(settings), rasa_part(settings)])
+    stack = Stack([action_part(settings), web_part(settings), worker_part(settings), rasa_part(settings)])
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
     try:

@@ -1,0 +1,53 @@
+"""The brief a salesperson reads: plain text for e-mail and chat webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LABELS = {
+    "phase": {"awareness": "Wahrnehmung", "consideration": "Überlegung", "decision": "Entscheidung",
+              "retention": "Bindung", "advocacy": "Weiterempfehlung"},
+    "persona": {"skeptic": "Skeptiker (will Belege)", "experience_seeker": "Erlebnissucher",
+                "influencer": "Beeinflusser (muss Chef überzeugen)", "budget_owner": "Budgetverantwortlich",
+                "technical": "Technik-Entscheider"},
+}  # fmt: skip
+
+
+def subject(handoff: Mapping[str, Any]) -> str:
+    company = f", {handoff['company']}" if handoff.get("company") else ""
+    return f"Neue Anfrage #{handoff['id']}: {handoff['name']}{company}"
+
+
+def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None) -> str:
+    """Who, how to reach them, what they want and what the bot learned — then the transcript."""
+    h = handoff
+    roi = h.get("roi") or {}
+    lines = [
+        subject(h),
+        "",
+        f"Kontakt: {h['name']}" + (f" ({h['company']})" if h.get("company") else ""),
+        f"E-Mail: {h.get('email') or '–'}   Telefon: {h.get('phone') or '–'}",
+        f"Rückruf gewünscht: {h.get('callback_time') or 'keine Angabe'}",
+        f"Sprache: {h.get('language')}   Zuständig: {h.get('assignee') or 'NICHT ZUGEWIESEN'}",
+        f"Phase: {LABELS['phase'].get(h.get('phase') or '', h.get('phase') or '–')}   "
+        f"Persona: {LABELS['persona'].get(h.get('persona') or '', h.get('persona') or '–')}   "
+        f"Segment: {h.get('segment') or '–'}   Teamgröße: {h.get('company_size') or '–'}",
+        f"Gefunden über: {h.get('touchpoint') or '–'}",
+        f"Produkte angesehen: {', '.join(h.get('products_shown') or []) or '–'}",
+    ]
+    if roi:
+        lines.append(
+            f"ROI-Rechnung ({roi.get('product')}, {roi.get('plan')}): "
+            f"{roi.get('annual_savings_eur')} € Einsparung/Jahr, "
+            f"Amortisation {roi.get('payback_months') or 'nie'} Monate, TCO 3 Jahre {roi.get('tco_3y_eur')} €"
+        )
+    if h.get("questions"):
+        lines += ["", "Fragen des Besuchers:", *(f"- {q}" for q in h["questions"])]
+    if inbox_url:
+        lines += ["", f"Im Sales-Postfach: {inbox_url}/handoffs/{h['id']}"]
+    lines += ["", "Gesprächsverlauf:"]
+    lines += [
+        f"{'Besucher' if t.get('from') == 'visitor' else 'Bot'}: {t.get('text')}" for t in h.get("transcript") or []
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""`python -m bot.sales.worker`: delivers handoff notifications until stopped (started by `make run`)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from bot.config import Settings
+from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
+from bot.services import get_services
+
+POLL_S = 2.0
+
+
+def channels_from_settings(settings: Settings) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    inbox = settings.web_base_url
+    if settings.handoff_webhook_url:
+        channels["webhook"] = WebhookChannel(settings.handoff_webhook_url, settings.handoff_webhook_format,
+                                             inbox_url=inbox)  # fmt: skip
+    if settings.smtp_host and settings.sales_email_to:
+        channels["email"] = EmailChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                         settings.sales_email_to, settings.smtp_user, settings.smtp_password,
+                                         inbox_url=inbox)  # fmt: skip
+    return channels
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    services = get_services()
+    channels = channels_from_settings(services.settings)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    logging.getLogger(__name__).info("Outbox worker started; channels: %s", ", ".join(channels) or "none")
+    while not stop.is_set():
+        deliver_due(services.session_factory, channels, services.now)
+        stop.wait(POLL_S)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -273,3 +274,86 @@ def test_the_handoff_api_needs_the_token_and_takes_status_changes(bot: Bot) -> N
     with pytest.raises(urllib.error.HTTPError) as error:
         bot.api(f"/api/handoffs/{handoff['id']}", method="PATCH", body={"status": "maybe"})
     assert error.value.code == 422
+
+
+class Browser:
+    """A sales person's browser: cookies kept, forms posted with the CSRF token of the page."""
+
+    def __init__(self, bot: Bot) -> None:
+        import http.cookiejar
+
+        self.base = f"http://localhost:{bot.settings.web_port}"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.status, response.url, response.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    @staticmethod
+    def csrf(page: str) -> str:
+        return page.split("name='csrf' value='")[1].split("'")[0]
+
+    def login(self, username: str, password: str) -> tuple[int, str]:
+        _, _, page = self.get("/login")
+        return self.post("/login", {"csrf": self.csrf(page), "username": username, "password": password})
+
+
+@pytest.fixture(scope="module")
+def sales_users(bot: Bot) -> None:
+    from bot.sales.accounts import add_user
+
+    factory = make_session_factory(make_engine(bot.settings.database_url))
+    now = __import__("datetime").datetime.now(__import__("datetime").timezone.utc)
+    add_user(factory, "lena", "lena-secret-password", "lena.vogt", now)
+    add_user(factory, "max", "max-secret-password", "max.huber", now)
+
+
+def test_the_inbox_needs_a_sign_in_and_rejects_a_wrong_password(bot: Bot, sales_users: None) -> None:
+    browser = Browser(bot)
+    status, url, page = browser.get("/")
+    assert url.endswith("/login") and "Passwort" in page
+    code, page = browser.login("lena", "not-her-password")
+    assert code == 401 and "Benutzer oder Passwort stimmt nicht." in page
+    assert browser.get("/")[1].endswith("/login")
+
+
+def test_a_salesperson_claims_a_handoff_and_visitor_text_is_escaped(bot: Bot, sales_users: None) -> None:
+    sender = new_sender()
+    bot.say(sender, "Können Sie mich bitte zurückrufen? <script>alert('x')</script> Ich hätte gern ein Angebot.")
+    bot.say(sender, "Anna Berger, Berger Logistik GmbH, anna.berger@example.de")
+    bot.say(sender, "Ja, ich bin einverstanden.")
+    (handoff,) = bot.handoffs(sender)
+    browser = Browser(bot)
+    assert browser.login("lena", "lena-secret-password")[0] == 200
+    _, _, inbox = browser.get("/")
+    assert f"href='/handoffs/{handoff['id']}'" in inbox
+    _, _, detail = browser.get(f"/handoffs/{handoff['id']}")
+    assert "<script>alert" not in detail and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in detail
+    code, page = browser.post(f"/handoffs/{handoff['id']}/claim", {"csrf": browser.csrf(detail)})
+    assert code == 200 and "claimed" in page
+    assert bot.api(f"/api/handoffs/{handoff['id']}")["assignee"] == "lena.vogt"
+    code, _ = browser.post(
+        f"/handoffs/{handoff['id']}/notes", {"csrf": browser.csrf(detail), "note": "<b>ruft zurück</b>"}
+    )
+    assert code == 200 and bot.api(f"/api/handoffs/{handoff['id']}")["notes"][-1]["text"] == "<b>ruft zurück</b>"
+    _, _, filtered = browser.get("/?status=claimed&assignee=lena.vogt")
+    assert f"href='/handoffs/{handoff['id']}'" in filtered and "&lt;b&gt;" not in filtered
+
+
+def test_a_form_without_the_sessions_csrf_token_is_refused(bot: Bot, sales_users: None) -> None:
+    lena, max_ = Browser(bot), Browser(bot)
+    lena.login("lena", "lena-secret-password")
+    max_.login("max", "max-secret-password")
+    (first, *_) = bot.api("/api/handoffs")
+    _, _, max_page = max_.get(f"/handoffs/{first['id']}")
+    assert lena.post(f"/handoffs/{first['id']}/status", {"status": "lost"})[0] == 403
+    assert lena.post(f"/handoffs/{first['id']}/status", {"status": "lost", "csrf": max_.csrf(max_page)})[0] == 403
+    assert bot.api(f"/api/handoffs/{first['id']}")["status"] != "lost"

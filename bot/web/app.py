@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse, html, json
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services, get_services
 from bot.summaries import find_summary
+from bot.web.inbox import register_inbox
 from bot.web.summary_page import render_summary
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
             return json({"error": str(exc)}, status=422)
         return json(updated) if updated else json({"error": "no such handoff"}, status=404)
 
+    register_inbox(app, services)
     return app
 
 

@@ -1,0 +1,84 @@
+"""`python -m bot.sales.cli`: the sales basics on a server without a browser.
+
+add-user NAME [--salesperson ID]   create an inbox account (password asked twice, or --password-stdin)
+list [--status S] [--assignee ID]  handoffs, newest first
+show ID                            the brief and transcript
+claim ID --salesperson ID          take a handoff
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from bot.sales.accounts import AccountError, add_user
+from bot.sales.brief import brief_text
+from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
+from bot.services import get_services
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.sales.cli", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add-user")
+    add.add_argument("username")
+    add.add_argument("--salesperson", help="id in data/sales/team.yml (lets the user claim handoffs)")
+    add.add_argument("--password-stdin", action="store_true")
+    lst = sub.add_parser("list")
+    lst.add_argument("--status")
+    lst.add_argument("--assignee")
+    show = sub.add_parser("show")
+    show.add_argument("id", type=int)
+    claim = sub.add_parser("claim")
+    claim.add_argument("id", type=int)
+    claim.add_argument("--salesperson", required=True)
+    args = parser.parse_args(argv)
+    services = get_services()
+    team = services.team.get()
+    if args.command == "add-user":
+        if args.salesperson and args.salesperson not in team.salespeople:
+            print(f"Unknown salesperson {args.salesperson!r}; known: {', '.join(team.salespeople)}", file=sys.stderr)
+            return 1
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Again: "):
+                print("The passwords differ.", file=sys.stderr)
+                return 1
+        try:
+            add_user(services.session_factory, args.username, password, args.salesperson, services.now())
+        except AccountError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"User {args.username} created.")
+        return 0
+    if args.command == "list":
+        for h in list_handoffs(services.session_factory, HandoffFilter(status=args.status, assignee=args.assignee)):
+            print(f"#{h['id']:<5} {h['created_at'][:16]}  {h['status']:<9} {h['assignee'] or '-':<13} "
+                  f"{h['name']}, {h['company'] or '-'}")  # fmt: skip
+        return 0
+    if args.command == "show":
+        handoff = get_handoff(services.session_factory, args.id)
+        if handoff is None:
+            print(f"No handoff #{args.id}.", file=sys.stderr)
+            return 1
+        print(brief_text(handoff, services.settings.web_base_url))
+        return 0
+    try:
+        updated = update_handoff(services.session_factory, args.id, status="claimed", assignee=args.salesperson,
+                                 author="cli", known_assignees=set(team.salespeople), now=services.now())  # fmt: skip
+    except HandoffUpdateError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if updated is None:
+        print(f"No handoff #{args.id}.", file=sys.stderr)
+        return 1
+    print(f"#{args.id} claimed by {args.salesperson}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""The sales inbox: sign-in, handoff list with filters, detail with brief and transcript, claim/status/notes.
+
+Server-rendered HTML; every value from a visitor or a salesperson is escaped. Sessions live in the
+database (the cookie holds a random token, HttpOnly, SameSite=Strict); every form carries the
+session's CSRF token (the login form a double-submit token).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from html import escape
+from typing import Any
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from bot.sales.accounts import SignedIn, sign_in, sign_out, signed_in
+from bot.sales.models import STATUSES
+from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
+from bot.services import Services
+
+COOKIE = "journey_session"
+LOGIN_CSRF = "journey_login_csrf"
+_STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#1d2b36}header{background:#1d2b36;color:#fff;
+padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center}header a{color:#fff}
+main{padding:1rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dde;
+padding:.4rem;text-align:left;vertical-align:top}.status{font-weight:600}.transcript p{margin:.2rem 0}
+.visitor{color:#064}.bot{color:#555}form.inline{display:inline}.error{color:#a00}label{margin-right:.6rem}"""
+
+
+def _page(title: str, body: str, user: SignedIn | None = None, status: int = 200) -> HTTPResponse:
+    logout = ""
+    if user:
+        logout = (f"<form class='inline' method='post' action='/logout'>{_csrf_field(user)}"
+                  f"{escape(user.username)} <button>Abmelden</button></form>")  # fmt: skip
+    return html(
+        f"<!doctype html><html lang='de'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{_STYLE}</style></head>"
+        f"<body><header><a href='/'>Wattwerk · Sales-Postfach</a>{logout}</header><main>{body}</main></body></html>",
+        status=status,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'",
+        },  # fmt: skip
+    )
+
+
+def _csrf_field(user: SignedIn) -> str:
+    return f"<input type='hidden' name='csrf' value='{escape(user.csrf_token)}'>"
+
+
+def register_inbox(app: Sanic, services: Services) -> None:
+    def current(request: Request) -> SignedIn | None:
+        return signed_in(services.session_factory, request.cookies.get(COOKIE), services.now())
+
+    def csrf_ok(request: Request, user: SignedIn) -> bool:
+        return hmac.compare_digest(request.form.get("csrf") or "", user.csrf_token)
+
+    def login_form(error: str = "", status: int = 200) -> HTTPResponse:
+        token = secrets.token_urlsafe(24)
+        message = f"<p class='error'>{escape(error)}</p>" if error else ""
+        response = _page("Anmelden", (
+            f"<h1>Anmelden</h1>{message}<form method='post' action='/login'>"
+            f"<input type='hidden' name='csrf' value='{token}'>"
+            "<p><label>Benutzer <input name='username' autocomplete='username' required></label></p>"
+            "<p><label>Passwort <input name='password' type='password' autocomplete='current-password' required>"
+            "</label></p><button>Anmelden</button></form>"), status=status)  # fmt: skip
+        response.cookies[LOGIN_CSRF] = token
+        response.cookies[LOGIN_CSRF]["httponly"] = True
+        response.cookies[LOGIN_CSRF]["samesite"] = "Strict"
+        return response
+
+    @app.get("/login")
+    async def login_page(request: Request) -> HTTPResponse:
+        return login_form()
+
+    @app.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        expected = request.cookies.get(LOGIN_CSRF) or ""
+        if not expected or not hmac.compare_digest(request.form.get("csrf") or "", expected):
+            return login_form("Das Formular ist abgelaufen, bitte noch einmal.", status=403)
+        token = sign_in(services.session_factory, request.form.get("username") or "",
+                        request.form.get("password") or "", services.now())  # fmt: skip
+        if token is None:
+            return login_form("Benutzer oder Passwort stimmt nicht.", status=401)
+        response = redirect("/")
+        response.cookies[COOKIE] = token
+        response.cookies[COOKIE]["httponly"] = True
+        response.cookies[COOKIE]["samesite"] = "Strict"
+        response.cookies[COOKIE]["path"] = "/"
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> HTTPResponse:
+        user = current(request)
+        if user and csrf_ok(request, user):
+            sign_out(services.session_factory, request.cookies.get(COOKIE) or "")
+        response = redirect("/login")
+        del response.cookies[COOKIE]
+        return response
+
+    @app.get("/")
+    async def inbox(request: Request) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
+        items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
+        people = services.team.get().salespeople
+        options = lambda values, chosen: "".join(  # noqa: E731
+            f"<option value='{escape(v)}'{' selected' if v == chosen else ''}>{escape(label)}</option>"
+            for v, label in values
+        )
+        filters = (
+            "<form method='get' action='/'><label>Status <select name='status'><option value=''>alle</option>"
+            f"{options([(s, s) for s in STATUSES], status)}</select></label><label>Zuständig <select name='assignee'>"
+            f"<option value=''>alle</option>{options([(p.id, p.name) for p in people.values()], assignee)}</select>"
+            "</label><button>Filtern</button></form>"
+        )  # fmt: skip
+        rows = "".join(
+            f"<tr><td><a href='/handoffs/{h['id']}'>#{h['id']}</a></td><td>{escape(h['created_at'] or '')[:16]}</td>"
+            f"<td>{escape(h['name'])}</td><td>{escape(h['company'] or '')}</td>"
+            f"<td class='status'>{escape(h['status'])}</td>"
+            f"<td>{escape(people[h['assignee']].name if h['assignee'] in people else h['assignee'] or '–')}</td>"
+            f"<td>{escape(h['language'])}</td></tr>"
+            for h in items
+        )  # fmt: skip
+        table = ("<table><tr><th>#</th><th>Eingang</th><th>Name</th><th>Firma</th><th>Status</th><th>Zuständig</th>"
+                 f"<th>Sprache</th></tr>{rows}</table>" if items else "<p>Keine Anfragen.</p>")  # fmt: skip
+        return _page("Sales-Postfach", f"<h1>Anfragen</h1>{filters}{table}", user)
+
+    @app.get("/handoffs/<handoff_id:int>")
+    async def detail(request: Request, handoff_id: int) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        h = get_handoff(services.session_factory, handoff_id)
+        if h is None:
+            return _page("Nicht gefunden", "<p>Diese Anfrage gibt es nicht.</p>", user, status=404)
+        return _page(f"Anfrage #{handoff_id}", _detail_html(h, user, services), user)
+
+    async def change(request: Request, handoff_id: int, **fields: Any) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        if not csrf_ok(request, user):
+            return _page("Abgelehnt", "<p class='error'>Ungültiges Formular (CSRF).</p>", user, status=403)
+        try:
+            updated = update_handoff(services.session_factory, handoff_id, author=user.username,
+                                     known_assignees=set(services.team.get().salespeople), now=services.now(),
+                                     **fields)  # fmt: skip
+        except HandoffUpdateError as exc:
+            return _page("Fehler", f"<p class='error'>{escape(str(exc))}</p>", user, status=422)
+        if updated is None:
+            return _page("Nicht gefunden", "<p>Diese Anfrage gibt es nicht.</p>", user, status=404)
+        return redirect(f"/handoffs/{handoff_id}")
+
+    @app.post("/handoffs/<handoff_id:int>/claim")
+    async def claim(request: Request, handoff_id: int) -> HTTPResponse:
+        user = current(request)
+        who = user.salesperson_id if user else None
+        return await change(request, handoff_id, status="claimed", assignee=who)
+
+    @app.post("/handoffs/<handoff_id:int>/status")
+    async def set_status(request: Request, handoff_id: int) -> HTTPResponse:
+        return await change(request, handoff_id, status=request.form.get("status") or "")
+
+    @app.post("/handoffs/<handoff_id:int>/notes")
+    async def add_note(request: Request, handoff_id: int) -> HTTPResponse:
+        return await change(request, handoff_id, note=request.form.get("note") or "")
+
+
+def _detail_html(h: dict[str, Any], user: SignedIn, services: Services) -> str:
+    from bot.sales.brief import brief_text
+
+    e = escape
+    csrf = _csrf_field(user)
+    statuses = "".join(f"<option{' selected' if s == h['status'] else ''}>{s}</option>" for s in STATUSES)
+    speakers = {"visitor": ("visitor", "Besucher")}
+    transcript = "".join(
+        "<p class='{}'><b>{}:</b> {}</p>".format(*speakers.get(t.get("from") or "", ("bot", "Bot")),
+                                                 e(t.get("text") or ""))
+        for t in h.get("transcript") or []
+    )  # fmt: skip
+    notes = "".join(f"<li>{e(n['text'])} <small>– {e(n['author'])}, {e((n['at'] or '')[:16])}</small></li>"
+                    for n in h.get("notes") or [])  # fmt: skip
+    claim = (f"<form class='inline' method='post' action='/handoffs/{h['id']}/claim'>{csrf}<button>Übernehmen"
+             "</button></form>" if user.salesperson_id else "")  # fmt: skip
+    return (
+        f"<h1>Anfrage #{h['id']} · {e(h['name'])}</h1>{claim}"
+        f"<form class='inline' method='post' action='/handoffs/{h['id']}/status'>{csrf}"
+        f"<select name='status'>{statuses}</select><button>Status setzen</button></form>"
+        f"<h2>Brief</h2><pre style='white-space:pre-wrap'>{e(brief_text(h).split('Gesprächsverlauf:')[0])}</pre>"
+        f"<h2>Notizen</h2><ul>{notes}</ul><form method='post' action='/handoffs/{h['id']}/notes'>{csrf}"
+        "<textarea name='note' rows='3' cols='60' required></textarea><br><button>Notiz speichern</button></form>"
+        f"<h2>Gesprächsverlauf</h2><div class='transcript'>{transcript}</div>"
+    )

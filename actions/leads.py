@@ -15,18 +15,17 @@ from rasa_sdk.types import DomainDict
 from actions.base import ServiceAction
 from bot.contact import (
     ContactDetails,
+    consent_answer,
     details_from_conversation,
     looks_like_bad_email,
-    plausible_company,
-    plausible_name,
 )
 from bot.formatting import next_slot
-from bot.sales.handoffs import Consent, Contact, brief_from_events, create_handoff, set_callback_time
+from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
 from bot.services import Services, get_services
 
 LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact", "lead_consent")
-_STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye")
+_STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye", "affirm", "deny")
 _ANY_TIME = {"egal", "jederzeit", "immer", "beliebig", "any", "anytime", "whenever", "skip", "überspringen",
              "ueberspringen", "nein", "no", "passt"}  # fmt: skip
 
@@ -97,20 +96,6 @@ class ValidateLeadForm(FormValidationAction):
             return None
         return tracker.latest_message.get("text") or None
 
-    async def extract_lead_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:  # fmt: skip
-        name = conversation_details(tracker).name
-        if name is None and (text := self._answering(tracker, "lead_name")):
-            name = plausible_name(text)
-        return {"lead_name": name} if name and name != tracker.get_slot("lead_name") else {}
-
-    async def extract_lead_company(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> dict[str, Any]:  # fmt: skip
-        company = conversation_details(tracker).company
-        if company is None and (text := self._answering(tracker, "lead_company")):
-            company = plausible_company(text)
-        return {"lead_company": company} if company and company != tracker.get_slot("lead_company") else {}
-
     async def extract_lead_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:  # fmt: skip
         details = conversation_details(tracker)
@@ -129,29 +114,12 @@ class ValidateLeadForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "lead_consent":
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "affirm":
-            return {"lead_consent": True}
         if intent in ("deny", "stop"):
             return {"lead_consent": False}
-        return {}
-
-
-class ActionAskLeadName(LeadAction):
-    def name(self) -> str:
-        return "action_ask_lead_name"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_name")
-        return []
-
-
-class ActionAskLeadCompany(LeadAction):
-    def name(self) -> str:
-        return "action_ask_lead_company"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_company")
-        return []
+        answer = consent_answer(tracker.latest_message.get("text") or "")
+        if intent == "affirm" and answer is not False:
+            return {"lead_consent": True}
+        return {} if answer is None else {"lead_consent": answer}
 
 
 class ActionAskLeadContact(LeadAction):
@@ -171,10 +139,8 @@ class ActionAskLeadConsent(LeadAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        contact = ", ".join(
-            str(v) for v in (tracker.get_slot("lead_name"), tracker.get_slot("lead_company"),
-                             tracker.get_slot("lead_contact")) if v
-        )  # fmt: skip
+        details = conversation_details(tracker)
+        contact = ", ".join(v for v in (details.name, details.company, details.email, details.phone) if v)
         text = self.services.messages.get().render("lead_consent", language, contact=contact)
         yes, no = ("Yes, agreed", "No") if language == "en" else ("Ja, einverstanden", "Nein")
         dispatcher.utter_message(text=text, buttons=[{"title": yes, "payload": "/affirm"},
@@ -198,10 +164,7 @@ class ActionSubmitLead(LeadAction):
         now = self.services.now()
         text, version = consent_text(self.services, language)
         details = conversation_details(tracker)
-        contact = Contact(
-            name=tracker.get_slot("lead_name"), company=tracker.get_slot("lead_company"),
-            email=details.email, phone=details.phone,
-        )  # fmt: skip
+        contact = Contact(name=details.name, company=details.company, email=details.email, phone=details.phone)
         brief = brief_from_events(tracker.events, tracker.slots)
         handoff = create_handoff(
             self.services.session_factory, tracker.sender_id, contact, Consent(now, version, text), brief, team,
@@ -210,13 +173,15 @@ class ActionSubmitLead(LeadAction):
         person = handoff.assignee
         name = person.name if person else "Wattwerk"
         promise = callback_promise(person, now, team.promise_hours) if person else None
-        values = {"name": contact.name, "salesperson": name, "salesperson_first": name.split()[0]}
+        values = {"name_part": f", {contact.name}" if contact.name else "", "salesperson": name,
+                  "salesperson_first": name.split()[0]}  # fmt: skip
         if promise is None or promise.within_hours:
             self.say(dispatcher, tracker, "lead_confirm_soon", hours=team.promise_hours, **values)
         else:
             self.say(dispatcher, tracker, "lead_confirm_later", when=next_slot(promise.at, language), **values)
         return [SlotSet("handoff_id", handoff.id), SlotSet("handoff_assignee", name), SlotSet("contact_path", None),
-                SlotSet("handoff_stored", True)]  # fmt: skip
+                SlotSet("handoff_stored", True), SlotSet("lead_name", contact.name),
+                SlotSet("lead_company", contact.company)]  # fmt: skip
 
 
 class ActionAskLeadCallbackTime(LeadAction):
@@ -229,7 +194,7 @@ class ActionAskLeadCallbackTime(LeadAction):
 
 
 class ActionSaveCallbackTime(LeadAction):
-    """The optional preferred callback time, added to the stored handoff ("egal" = any time)."""
+    """Adds the preferred callback time ("egal" = any time) to the stored handoff."""
 
     def name(self) -> str:
         return "action_save_callback_time"
@@ -241,7 +206,7 @@ class ActionSaveCallbackTime(LeadAction):
             wanted = "any time" if language == "en" else "jederzeit"
         handoff_id = tracker.get_slot("handoff_id")
         if handoff_id:
-            set_callback_time(self.services.session_factory, int(handoff_id), wanted, self.services.now())
+            complete_handoff(self.services.session_factory, int(handoff_id), self.services.now(), callback_time=wanted)
         self.say(dispatcher, tracker, "lead_callback_saved", callback_time=wanted)
         return [SlotSet("lead_callback_time", wanted)]
 

@@ -64,7 +64,9 @@ COMPANY_FORM = re.compile(
 def details_from_list(text: str) -> ContactDetails:
     """A comma-separated list like `Anna Berger, Berger Logistik GmbH, anna@…, 0171 …` (any order)."""
     text = re.sub(r"^[^:]{0,40}:\s*", "", text) if ":" in text.split(",")[0] else text  # "Bitte ruft mich an: …"
-    parts = [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
+    # "Können Sie uns ein Angebot machen? Jana Vogt, …": a list part starts after the last ? ! or :
+    parts = [re.split(r"[?!:]\s*", p)[-1].strip() for p in re.split(r"[,;\n]", text)]
+    parts = [p for p in parts if p]
     if len(parts) < 2:
         return ContactDetails()
     name = company = email = phone = None
@@ -82,6 +84,16 @@ def details_from_list(text: str) -> ContactDetails:
     return ContactDetails(name, company, email, phone)
 
 
+_NOT_NAMES = {"kunde", "kundin", "interessent", "interessentin", "inhaber", "inhaberin", "geschäftsführer",
+              "geschäftsführerin", "leiter", "leiterin", "einkäufer", "einkäuferin", "mieter", "mieterin", "eigentümer",
+              "not", "the", "a", "an", "interested", "looking", "from", "with", "in", "on", "at"}  # fmt: skip
+NAME_INTRO = re.compile(
+    r"(?:\b[Ii]ch bin|\b[Ii]ch heiße|\b[Ii]ch heisse|\b[Mm]ein [Nn]ame ist|\b[Hh]ier ist|\bI am|\bI'm|\bi'm|"
+    r"\b[Mm]y name is|\b[Tt]his is)\s+"
+    r"((?:[A-ZÄÖÜ][\w'’-]+)(?:\s+[A-ZÄÖÜ][\w'’-]+){0,2})"
+)
+
+
 def details_from_message(text: str, entities: Iterable[Mapping[str, Any]]) -> ContactDetails:
     """What one message reveals: e-mail and phone by pattern, a comma-separated list by its parts,
     otherwise name and company from the NLU entities."""
@@ -93,6 +105,9 @@ def details_from_message(text: str, entities: Iterable[Mapping[str, Any]]) -> Co
         email=find_email(text) or (find_email(values["email"]) if values.get("email") else None),
         phone=phone,
     )
+    intro = NAME_INTRO.search(text or "")
+    if intro and intro.group(1).split()[0].lower() not in _NOT_NAMES:
+        found = found.merged(ContactDetails(name=intro.group(1)))
     return found.merged(details_from_list(text))
 
 
@@ -124,3 +139,22 @@ def plausible_company(text: str) -> str | None:
     if not 1 <= len(words) <= 8 or "?" in text or EMAIL.search(text):
         return None
     return text.rstrip(".") if not text.endswith(("GmbH.", "AG.", "e.K.", "Inc.", "Ltd.")) else text
+
+
+_CONSENT_NO = re.compile(
+    r"\b(nein|nee|nö|nicht|kein|keine|lieber nicht|no|nope|not|don't|dont|do not|never|rather not)\b", re.IGNORECASE
+)
+_CONSENT_YES = re.compile(
+    r"\b(ja|jo|jup|jawohl|ok|okay|klar|gerne|gern|passt|einverstanden|zustimm\w*|dürfen|duerfen|darfst|"
+    r"yes|yeah|yep|sure|fine|agree\w*|consent|you may|you can|go ahead|of course)\b",
+    re.IGNORECASE,
+)
+
+
+def consent_answer(text: str) -> bool | None:
+    """A visitor's answer to the consent question: True (yes), False (no), None (not an answer)."""
+    if _CONSENT_NO.search(text or ""):
+        return False
+    if _CONSENT_YES.search(text or ""):
+        return True
+    return None

@@ -16,7 +16,7 @@ LABELS = {
 
 def subject(handoff: Mapping[str, Any]) -> str:
     company = f", {handoff['company']}" if handoff.get("company") else ""
-    return f"Neue Anfrage #{handoff['id']}: {handoff['name']}{company}"
+    return f"Neue Anfrage #{handoff['id']}: {handoff['name'] or '(ohne Namen)'}{company}"
 
 
 def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None) -> str:
@@ -26,7 +26,7 @@ def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None) -> str:
     lines = [
         subject(h),
         "",
-        f"Kontakt: {h['name']}" + (f" ({h['company']})" if h.get("company") else ""),
+        f"Kontakt: {h['name'] or '(ohne Namen)'}" + (f" ({h['company']})" if h.get("company") else ""),
         f"E-Mail: {h.get('email') or '–'}   Telefon: {h.get('phone') or '–'}",
         f"Rückruf gewünscht: {h.get('callback_time') or 'keine Angabe'}",
         f"Sprache: {h.get('language')}   Zuständig: {h.get('assignee') or 'NICHT ZUGEWIESEN'}",

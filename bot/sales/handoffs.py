@@ -42,7 +42,7 @@ class Brief:
 
 @dataclass(frozen=True)
 class Contact:
-    name: str
+    name: str | None
     company: str | None
     email: str | None
     phone: str | None
@@ -160,9 +160,21 @@ def create_handoff(
         return NewHandoff(row.id, True, person, tuple(channels))
 
 
-def set_callback_time(session_factory: sessionmaker, handoff_id: int, callback_time: str, now: dt.datetime) -> None:
+def complete_handoff(
+    session_factory: sessionmaker,
+    handoff_id: int,
+    now: dt.datetime,
+    *,
+    name: str | None = None,
+    company: str | None = None,
+    callback_time: str | None = None,
+) -> None:
+    """Adds what the visitor told after consent (name, company, preferred callback time)."""
     with session_factory() as session, session.begin():
         row = session.get(HandoffRow, handoff_id)
-        if row is not None:
-            row.callback_time = callback_time
-            row.updated_at = now
+        if row is None:
+            return
+        row.name = name or row.name
+        row.company = company or row.company
+        row.callback_time = callback_time or row.callback_time
+        row.updated_at = now

@@ -15,7 +15,7 @@ class HandoffRow(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(255), nullable=False, unique=True)
-    name = Column(String(200), nullable=False)
+    name = Column(String(200))
     company = Column(String(300))
     email = Column(String(320))
     phone = Column(String(40))

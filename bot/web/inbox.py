@@ -187,6 +187,11 @@ def _detail_html(h: dict[str, Any], user: SignedIn, services: Services) -> str:
     )  # fmt: skip
     notes = "".join(f"<li>{e(n['text'])} <small>– {e(n['author'])}, {e((n['at'] or '')[:16])}</small></li>"
                     for n in h.get("notes") or [])  # fmt: skip
+    deliveries = "".join(
+        f"<li>{e(d['channel'])}: {e(d['status'])} ({d['attempts']} Versuch(e))"
+        f"{' – ' + e(d['last_error']) if d.get('last_error') else ''}</li>"
+        for d in h.get("deliveries") or []
+    )
     claim = (f"<form class='inline' method='post' action='/handoffs/{h['id']}/claim'>{csrf}<button>Übernehmen"
              "</button></form>" if user.salesperson_id else "")  # fmt: skip
     return (
@@ -194,6 +199,7 @@ def _detail_html(h: dict[str, Any], user: SignedIn, services: Services) -> str:
         f"<form class='inline' method='post' action='/handoffs/{h['id']}/status'>{csrf}"
         f"<select name='status'>{statuses}</select><button>Status setzen</button></form>"
         f"<h2>Brief</h2><pre style='white-space:pre-wrap'>{e(brief_text(h).split('Gesprächsverlauf:')[0])}</pre>"
+        f"<h2>Benachrichtigungen</h2><ul>{deliveries or '<li>keine Kanäle eingerichtet</li>'}</ul>"
         f"<h2>Notizen</h2><ul>{notes}</ul><form method='post' action='/handoffs/{h['id']}/notes'>{csrf}"
         "<textarea name='note' rows='3' cols='60' required></textarea><br><button>Notiz speichern</button></form>"
         f"<h2>Gesprächsverlauf</h2><div class='transcript'>{transcript}</div>"

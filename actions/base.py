@@ -1,20 +1,18 @@
-"""What every Journey Bot action shares: access to the services in `bot/`."""
+"""What every Journey Bot action shares: access to the services in `bot/`, texts in the visitor's language."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services import Services, get_services
 
 
-class ServiceAction(Action, ABC):
-    """Abstract base (not registered by rasa-sdk): tests pass services, the server builds them."""
-
-    @abstractmethod
-    def name(self) -> str:
-        """The action's name in the domain; abstract, so rasa-sdk does not register this base."""
+class UsesServices:
+    """Services passed in by tests, or built once per process by the action server."""
 
     def __init__(self, services: Services | None = None) -> None:
         self._services = services
@@ -24,3 +22,16 @@ class ServiceAction(Action, ABC):
         if self._services is None:
             self._services = get_services()
         return self._services
+
+    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
+        """Utters `message` from data/content/messages.yml in the visitor's language."""
+        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
+        dispatcher.utter_message(text=text)
+
+
+class ServiceAction(UsesServices, Action, ABC):
+    """Abstract base (not registered by rasa-sdk)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain; abstract, so rasa-sdk does not register this base."""

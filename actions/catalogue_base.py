@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from abc import ABC
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,10 +18,6 @@ class CatalogueAction(ServiceAction, ABC):
 
     #: the intent a product button asks again, e.g. "ask_price"
     intent: str = "ask_features"
-
-    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
-        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
-        dispatcher.utter_message(text=text)
 
     def product(self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]) -> Product | None:
         """The product the visitor means; with several candidates, buttons to choose and None."""

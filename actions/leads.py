@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ServiceAction
+from actions.base import ServiceAction, UsesServices
 from bot.contact import (
     ContactDetails,
     consent_answer,
@@ -22,7 +22,7 @@ from bot.contact import (
 from bot.formatting import next_slot
 from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
-from bot.services import Services, get_services
+from bot.services import Services
 
 LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact", "lead_consent")
 _STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye", "affirm", "deny")
@@ -50,10 +50,6 @@ def consent_text(services: Services, language: str) -> tuple[str, str]:
 class LeadAction(ServiceAction, ABC):
     """Abstract: texts in the visitor's language."""
 
-    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
-        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
-        dispatcher.utter_message(text=text)
-
 
 class ActionHandleContactRequest(LeadAction):
     """Businesses (and visitors whose segment is not known) get the lead form; households self-service."""
@@ -71,17 +67,8 @@ class ActionHandleContactRequest(LeadAction):
         return [SlotSet("contact_path", "lead")]
 
 
-class ValidateLeadForm(FormValidationAction):
+class ValidateLeadForm(UsesServices, FormValidationAction):
     """Takes details from any message of the conversation; re-asks for invalid e-mail or phone."""
-
-    def __init__(self, services: Services | None = None) -> None:
-        self._services = services
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = get_services()
-        return self._services
 
     def name(self) -> str:
         return "validate_lead_form"

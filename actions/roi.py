@@ -12,14 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ServiceAction
+from actions.base import ServiceAction, UsesServices
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
 from bot.formatting import money
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
 from bot.roi_report import percent, roi_record, roi_values
-from bot.services import Services, get_services
 
 ROI_SLOTS = ("roi_units", "roi_energy_cost", "roi_savings_rate")
 
@@ -40,25 +39,12 @@ def roi_product(products: list[Product], tracker: Tracker) -> Product | None:
 class RoiAction(ServiceAction, ABC):
     """Abstract: the product and texts the ROI actions share."""
 
-    def say(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, **values: Any) -> None:
-        text = self.services.messages.get().render(message, tracker.get_slot("language"), **values)
-        dispatcher.utter_message(text=text)
-
     def roi_product(self, tracker: Tracker) -> Product | None:
         return roi_product(self.services.catalogue.products(), tracker)
 
 
-class ValidateRoiForm(FormValidationAction):
+class ValidateRoiForm(UsesServices, FormValidationAction):
     """Checks every answer; a household needs no unit count; invalid input gets a clear re-ask."""
-
-    def __init__(self, services: Services | None = None) -> None:
-        self._services = services
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = get_services()
-        return self._services
 
     def name(self) -> str:
         return "validate_roi_form"

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.language import detect_language
+from bot.reloading import load_yaml_file
 from bot.text import normalize
 
 PHASES = ("awareness", "consideration", "decision", "retention", "advocacy")
@@ -164,16 +163,8 @@ def parse_evidence(document: Any) -> EvidenceModel:
 
 
 def load_evidence(path: Path) -> EvidenceModel:
-    """Read and check an evidence file; errors name the file and the place in it."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            document = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise EvidenceError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return parse_evidence(document)
-    except EvidenceError as exc:
-        raise EvidenceError(f"{path}: {exc}") from exc
+    """Read and check the file; errors name the file and the place in it."""
+    return load_yaml_file(path, parse_evidence, EvidenceError)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.reloading import load_yaml_file
 
 LANGUAGES = ("de", "en")
 
@@ -54,12 +54,5 @@ def parse_messages(document: Any) -> Messages:
 
 
 def load_messages(path: Path) -> Messages:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            document = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise MessagesError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return parse_messages(document)
-    except MessagesError as exc:
-        raise MessagesError(f"{path}: {exc}") from exc
+    """Read and check the file; errors name the file and the place in it."""
+    return load_yaml_file(path, parse_messages, MessagesError)

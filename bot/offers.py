@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.journey import PERSONAS, PHASES
+from bot.reloading import load_yaml_file
 
 
 class OffersError(ValueError):
@@ -95,12 +94,5 @@ def parse_offers(document: Any) -> OfferPlan:
 
 
 def load_offers(path: Path) -> OfferPlan:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            document = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise OffersError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return parse_offers(document)
-    except OffersError as exc:
-        raise OffersError(f"{path}: {exc}") from exc
+    """Read and check the file; errors name the file and the place in it."""
+    return load_yaml_file(path, parse_offers, OffersError)

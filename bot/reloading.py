@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import yaml
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -36,3 +38,16 @@ class ReloadingFile(Generic[T]):
                 logger.error("Keeping the previous version of %s: %s", self._path, exc)
         assert self._value is not None
         return self._value
+
+
+def load_yaml_file(path: Path, parse: Callable[[Any], T], error: type[ValueError]) -> T:
+    """Parses an editor-owned YAML file; every problem (YAML or content) is raised as `error`, naming the file."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            document = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return parse(document)
+    except error as exc:
+        raise error(f"{path}: {exc}") from exc

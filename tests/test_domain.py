@@ -60,3 +60,11 @@ def test_evidence_names_exactly_the_domain_intents(domain: Domain, evidence: Evi
     # Rasa's built-in intents that never carry journey evidence are left out of the file.
     built_in = {"restart", "back", "session_start"}
     assert set(evidence.intents) == set(domain.intents) - built_in
+
+
+def test_every_custom_action_in_the_domain_is_served_by_the_action_server(domain: Domain) -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(domain.user_actions) - set(domain.responses) == set(executor.actions)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from bot.reloading import load_yaml_file
 
 logger = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -98,14 +98,8 @@ def parse_team(document: Any) -> Team:
 
 
 def load_team(path: Path) -> Team:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TeamError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return parse_team(document)
-    except TeamError as exc:
-        raise TeamError(f"{path}: {exc}") from exc
+    """Read and check the file; errors name the file and the place in it."""
+    return load_yaml_file(path, parse_team, TeamError)
 
 
 def candidates(team: Team, facts: Mapping[str, str | None]) -> list[Salesperson]:

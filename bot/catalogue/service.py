@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -125,4 +125,3 @@ def fitting_reviews(
     return chosen[:count]
 
 
-CatalogueSource = Callable[[], list[Product]]

@@ -13,7 +13,7 @@ from bot.journey import infer_journey, turns_from_events
 
 
 class ActionTrackJourney(ServiceAction):
-    """Sets journey_phase, persona, segment and language from the whole conversation so far.
+    """Sets journey_phase, persona, segment, language and the first touchpoint from the conversation so far.
 
     Rasa runs it inside action_extract_slots after each visitor message (the slots' custom
     mapping names it), so the answer to that message already sees the updated slots.
@@ -33,5 +33,6 @@ class ActionTrackJourney(ServiceAction):
             "persona": state.persona,
             "segment": state.segment,
             "language": state.language,
+            "touchpoint": state.touchpoint,
         }
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]

@@ -44,3 +44,8 @@ class JourneyRestInput(RestInput):
         if raw is not None and not isinstance(raw, str):
             logger.warning("REST message was a %s, not a string; used it as text: %r", type(raw).__name__, text)
         return text
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """Page context from the website (path, title, referrer, UTM, browser language), if sent."""
+        metadata = request.json.get("metadata") if isinstance(request.json, dict) else None
+        return metadata if isinstance(metadata, dict) else None

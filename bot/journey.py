@@ -15,6 +15,7 @@ from typing import Any
 from bot.language import detect_language
 from bot.reloading import load_yaml_file
 from bot.text import normalize
+from bot.touchpoint import page_context, touchpoint
 
 PHASES = ("awareness", "consideration", "decision", "retention", "advocacy")
 PERSONAS = ("skeptic", "experience_seeker", "influencer", "budget_owner", "technical")
@@ -43,9 +44,19 @@ class KeywordRule:
 
 
 @dataclass(frozen=True)
+class PageRule:
+    """Evidence from the page the visitor is on (path glob like `/preise*`)."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class EvidenceModel:
     intents: Mapping[str, Evidence]
     keywords: Sequence[KeywordRule]
+    pages: Sequence[PageRule] = ()
     intent_confidence: float = 0.3
     persona_threshold: float = 1.0
     segment_threshold: float = 1.0
@@ -53,11 +64,12 @@ class EvidenceModel:
 
 @dataclass(frozen=True)
 class Turn:
-    """One visitor message as Rasa understood it."""
+    """One visitor message as Rasa understood it, with the page it was sent from (if any)."""
 
     text: str
     intent: str | None = None
     confidence: float = 0.0
+    page: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class JourneyState:
     language: str
     persona_scores: Mapping[str, float]
     segment_scores: Mapping[str, float]
+    touchpoint: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +116,7 @@ def _evidence(raw: Any, where: str) -> Evidence:
     raw = raw or {}
     if not isinstance(raw, Mapping):
         raise EvidenceError(f"{where}: expected a mapping, got {raw!r}")
-    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns"}
+    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path"}
     unknown = set(raw) - known
     if unknown:
         raise EvidenceError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -141,6 +154,15 @@ def _keyword_rule(raw: Any, index: int) -> KeywordRule:
     return KeywordRule(name=name, regex=re.compile("|".join(parts), re.IGNORECASE), evidence=evidence)
 
 
+def _page_rule(raw: Any, index: int) -> PageRule:
+    where = f"pages[{index}]"
+    if not isinstance(raw, Mapping) or not str(raw.get("path") or "").startswith("/"):
+        raise EvidenceError(f"{where}: needs a path starting with / (a trailing * matches any ending)")
+    pattern = str(raw["path"])
+    regex = re.compile("^" + re.escape(pattern.rstrip("*")) + (".*" if pattern.endswith("*") else "/?") + "$")
+    return PageRule(pattern=pattern, regex=regex, evidence=_evidence(raw, f"{where} ({pattern})"))
+
+
 def parse_evidence(document: Any) -> EvidenceModel:
     """Check an evidence document (parsed YAML) and turn it into a model."""
     if not isinstance(document, Mapping) or not isinstance(document.get("intents"), Mapping):
@@ -153,9 +175,11 @@ def parse_evidence(document: Any) -> EvidenceModel:
             raise EvidenceError(f"thresholds.{key}: must be a number ≥ 0, got {value!r}")
     intents = {str(name): _evidence(raw, f"intents.{name}") for name, raw in document["intents"].items()}
     keywords = [_keyword_rule(raw, i) for i, raw in enumerate(document.get("keywords") or [])]
+    pages = [_page_rule(raw, i) for i, raw in enumerate(document.get("pages") or [])]
     return EvidenceModel(
         intents=intents,
         keywords=keywords,
+        pages=pages,
         intent_confidence=float(thresholds.get("intent_confidence", 0.3)),
         persona_threshold=float(thresholds.get("persona", 1.0)),
         segment_threshold=float(thresholds.get("segment", 1.0)),
@@ -178,6 +202,9 @@ def message_evidence(turn: Turn, model: EvidenceModel) -> list[Evidence]:
         found.append(model.intents[turn.intent])
     text = normalize(turn.text or "")
     found.extend(rule.evidence for rule in model.keywords if rule.regex.search(text))
+    path = str(turn.page.get("path") or "")
+    if path:
+        found.extend(rule.evidence for rule in model.pages if rule.regex.match(path))
     return found
 
 
@@ -206,7 +233,13 @@ def infer_journey(
     segment_scores: dict[str, float] = {}
     persona_seen: dict[str, int] = {}
     segment_seen: dict[str, int] = {}
+    touchpoint_found: str | None = None
     for index, turn in enumerate(turns):
+        if turn.page and touchpoint_found is None:
+            touchpoint_found = touchpoint(turn.page)
+            browser = str(turn.page.get("language") or "")[:2].lower()
+            if language is None and browser in ("de", "en"):
+                language = browser
         language = detect_language(turn.text or "", language, default_language)
         evidences = message_evidence(turn, model)
         message_phase = next((e.phase for e in evidences if e.phase), None)
@@ -227,6 +260,7 @@ def infer_journey(
         language=language or default_language,
         persona_scores=persona_scores,
         segment_scores=segment_scores,
+        touchpoint=touchpoint_found,
     )
 
 
@@ -243,6 +277,7 @@ def turns_from_events(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
                 text=event.get("text") or "",
                 intent=intent.get("name"),
                 confidence=float(intent.get("confidence") or 0.0),
+                page=page_context(event.get("metadata")),
             )
         )
     return turns

@@ -159,3 +159,10 @@ def test_no_offer_is_piled_on_a_question_the_bot_just_asked(services: Services) 
     ]
     tracker = make_tracker(events, {"journey_phase": "decision", "segment": "b2b", "pending_offer": "video"})
     assert ActionOfferNextStep(services).run(CollectingDispatcher(), tracker, {}) == [SlotSet("pending_offer", None)]
+
+
+def test_the_page_and_the_first_touchpoint_count(services: Services) -> None:
+    message = user("Hallo!", "greet")
+    message["metadata"] = {"page": {"path": "/preise", "utm": {"source": "linkedin"}, "language": "de-DE"}}
+    events = ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker([message]), {})
+    assert events == [SlotSet("journey_phase", "decision"), SlotSet("language", "de"), SlotSet("touchpoint", "social")]

@@ -358,3 +358,17 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(bot: Bot, sales_users
     assert lena.post(f"/handoffs/{first['id']}/status", {"status": "lost"})[0] == 403
     assert lena.post(f"/handoffs/{first['id']}/status", {"status": "lost", "csrf": max_.csrf(max_page)})[0] == 403
     assert bot.api(f"/api/handoffs/{first['id']}")["status"] != "lost"
+
+
+def test_page_context_from_the_website_sets_phase_touchpoint_and_language(bot: Bot) -> None:
+    sender = new_sender()
+    body = json.dumps({"sender": sender, "message": "hi",
+                       "metadata": {"page": {"path": "/en/pricing", "utm": {"source": "linkedin"},
+                                             "language": "en-GB"}}}).encode()  # fmt: skip
+    request = urllib.request.Request(f"{bot.settings.rasa_url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as response:
+        replies = json.loads(response.read())
+    assert detect_language(texts(replies), None) == "en"
+    slots = bot.slots(sender)
+    assert (slots["journey_phase"], slots["touchpoint"], slots["language"]) == ("decision", "social", "en")

@@ -123,5 +123,3 @@ def fitting_reviews(
         critical = [r for r in ranked if r.rating <= 3 and r.response is not None]
         chosen += critical[:1]
     return chosen[:count]
-
-

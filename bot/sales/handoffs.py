@@ -103,6 +103,8 @@ def brief_from_events(events: Sequence[Mapping[str, Any]], slots: Mapping[str, A
             if event["value"] not in products:
                 products.append(event["value"])
     roi = slots.get("roi_result")
+    if slots.get("touchpoint"):
+        touchpoint = f"{slots['touchpoint']}" + (f" – {touchpoint}" if touchpoint else "")
     return Brief(
         segment=slots.get("segment"), phase=slots.get("journey_phase"), persona=slots.get("persona"),
         language=slots.get("language") or "de", company_size=company_size(user_texts),

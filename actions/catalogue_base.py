@@ -19,8 +19,10 @@ class CatalogueAction(ServiceAction, ABC):
     #: the intent a product button asks again, e.g. "ask_price"
     intent: str = "ask_features"
 
-    def product(self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]) -> Product | None:
-        """The product the visitor means; with several candidates, buttons to choose and None."""
+    def product(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType], ask: bool = True
+    ) -> Product | None:
+        """The product the visitor means; with several candidates, buttons to choose (if `ask`) and None."""
         products = self.services.catalogue.products()
         if not products:
             self.say(dispatcher, tracker, "catalogue_unavailable")
@@ -35,6 +37,8 @@ class CatalogueAction(ServiceAction, ABC):
             candidates = products_for_segment(products, tracker.get_slot("segment"))
             if len(candidates) == 1:
                 named = candidates[0]
+            elif not ask:
+                return None
             else:
                 text = self.services.messages.get().render("choose_product", tracker.get_slot("language"))
                 buttons = [{"title": p.name, "payload": f'/{self.intent}{{"product":"{p.id}"}}'} for p in candidates]

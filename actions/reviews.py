@@ -15,7 +15,11 @@ from bot.numbers import parse_number
 
 
 class ActionShowReviews(CatalogueAction):
-    """Average rating, count and two or three reviews matching language, segment and company size."""
+    """Average rating, count and two or three reviews matching language, segment and company size.
+
+    Without a clear product the visitor gets the reviews of all products (a skeptic asking "any real
+    reviews?" wants reviews, not a product choice).
+    """
 
     intent = "ask_reviews"
 
@@ -24,20 +28,24 @@ class ActionShowReviews(CatalogueAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events: list[EventType] = []
-        product = self.product(dispatcher, tracker, events)
-        if not product:
-            return events
+        product = self.product(dispatcher, tracker, events, ask=False)
+        products = [product] if product else self.services.catalogue.products()
+        if not products:
+            return events  # the visitor has been told the catalogue is unavailable
         language = tracker.get_slot("language") or "de"
+        all_reviews = [review for p in products for review in p.reviews]
+        name = product.name if product else "Wattwerk"
+        business = product.segment == "b2b" if product else tracker.get_slot("segment") == "b2b"
         size = next(tracker.get_latest_entity_values("number"), None)
         parsed = parse_number(str(size)) if size is not None else None
         chosen = fitting_reviews(
-            product.reviews,
+            all_reviews,
             language=language,
-            company_size=int(parsed.value) if parsed and product.segment == "b2b" else None,
+            company_size=int(parsed.value) if parsed and business else None,
             skeptic=tracker.get_slot("persona") == "skeptic",
         )
-        self.say(dispatcher, tracker, "reviews_summary", product_name=product.name,
-                 average=number(average_rating(product.reviews), language), count=len(product.reviews))  # fmt: skip
+        self.say(dispatcher, tracker, "reviews_summary", product_name=name,
+                 average=number(average_rating(all_reviews), language), count=len(all_reviews))  # fmt: skip
         for review in chosen:
             self.say(dispatcher, tracker, "review", **review_fields(review, language))
             if review.rating <= 3 and review.response:

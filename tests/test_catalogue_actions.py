@@ -130,3 +130,15 @@ def test_without_a_loaded_catalogue_the_visitor_is_told_where_to_look(services: 
     tracker = make_tracker([user("Preise?", "ask_price")], {"language": "de"})
     assert ActionShowPrices(services).run(dispatcher, tracker, {}) == []
     assert texts(dispatcher) == [services.messages.get().render("catalogue_unavailable", "de")]
+
+
+def test_reviews_without_a_clear_product_cover_the_whole_catalogue(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Gibt es echte Kundenbewertungen?", "ask_reviews")], {"language": "de"})
+    (event,) = ActionShowReviews(catalogue_services).run(dispatcher, tracker, {})
+    assert event["name"] == "reviews_shown"
+    assert (
+        texts(dispatcher)[0].startswith("Wattwerk hat im Schnitt ")
+        and "aus 30 geprüften Bewertungen" in texts(dispatcher)[0]
+    )
+    assert not any(m.get("buttons") for m in dispatcher.messages), "no product question in between"

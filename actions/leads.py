@@ -20,7 +20,7 @@ from bot.contact import (
     looks_like_bad_email,
 )
 from bot.formatting import next_slot
-from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
+from bot.sales.handoffs import Consent, Contact, brief_from_events, create_handoff, set_callback_time
 from bot.sales.routing import callback_promise
 from bot.services import Services
 
@@ -193,7 +193,7 @@ class ActionSaveCallbackTime(LeadAction):
             wanted = "any time" if language == "en" else "jederzeit"
         handoff_id = tracker.get_slot("handoff_id")
         if handoff_id:
-            complete_handoff(self.services.session_factory, int(handoff_id), self.services.now(), callback_time=wanted)
+            set_callback_time(self.services.session_factory, int(handoff_id), wanted, self.services.now())
         self.say(dispatcher, tracker, "lead_callback_saved", callback_time=wanted)
         return [SlotSet("lead_callback_time", wanted)]
 

@@ -130,17 +130,6 @@ def plausible_name(text: str) -> str | None:
     return text
 
 
-def plausible_company(text: str) -> str | None:
-    """A reply to "which company?" (not a question, at most 8 words)."""
-    text = text.strip().strip("!")
-    text = re.sub(r"^(die firma|firma|wir sind|von der|company:|firma:|we are|i work for|at)\s+", "", text,
-                  flags=re.IGNORECASE)  # fmt: skip
-    words = text.split()
-    if not 1 <= len(words) <= 8 or "?" in text or EMAIL.search(text):
-        return None
-    return text.rstrip(".") if not text.endswith(("GmbH.", "AG.", "e.K.", "Inc.", "Ltd.")) else text
-
-
 _CONSENT_NO = re.compile(
     r"\b(nein|nee|nö|nicht|kein|keine|lieber nicht|no|nope|not|don't|dont|do not|never|rather not)\b", re.IGNORECASE
 )

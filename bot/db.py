@@ -15,7 +15,8 @@ Base = declarative_base()
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA journal_mode=WAL")  # Rasa, actions, web app and worker share the file
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 

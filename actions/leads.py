@@ -18,14 +18,17 @@ from bot.contact import (
     consent_answer,
     details_from_conversation,
     looks_like_bad_email,
+    plausible_company,
+    plausible_name,
 )
 from bot.formatting import next_slot
-from bot.sales.handoffs import Consent, Contact, brief_from_events, create_handoff, set_callback_time
+from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
 from bot.services import Services
 
 LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact", "lead_consent")
 _STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye", "affirm", "deny")
+_SKIP = {"überspringen", "ueberspringen", "skip", "egal", "nein", "no", "nope", "later", "später", "ja", "yes"}
 _ANY_TIME = {"egal", "jederzeit", "immer", "beliebig", "any", "anytime", "whenever", "skip", "überspringen",
              "ueberspringen", "nein", "no", "passt"}  # fmt: skip
 
@@ -166,9 +169,9 @@ class ActionSubmitLead(LeadAction):
             self.say(dispatcher, tracker, "lead_confirm_soon", hours=team.promise_hours, **values)
         else:
             self.say(dispatcher, tracker, "lead_confirm_later", when=next_slot(promise.at, language), **values)
+        known = [SlotSet(f"lead_{k}", v) for k, v in (("name", contact.name), ("company", contact.company)) if v]
         return [SlotSet("handoff_id", handoff.id), SlotSet("handoff_assignee", name), SlotSet("contact_path", None),
-                SlotSet("handoff_stored", True), SlotSet("lead_name", contact.name),
-                SlotSet("lead_company", contact.company)]  # fmt: skip
+                SlotSet("handoff_stored", True), *known]  # fmt: skip
 
 
 class ActionAskLeadCallbackTime(LeadAction):
@@ -180,8 +183,53 @@ class ActionAskLeadCallbackTime(LeadAction):
         return []
 
 
+class ActionAskLeadName(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_name"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_name")
+        return []
+
+
+class ActionAskLeadCompany(LeadAction):
+    def name(self) -> str:
+        return "action_ask_lead_company"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, "lead_ask_company")
+        return []
+
+
+class ValidateCallbackForm(UsesServices, FormValidationAction):
+    """After consent: asks only for what is still missing (name and company are prefilled when known),
+    then the callback time. Every question can be skipped ("überspringen", "skip", "egal", "ja").
+    """
+
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    @staticmethod
+    def _answer(value: Any, parse: Any) -> str | None:
+        """None stays None (ask); a skip word gives "–"; otherwise what was typed, tidied."""
+        if value is None:
+            return None
+        text = str(value).strip()
+        if not text or (len(text.split()) <= 2 and _SKIP & set(text.lower().strip("„“\"'.!").split())):
+            return "–"
+        return parse(text) or text[:200]
+
+    def validate_lead_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        return {"lead_name": self._answer(value, plausible_name)}
+
+    def validate_lead_company(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        return {"lead_company": self._answer(value, plausible_company)}
+
+
 class ActionSaveCallbackTime(LeadAction):
-    """Adds the preferred callback time ("egal" = any time) to the stored handoff."""
+    """Adds name and company (if they were asked after consent) and the callback time to the handoff."""
 
     def name(self) -> str:
         return "action_save_callback_time"
@@ -193,7 +241,9 @@ class ActionSaveCallbackTime(LeadAction):
             wanted = "any time" if language == "en" else "jederzeit"
         handoff_id = tracker.get_slot("handoff_id")
         if handoff_id:
-            set_callback_time(self.services.session_factory, int(handoff_id), wanted, self.services.now())
+            given = {key: tracker.get_slot(f"lead_{key}") for key in ("name", "company")}
+            complete_handoff(self.services.session_factory, int(handoff_id), self.services.now(), callback_time=wanted,
+                             **{key: value for key, value in given.items() if value and value != "–"})  # fmt: skip
         self.say(dispatcher, tracker, "lead_callback_saved", callback_time=wanted)
         return [SlotSet("lead_callback_time", wanted)]
 

@@ -147,3 +147,13 @@ def consent_answer(text: str) -> bool | None:
     if _CONSENT_YES.search(text or ""):
         return True
     return None
+
+
+def plausible_company(text: str) -> str | None:
+    """A reply to "which company?" (not a question, at most 8 words)."""
+    text = re.sub(r"^(die firma|firma|wir sind|von der|company:|firma:|we are|i work for|at)\s+", "", text.strip(),
+                  flags=re.IGNORECASE).strip("!. ")  # fmt: skip
+    words = text.split()
+    if not 1 <= len(words) <= 8 or "?" in text or EMAIL.search(text):
+        return None
+    return text

@@ -372,3 +372,17 @@ def test_page_context_from_the_website_sets_phase_touchpoint_and_language(bot: B
     assert detect_language(texts(replies), None) == "en"
     slots = bot.slots(sender)
     assert (slots["journey_phase"], slots["touchpoint"], slots["language"]) == ("decision", "social", "en")
+
+
+def test_a_missing_name_is_asked_after_consent_and_added_to_the_handoff(bot: Bot) -> None:
+    sender = new_sender()
+    bot.say(sender, "We need a quote for Wattwerk Business for 120 employees.")
+    bot.say(sender, "Contact: p.novak@novak-engineering.cz")
+    assert "Who should our sales team ask for?" in texts(bot.say(sender, "yes I agree to be contacted"))
+    (stored,) = bot.handoffs(sender)
+    assert (stored["name"], stored["email"]) == (None, "p.novak@novak-engineering.cz")  # stored at consent
+    assert "which company" in texts(bot.say(sender, "Petr Novak"))
+    assert "best time to call" in texts(bot.say(sender, "skip"))
+    bot.say(sender, "Tuesday morning")
+    handoff = bot.api(f"/api/handoffs/{stored['id']}")
+    assert (handoff["name"], handoff["company"], handoff["callback_time"]) == ("Petr Novak", None, "Tuesday morning")

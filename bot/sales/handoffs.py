@@ -162,10 +162,21 @@ def create_handoff(
         return NewHandoff(row.id, True, person, tuple(channels))
 
 
-def set_callback_time(session_factory: sessionmaker, handoff_id: int, callback_time: str, now: dt.datetime) -> None:
-    """Adds the visitor's preferred callback time (asked after consent) to the stored handoff."""
+def complete_handoff(
+    session_factory: sessionmaker,
+    handoff_id: int,
+    now: dt.datetime,
+    *,
+    name: str | None = None,
+    company: str | None = None,
+    callback_time: str | None = None,
+) -> None:
+    """Adds what the visitor told after consent: name and company if they were missing, callback time."""
     with session_factory() as session, session.begin():
         row = session.get(HandoffRow, handoff_id)
-        if row is not None:
-            row.callback_time = callback_time
-            row.updated_at = now
+        if row is None:
+            return
+        row.name = row.name or name
+        row.company = row.company or company
+        row.callback_time = callback_time or row.callback_time
+        row.updated_at = now

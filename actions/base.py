@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services import Services, get_services
@@ -35,3 +36,13 @@ class ServiceAction(UsesServices, Action, ABC):
     @abstractmethod
     def name(self) -> str:
         """The action's name in the domain; abstract, so rasa-sdk does not register this base."""
+
+
+class SayAction(ServiceAction, ABC):
+    """Abstract: says one message from data/content/messages.yml, e.g. a form's question."""
+
+    message: str
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, self.message)
+        return []

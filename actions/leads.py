@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from abc import ABC
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ServiceAction, UsesServices
+from actions.base import SayAction, ServiceAction, UsesServices
 from bot.contact import (
     ContactDetails,
     consent_answer,
@@ -50,11 +49,7 @@ def consent_text(services: Services, language: str) -> tuple[str, str]:
     return templates["en" if language == "en" else "de"], version
 
 
-class LeadAction(ServiceAction, ABC):
-    """Abstract: texts in the visitor's language."""
-
-
-class ActionHandleContactRequest(LeadAction):
+class ActionHandleContactRequest(ServiceAction):
     """Businesses (and visitors whose segment is not known) get the lead form; households self-service."""
 
     def name(self) -> str:
@@ -112,16 +107,14 @@ class ValidateLeadForm(UsesServices, FormValidationAction):
         return {} if answer is None else {"lead_consent": answer}
 
 
-class ActionAskLeadContact(LeadAction):
+class ActionAskLeadContact(SayAction):
+    message = "lead_ask_contact"
+
     def name(self) -> str:
         return "action_ask_lead_contact"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_contact")
-        return []
 
-
-class ActionAskLeadConsent(LeadAction):
+class ActionAskLeadConsent(ServiceAction):
     """States the purpose, links the privacy policy and asks yes or no."""
 
     def name(self) -> str:
@@ -138,7 +131,7 @@ class ActionAskLeadConsent(LeadAction):
         return []
 
 
-class ActionSubmitLead(LeadAction):
+class ActionSubmitLead(ServiceAction):
     """With consent: stores the handoff (committed before confirming), then says who calls when."""
 
     def name(self) -> str:
@@ -174,31 +167,25 @@ class ActionSubmitLead(LeadAction):
                 SlotSet("handoff_stored", True), *known]  # fmt: skip
 
 
-class ActionAskLeadCallbackTime(LeadAction):
+class ActionAskLeadCallbackTime(SayAction):
+    message = "lead_ask_callback"
+
     def name(self) -> str:
         return "action_ask_lead_callback_time"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_callback")
-        return []
 
+class ActionAskLeadName(SayAction):
+    message = "lead_ask_name"
 
-class ActionAskLeadName(LeadAction):
     def name(self) -> str:
         return "action_ask_lead_name"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_name")
-        return []
 
+class ActionAskLeadCompany(SayAction):
+    message = "lead_ask_company"
 
-class ActionAskLeadCompany(LeadAction):
     def name(self) -> str:
         return "action_ask_lead_company"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        self.say(dispatcher, tracker, "lead_ask_company")
-        return []
 
 
 class ValidateCallbackForm(UsesServices, FormValidationAction):
@@ -228,7 +215,7 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         return {"lead_company": self._answer(value, plausible_company)}
 
 
-class ActionSaveCallbackTime(LeadAction):
+class ActionSaveCallbackTime(ServiceAction):
     """Adds name and company (if they were asked after consent) and the callback time to the handoff."""
 
     def name(self) -> str:
@@ -248,7 +235,7 @@ class ActionSaveCallbackTime(LeadAction):
         return [SlotSet("lead_callback_time", wanted)]
 
 
-class ActionCancelLead(LeadAction):
+class ActionCancelLead(ServiceAction):
     """The visitor stopped the lead form: nothing is stored and what they typed into it is dropped."""
 
     def name(self) -> str:

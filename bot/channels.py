@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
 from sanic.request import Request
+
+from bot.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +56,50 @@ class JourneyRestInput(RestInput):
         """Page context from the website (path, title, referrer, UTM, browser language), if sent."""
         metadata = request.json.get("metadata") if isinstance(request.json, dict) else None
         return metadata if isinstance(metadata, dict) else None
+
+
+class JourneySocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (for the website widget), open only to the origins in CORS_ORIGINS.
+
+    Two changes to Rasa 3.6's channel, both in its socket.io event handlers:
+    - Origins: Rasa turns engine.io's origin check off (`cors_allowed_origins=[]`) and leaves
+      CORS to the server's `--cors` setting. That covers the browser's HTTP requests, but not
+      WebSockets, which browsers open to any server. `connect` here refuses a connection whose
+      Origin is not in CORS_ORIGINS (read when the server starts).
+    - Session persistence: Rasa's `session_request` calls python-socketio 5's `enter_room`
+      without awaiting it (RasaHQ/rasa#13027), so the socket never joins the session's room
+      and the bot's answers, sent to that room, never arrive. It is awaited here.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        assert self.sio is not None
+        namespace = self.namespace or "/"
+        rasa_connect = self.sio.handlers[namespace]["connect"]
+        allowed = frozenset(load_settings().cors_origins)
+        refused: set[str] = set()
+
+        async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin and origin not in allowed:
+                if origin not in refused:
+                    refused.add(origin)
+                    logger.warning("Refused socket.io connections from %s: not in CORS_ORIGINS", origin)
+                return False
+            return bool(await rasa_connect(sid, environ, auth))
+
+        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
+            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        sio = self.sio
+        sio.on("connect", connect, namespace=self.namespace)
+        sio.on("session_request", session_request, namespace=self.namespace)
+        logger.info("socket.io accepts connections from %s", ", ".join(sorted(allowed)))
+        return blueprint

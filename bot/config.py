@@ -34,6 +34,8 @@ class Settings:
     catalogue_api_url: str | None = None
     catalogue_api_timeout_s: float = 1.5
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
+    website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
+    chat_socket_url: str = "http://localhost:5005"
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -125,6 +127,10 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
         catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
+        website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
+        chat_socket_url=(
+            env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{_int(env, 'RASA_PORT', 5005)}"
+        ).rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,
         handoff_webhook_format=_choice(env, "HANDOFF_WEBHOOK_FORMAT", ("generic", "slack", "teams")),

@@ -234,12 +234,18 @@ def infer_journey(
     persona_seen: dict[str, int] = {}
     segment_seen: dict[str, int] = {}
     touchpoint_found: str | None = None
+    page_language: str | None = None
     for index, turn in enumerate(turns):
         if turn.page and touchpoint_found is None:
             touchpoint_found = touchpoint(turn.page)
             browser = str(turn.page.get("language") or "")[:2].lower()
             if language is None and browser in ("de", "en"):
                 language = browser
+        site_language = str(turn.page.get("page_language") or "")[:2].lower() if turn.page else ""
+        if site_language in ("de", "en"):
+            if page_language is not None and site_language != page_language:
+                language = site_language  # the visitor used the website's language switch
+            page_language = site_language
         language = detect_language(turn.text or "", language, default_language)
         evidences = message_evidence(turn, model)
         message_phase = next((e.phase for e in evidences if e.phase), None)

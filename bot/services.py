@@ -18,6 +18,7 @@ from bot.messages import Messages, load_messages
 from bot.offers import OfferPlan, load_offers
 from bot.reloading import ReloadingFile
 from bot.sales.routing import Team, load_team
+from bot.website import Site, load_site
 
 MESSAGES_FILE = PROJECT_ROOT / "data" / "content" / "messages.yml"
 
@@ -32,6 +33,7 @@ class Services:
     today: Callable[[], dt.date]
     session_factory: sessionmaker
     team: ReloadingFile[Team]
+    website: ReloadingFile[Site]
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
 
 
@@ -58,6 +60,7 @@ def build_services(
         today=today,
         session_factory=session_factory,
         team=ReloadingFile(settings.team_file, load_team),
+        website=ReloadingFile(settings.website_file, load_site),
         now=now,
     )
 

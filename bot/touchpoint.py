@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -10,7 +10,7 @@ TOUCHPOINTS = ("ad", "search", "social", "referral", "campaign", "direct")
 _SEARCH = ("google.", "bing.", "duckduckgo.", "ecosia.", "yahoo.", "qwant.", "startpage.", "yandex.", "baidu.")
 _SOCIAL = ("linkedin", "facebook", "instagram", "tiktok", "twitter", "x.com", "xing", "youtube", "pinterest",
            "reddit", "t.co", "lnkd.in", "fb.")  # fmt: skip
-_PAGE_KEYS = {"path", "url", "title", "referrer", "utm", "language"}
+_PAGE_KEYS = {"path", "url", "title", "referrer", "utm", "language", "page_language"}
 _PAID = ("cpc", "ppc", "paid", "paidsearch", "paid_social", "paidsocial", "display", "cpm", "ads", "ad", "banner")
 
 
@@ -44,3 +44,11 @@ def page_context(metadata: Mapping[str, Any] | None) -> Mapping[str, Any]:
         return page
     # Rasa adds its own keys (model_id, assistant_id): only page fields count.
     return metadata if _PAGE_KEYS & set(metadata) else {}
+
+
+def latest_page(events: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The page context of the latest visitor message ({} when it came from elsewhere than the website)."""
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            return page_context(event.get("metadata"))
+    return {}

@@ -318,11 +318,11 @@ def sales_users(bot: Bot) -> None:
 
 def test_the_inbox_needs_a_sign_in_and_rejects_a_wrong_password(bot: Bot, sales_users: None) -> None:
     browser = Browser(bot)
-    status, url, page = browser.get("/")
+    status, url, page = browser.get("/inbox")
     assert url.endswith("/login") and "Passwort" in page
     code, page = browser.login("lena", "not-her-password")
     assert code == 401 and "Benutzer oder Passwort stimmt nicht." in page
-    assert browser.get("/")[1].endswith("/login")
+    assert browser.get("/inbox")[1].endswith("/login")
 
 
 def test_a_salesperson_claims_a_handoff_and_visitor_text_is_escaped(bot: Bot, sales_users: None) -> None:
@@ -333,7 +333,7 @@ def test_a_salesperson_claims_a_handoff_and_visitor_text_is_escaped(bot: Bot, sa
     (handoff,) = bot.handoffs(sender)
     browser = Browser(bot)
     assert browser.login("lena", "lena-secret-password")[0] == 200
-    _, _, inbox = browser.get("/")
+    _, _, inbox = browser.get("/inbox")
     assert f"href='/handoffs/{handoff['id']}'" in inbox
     _, _, detail = browser.get(f"/handoffs/{handoff['id']}")
     assert "<script>alert" not in detail and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in detail
@@ -345,7 +345,7 @@ def test_a_salesperson_claims_a_handoff_and_visitor_text_is_escaped(bot: Bot, sa
         f"/handoffs/{handoff['id']}/notes", {"csrf": browser.csrf(detail), "note": "<b>ruft zurück</b>"}
     )
     assert code == 200 and bot.api(f"/api/handoffs/{handoff['id']}")["notes"][-1]["text"] == "<b>ruft zurück</b>"
-    _, _, filtered = browser.get("/?status=claimed&assignee=lena.vogt")
+    _, _, filtered = browser.get("/inbox?status=claimed&assignee=lena.vogt")
     assert f"href='/handoffs/{handoff['id']}'" in filtered and "&lt;b&gt;" not in filtered
 
 

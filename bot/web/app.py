@@ -1,4 +1,4 @@
-"""The web app `make run` starts beside Rasa: summary pages (issue 3); inbox and website follow."""
+"""The web app `make run` starts beside Rasa: demo website with the chat widget, summaries, sales inbox, API."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ import hmac
 import logging
 import sys
 from collections.abc import Sequence
+from html import escape
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, json
 
+from bot.config import PROJECT_ROOT
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services, get_services
 from bot.summaries import find_summary
 from bot.web.inbox import register_inbox
+from bot.web.site_pages import render_page
 from bot.web.summary_page import render_summary
 
 logger = logging.getLogger(__name__)
@@ -87,7 +90,37 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
         return json(updated) if updated else json({"error": "no such handoff"}, status=404)
 
     register_inbox(app, services)
+    register_website(app, services)
     return app
+
+
+WEBCHAT_JS = PROJECT_ROOT / "website" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+STATIC_DIR = PROJECT_ROOT / "website" / "static"
+
+
+def register_website(app: Sanic, services: Services) -> None:
+    """The demo website (data/website/site.yml) with the chat widget; registered last, so it
+    only answers paths no other route claims."""
+    if not WEBCHAT_JS.exists():
+        logger.error("The chat widget is missing (%s): run `make install` to install it with npm", WEBCHAT_JS)
+    app.static("/static/webchat.js", str(WEBCHAT_JS), name="webchat_js")
+    app.static("/static", str(STATIC_DIR), name="site_static")
+
+    async def page(request: Request, path: str = "") -> HTTPResponse:
+        site = services.website.get()
+        found = site.page_at(request.path)
+        if found is None:
+            english = request.path.startswith("/en/") or (request.headers.get("accept-language") or "").startswith("en")
+            home = site.page("home", "en" if english else "de")
+            text = "Page not found" if english else "Seite nicht gefunden"
+            body = f'<!doctype html><p>{text}: <a href="{escape(home.path)}">{escape(home.title)}</a></p>'
+            return html(body, status=404)
+        products = services.catalogue.products() if found.key in ("product", "pricing") else []
+        return html(render_page(site, found, products, services.settings.chat_socket_url),
+                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+    app.add_route(page, "/", name="site_home")
+    app.add_route(page, "/<path:path>", name="site_page")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,7 +38,8 @@ def _page(title: str, body: str, user: SignedIn | None = None, status: int = 200
     return html(
         f"<!doctype html><html lang='de'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{_STYLE}</style></head>"
-        f"<body><header><a href='/'>Wattwerk · Sales-Postfach</a>{logout}</header><main>{body}</main></body></html>",
+        f"<body><header><a href='/inbox'>Wattwerk · Sales-Postfach</a>{logout}</header>"
+        f"<main>{body}</main></body></html>",
         status=status,
         headers={
             "Cache-Control": "no-store",
@@ -86,7 +87,7 @@ def register_inbox(app: Sanic, services: Services) -> None:
                         request.form.get("password") or "", services.now())  # fmt: skip
         if token is None:
             return login_form("Benutzer oder Passwort stimmt nicht.", status=401)
-        response = redirect("/")
+        response = redirect("/inbox")
         response.cookies[COOKIE] = token
         response.cookies[COOKIE]["httponly"] = True
         response.cookies[COOKIE]["samesite"] = "Strict"
@@ -102,7 +103,7 @@ def register_inbox(app: Sanic, services: Services) -> None:
         del response.cookies[COOKIE]
         return response
 
-    @app.get("/")
+    @app.get("/inbox")
     async def inbox(request: Request) -> HTTPResponse:
         user = current(request)
         if user is None:
@@ -115,7 +116,7 @@ def register_inbox(app: Sanic, services: Services) -> None:
             for v, label in values
         )
         filters = (
-            "<form method='get' action='/'><label>Status <select name='status'><option value=''>alle</option>"
+            "<form method='get' action='/inbox'><label>Status <select name='status'><option value=''>alle</option>"
             f"{options([(s, s) for s in STATUSES], status)}</select></label><label>Zuständig <select name='assignee'>"
             f"<option value=''>alle</option>{options([(p.id, p.name) for p in people.values()], assignee)}</select>"
             "</label><button>Filtern</button></form>"

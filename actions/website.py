@@ -1,0 +1,39 @@
+"""The website widget: the privacy notice once, and a greeting per page (data/website/site.yml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ServiceAction
+from bot.touchpoint import latest_page
+from bot.website import page_to_greet, privacy_url
+
+
+class ActionGreetPage(ServiceAction):
+    """Answers the widget's hidden `/page_view`, sent on every page load before the visitor can type.
+
+    The first one in a conversation shows the privacy notice; each page (in either language) is
+    greeted once, in the conversation's language (the browser's until the visitor's words say otherwise).
+    """
+
+    def name(self) -> str:
+        return "action_greet_page"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        site = self.services.website.get()
+        language = tracker.get_slot("language")
+        events: list[EventType] = []
+        if not tracker.get_slot("privacy_notice_shown"):
+            url = privacy_url(site, self.services.settings.web_base_url, language)
+            self.say(dispatcher, tracker, "privacy_notice", privacy_url=url)
+            events.append(SlotSet("privacy_notice_shown", True))
+        greeted = list(tracker.get_slot("greeted_pages") or [])
+        page = page_to_greet(site, str(latest_page(tracker.events).get("path") or ""), greeted)
+        if page is not None:
+            dispatcher.utter_message(text=site.page(page.key, language).greeting)
+            events.append(SlotSet("greeted_pages", [*greeted, page.key]))
+        return events

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 
@@ -58,10 +59,22 @@ class JourneyRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
 
+class JourneySocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output with line breaks kept: the widget renders Markdown, which joins
+    single lines, so each line break becomes a Markdown hard break. (Rasa already sends
+    paragraphs, separated by a blank line, as separate messages.)"""
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        text = response.get("text") if isinstance(response, dict) else None
+        if isinstance(text, str):
+            response = {**response, "text": text.replace("\n", "  \n")}
+        await super()._send_message(socket_id, response)
+
+
 class JourneySocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (for the website widget), open only to the origins in CORS_ORIGINS.
 
-    Two changes to Rasa 3.6's channel, both in its socket.io event handlers:
+    Three changes to Rasa 3.6's channel, all in its socket.io event handlers:
     - Origins: Rasa turns engine.io's origin check off (`cors_allowed_origins=[]`) and leaves
       CORS to the server's `--cors` setting. That covers the browser's HTTP requests, but not
       WebSockets, which browsers open to any server. `connect` here refuses a connection whose
@@ -69,11 +82,16 @@ class JourneySocketIOInput(SocketIOInput):
     - Session persistence: Rasa's `session_request` calls python-socketio 5's `enter_room`
       without awaiting it (RasaHQ/rasa#13027), so the socket never joins the session's room
       and the bot's answers, sent to that room, never arrive. It is awaited here.
+    - Messages: answers go through `JourneySocketIOOutput`; a message that is not a string or
+      has unreadable metadata is still handled (as text, without the metadata) and logged.
     """
 
     @classmethod
     def name(cls) -> str:
         return "socketio"
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return JourneySocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
@@ -98,8 +116,29 @@ class JourneySocketIOInput(SocketIOInput):
                 await sio.enter_room(sid, session_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
+        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+            if not isinstance(data, dict):
+                logger.warning("Ignored a socket.io message that is not an object: %r", data)
+                return
+            sender_id = data.get("session_id") if self.session_persistence else sid
+            if not sender_id:
+                logger.warning("Ignored a socket.io message without a session_id (send session_request first)")
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except json.JSONDecodeError as exc:
+                    logger.warning("socket.io message metadata is not JSON (%s); handled without it", exc)
+                    metadata = {}
+            output = JourneySocketIOOutput(sio, self.bot_message_evt)
+            text = message_text(data.get("message")) or ""
+            metadata = metadata if isinstance(metadata, dict) else {}
+            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
+
         sio = self.sio
         sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         logger.info("socket.io accepts connections from %s", ", ".join(sorted(allowed)))
         return blueprint

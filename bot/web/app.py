@@ -98,6 +98,16 @@ WEBCHAT_JS = PROJECT_ROOT / "website" / "node_modules" / "rasa-webchat" / "lib" 
 STATIC_DIR = PROJECT_ROOT / "website" / "static"
 
 
+def content_security_policy(socket_url: str) -> str:
+    """Scripts, styles and fonts from this site only; connections to it and to Rasa's socket.io."""
+    websocket_url = "ws" + socket_url[4:] if socket_url.startswith("http") else socket_url
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+        f"img-src 'self' data:; connect-src 'self' {socket_url} {websocket_url}; frame-ancestors 'self'; "
+        "base-uri 'self'; form-action 'self'"
+    )
+
+
 def register_website(app: Sanic, services: Services) -> None:
     """The demo website (data/website/site.yml) with the chat widget; registered last, so it
     only answers paths no other route claims."""
@@ -116,8 +126,16 @@ def register_website(app: Sanic, services: Services) -> None:
             body = f'<!doctype html><p>{text}: <a href="{escape(home.path)}">{escape(home.title)}</a></p>'
             return html(body, status=404)
         products = services.catalogue.products() if found.key in ("product", "pricing") else []
-        return html(render_page(site, found, products, services.settings.chat_socket_url),
-                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+        headers = {"Cache-Control": "no-cache", "Content-Security-Policy": csp}
+        return html(render_page(site, found, products, services.settings.chat_socket_url), headers=headers)
+
+    async def favicon(request: Request) -> HTTPResponse:
+        return HTTPResponse(status=204)
+
+    # The pages load nothing from other hosts: the widget's stylesheet asks for a Google font,
+    # which would tell Google about every visitor; the browser blocks that request here.
+    csp = content_security_policy(services.settings.chat_socket_url)
+    app.add_route(favicon, "/favicon.ico", name="favicon")
 
     app.add_route(page, "/", name="site_home")
     app.add_route(page, "/<path:path>", name="site_page")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from bot.config import PROJECT_ROOT, settings_from_env
 from bot.journey import EvidenceModel, load_evidence
 from bot.offers import OfferPlan, load_offers
 from bot.services import Services, build_services
+from tests.running_bot import Bot, running_bot
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +41,9 @@ def catalogue_services(tmp_path: Path) -> Services:
     services = build_services(settings_from_env({"DATABASE_URL": url}), today=lambda: dt.date(2026, 11, 23))
     load_catalogue(make_session_factory(make_engine(url)))
     return services
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    """The whole bot running on free ports (tests/running_bot.py), shared by the end-to-end tests."""
+    yield from running_bot(tmp_path_factory)

@@ -1,121 +1,25 @@
 """The running bot, as a website visitor and the HTTP API see it: real servers, real model.
 
-Starts the action server and the Rasa server (trained model, SQLite tracker store in a
-temporary directory) on free ports, chats through the REST channel and reads the slots
-through the HTTP API, restarting the Rasa server once to show that nothing is lost.
+Uses the running bot of tests/running_bot.py (action server, web app and Rasa server on free
+ports), chats through the REST channel and reads the slots through the HTTP API, restarting
+the Rasa server once to show that nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.catalogue.loader import load_catalogue
-from bot.config import Settings, settings_from_env
-from bot.db import create_tables, make_engine, make_session_factory
+from bot.db import make_engine, make_session_factory
 from bot.language import detect_language
-from bot.launcher import MODEL, Part, Stack, action_part, child_env, rasa_part, web_part
+from bot.launcher import MODEL
+from tests.running_bot import Bot, new_sender, texts
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
-
-TOKEN = "test-token-" + uuid.uuid4().hex[:8]
-SALES_TOKEN = "sales-token-" + uuid.uuid4().hex[:8]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Bot:
-    def __init__(self, settings: Settings, env: dict[str, str], log_dir: Path) -> None:
-        self.settings = settings
-        self.env = env
-        self.actions = action_part(settings)
-        self.web = web_part(settings)
-        self.rasa = rasa_part(settings)
-        for part in (self.actions, self.web, self.rasa):
-            part.log = log_dir / part.log.name
-        self.stack = Stack([self.actions, self.web, self.rasa])
-
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return list(json.loads(response.read()))
-
-    def slots(self, sender: str, token: str = TOKEN) -> dict[str, Any]:
-        url = f"{self.settings.rasa_url}/conversations/{sender}/tracker?token={token}"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return dict(json.loads(response.read())["slots"])
-
-    def api(self, path: str, token: str | None = SALES_TOKEN, method: str = "GET", body: Any = None) -> Any:
-        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"http://localhost:{self.settings.web_port}{path}", data=data,
-                                         headers=headers, method=method)  # fmt: skip
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    def handoffs(self, sender: str) -> list[dict[str, Any]]:
-        return list(self.api(f"/api/handoffs?conversation_id={sender}"))
-
-    def restart_rasa(self) -> None:
-        self.rasa.stop()
-        fresh = Part(self.rasa.name, self.rasa.command, self.rasa.health_url, self.rasa.log)
-        fresh.start(self.env)
-        fresh.wait_ready(__import__("time").monotonic() + 120)
-        self.stack.parts[-1] = self.rasa = fresh
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    workdir = tmp_path_factory.mktemp("bot")
-    env_values = {
-        "RASA_AUTH_TOKEN": TOKEN,
-        "SALES_API_TOKEN": SALES_TOKEN,
-        "RASA_HOST": "localhost",
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "WEB_PORT": str(free_port()),
-        "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
-        "DEFAULT_LANGUAGE": "de",
-    }
-    settings = settings_from_env(env_values)
-    engine = make_engine(settings.database_url)
-    create_tables(engine)
-    load_catalogue(make_session_factory(engine))
-    env = child_env(settings) | env_values
-    bot = Bot(settings, env, workdir)
-    bot.stack.start(env)
-    try:
-        yield bot
-    finally:
-        bot.stack.stop()
-        if os.environ.get("CI"):
-            for part in bot.stack.parts:
-                print(f"--- {part.log} (tail)\n" + "\n".join(part.log.read_text(errors="replace").splitlines()[-20:]))
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return " ".join(r.get("text") or "" for r in replies)
-
-
-def new_sender() -> str:
-    return "e2e-" + uuid.uuid4().hex[:10]
 
 
 def test_german_visitor_gets_german_answers_and_is_recognised_as_skeptic(bot: Bot) -> None:

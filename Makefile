@@ -8,6 +8,7 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 RASA     := $(VENV)/bin/rasa
 MODEL    := models/journey.tar.gz
+WIDGET   := website/node_modules/rasa-webchat/lib/index.js
 EVAL_DIR ?= ../shared/eval
 TRAINING_DATA := data/nlu data/rules
 TRAINING_FILES := config.yml $(shell find domain $(TRAINING_DATA) -name '*.yml' 2>/dev/null)
@@ -15,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev content run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
+.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -26,10 +27,19 @@ help:
 	@echo "make eval    score the bot on $(EVAL_DIR)/conversations.yml"
 	@echo "make bench-nlu  compare config.yml with Rasa's stock config (slow)"
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(WIDGET)
 $(VENV)/.installed: requirements.txt requirements.lock scripts/setup.sh scripts/find_python.sh
 	bash scripts/setup.sh requirements.txt
 	@touch $@
+
+# The website's chat widget (rasa-webchat, pinned in website/package-lock.json), from npm.
+$(WIDGET): website/package.json website/package-lock.json scripts/install_widget.sh
+	bash scripts/install_widget.sh
+	@touch $@
+
+# Debian's Chromium for the browser test (installed with apt when missing).
+browser:
+	@bash scripts/ensure_chromium.sh
 
 install-dev: $(VENV)/.installed-dev
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -64,7 +74,7 @@ test: lint unit validate nlu-test conversation-test
 lint: install-dev
 	$(VENV)/bin/ruff check bot actions tests scripts
 
-unit: install-dev $(MODEL)
+unit: install-dev $(MODEL) $(WIDGET) browser
 	$(VENV)/bin/pytest
 
 validate: install

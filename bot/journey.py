@@ -239,6 +239,8 @@ def infer_journey(
         if turn.page and touchpoint_found is None:
             touchpoint_found = touchpoint(turn.page)
             browser = str(turn.page.get("language") or "")[:2].lower()
+            if browser not in ("de", "en"):  # a French browser, say: the page's language
+                browser = str(turn.page.get("page_language") or "")[:2].lower()
             if language is None and browser in ("de", "en"):
                 language = browser
         site_language = str(turn.page.get("page_language") or "")[:2].lower() if turn.page else ""

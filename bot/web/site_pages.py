@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from html import escape
 
 from bot.catalogue.schema import Product
-from bot.website import Page, Site
+from bot.website import LANGUAGES, Page, Site
 
 # Pages that list the catalogue below their text.
 _CATALOGUE_PAGES = {"product", "pricing"}
@@ -29,16 +30,10 @@ def _products(products: Sequence[Product], language: str, with_plans: bool) -> s
     return '<section class="products">' + "".join(cards) + "</section>"
 
 
-def chat_config(site: Site, page: Page, socket_url: str) -> dict[str, str]:
-    """What static/site.js needs to start the widget on this page."""
-    labels = site.labels(page.language)
-    return {
-        "socketUrl": socket_url,
-        "title": labels.title,
-        "subtitle": labels.subtitle,
-        "placeholder": labels.placeholder,
-        "connecting": labels.connecting,
-    }
+def chat_config(site: Site, socket_url: str) -> dict[str, object]:
+    """What static/site.js needs to start the widget: where Rasa is, and the widget's labels in
+    both languages (it picks the browser's language, as the bot does)."""
+    return {"socketUrl": socket_url, "labels": {language: asdict(site.labels(language)) for language in LANGUAGES}}
 
 
 def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str) -> str:
@@ -55,7 +50,7 @@ def render_page(site: Site, page: Page, products: Sequence[Product], socket_url:
     switch = site.page(page.key, other)
     sections = "".join(f"<h2>{e(s.heading)}</h2><p>{e(s.text)}</p>" for s in page.sections)
     catalogue = _products(products, lang, with_plans=page.key == "pricing") if page.key in _CATALOGUE_PAGES else ""
-    config = json.dumps(chat_config(site, page, socket_url), ensure_ascii=False).replace("</", "<\\/")
+    config = json.dumps(chat_config(site, socket_url), ensure_ascii=False).replace("</", "<\\/")
     privacy = site.page("privacy", lang)
     return f"""<!doctype html>
 <html lang="{e(lang)}">

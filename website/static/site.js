@@ -22,6 +22,11 @@
     page_language: document.documentElement.lang
   };
 
+  // The widget speaks the browser's language (German or English), like the bot; other browser
+  // languages get the page's language.
+  var browser = (navigator.language || "").slice(0, 2).toLowerCase();
+  var labels = config.labels[browser] || config.labels[document.documentElement.lang] || config.labels.de;
+
   var widget = null;
   function sendPageView() {
     // Hidden message (no bubble): the bot greets once per page and shows the privacy notice once.
@@ -32,10 +37,10 @@
     socketUrl: config.socketUrl,
     socketPath: "/socket.io/",
     customData: { page: page },
-    title: config.title,
-    subtitle: config.subtitle,
-    inputTextFieldHint: config.placeholder,
-    connectingText: config.connecting,
+    title: labels.title,
+    subtitle: labels.subtitle,
+    inputTextFieldHint: labels.placeholder,
+    connectingText: labels.connecting,
     params: { storage: "local" },
     withRules: false,
     innerRef: function (element) { widget = element; },

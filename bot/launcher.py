@@ -1,7 +1,8 @@
 """Starts and stops the bot's parts: `python -m bot.launcher run|shell|eval`.
 
-`make run` uses `run`: action server and Rasa server (REST channel, HTTP API behind a token,
-SQL tracker store) until Ctrl-C. `make shell` chats in the terminal; `make eval` scores a
+`make run` uses `run`: action server, web app (website with the chat widget, sales inbox),
+outbox worker and Rasa server (REST and socket.io channels, HTTP API behind a token, SQL
+tracker store) until Ctrl-C. `make shell` chats in the terminal; `make eval` scores a
 running bot (starting one if none is up) with the shared evaluation script.
 """
 
@@ -228,10 +229,11 @@ def run(settings: Settings) -> int:
         stack.start(child_env(settings))
         print(
             f"\nJourney Bot is running.\n"
+            f"  Website:       {settings.web_base_url}/  (demo pages with the chat widget; English: /en/)\n"
+            f"  Sales inbox:   {settings.web_base_url}/inbox  (accounts: python -m bot.sales.cli add-user)\n"
             f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
             f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
             f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
-            f"  Web app:       {settings.web_base_url}/  (summary pages for decision makers)\n"
             f"  Handoff API:   {settings.web_base_url}/api/handoffs  (Authorization: Bearer <SALES_API_TOKEN>)\n"
             f"  Conversations: {settings.database_url}\n"
             f"  Logs:          {LOG_DIR}/\n"

@@ -77,6 +77,8 @@ def ask(page: Page, text: str) -> None:
     page.fill(".rw-new-message", text)
     page.keyboard.press("Enter")
     expect(page.locator(".rw-messages-container .rw-response")).not_to_have_count(before, timeout=20_000)
+    # The widget shows an answer's messages one after another, with "typing" dots in between.
+    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=20_000)
 
 
 def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Browser, site: Site) -> None:
@@ -149,6 +151,9 @@ def test_the_widget_speaks_english_when_the_browser_does(bot: Bot, browser: Brow
     assert page.locator(".rw-new-message").get_attribute("placeholder") == "Your message …"
     ask(page, "How much does Wattwerk Home cost?")
     expect(page.locator(".rw-messages-container")).to_contain_text("This is what Wattwerk Home costs")
+    ask(page, "Do you have a video of Wattwerk Home?")
+    video = page.locator(".rw-messages-container a", has_text="https://wattwerk.example/video/home")
+    assert video.get_attribute("href") == "https://wattwerk.example/video/home", "a URL in an answer is a link"
     page.screenshot(path=ARTIFACTS / "05-english-browser.png")
     assert bot.slots(session_id(page))["language"] == "en"
 

@@ -42,6 +42,8 @@
     inputTextFieldHint: labels.placeholder,
     connectingText: labels.connecting,
     params: { storage: "local" },
+    // Messages of one answer appear one after another: 0.4 to 1.2 s each (the default is up to 3 s).
+    customMessageDelay: function (message) { return Math.min(1200, Math.max(400, message.length * 10)); },
     withRules: false,
     innerRef: function (element) { widget = element; },
     onSocketEvent: {

@@ -118,8 +118,9 @@ def parse_site(document: Any) -> Site:
     duplicates = sorted({p for p in paths if paths.count(p) > 1})
     if duplicates:
         raise SiteError(f"pages: each path must be unique, repeated: {', '.join(duplicates)}")
-    if PRIVACY_PAGE not in {p.key for p in pages}:
-        raise SiteError(f"pages.{PRIVACY_PAGE}: the privacy page is required (the chat links to it)")
+    for key, why in (("home", "the navigation links to it"), (PRIVACY_PAGE, "the chat links to it")):
+        if key not in {p.key for p in pages}:
+            raise SiteError(f"pages.{key}: this page is required ({why})")
     return Site(company=str(document.get("company") or "").strip() or "Wattwerk", pages=tuple(pages),
                 widget=_widget(document.get("widget")))  # fmt: skip
 

@@ -45,7 +45,8 @@ def test_every_page_exists_in_both_languages_with_its_own_path() -> None:
         (lambda d: d["pages"]["pricing"]["de"].update(greeting=" "), "pages.pricing.de.greeting"),
         (lambda d: d["pages"]["pricing"]["de"].update(path="/produkte"), "repeated: /produkte"),
         (lambda d: d["pages"]["pricing"]["en"].update(path="pricing"), "must start with /"),
-        (lambda d: d["pages"].pop("privacy"), "pages.privacy: the privacy page is required"),
+        (lambda d: d["pages"].pop("privacy"), "pages.privacy: this page is required"),
+        (lambda d: d["pages"].pop("home"), "pages.home: this page is required"),
         (lambda d: d["widget"]["en"].pop("placeholder"), "widget.en.placeholder"),
     ],
 )

@@ -18,6 +18,7 @@ class ActionGreetPage(ServiceAction):
 
     The first one in a conversation shows the privacy notice; each page (in either language) is
     greeted once, in the conversation's language (the browser's until the visitor's words say otherwise).
+    An offer that waits for an answer is put again after a greeting (data/rules/website.yml).
     """
 
     def name(self) -> str:
@@ -36,4 +37,7 @@ class ActionGreetPage(ServiceAction):
         if page is not None:
             dispatcher.utter_message(text=site.page(page.key, language).greeting)
             events.append(SlotSet("greeted_pages", [*greeted, page.key]))
+            if tracker.get_slot("pending_offer"):
+                # The offer still waits for a yes or no: ask it again below the greeting.
+                dispatcher.utter_message(response="utter_offer")
         return events

@@ -78,12 +78,13 @@ class JourneySocketIOInput(SocketIOInput):
     - Origins: Rasa turns engine.io's origin check off (`cors_allowed_origins=[]`) and leaves
       CORS to the server's `--cors` setting. That covers the browser's HTTP requests, but not
       WebSockets, which browsers open to any server. `connect` here refuses a connection whose
-      Origin is not in CORS_ORIGINS (read when the server starts).
+      Origin is not in CORS_ORIGINS (read when the server starts; `*` allows every origin).
     - Session persistence: Rasa's `session_request` calls python-socketio 5's `enter_room`
       without awaiting it (RasaHQ/rasa#13027), so the socket never joins the session's room
       and the bot's answers, sent to that room, never arrive. It is awaited here.
     - Messages: answers go through `JourneySocketIOOutput`; a message that is not a string or
-      has unreadable metadata is still handled (as text, without the metadata) and logged.
+      has unreadable metadata is still handled (as text, without the metadata) and logged; an
+      empty message is ignored.
     """
 
     @classmethod
@@ -99,12 +100,12 @@ class JourneySocketIOInput(SocketIOInput):
         namespace = self.namespace or "/"
         rasa_connect = self.sio.handlers[namespace]["connect"]
         allowed = frozenset(load_settings().cors_origins)
-        refused: set[str] = set()
+        refused: set[str] = set()  # logged once each, up to 100 origins
 
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
-            if origin and origin not in allowed:
-                if origin not in refused:
+            if origin and "*" not in allowed and origin not in allowed:
+                if origin not in refused and len(refused) < 100:
                     refused.add(origin)
                     logger.warning("Refused socket.io connections from %s: not in CORS_ORIGINS", origin)
                 return False
@@ -131,8 +132,15 @@ class JourneySocketIOInput(SocketIOInput):
                 except json.JSONDecodeError as exc:
                     logger.warning("socket.io message metadata is not JSON (%s); handled without it", exc)
                     metadata = {}
+            raw = data.get("message")
+            text = message_text(raw) or ""
+            if raw is not None and not isinstance(raw, str):
+                logger.warning("socket.io message was a %s, not a string; used as text: %r", type(raw).__name__, text)
+            if not text.strip():
+                # rasa-webchat sends its init payload, unset here, when the chat is open as it connects.
+                logger.debug("Ignored an empty socket.io message from %s", sender_id)
+                return
             output = JourneySocketIOOutput(sio, self.bot_message_evt)
-            text = message_text(data.get("message")) or ""
             metadata = metadata if isinstance(metadata, dict) else {}
             await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
@@ -36,6 +37,7 @@ class Settings:
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     chat_socket_url: str = "http://localhost:5005"
+    widget_connect_on: str = "mount"
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -103,6 +105,16 @@ def _path(env: dict[str, str], name: str, default: str) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _own_origins(env: dict[str, str]) -> tuple[str, ...]:
+    """Without CORS_ORIGINS: the web app's own origin (WEB_BASE_URL, or localhost and 127.0.0.1 on WEB_PORT)."""
+    base = env.get("WEB_BASE_URL", "").strip()
+    if base:
+        parsed = urlparse(base)
+        return (f"{parsed.scheme}://{parsed.netloc}",)
+    port = _int(env, "WEB_PORT", 8000)
+    return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+
+
 def settings_from_env(env: dict[str, str]) -> Settings:
     """Build settings from a mapping (the process environment in production, a dict in tests)."""
     language = env.get("DEFAULT_LANGUAGE", "de").strip().lower() or "de"
@@ -116,7 +128,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         rasa_auth_token=env.get("RASA_AUTH_TOKEN", "").strip(),
         database_url=env.get("DATABASE_URL", "").strip() or f"sqlite:///{PROJECT_ROOT / 'var' / 'journey.db'}",
         default_language=language,
-        cors_origins=origins or ("http://localhost:8000",),
+        cors_origins=origins or _own_origins(env),
         evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),
         offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
@@ -128,6 +140,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
+        widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("mount", "open")),
         chat_socket_url=(
             env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{_int(env, 'RASA_PORT', 5005)}"
         ).rstrip("/"),

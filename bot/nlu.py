@@ -7,6 +7,8 @@
    (`inform_situation`), typically an answer to the ROI calculator's question.
 3. A message without a single word the model has seen in training (keyboard mash, "???")
    is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
+4. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
+   the model), are never the answer for typed words: "view" is not a page view.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ class IntentGuard(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         # `known_words_featurizer`: alias of the word-level CountVectorsFeaturizer whose
         # vocabulary decides whether a message has any known word.
-        return {"known_words_featurizer": "word_counts", "contact_confidence": 0.9}
+        # `payload_only_intents`: intents sent only as payloads (`/page_view`), never typed.
+        return {"known_words_featurizer": "word_counts", "contact_confidence": 0.9,
+                "payload_only_intents": ["page_view"]}  # fmt: skip
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -75,8 +79,17 @@ class IntentGuard(GraphComponent, IntentClassifier):
         _, sentence = message.get_sparse_features(TEXT, [self.config["known_words_featurizer"]])
         return sentence is not None and sentence.features.nnz > 0
 
+    def _without_payload_only_intents(self, message: Message) -> None:
+        payload_only = set(self.config["payload_only_intents"])
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in payload_only]
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        if (message.get(INTENT) or {}).get("name") in payload_only:
+            message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0},
+                        add_to_output=True)  # fmt: skip
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            self._without_payload_only_intents(message)
             text = message.get(TEXT) or ""
             predicted = message.get(INTENT) or {}
             intent = predicted.get("name")

@@ -11,6 +11,8 @@ from bot.reloading import load_yaml_file
 
 LANGUAGES = ("de", "en")
 PRIVACY_PAGE = "privacy"
+# Paths of the web app's own routes (bot/web/): a page there would never be shown.
+RESERVED_PATHS = ("/api", "/static", "/summary", "/inbox", "/login", "/logout", "/handoffs", "/health", "/favicon.ico")
 
 
 class SiteError(ValueError):
@@ -110,6 +112,9 @@ def parse_site(document: Any) -> Site:
             path = _text(raw, "path", where)
             if not path.startswith("/"):
                 raise SiteError(f"{where}.path: must start with /, got {path!r}")
+            taken = next((r for r in RESERVED_PATHS if normalize_path(path) == r or path.startswith(r + "/")), None)
+            if taken:
+                raise SiteError(f"{where}.path: {path} belongs to the web app ({taken}); choose another path")
             pages.append(Page(key=str(key), language=language, path=path, nav=_text(raw, "nav", where),
                               title=_text(raw, "title", where), intro=_text(raw, "intro", where),
                               greeting=_text(raw, "greeting", where),

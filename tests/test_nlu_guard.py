@@ -77,3 +77,10 @@ def test_a_message_with_known_words_keeps_its_intent() -> None:
     msg = message("ok", "affirm", 0.84, known_words=1)
     guard().process([msg])
     assert msg.get(INTENT) == {"name": "affirm", "confidence": 0.84}
+
+
+def test_typed_words_are_never_a_page_view() -> None:
+    msg = message("view", "page_view", 0.49, known_words=1)
+    guard().process([msg])
+    assert msg.get(INTENT) == {"name": "greet", "confidence": 0.1}  # the next best; FallbackClassifier decides
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["greet"]

@@ -22,12 +22,22 @@ def test_defaults_run_on_sqlite_with_german_first() -> None:
     assert settings.action_url == "http://localhost:5055/webhook"
 
 
+def test_the_chat_accepts_the_web_apps_own_origin_unless_origins_are_set() -> None:
+    assert settings_from_env({}).cors_origins == ("http://localhost:8000", "http://127.0.0.1:8000")
+    assert settings_from_env({"WEB_PORT": "8080"}).cors_origins[0] == "http://localhost:8080"
+    public = settings_from_env({"WEB_BASE_URL": "https://bot.example.com/", "RASA_PORT": "5006"})
+    assert (public.cors_origins, public.chat_socket_url) == (("https://bot.example.com",), "http://localhost:5006")
+    assert settings_from_env({"CORS_ORIGINS": "https://a.example, https://b.example"}).cors_origins == (
+        "https://a.example", "https://b.example")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
         ({"RASA_PORT": "abc"}, "RASA_PORT must be a whole number, got 'abc'"),
         ({"ACTION_PORT": "70000"}, "ACTION_PORT must be a port between 1 and 65535"),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE must be 'de' or 'en'"),
+        ({"WIDGET_CONNECT_ON": "later"}, "WIDGET_CONNECT_ON must be one of mount, open"),
     ],
 )
 def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:

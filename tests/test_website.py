@@ -48,6 +48,8 @@ def test_every_page_exists_in_both_languages_with_its_own_path() -> None:
         (lambda d: d["pages"].pop("privacy"), "pages.privacy: this page is required"),
         (lambda d: d["pages"].pop("home"), "pages.home: this page is required"),
         (lambda d: d["widget"]["en"].pop("placeholder"), "widget.en.placeholder"),
+        (lambda d: d["pages"]["pricing"]["de"].update(path="/inbox"), "belongs to the web app"),
+        (lambda d: d["pages"]["pricing"]["de"].update(path="/static/preise"), "belongs to the web app"),
     ],
 )
 def test_a_broken_site_file_names_the_field(change: Any, message: str) -> None:
@@ -112,3 +114,14 @@ def test_pages_are_escaped_and_list_the_catalogue(catalogue_services: Services) 
     html = render_page(site, page, catalogue_services.catalogue.products(), "http://localhost:5005")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "49 € im Monat" in html and 'href="/en/pricing"' in html
+
+
+def test_an_open_offer_is_put_again_below_a_new_greeting(services: Services) -> None:
+    slots = {"language": "de", "privacy_notice_shown": True, "greeted_pages": ["pricing"], "pending_offer": "reviews"}
+    dispatcher = CollectingDispatcher()
+    events = ActionGreetPage(services).run(dispatcher, make_tracker([page_view("/produkte")], slots), {})
+    assert events == [SlotSet("greeted_pages", ["pricing", "product"])]
+    assert [m.get("response") for m in dispatcher.messages] == [None, "utter_offer"]
+    silent = CollectingDispatcher()
+    assert ActionGreetPage(services).run(silent, make_tracker([page_view("/preise")], slots), {}) == []
+    assert silent.messages == [], "a page already greeted says nothing; the offer above is still the last question"

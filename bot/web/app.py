@@ -127,7 +127,9 @@ def register_website(app: Sanic, services: Services) -> None:
             return html(body, status=404)
         products = services.catalogue.products() if found.key in ("product", "pricing") else []
         headers = {"Cache-Control": "no-cache", "Content-Security-Policy": csp}
-        return html(render_page(site, found, products, services.settings.chat_socket_url), headers=headers)
+        settings = services.settings
+        page = render_page(site, found, products, settings.chat_socket_url, settings.widget_connect_on)
+        return html(page, headers=headers)
 
     async def favicon(request: Request) -> HTTPResponse:
         return HTTPResponse(status=204)

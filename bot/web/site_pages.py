@@ -30,13 +30,14 @@ def _products(products: Sequence[Product], language: str, with_plans: bool) -> s
     return '<section class="products">' + "".join(cards) + "</section>"
 
 
-def chat_config(site: Site, socket_url: str) -> dict[str, object]:
-    """What static/site.js needs to start the widget: where Rasa is, and the widget's labels in
-    both languages (it picks the browser's language, as the bot does)."""
-    return {"socketUrl": socket_url, "labels": {language: asdict(site.labels(language)) for language in LANGUAGES}}
+def chat_config(site: Site, socket_url: str, connect_on: str) -> dict[str, object]:
+    """What static/site.js needs to start the widget: where Rasa is, when to connect, and the
+    widget's labels in both languages (it picks the bot's language)."""
+    labels = {language: asdict(site.labels(language)) for language in LANGUAGES}
+    return {"socketUrl": socket_url, "connectOn": connect_on, "labels": labels}
 
 
-def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str) -> str:
+def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str, connect_on: str = "mount") -> str:
     e = escape
     lang = page.language
     labels = site.labels(lang)
@@ -50,7 +51,7 @@ def render_page(site: Site, page: Page, products: Sequence[Product], socket_url:
     switch = site.page(page.key, other)
     sections = "".join(f"<h2>{e(s.heading)}</h2><p>{e(s.text)}</p>" for s in page.sections)
     catalogue = _products(products, lang, with_plans=page.key == "pricing") if page.key in _CATALOGUE_PAGES else ""
-    config = json.dumps(chat_config(site, socket_url), ensure_ascii=False).replace("</", "<\\/")
+    config = json.dumps(chat_config(site, socket_url, connect_on), ensure_ascii=False).replace("</", "<\\/")
     privacy = site.page("privacy", lang)
     return f"""<!doctype html>
 <html lang="{e(lang)}">

@@ -22,15 +22,27 @@
     page_language: document.documentElement.lang
   };
 
-  // The widget speaks the browser's language (German or English), like the bot; other browser
-  // languages get the page's language.
+  // The widget speaks the language the bot speaks at first: the browser's (German or English;
+  // other browser languages get the page's), until the visitor uses the site's language switch.
+  var pageLanguage = document.documentElement.lang;
   var browser = (navigator.language || "").slice(0, 2).toLowerCase();
-  var labels = config.labels[browser] || config.labels[document.documentElement.lang] || config.labels.de;
+  var language = config.labels[browser] ? browser : pageLanguage;
+  try {
+    var previous = window.sessionStorage.getItem("journey_page_language");
+    if (previous && previous !== pageLanguage) window.sessionStorage.setItem("journey_chosen_language", pageLanguage);
+    window.sessionStorage.setItem("journey_page_language", pageLanguage);
+    language = window.sessionStorage.getItem("journey_chosen_language") || language;
+  } catch (error) { /* storage blocked: browser language */ }
+  var labels = config.labels[language] || config.labels.de;
 
   var widget = null;
+  var pageViewSent = false;
   function sendPageView() {
-    // Hidden message (no bubble): the bot greets once per page and shows the privacy notice once.
-    if (widget && widget.sendMessage) widget.sendMessage("/page_view");
+    // Hidden message (no bubble), once per page load (not again when the socket reconnects):
+    // the bot shows the privacy notice once per conversation and greets each page once.
+    if (pageViewSent || !widget || !widget.sendMessage) return;
+    pageViewSent = true;
+    widget.sendMessage("/page_view");
   }
 
   window.WebChat.default({
@@ -42,6 +54,9 @@
     inputTextFieldHint: labels.placeholder,
     connectingText: labels.connecting,
     params: { storage: "local" },
+    // "mount": connect on page load, so the bot can greet before the visitor opens the chat.
+    // "open" (WIDGET_CONNECT_ON): nothing is stored until the visitor opens the chat.
+    connectOn: config.connectOn,
     // Messages of one answer appear one after another: 0.4 to 1.2 s each (the default is up to 3 s).
     customMessageDelay: function (message) { return Math.min(1200, Math.max(400, message.length * 10)); },
     withRules: false,

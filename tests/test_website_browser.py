@@ -168,3 +168,19 @@ def test_the_widget_speaks_english_when_the_browser_does(bot: Bot, browser: Brow
     expect(page.locator(".rw-tooltip-body")).to_contain_text("A quick note on privacy", timeout=20_000)
     assert session_id(page) != first
     context.close()
+
+
+def test_the_language_switch_switches_the_widget_and_the_bot(bot: Bot, browser: Browser, site: Site) -> None:
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base(bot)}/preise")
+    expect(page.locator("body")).to_contain_text(site.page("pricing", "de").greeting, timeout=20_000)
+    page.click("header a.language")  # "English"
+    page.wait_for_url(f"{base(bot)}/en/pricing")
+    open_chat(page)
+    assert page.locator(".rw-new-message").get_attribute("placeholder") == "Your message …"
+    ask(page, "ok")
+    assert detect_language(bot_texts(page)[-1], None) == "en"
+    slots = bot.slots(session_id(page))
+    assert (slots["language"], slots["greeted_pages"]) == ("en", ["pricing"]), "one page, greeted once"
+    context.close()

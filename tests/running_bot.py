@@ -36,6 +36,7 @@ class Bot:
     def __init__(self, settings: Settings, env: dict[str, str], log_dir: Path) -> None:
         self.settings = settings
         self.env = env
+        self.spare_web_port = 0
         self.actions = action_part(settings)
         self.web = web_part(settings)
         self.rasa = rasa_part(settings)
@@ -77,7 +78,8 @@ class Bot:
 
 def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
-    rasa_port, web_port = free_port(), free_port()
+    # spare_web_port: a second web app that a test may start (the chat accepts its origin too).
+    rasa_port, web_port, spare_web_port = free_port(), free_port(), free_port()
     env_values = {
         "RASA_AUTH_TOKEN": TOKEN,
         "SALES_API_TOKEN": SALES_TOKEN,
@@ -85,7 +87,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(free_port()),
         "WEB_PORT": str(web_port),
-        "CORS_ORIGINS": f"http://localhost:{web_port}",
+        "CORS_ORIGINS": f"http://localhost:{web_port},http://localhost:{spare_web_port}",
         "CHAT_SOCKET_URL": f"http://localhost:{rasa_port}",
         "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
         "DEFAULT_LANGUAGE": "de",
@@ -96,6 +98,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     load_catalogue(make_session_factory(engine))
     env = child_env(settings) | env_values
     bot = Bot(settings, env, workdir)
+    bot.spare_web_port = spare_web_port
     bot.stack.start(env)
     try:
         yield bot

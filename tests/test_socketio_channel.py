@@ -90,7 +90,7 @@ def test_the_widget_channel_shows_the_privacy_notice_once_and_greets_each_page_o
     assert (slots["journey_phase"], slots["touchpoint"], slots["language"]) == ("decision", "social", "de")
 
 
-def test_an_english_browser_is_greeted_in_english_on_a_german_page(bot: Bot) -> None:
+def test_an_english_browser_is_greeted_in_english_on_a_german_page_and_empty_messages_are_ignored(bot: Bot) -> None:
     site = load_site(bot.settings.website_file)
 
     async def visit() -> list[str]:
@@ -98,10 +98,14 @@ def test_an_english_browser_is_greeted_in_english_on_a_german_page(bot: Bot) -> 
         await widget.open()
         await widget.send("/page_view", {"path": "/", "language": "en-GB", "page_language": "de"})
         greeted = await widget.answers(2)
+        await widget.client.emit("user_uttered", {"message": None, "session_id": widget.session_id})  # init payload
+        await widget.send("How much does Wattwerk Home cost?", {"path": "/", "language": "en-GB"})
+        greeted += await widget.answers(1)
         await widget.close()
         return greeted
 
-    notice, greeting = asyncio.run(visit())
+    notice, greeting, answer = asyncio.run(visit())
+    assert answer.startswith("This is what Wattwerk Home costs"), "an empty message gets no answer"
     assert notice.startswith("A quick note on privacy") and f"({origin(bot)}/en/privacy)" in notice
     assert greeting == site.page("home", "en").greeting
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,9 +19,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, settings_from_env
 from bot.language import detect_language
-from bot.launcher import MODEL
+from bot.launcher import MODEL, web_part
 from bot.website import Site, load_site
 from tests.running_bot import Bot
 
@@ -183,4 +184,37 @@ def test_the_language_switch_switches_the_widget_and_the_bot(bot: Bot, browser: 
     assert detect_language(bot_texts(page)[-1], None) == "en"
     slots = bot.slots(session_id(page))
     assert (slots["language"], slots["greeted_pages"]) == ("en", ["pricing"]), "one page, greeted once"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def web_connecting_on_open(bot: Bot) -> Iterator[str]:
+    """A second web app with WIDGET_CONNECT_ON=open, beside the running bot."""
+    env = bot.env | {"WEB_PORT": str(bot.spare_web_port), "WIDGET_CONNECT_ON": "open"}
+    part = web_part(settings_from_env(env))
+    part.log = bot.actions.log.parent / "web-open.log"
+    part.start(env)
+    try:
+        part.wait_ready(time.monotonic() + 60)
+        yield f"http://localhost:{bot.spare_web_port}"
+    finally:
+        part.stop()
+
+
+def test_with_connect_on_open_nothing_is_stored_before_the_chat_is_opened(
+    bot: Bot, browser: Browser, site: Site, web_connecting_on_open: str
+) -> None:
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sockets: list[str] = []
+    page.on("request", lambda request: sockets.append(request.url) if "/socket.io/" in request.url else None)
+    page.goto(f"{web_connecting_on_open}/preise")
+    expect(page.locator(".rw-launcher")).to_be_visible()
+    page.wait_for_timeout(2_000)  # time in which a connecting widget would have connected
+    assert sockets == [] and page.evaluate("window.localStorage.getItem('chat_session')") is None
+    page.click(".rw-launcher")
+    messages = page.locator(".rw-messages-container")
+    expect(messages).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
+    expect(messages).to_contain_text(site.page("pricing", "de").greeting)
+    assert bot_texts(page)[0].startswith("Kurz zum Datenschutz"), "the widget's empty init payload is no message"
     context.close()

@@ -57,6 +57,7 @@
     // "mount": connect on page load, so the bot can greet before the visitor opens the chat.
     // "open" (WIDGET_CONNECT_ON): nothing is stored until the visitor opens the chat.
     connectOn: config.connectOn,
+    hideWhenNotConnected: config.connectOn !== "open", // with "open" the button must show before it connects
     // Messages of one answer appear one after another: 0.4 to 1.2 s each (the default is up to 3 s).
     customMessageDelay: function (message) { return Math.min(1200, Math.max(400, message.length * 10)); },
     withRules: false,

@@ -21,6 +21,7 @@ from bot.contact import (
     plausible_name,
 )
 from bot.formatting import next_slot
+from bot.privacy import forget_contact_details
 from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
 from bot.services import Services
@@ -40,6 +41,15 @@ def conversation_details(tracker: Tracker) -> ContactDetails:
         if event.get("event") == "user" and not (event.get("text") or "").startswith("/")
     ]
     return details_from_conversation(messages)
+
+
+def forget_lead_details(services: Services, tracker: Tracker) -> None:
+    """No consent: the contact details typed so far are removed from the stored conversation."""
+    details = conversation_details(tracker)
+    known = [details.name, details.company, details.email, details.phone,
+             *(tracker.get_slot(slot) for slot in ("lead_name", "lead_company", "lead_contact"))]  # fmt: skip
+    forget_contact_details(services.session_factory, tracker.sender_id, [str(k) for k in known if k],
+                           tracker.get_slot("language"))  # fmt: skip
 
 
 def consent_text(services: Services, language: str) -> tuple[str, str]:
@@ -141,6 +151,7 @@ class ActionSubmitLead(ServiceAction):
         language = tracker.get_slot("language") or "de"
         team = self.services.team.get()
         if not tracker.get_slot("lead_consent"):
+            forget_lead_details(self.services, tracker)
             self.say(dispatcher, tracker, "lead_no_consent")
             return [*(SlotSet(slot, None) for slot in LEAD_SLOTS), SlotSet("contact_path", None),
                     SlotSet("handoff_stored", False)]  # fmt: skip
@@ -236,11 +247,13 @@ class ActionSaveCallbackTime(ServiceAction):
 
 
 class ActionCancelLead(ServiceAction):
-    """The visitor stopped the lead form: nothing is stored and what they typed into it is dropped."""
+    """The visitor stopped the lead form: no handoff, and the contact details typed so far are
+    removed from the stored conversation."""
 
     def name(self) -> str:
         return "action_cancel_lead"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        forget_lead_details(self.services, tracker)
         self.say(dispatcher, tracker, "lead_no_consent")
         return [*(SlotSet(slot, None) for slot in LEAD_SLOTS), SlotSet("contact_path", None)]

@@ -38,6 +38,7 @@ class Settings:
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     chat_socket_url: str = "http://localhost:5005"
     widget_connect_on: str = "mount"
+    privacy_forget_after_hours: float = 24.0
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -93,6 +94,19 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _hours(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of hours, got {raw!r}") from exc
+    if not 0 < value <= 24 * 365:
+        raise SettingsError(f"{name} must be between 0 and 8760 hours, got {value}")
+    return value
+
+
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     value = env.get(name, "").strip().lower() or choices[0]
     if value not in choices:
@@ -141,6 +155,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("mount", "open")),
+        privacy_forget_after_hours=_hours(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0),
         chat_socket_url=(
             env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{_int(env, 'RASA_PORT', 5005)}"
         ).rstrip("/"),

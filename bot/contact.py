@@ -10,6 +10,8 @@ from typing import Any
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # A phone number: international (+49 …, 0049 …) or national (0…) form, 7 to 15 digits.
 PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()/.-]{5,}\d(?!\w)")
+# A number as people dial it: starting with + or 0, so amounts ("1200000 kWh") never match.
+DIALLED_NUMBER = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
 _EMAILISH = re.compile(r"\S+@\S*|\S*@\S+")
 
 

@@ -38,6 +38,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 def create_tables(engine: Engine) -> None:
     import bot.catalogue.models
+    import bot.privacy
     import bot.sales.models
     import bot.summaries  # noqa: F401
 

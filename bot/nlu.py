@@ -24,9 +24,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.contact import DIALLED_NUMBER
+
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 # Phone numbers start with + or 0 (international or national form), so amounts never match.
-PHONE = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
+PHONE = DIALLED_NUMBER
 CONTACT_INTENT = "inform_contact"
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"

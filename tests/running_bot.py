@@ -52,10 +52,14 @@ class Bot:
         with urllib.request.urlopen(request, timeout=30) as response:
             return list(json.loads(response.read()))
 
-    def slots(self, sender: str, token: str = TOKEN) -> dict[str, Any]:
+    def tracker(self, sender: str, token: str = TOKEN) -> dict[str, Any]:
+        """The stored conversation, as Rasa's HTTP API returns it (slots, events, ...)."""
         url = f"{self.settings.rasa_url}/conversations/{sender}/tracker?token={token}"
         with urllib.request.urlopen(url, timeout=30) as response:
-            return dict(json.loads(response.read())["slots"])
+            return dict(json.loads(response.read()))
+
+    def slots(self, sender: str, token: str = TOKEN) -> dict[str, Any]:
+        return dict(self.tracker(sender, token)["slots"])
 
     def api(self, path: str, token: str | None = SALES_TOKEN, method: str = "GET", body: Any = None) -> Any:
         headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})

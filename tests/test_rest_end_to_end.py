@@ -159,6 +159,10 @@ def test_a_household_and_a_visitor_without_consent_create_no_handoff(bot: Bot) -
     bot.say(no, "Tom Walsh, Walsh Freight Ltd, tom.walsh@example.co.uk")
     assert "have not stored any of your details" in texts(bot.say(no, "No"))
     assert bot.handoffs(no) == []
+    stored = json.dumps(bot.tracker(no)["events"])
+    for detail in ("tom.walsh@example.co.uk", "Tom Walsh", "Walsh Freight Ltd"):
+        assert detail not in stored, f"{detail} is still in the stored conversation"
+    assert "Can a salesperson call me about a quote for our company?" in stored, "the rest of it is kept"
 
 
 def test_the_handoff_api_needs_the_token_and_takes_status_changes(bot: Bot) -> None:

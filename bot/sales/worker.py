@@ -1,18 +1,26 @@
-"""`python -m bot.sales.worker`: delivers handoff notifications until stopped (started by `make run`)."""
+"""`python -m bot.sales.worker`: delivers handoff notifications until stopped (started by `make run`).
+
+Every ten minutes it also forgets the contact details of conversations that ended without
+consent (bot/privacy.py, PRIVACY_FORGET_AFTER_HOURS).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 
 from bot.config import Settings
+from bot.privacy import forget_abandoned
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
 from bot.services import get_services
 
 POLL_S = 2.0
+PRIVACY_REVIEW_S = 600.0
 
 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
@@ -40,8 +48,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     logging.getLogger(__name__).info("Outbox worker started; channels: %s", ", ".join(channels) or "none")
+    idle = dt.timedelta(hours=services.settings.privacy_forget_after_hours)
+    next_review = 0.0
     while not stop.is_set():
         deliver_due(services.session_factory, channels, services.now)
+        if time.monotonic() >= next_review:  # contact details of conversations left without consent
+            forget_abandoned(services.session_factory, services.now(), idle)
+            next_review = time.monotonic() + PRIVACY_REVIEW_S
         stop.wait(POLL_S)
     return 0
 

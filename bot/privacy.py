@@ -56,9 +56,10 @@ def contact_details_in(text: str) -> list[str]:
 
 
 def scrub_text(text: str, known: Iterable[str], placeholder: str) -> str:
-    """`text` with every known detail (name, company, e-mail, phone; at least 3 characters) replaced."""
+    """`text` with every known detail (name, company, e-mail, phone; at least 3 characters) replaced,
+    as whole words: the name "Eva" goes, "Evaluation" stays."""
     for value in sorted({k.strip() for k in known if k and len(k.strip()) >= 3}, key=len, reverse=True):
-        text = re.sub(re.escape(value), placeholder, text, flags=re.IGNORECASE)
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", placeholder, text, flags=re.IGNORECASE)
     return text
 
 

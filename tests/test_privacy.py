@@ -35,6 +35,7 @@ def test_known_details_are_replaced_wherever_they_occur() -> None:
     text = "Darf Wattwerk Ihre Angaben (Anna Berger, ANNA@berger.de) speichern?"
     assert scrub_text(text, ["Anna Berger", "anna@berger.de", "", "Jo"], "[gelöscht]") == (
         "Darf Wattwerk Ihre Angaben ([gelöscht], [gelöscht]) speichern?")  # fmt: skip
+    assert scrub_text("Eva fragt nach der Evaluation", ["Eva"], "[gelöscht]") == "[gelöscht] fragt nach der Evaluation"
 
 
 def test_a_conversation_in_rasas_tracker_store_is_rewritten_without_the_details(tmp_path: Path) -> None:

@@ -81,29 +81,17 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
-def _seconds(env: dict[str, str], name: str, default: float) -> float:
+def _amount(env: dict[str, str], name: str, default: float, unit: str, maximum: float) -> float:
+    """A positive number of `unit` up to `maximum` (seconds of a timeout, hours of a retention)."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if not 0 < value <= 60:
-        raise SettingsError(f"{name} must be between 0 and 60 seconds, got {value}")
-    return value
-
-
-def _hours(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of hours, got {raw!r}") from exc
-    if not 0 < value <= 24 * 365:
-        raise SettingsError(f"{name} must be between 0 and 8760 hours, got {value}")
+        raise SettingsError(f"{name} must be a number of {unit}, got {raw!r}") from exc
+    if not 0 < value <= maximum:
+        raise SettingsError(f"{name} must be between 0 and {maximum:g} {unit}, got {value}")
     return value
 
 
@@ -151,11 +139,11 @@ def settings_from_env(env: dict[str, str]) -> Settings:
             "/"
         ),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
-        catalogue_api_timeout_s=_seconds(env, "CATALOGUE_API_TIMEOUT", 1.5),
+        catalogue_api_timeout_s=_amount(env, "CATALOGUE_API_TIMEOUT", 1.5, "seconds", 60),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("mount", "open")),
-        privacy_forget_after_hours=_hours(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0),
+        privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         chat_socket_url=(
             env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{_int(env, 'RASA_PORT', 5005)}"
         ).rstrip("/"),

@@ -38,6 +38,8 @@ def test_the_chat_accepts_the_web_apps_own_origin_unless_origins_are_set() -> No
         ({"ACTION_PORT": "70000"}, "ACTION_PORT must be a port between 1 and 65535"),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE must be 'de' or 'en'"),
         ({"WIDGET_CONNECT_ON": "later"}, "WIDGET_CONNECT_ON must be one of mount, open"),
+        ({"PRIVACY_FORGET_AFTER_HOURS": "0"}, "PRIVACY_FORGET_AFTER_HOURS must be between 0 and 8760 hours"),
+        ({"CATALOGUE_API_TIMEOUT": "soon"}, "CATALOGUE_API_TIMEOUT must be a number of seconds"),
     ],
 )
 def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:

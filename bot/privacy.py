@@ -75,6 +75,30 @@ def scrub(value: Any, known: Iterable[str], placeholder: str) -> Any:
     return value
 
 
+def _has_events_table(session: Any) -> bool:
+    return bool(sa.inspect(session.connection()).has_table("events"))
+
+
+def _stored_events(session: Any, sender_id: str) -> list[tuple[int, dict[str, Any]]]:
+    """One conversation's stored events in order, with their row ids; rows that are no JSON are left out."""
+    rows = session.execute(sa.select(_EVENTS.c.id, _EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id)
+                           .order_by(_EVENTS.c.id))  # fmt: skip
+    events: list[tuple[int, dict[str, Any]]] = []
+    for row_id, data in rows.all():
+        try:
+            events.append((row_id, json.loads(data)))
+        except (TypeError, json.JSONDecodeError):
+            continue  # not an event we can read: leave it as Rasa wrote it
+    return events
+
+
+def _slot_values(events: Iterable[tuple[int, dict[str, Any]]], names: Iterable[str]) -> list[str]:
+    """Every value the conversation set for the named slots, in order."""
+    wanted = set(names)
+    slots = (e for _, e in events if e.get("event") == "slot" and e.get("name") in wanted)
+    return [str(e["value"]) for e in slots if e.get("value")]
+
+
 def forget_contact_details(session_factory: sessionmaker, sender_id: str, known: Iterable[str],
                            language: str | None) -> int:  # fmt: skip
     """Rewrites the stored events of one conversation without its contact details; returns how many changed.
@@ -86,16 +110,10 @@ def forget_contact_details(session_factory: sessionmaker, sender_id: str, known:
     placeholder = PLACEHOLDER["en" if language == "en" else "de"]
     changed = 0
     with session_factory() as session, session.begin():
-        if not sa.inspect(session.connection()).has_table("events"):
+        if not _has_events_table(session):
             logger.warning("No tracker store table `events` in this database: conversation %s kept as it is", sender_id)
             return 0
-        rows = session.execute(sa.select(_EVENTS.c.id, _EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id))
-        events: list[tuple[int, dict[str, Any]]] = []
-        for row_id, data in rows.all():
-            try:
-                events.append((row_id, json.loads(data)))
-            except (TypeError, json.JSONDecodeError):
-                continue  # not an event we can read: leave it as Rasa wrote it
+        events = _stored_events(session, sender_id)
         details = [k for k in known if k]
         for _, event in events:
             if event.get("event") == "user":
@@ -110,28 +128,11 @@ def forget_contact_details(session_factory: sessionmaker, sender_id: str, known:
     return changed
 
 
-def _lead_values(session: Any, sender_id: str) -> tuple[list[str], str | None]:
-    """The lead slot values ever set in a conversation, and its last language."""
-    known: list[str] = []
-    language = None
-    rows = session.execute(sa.select(_EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id).order_by(_EVENTS.c.id))
-    for (data,) in rows:
-        try:
-            event = json.loads(data)
-        except (TypeError, json.JSONDecodeError):
-            continue
-        if event.get("event") == "slot" and event.get("name") in LEAD_SLOTS and event.get("value"):
-            known.append(str(event["value"]))
-        if event.get("event") == "slot" and event.get("name") == "language" and event.get("value"):
-            language = str(event["value"])
-    return known, language
-
-
 def forget_abandoned(session_factory: sessionmaker, now: dt.datetime, idle: dt.timedelta) -> dict[str, int]:
     """Forgets the contact details of conversations without a handoff, idle for `idle`; once per new event."""
     cutoff = (now - idle).timestamp()
     with session_factory() as session:
-        if not sa.inspect(session.connection()).has_table("events"):
+        if not _has_events_table(session):
             return {}
         idle_conversations = dict(session.execute(
             sa.select(_EVENTS.c.sender_id, sa.func.max(_EVENTS.c.id)).group_by(_EVENTS.c.sender_id)
@@ -145,8 +146,9 @@ def forget_abandoned(session_factory: sessionmaker, now: dt.datetime, idle: dt.t
         if sender_id in handed_over or reviewed.get(sender_id, -1) >= last_event_id:
             continue
         with session_factory() as session:
-            known, language = _lead_values(session, sender_id)
-        changed = forget_contact_details(session_factory, sender_id, known, language)
+            events = _stored_events(session, sender_id)
+        language = next(reversed(_slot_values(events, ["language"])), None)
+        changed = forget_contact_details(session_factory, sender_id, _slot_values(events, LEAD_SLOTS), language)
         with session_factory() as session, session.begin():
             session.merge(ReviewedConversationRow(sender_id=sender_id, last_event_id=last_event_id, reviewed_at=now,
                                                   events_rewritten=changed))  # fmt: skip

@@ -107,14 +107,12 @@ def _path(env: dict[str, str], name: str, default: str) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def _own_origins(env: dict[str, str]) -> tuple[str, ...]:
+def _own_origins(web_base_url: str | None, web_port: int) -> tuple[str, ...]:
     """Without CORS_ORIGINS: the web app's own origin (WEB_BASE_URL, or localhost and 127.0.0.1 on WEB_PORT)."""
-    base = env.get("WEB_BASE_URL", "").strip()
-    if base:
-        parsed = urlparse(base)
+    if web_base_url:
+        parsed = urlparse(web_base_url)
         return (f"{parsed.scheme}://{parsed.netloc}",)
-    port = _int(env, "WEB_PORT", 8000)
-    return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+    return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
 
 
 def settings_from_env(env: dict[str, str]) -> Settings:
@@ -123,30 +121,28 @@ def settings_from_env(env: dict[str, str]) -> Settings:
     if language not in ("de", "en"):
         raise SettingsError(f"DEFAULT_LANGUAGE must be 'de' or 'en', got {language!r}")
     origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
+    rasa_port, web_port = _int(env, "RASA_PORT", 5005), _int(env, "WEB_PORT", 8000)
+    web_base_url = env.get("WEB_BASE_URL", "").strip() or None
     return Settings(
         rasa_host=env.get("RASA_HOST", "localhost").strip() or "localhost",
-        rasa_port=_int(env, "RASA_PORT", 5005),
+        rasa_port=rasa_port,
         action_port=_int(env, "ACTION_PORT", 5055),
         rasa_auth_token=env.get("RASA_AUTH_TOKEN", "").strip(),
         database_url=env.get("DATABASE_URL", "").strip() or f"sqlite:///{PROJECT_ROOT / 'var' / 'journey.db'}",
         default_language=language,
-        cors_origins=origins or _own_origins(env),
+        cors_origins=origins or _own_origins(web_base_url, web_port),
         evidence_file=_path(env, "EVIDENCE_FILE", "data/journey/evidence.yml"),
         offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
-        web_port=_int(env, "WEB_PORT", 8000),
-        web_base_url=(env.get("WEB_BASE_URL", "").strip() or f"http://localhost:{_int(env, 'WEB_PORT', 8000)}").rstrip(
-            "/"
-        ),
+        web_port=web_port,
+        web_base_url=(web_base_url or f"http://localhost:{web_port}").rstrip("/"),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
         catalogue_api_timeout_s=_amount(env, "CATALOGUE_API_TIMEOUT", 1.5, "seconds", 60),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("mount", "open")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
-        chat_socket_url=(
-            env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{_int(env, 'RASA_PORT', 5005)}"
-        ).rstrip("/"),
+        chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,
         handoff_webhook_format=_choice(env, "HANDOFF_WEBHOOK_FORMAT", ("generic", "slack", "teams")),

@@ -44,8 +44,9 @@ class Bot:
             part.log = log_dir / part.log.name
         self.stack = Stack([self.actions, self.web, self.rasa])
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
+    def say(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        payload = {"sender": sender, "message": message} | ({"metadata": metadata} if metadata is not None else {})
+        body = json.dumps(payload).encode()
         request = urllib.request.Request(
             f"{self.settings.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
         )

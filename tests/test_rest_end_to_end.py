@@ -270,13 +270,8 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(bot: Bot, sales_users
 
 def test_page_context_from_the_website_sets_phase_touchpoint_and_language(bot: Bot) -> None:
     sender = new_sender()
-    body = json.dumps({"sender": sender, "message": "hi",
-                       "metadata": {"page": {"path": "/en/pricing", "utm": {"source": "linkedin"},
-                                             "language": "en-GB"}}}).encode()  # fmt: skip
-    request = urllib.request.Request(f"{bot.settings.rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
-    with urllib.request.urlopen(request, timeout=30) as response:
-        replies = json.loads(response.read())
+    page = {"path": "/en/pricing", "utm": {"source": "linkedin"}, "language": "en-GB"}
+    replies = bot.say(sender, "hi", metadata={"page": page})
     assert detect_language(texts(replies), None) == "en"
     slots = bot.slots(sender)
     assert (slots["journey_phase"], slots["touchpoint"], slots["language"]) == ("decision", "social", "en")

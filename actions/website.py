@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
-from bot.touchpoint import latest_page
+from bot.journey import turns_from_events
 from bot.website import page_to_greet, privacy_url
 
 
@@ -33,7 +33,8 @@ class ActionGreetPage(ServiceAction):
             self.say(dispatcher, tracker, "privacy_notice", privacy_url=url)
             events.append(SlotSet("privacy_notice_shown", True))
         greeted = list(tracker.get_slot("greeted_pages") or [])
-        page = page_to_greet(site, str(latest_page(tracker.events).get("path") or ""), greeted)
+        turns = turns_from_events(tracker.events)
+        page = page_to_greet(site, str(turns[-1].page.get("path") or "") if turns else "", greeted)
         if page is not None:
             dispatcher.utter_message(text=site.page(page.key, language).greeting)
             events.append(SlotSet("greeted_pages", [*greeted, page.key]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -44,11 +44,3 @@ def page_context(metadata: Mapping[str, Any] | None) -> Mapping[str, Any]:
         return page
     # Rasa adds its own keys (model_id, assistant_id): only page fields count.
     return metadata if _PAGE_KEYS & set(metadata) else {}
-
-
-def latest_page(events: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The page context of the latest visitor message ({} when it came from elsewhere than the website)."""
-    for event in reversed(list(events)):
-        if event.get("event") == "user":
-            return page_context(event.get("metadata"))
-    return {}

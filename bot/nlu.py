@@ -66,6 +66,7 @@ class IntentGuard(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
+        self.payload_only = frozenset(config["payload_only_intents"])
 
     @classmethod
     def create(
@@ -82,10 +83,9 @@ class IntentGuard(GraphComponent, IntentClassifier):
         return sentence is not None and sentence.features.nnz > 0
 
     def _without_payload_only_intents(self, message: Message) -> None:
-        payload_only = set(self.config["payload_only_intents"])
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in payload_only]
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in self.payload_only]
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        if (message.get(INTENT) or {}).get("name") in payload_only:
+        if (message.get(INTENT) or {}).get("name") in self.payload_only:
             message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0},
                         add_to_output=True)  # fmt: skip
 

@@ -25,6 +25,7 @@ from bot.privacy import forget_contact_details
 from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
 from bot.services import Services
+from bot.text import markdown_literal
 
 LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact", "lead_consent")
 _STOP_OR_QUESTION = ("stop", "ask_", "request_contact", "chitchat", "out_of_scope", "goodbye", "affirm", "deny")
@@ -134,7 +135,7 @@ class ActionAskLeadConsent(ServiceAction):
         language = tracker.get_slot("language") or "de"
         details = conversation_details(tracker)
         contact = ", ".join(v for v in (details.name, details.company, details.email, details.phone) if v)
-        text = self.services.messages.get().render("lead_consent", language, contact=contact)
+        text = self.services.messages.get().render("lead_consent", language, contact=markdown_literal(contact))
         yes, no = ("Yes, agreed", "No") if language == "en" else ("Ja, einverstanden", "Nein")
         dispatcher.utter_message(text=text, buttons=[{"title": yes, "payload": "/affirm"},
                                                      {"title": no, "payload": "/deny"}])  # fmt: skip
@@ -167,7 +168,7 @@ class ActionSubmitLead(ServiceAction):
         person = handoff.assignee
         name = person.name if person else "Wattwerk"
         promise = callback_promise(person, now, team.promise_hours) if person else None
-        values = {"name_part": f", {contact.name}" if contact.name else "", "salesperson": name,
+        values = {"name_part": f", {markdown_literal(contact.name)}" if contact.name else "", "salesperson": name,
                   "salesperson_first": name.split()[0]}  # fmt: skip
         if promise is None or promise.within_hours:
             self.say(dispatcher, tracker, "lead_confirm_soon", hours=team.promise_hours, **values)
@@ -242,7 +243,7 @@ class ActionSaveCallbackTime(ServiceAction):
             given = {key: tracker.get_slot(f"lead_{key}") for key in ("name", "company")}
             complete_handoff(self.services.session_factory, int(handoff_id), self.services.now(), callback_time=wanted,
                              **{key: value for key, value in given.items() if value and value != "–"})  # fmt: skip
-        self.say(dispatcher, tracker, "lead_callback_saved", callback_time=wanted)
+        self.say(dispatcher, tracker, "lead_callback_saved", callback_time=markdown_literal(wanted))
         return [SlotSet("lead_callback_time", wanted)]
 
 

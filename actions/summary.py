@@ -29,7 +29,8 @@ class ActionCreateBossSummary(CatalogueAction):
         roi = tracker.get_slot("roi_result")
         if not (isinstance(roi, dict) and roi.get("product") == product.id):
             roi = None
-        summary = create_summary(self.services.session_factory, tracker.sender_id, language, product.id, roi)
+        summary = create_summary(self.services.session_factory, tracker.sender_id, language, product.id, roi,
+                                 now=self.services.now())
         url = f"{self.services.settings.web_base_url}/summary/{summary.token}"
         roi_note = self.services.messages.get().render("boss_summary_roi_note", language) if roi else ""
         self.say(dispatcher, tracker, "boss_summary", url=url, download_url=f"{url}?download=1", roi_note=roi_note)

@@ -31,13 +31,21 @@ class Settings:
     offers_file: Path
     log_level: str
     web_port: int = 8000
+    # Interfaces the servers listen on: loopback unless a setting asks for more (docs/deploy.md).
+    bind_host: str = "127.0.0.1"
+    action_bind_host: str = "127.0.0.1"
+    # Shared secret Rasa sends to the action server (X-Action-Token); the action server refuses
+    # every other request to its API.
+    action_server_token: str = ""
+    # Links to one-page summaries stop working after this many days.
+    summary_link_days: float = 30.0
     web_base_url: str = "http://localhost:8000"
     catalogue_api_url: str | None = None
     catalogue_api_timeout_s: float = 1.5
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     chat_socket_url: str = "http://localhost:5005"
-    widget_connect_on: str = "mount"
+    widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
@@ -135,12 +143,16 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         offers_file=_path(env, "OFFERS_FILE", "data/journey/offers.yml"),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
         web_port=web_port,
+        bind_host=env.get("BIND_HOST", "").strip() or "127.0.0.1",
+        action_bind_host=env.get("ACTION_BIND_HOST", "").strip() or "127.0.0.1",
+        action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
+        summary_link_days=_amount(env, "SUMMARY_LINK_DAYS", 30.0, "days", 3650),
         web_base_url=(web_base_url or f"http://localhost:{web_port}").rstrip("/"),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,
         catalogue_api_timeout_s=_amount(env, "CATALOGUE_API_TIMEOUT", 1.5, "seconds", 60),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
-        widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("mount", "open")),
+        widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),

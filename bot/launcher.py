@@ -29,10 +29,12 @@ MODEL = PROJECT_ROOT / "models" / "journey.tar.gz"
 LOG_DIR = PROJECT_ROOT / "var" / "log"
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 120.0
+# Random secrets `make run` writes into .env when they are empty.
+SECRETS = ("RASA_AUTH_TOKEN", "SALES_API_TOKEN", "ACTION_SERVER_TOKEN")
 
 
 def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env", name: str = "RASA_AUTH_TOKEN") -> None:
-    """Give an API a token: create .env from .env.example and fill in a random one."""
+    """Give an API a token: create .env (mode 0600) from .env.example and fill in a random one."""
     if os.environ.get(name, "").strip():
         return
     if not env_file.exists():
@@ -45,6 +47,7 @@ def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env", name: str = "RASA_
     else:
         lines.append(f"{name}={token}")
     env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env_file.chmod(0o600)  # secrets: readable by the bot's user only
     os.environ[name] = token
     print(f"Wrote a new {name} to {env_file.name}.")
 
@@ -53,6 +56,8 @@ def child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["ACTION_ENDPOINT_URL"] = settings.action_url
+    env["ACTION_SERVER_TOKEN"] = settings.action_server_token  # endpoints.yml sends it, bot.action_server checks it
+    env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token  # read by bot.rasa_plugins.serve
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
 
@@ -132,17 +137,21 @@ def tail(path: Path, lines: int = 15) -> str:
 def action_part(settings: Settings) -> Part:
     return Part(
         name="action server",
-        command=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+        command=[sys.executable, "-m", "bot.action_server", "--port", str(settings.action_port)],
         health_url=f"http://{settings.rasa_host}:{settings.action_port}/health",
         log=LOG_DIR / "actions.log",
     )
 
 
 def rasa_part(settings: Settings) -> Part:
+    """Rasa with the HTTP API on; its token goes through the environment (bot/rasa_plugins/serve.py),
+    never on the command line, where `ps` would show it."""
     return Part(
         name="Rasa server",
         command=[
-            str(BIN / "rasa"),
+            sys.executable,
+            "-m",
+            "bot.rasa_plugins.serve",
             "run",
             "--model",
             str(MODEL),
@@ -151,8 +160,8 @@ def rasa_part(settings: Settings) -> Part:
             "--credentials",
             "credentials.yml",
             "--enable-api",
-            "--auth-token",
-            settings.rasa_auth_token,
+            "--interface",
+            settings.bind_host,
             "--port",
             str(settings.rasa_port),
             "--cors",
@@ -315,9 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
     settings = load_settings()  # reads .env first, so an existing token is kept
-    if not settings.rasa_auth_token or not settings.sales_api_token:
-        ensure_auth_token(name="RASA_AUTH_TOKEN")
-        ensure_auth_token(name="SALES_API_TOKEN")
+    if not (settings.rasa_auth_token and settings.sales_api_token and settings.action_server_token):
+        for name in SECRETS:
+            ensure_auth_token(name=name)
         settings = load_settings()
     if args.command == "run":
         return run(settings)

@@ -31,15 +31,26 @@ class Summary:
     language: str
     product_id: str
     roi: dict[str, Any] | None
+    created_at: dt.datetime
+
+    def expired(self, now: dt.datetime, max_age: dt.timedelta) -> bool:
+        """Links stop working `max_age` after the summary was made (SUMMARY_LINK_DAYS)."""
+        created = self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=dt.timezone.utc)
+        return now - created > max_age
 
 
 def create_summary(
-    session_factory: sessionmaker, conversation_id: str, language: str, product_id: str, roi: dict[str, Any] | None
+    session_factory: sessionmaker,
+    conversation_id: str,
+    language: str,
+    product_id: str,
+    roi: dict[str, Any] | None,
+    now: dt.datetime | None = None,
 ) -> Summary:
     """Stores what the summary shows; the token in its link cannot be guessed."""
-    summary = Summary(secrets.token_urlsafe(16), conversation_id, language, product_id, roi)
+    created = now or dt.datetime.now(dt.timezone.utc)
+    summary = Summary(secrets.token_urlsafe(16), conversation_id, language, product_id, roi, created)
     with session_factory() as session, session.begin():
-        created = dt.datetime.now(dt.timezone.utc)
         session.add(SummaryRow(token=summary.token, conversation_id=conversation_id, language=language,
                                product_id=product_id, roi=roi, created_at=created))  # fmt: skip
     return summary
@@ -50,4 +61,4 @@ def find_summary(session_factory: sessionmaker, token: str) -> Summary | None:
         row = session.get(SummaryRow, token)
         if row is None:
             return None
-        return Summary(row.token, row.conversation_id, row.language, row.product_id, row.roi)
+        return Summary(row.token, row.conversation_id, row.language, row.product_id, row.roi, row.created_at)

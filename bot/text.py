@@ -17,3 +17,14 @@ def words(text: str) -> list[str]:
     """The words of a text after `normalize`, without e-mail addresses and links."""
     text = re.sub(r"\S+@\S+|https?://\S+|www\.\S+", " ", text)
     return _WORD.findall(normalize(text))
+
+
+# Characters that start Markdown links, images, emphasis, code, HTML or tables in CommonMark/GFM
+# (the widget renders bot messages as Markdown); a backslash makes each one a literal character.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def markdown_literal(text: str) -> str:
+    """Visitor-provided text to repeat inside a bot message: shown as typed, never as a link,
+    image or formatting; line breaks become spaces."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))

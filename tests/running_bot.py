@@ -24,6 +24,7 @@ from bot.launcher import Part, Stack, action_part, child_env, rasa_part, web_par
 
 TOKEN = "test-token-" + uuid.uuid4().hex[:8]
 SALES_TOKEN = "sales-token-" + uuid.uuid4().hex[:8]
+ACTION_TOKEN = "action-token-" + uuid.uuid4().hex[:8]
 
 
 def free_port() -> int:
@@ -88,6 +89,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     env_values = {
         "RASA_AUTH_TOKEN": TOKEN,
         "SALES_API_TOKEN": SALES_TOKEN,
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
         "RASA_HOST": "localhost",
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(free_port()),

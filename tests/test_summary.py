@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.summary import ActionCreateBossSummary
@@ -15,6 +17,7 @@ ROI = {
     "annual_running_cost_eur": "1788.00", "one_off_cost_eur": "490.00", "payback_months": "0.8",
     "tco_3y_eur": "5854.00", "net_3y_eur": "21146.00",
 }  # fmt: skip
+NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone.utc)
 
 
 def test_the_summary_link_is_given_in_the_visitors_language_with_the_roi_result(catalogue_services) -> None:
@@ -28,13 +31,16 @@ def test_the_summary_link_is_given_in_the_visitors_language_with_the_roi_result(
     assert text.startswith("Here is your summary for the decision makers") and "your ROI estimate" in text
     token = text.split("/summary/")[1].split()[0]
     stored = find_summary(catalogue_services.session_factory, token)
-    assert stored == Summary(token, "test-visitor", "en", "wattwerk-business", ROI)
+    assert stored is not None
+    assert stored == Summary(token, "test-visitor", "en", "wattwerk-business", ROI, stored.created_at)
+    max_age = dt.timedelta(days=catalogue_services.settings.summary_link_days)
+    assert not stored.expired(catalogue_services.now(), max_age)
     assert f"{catalogue_services.settings.web_base_url}/summary/{token}?download=1" in text
 
 
 def test_the_page_shows_product_benefits_roi_reviews_and_contact(catalogue_services) -> None:
     business = next(p for p in catalogue_services.catalogue.products() if p.id == "wattwerk-business")
-    page = render_summary(Summary("t", "c", "de", business.id, ROI), business, catalogue_services.messages.get())
+    page = render_summary(Summary("t", "c", "de", business.id, ROI, NOW), business, catalogue_services.messages.get())
     assert "<title>Wattwerk Business – Zusammenfassung für Entscheider</title>" in page
     assert "Ihre Rechnung: 9.000 € Einsparung pro Jahr, Amortisation nach etwa 0,8 Monaten" in page
     assert page.count("<blockquote>") == 2 and "vertrieb@wattwerk.example" in page
@@ -43,7 +49,7 @@ def test_the_page_shows_product_benefits_roi_reviews_and_contact(catalogue_servi
 
 def test_without_a_calculation_the_page_names_the_typical_savings(catalogue_services) -> None:
     home = next(p for p in catalogue_services.catalogue.products() if p.id == "wattwerk-home")
-    page = render_summary(Summary("t", "c", "en", home.id, None), home, catalogue_services.messages.get())
+    page = render_summary(Summary("t", "c", "en", home.id, None, NOW), home, catalogue_services.messages.get())
     assert "Customers typically save 12% of their energy costs with Wattwerk Home." in page
 
 
@@ -52,5 +58,5 @@ def test_visitor_text_on_the_page_is_escaped(catalogue_services) -> None:
     review = home.reviews[0]
     hostile = type(home)(**{**home.__dict__, "reviews": (type(review)(**{**review.__dict__, "rating": 5,
                          "text": "<script>alert(1)</script>"}),)})  # fmt: skip
-    page = render_summary(Summary("t", "c", "de", home.id, None), hostile, catalogue_services.messages.get())
+    page = render_summary(Summary("t", "c", "de", home.id, None, NOW), hostile, catalogue_services.messages.get())
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

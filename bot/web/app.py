@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hmac
 import logging
 import sys
@@ -14,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, json
 
 from bot.config import PROJECT_ROOT
+from bot.logs import install_secret_scrubbing
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services, get_services
 from bot.summaries import find_summary
@@ -24,8 +26,34 @@ from bot.web.summary_page import render_summary
 logger = logging.getLogger(__name__)
 
 
+# Inbox, login, summaries, API and error pages: nothing from elsewhere, no scripts, never in a frame.
+STRICT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+# The demo website's pages set their own policy (the chat widget needs scripts and a socket).
+SITE_ROUTES = ("site_home", "site_page")
+
+
+def add_security_headers(app: Sanic) -> None:
+    """One response middleware for every route, so no page can forget a header."""
+
+    @app.middleware("response")
+    async def security_headers(request: Request, response: HTTPResponse) -> None:
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        route = request.route.name if request.route else ""
+        if route.endswith(SITE_ROUTES) and "content-security-policy" in headers:
+            # Same-site navigation keeps the page (touchpoints); other sites see only our origin.
+            headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+            return
+        # Summary links carry their secret in the URL: never send it on as a referrer.
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Content-Security-Policy"] = STRICT_CSP
+        headers["X-Frame-Options"] = "DENY"
+
+
 def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app = Sanic(name)
+    add_security_headers(app)
 
     @app.get("/health")
     async def health(request: Request) -> HTTPResponse:
@@ -38,9 +66,12 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
         product = None
         if found is not None:
             product = next((p for p in services.catalogue.products() if p.id == found.product_id), None)
+        language = "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "de"
+        if found is not None and found.expired(services.now(), dt.timedelta(days=services.settings.summary_link_days)):
+            text = messages.render("summary_expired", found.language, days=f"{services.settings.summary_link_days:g}")
+            return html(f"<!doctype html><p>{escape(text)}</p>", status=410)
         if found is None or product is None:
-            language = "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "de"
-            return html(f"<!doctype html><p>{messages.render('summary_not_found', language)}</p>", status=404)
+            return html(f"<!doctype html><p>{escape(messages.render('summary_not_found', language))}</p>", status=404)
         page = render_summary(found, product, messages)
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
         if request.args.get("download"):
@@ -149,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     services = get_services()
     app = create_app(services)
-    app.run(host="0.0.0.0", port=args.port or services.settings.web_port, access_log=False, workers=1, motd=False)
+    install_secret_scrubbing()
+    settings = services.settings
+    app.run(host=settings.bind_host, port=args.port or settings.web_port, access_log=False, workers=1, motd=False)
     return 0
 
 

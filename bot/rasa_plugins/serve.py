@@ -1,0 +1,37 @@
+"""Starts Rasa (`python -m bot.rasa_plugins.serve run ...`) with its API token from the environment.
+
+`rasa run --auth-token <token>` would show the token to every user of the machine (`ps`), so the
+launcher passes the arguments without it and this wrapper appends RASA_AUTH_TOKEN inside the
+process: `sys.argv` is a copy, `/proc/<pid>/cmdline` keeps what the launcher passed. Rasa's HTTP
+API takes the token only as `?token=`, so every log record of the process is scrubbed of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bot.logs import install_secret_scrubbing
+
+
+def rasa_arguments(argv: list[str], token: str) -> list[str]:
+    """Rasa's command line: the given arguments, plus the token when the HTTP API is on."""
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv):
+        raise SystemExit("pass the API token in RASA_AUTH_TOKEN, not on the command line")
+    if "--enable-api" not in argv:
+        return list(argv)
+    if not token:
+        raise SystemExit("RASA_AUTH_TOKEN is empty: Rasa's HTTP API would answer anyone")
+    return [*argv, "--auth-token", token]
+
+
+def main() -> None:
+    install_secret_scrubbing()
+    sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

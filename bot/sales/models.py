@@ -1,4 +1,4 @@
-"""Handoffs to sales, their notes, and the outbox that notifies the sales team."""
+"""Handoffs to sales, their notes, their audit trail, and the outbox that notifies the sales team."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.orm import relationship
 from bot.db import Base
 
 STATUSES = ("new", "claimed", "contacted", "won", "lost")
+ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note")
 
 
 class HandoffRow(Base):
@@ -41,6 +42,7 @@ class HandoffRow(Base):
 
     notes = relationship("HandoffNoteRow", cascade="all, delete-orphan", order_by="HandoffNoteRow.id")
     deliveries = relationship("OutboxRow", cascade="all, delete-orphan", order_by="OutboxRow.id")
+    activity = relationship("HandoffActivityRow", cascade="all, delete-orphan", order_by="HandoffActivityRow.id")
 
 
 class HandoffNoteRow(Base):
@@ -51,6 +53,19 @@ class HandoffNoteRow(Base):
     author = Column(String(100), nullable=False)
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class HandoffActivityRow(Base):
+    """The audit trail: who changed what on a handoff, and when (status, claim, assignee, note)."""
+
+    __tablename__ = "handoff_activity"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False)
+    author = Column(String(100), nullable=False)  # an inbox user name, "api" or "cli"
+    action = Column(String(20), nullable=False)  # one of ACTIVITY_ACTIONS
+    detail = Column(Text, nullable=False)
 
 
 class OutboxRow(Base):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.sales.models import STATUSES, HandoffNoteRow, HandoffRow
+from bot.sales.models import STATUSES, HandoffActivityRow, HandoffNoteRow, HandoffRow
 
 
 class HandoffUpdateError(ValueError):
@@ -36,6 +36,8 @@ def handoff_dict(row: HandoffRow, full: bool = True) -> dict[str, Any]:
             "roi": row.roi, "products_shown": row.products_shown, "reviews_shown": row.reviews_shown,
             "questions": row.questions, "touchpoint": row.touchpoint, "transcript": row.transcript,
             "notes": [{"author": n.author, "text": n.text, "at": _iso(n.created_at)} for n in row.notes],
+            "activity": [{"at": _iso(a.at), "author": a.author, "action": a.action, "detail": a.detail}
+                         for a in row.activity],
             "deliveries": [{"channel": d.channel, "status": d.status, "attempts": d.attempts,
                             "last_error": d.last_error, "delivered_at": _iso(d.delivered_at)} for d in row.deliveries],
         })  # fmt: skip
@@ -79,7 +81,12 @@ def update_handoff(
     known_assignees: set[str],
     now: dt.datetime,
 ) -> dict[str, Any] | None:
-    """Changes status and/or assignee and/or adds a note, in one transaction; None if no such handoff."""
+    """Changes status and/or assignee and/or adds a note, in one transaction; None if no such handoff.
+
+    Every change is recorded with `author` and `now` in the audit trail (`activity`): setting status
+    "claimed" together with an assignee is one "claim"; otherwise "status" and "assignee" changes
+    (old → new), and "note".
+    """
     if status is not None and status not in STATUSES:
         raise HandoffUpdateError(f"status must be one of {', '.join(STATUSES)}")
     if assignee is not None and assignee not in known_assignees:
@@ -90,12 +97,28 @@ def update_handoff(
         row = session.get(HandoffRow, handoff_id)
         if row is None:
             return None
-        if status is not None:
-            row.status = status
-        if assignee is not None:
-            row.assignee = assignee
+
+        def record(action: str, detail: str) -> None:
+            row.activity.append(HandoffActivityRow(at=now, author=author, action=action, detail=detail))
+
+        new_status = row.status if status is None else status
+        new_assignee = row.assignee if assignee is None else assignee
+        if status == "claimed" and assignee is not None:
+            if (new_status, new_assignee) != (row.status, row.assignee):
+                record("claim", f"{_shown(row.status)} → claimed, {_shown(row.assignee)} → {assignee}")
+        else:
+            if new_status != row.status:
+                record("status", f"{_shown(row.status)} → {new_status}")
+            if new_assignee != row.assignee:
+                record("assignee", f"{_shown(row.assignee)} → {new_assignee}")
+        row.status, row.assignee = new_status, new_assignee
         if note is not None:
             row.notes.append(HandoffNoteRow(author=author, text=note.strip(), created_at=now))
+            record("note", note.strip())
         row.updated_at = now
         session.flush()
         return handoff_dict(row)
+
+
+def _shown(value: str | None) -> str:
+    return value or "–"

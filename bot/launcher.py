@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import runpy
 import secrets
 import signal
 import socket
@@ -291,9 +292,9 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
             print(exc, file=sys.stderr)
             return 1
     try:
-        command = [
-            sys.executable,
-            str(eval_dir / "journey_eval.py"),
+        script = eval_dir / "journey_eval.py"
+        arguments = [
+            str(script),
             str(conversations),
             "--url",
             settings.rasa_url,
@@ -305,10 +306,26 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
             settings.sales_api_token,
             *extra,
         ]
-        return subprocess.call(command, cwd=PROJECT_ROOT)
+        return run_script(script, arguments)
     finally:
         if stack is not None:
             stack.stop()
+
+
+def run_script(script: Path, argv: list[str]) -> int:
+    """Runs a Python script in this process, so the tokens in its arguments never show in `ps`
+    (the evaluation script takes them only as arguments)."""
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = saved
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,7 +37,7 @@ def test_the_chat_accepts_the_web_apps_own_origin_unless_origins_are_set() -> No
         ({"RASA_PORT": "abc"}, "RASA_PORT must be a whole number, got 'abc'"),
         ({"ACTION_PORT": "70000"}, "ACTION_PORT must be a port between 1 and 65535"),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE must be 'de' or 'en'"),
-        ({"WIDGET_CONNECT_ON": "later"}, "WIDGET_CONNECT_ON must be one of mount, open"),
+        ({"WIDGET_CONNECT_ON": "later"}, "WIDGET_CONNECT_ON must be one of open, mount"),
         ({"PRIVACY_FORGET_AFTER_HOURS": "0"}, "PRIVACY_FORGET_AFTER_HOURS must be between 0 and 8760 hours"),
         ({"CATALOGUE_API_TIMEOUT": "soon"}, "CATALOGUE_API_TIMEOUT must be a number of seconds"),
     ],
@@ -104,3 +104,33 @@ def test_a_broken_file_at_start_is_an_error_naming_the_file(tmp_path: Path) -> N
 def test_offer_file_mistakes_are_reported(document: dict, message: str) -> None:
     with pytest.raises(OffersError, match=message):
         parse_offers(document)
+
+
+def test_servers_listen_on_loopback_unless_a_setting_asks_for_more() -> None:
+    defaults = settings_from_env({})
+    assert (defaults.bind_host, defaults.action_bind_host, defaults.summary_link_days) == ("127.0.0.1", "127.0.0.1", 30)
+    public = settings_from_env({"BIND_HOST": "0.0.0.0", "SUMMARY_LINK_DAYS": "7"})
+    assert (public.bind_host, public.action_bind_host, public.summary_link_days) == ("0.0.0.0", "127.0.0.1", 7)
+    with pytest.raises(SettingsError, match="SUMMARY_LINK_DAYS must be a number of days"):
+        settings_from_env({"SUMMARY_LINK_DAYS": "a month"})
+
+
+def test_the_generated_env_file_is_readable_by_its_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("ACTION_SERVER_TOKEN=\n", encoding="utf-8")
+    env_file.chmod(0o644)
+    ensure_auth_token(env_file, name="ACTION_SERVER_TOKEN")
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert len(os.environ["ACTION_SERVER_TOKEN"]) >= 24
+
+
+def test_rasa_gets_its_token_inside_the_process_never_on_the_command_line() -> None:
+    from bot.rasa_plugins.serve import rasa_arguments
+
+    assert rasa_arguments(["run", "--enable-api"], "t0ken") == ["run", "--enable-api", "--auth-token", "t0ken"]
+    assert rasa_arguments(["shell"], "") == ["shell"]
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN is empty"):
+        rasa_arguments(["run", "--enable-api"], "")
+    with pytest.raises(SystemExit, match="not on the command line"):
+        rasa_arguments(["run", "--enable-api", "--auth-token", "visible"], "t0ken")

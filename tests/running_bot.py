@@ -98,6 +98,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "CHAT_SOCKET_URL": f"http://localhost:{rasa_port}",
         "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
         "DEFAULT_LANGUAGE": "de",
+        "WIDGET_CONNECT_ON": "",  # the default, whatever a developer's .env says
     }
     settings = settings_from_env(env_values)
     engine = make_engine(settings.database_url)

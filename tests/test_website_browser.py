@@ -1,8 +1,9 @@
 """The demo website and its chat widget in a real browser: headless Debian Chromium, driven by Playwright.
 
-A visitor arrives from LinkedIn on the pricing page, sees the privacy notice and the greeting,
-asks in German, clicks a button, moves on to the customer area and reloads it; the HTTP API
-then shows what the bot learned. Screenshots go to tests/artifacts/ for a human to look at.
+A visitor arrives from LinkedIn on the pricing page: nothing is stored and nothing reaches the
+bot until the chat is opened. Then the privacy notice and the greeting, a German question, a
+button, the customer area and a reload; the HTTP API then shows what the bot learned. Links and
+images that a bot message would smuggle in stay text. Screenshots go to tests/artifacts/.
 `make test` installs Chromium (scripts/ensure_chromium.sh); Playwright downloads no browser.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
 
 from bot.config import PROJECT_ROOT, settings_from_env
 from bot.language import detect_language
@@ -58,7 +60,7 @@ def base(bot: Bot) -> str:
 
 
 def open_chat(page: Page) -> None:
-    """Opens the chat window (the widget keeps it closed on a new page and shows a tooltip)."""
+    """Opens the chat window (closed on a new page; a message to a closed chat shows as a tooltip)."""
     expect(page.locator(".rw-launcher")).to_be_visible()
     if not page.locator(".rw-conversation-container").is_visible():
         page.click(".rw-launcher")
@@ -73,13 +75,39 @@ def session_id(page: Page) -> str:
     return str(json.loads(page.evaluate("window.localStorage.getItem('chat_session')"))["session_id"])
 
 
+def browser_storage(page: Page) -> dict[str, object]:
+    """Everything the page keeps in the browser: local and session storage, cookies."""
+    script = "() => ({local: Object.keys(localStorage), session: Object.keys(sessionStorage), cookie: document.cookie})"
+    return dict(page.evaluate(script))
+
+
+NOTHING_STORED = {"local": [], "session": [], "cookie": ""}
+
+
+def wait_for_answer(page: Page) -> None:
+    # The widget shows an answer's messages one after another, with "typing" dots in between.
+    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=20_000)
+
+
 def ask(page: Page, text: str) -> None:
     before = page.locator(".rw-messages-container .rw-response").count()
     page.fill(".rw-new-message", text)
     page.keyboard.press("Enter")
     expect(page.locator(".rw-messages-container .rw-response")).not_to_have_count(before, timeout=20_000)
-    # The widget shows an answer's messages one after another, with "typing" dots in between.
-    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=20_000)
+    wait_for_answer(page)
+
+
+def traffic_to_rasa(page: Page, bot: Bot) -> list[str]:
+    """Every request and WebSocket the page opens to Rasa's port, from now on."""
+    urls: list[str] = []
+
+    def seen(url: str) -> None:
+        if urlparse(url).port == bot.settings.rasa_port:
+            urls.append(url)
+
+    page.on("request", lambda request: seen(request.url))
+    page.on("websocket", lambda socket: seen(socket.url))
+    return urls
 
 
 def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Browser, site: Site) -> None:
@@ -89,20 +117,27 @@ def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Br
     blocked: dict[str, str] = {}
     page.on("request", lambda request: requested.append(request.url))
     page.on("requestfailed", lambda request: blocked.update({request.url: request.failure or ""}))
+    to_rasa = traffic_to_rasa(page, bot)
 
-    # 1. The pricing page, arriving from LinkedIn: the bot speaks first, with the privacy notice.
+    # 1. The pricing page, arriving from LinkedIn. With the default WIDGET_CONNECT_ON=open nothing
+    #    is stored in the browser and nothing (page, UTM, referrer) reaches the bot until the
+    #    visitor opens the chat. Then the privacy notice comes first, and the greeting.
     page.goto(f"{base(bot)}/preise?utm_source=linkedin")
-    tooltip = page.locator(".rw-tooltip-body")
-    expect(tooltip).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
-    page.screenshot(path=ARTIFACTS / "01-pricing-proactive-greeting.png")
+    expect(page.locator(".rw-launcher")).to_be_visible()
+    page.wait_for_timeout(3_000)  # time in which a connecting widget would have connected and greeted
+    assert browser_storage(page) == NOTHING_STORED and context.cookies() == []
+    assert to_rasa == [], "no request and no WebSocket to Rasa before the chat is opened"
+    expect(page.locator(".rw-tooltip-body")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "01-pricing-before-the-chat-is-opened.png")
     open_chat(page)
     greeting = site.page("pricing", "de").greeting
-    expect(page.locator(".rw-messages-container")).to_contain_text(greeting)
+    expect(page.locator(".rw-messages-container")).to_contain_text(greeting, timeout=20_000)
     notice, first_greeting = bot_texts(page)[:2]
     assert notice.startswith("Kurz zum Datenschutz") and first_greeting == greeting
     privacy_link = page.locator(".rw-messages-container a", has_text="Datenschutzhinweise")
     assert privacy_link.get_attribute("href") == f"{base(bot)}/datenschutz"
     assert page.locator(".rw-new-message").get_attribute("placeholder") == "Ihre Nachricht …"
+    page.screenshot(path=ARTIFACTS / "01-pricing-notice-and-greeting.png")
 
     # 2. A German question gets a German answer with buttons; a click on one answers it.
     ask(page, "Was kostet das bei euch?")
@@ -114,7 +149,8 @@ def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Br
     expect(page.locator(".rw-messages-container")).to_contain_text("Das kostet Wattwerk Home:", timeout=20_000)
     conversation = session_id(page)
 
-    # 3. Another page: same conversation, history still there, the customer area greets once.
+    # 3. Another page: the chat was used, so the widget connects at once and continues the same
+    #    conversation, history still there; the customer area greets once.
     page.click("header nav a:text-is('Kundenbereich')")
     page.wait_for_url(f"{base(bot)}/kundenbereich")
     customer_greeting = site.page("customer_area", "de").greeting
@@ -137,7 +173,8 @@ def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Br
     page.screenshot(path=ARTIFACTS / "04-after-reload.png")
     context.close()
 
-    # 5. What the bot learned, through Rasa's HTTP API.
+    # 5. What the bot learned, through Rasa's HTTP API: the page context of the first message
+    #    (sent when the chat was opened) still tells where the visitor came from.
     slots = bot.slots(conversation)
     assert (slots["touchpoint"], slots["journey_phase"], slots["language"]) == ("social", "retention", "de")
     assert slots["greeted_pages"] == ["pricing", "customer_area"]
@@ -151,22 +188,27 @@ def test_the_widget_speaks_english_when_the_browser_does(bot: Bot, browser: Brow
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{base(bot)}/")  # the German home page
-    expect(page.locator(".rw-tooltip-body")).to_contain_text("A quick note on privacy", timeout=20_000)
     open_chat(page)
-    expect(page.locator(".rw-messages-container")).to_contain_text(site.page("home", "en").greeting)
+    messages = page.locator(".rw-messages-container")
+    expect(messages).to_contain_text("A quick note on privacy", timeout=20_000)
+    expect(messages).to_contain_text(site.page("home", "en").greeting)
     assert page.locator(".rw-new-message").get_attribute("placeholder") == "Your message …"
     ask(page, "How much does Wattwerk Home cost?")
-    expect(page.locator(".rw-messages-container")).to_contain_text("This is what Wattwerk Home costs")
+    expect(messages).to_contain_text("This is what Wattwerk Home costs")
     ask(page, "Do you have a video of Wattwerk Home?")
     video = page.locator(".rw-messages-container a", has_text="https://wattwerk.example/video/home")
     assert video.get_attribute("href") == "https://wattwerk.example/video/home", "a URL in an answer is a link"
     page.screenshot(path=ARTIFACTS / "05-english-browser.png")
     assert bot.slots(session_id(page))["language"] == "en"
 
-    # Starting over: a new conversation, greeted afresh.
+    # Starting over: the browser forgets the conversation; a new one starts when the chat is opened.
     first = session_id(page)
-    page.click("#chat-restart")
-    expect(page.locator(".rw-tooltip-body")).to_contain_text("A quick note on privacy", timeout=20_000)
+    with page.expect_navigation():
+        page.click("#chat-restart")
+    expect(page.locator(".rw-launcher")).to_be_visible()
+    assert browser_storage(page) == NOTHING_STORED
+    open_chat(page)
+    expect(messages).to_contain_text("A quick note on privacy", timeout=20_000)
     assert session_id(page) != first
     context.close()
 
@@ -174,8 +216,18 @@ def test_the_widget_speaks_english_when_the_browser_does(bot: Bot, browser: Brow
 def test_the_language_switch_switches_the_widget_and_the_bot(bot: Bot, browser: Browser, site: Site) -> None:
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    to_rasa = traffic_to_rasa(page, bot)
     page.goto(f"{base(bot)}/preise")
-    expect(page.locator("body")).to_contain_text(site.page("pricing", "de").greeting, timeout=20_000)
+    # Using the language switch is no interaction with the chat: still nothing stored or sent.
+    page.click("header a.language")  # "English"
+    page.wait_for_url(f"{base(bot)}/en/pricing")
+    page.click("header a.language")  # "Deutsch"
+    page.wait_for_url(f"{base(bot)}/preise")
+    expect(page.locator(".rw-launcher")).to_be_visible()
+    assert browser_storage(page) == NOTHING_STORED and to_rasa == []
+
+    open_chat(page)
+    expect(page.locator(".rw-messages-container")).to_contain_text(site.page("pricing", "de").greeting, timeout=20_000)
     page.click("header a.language")  # "English"
     page.wait_for_url(f"{base(bot)}/en/pricing")
     open_chat(page)
@@ -188,11 +240,11 @@ def test_the_language_switch_switches_the_widget_and_the_bot(bot: Bot, browser: 
 
 
 @pytest.fixture(scope="module")
-def web_connecting_on_open(bot: Bot) -> Iterator[str]:
-    """A second web app with WIDGET_CONNECT_ON=open, beside the running bot."""
-    env = bot.env | {"WEB_PORT": str(bot.spare_web_port), "WIDGET_CONNECT_ON": "open"}
+def web_connecting_on_mount(bot: Bot) -> Iterator[str]:
+    """A second web app with WIDGET_CONNECT_ON=mount (an opt-in that needs consent), beside the running bot."""
+    env = bot.env | {"WEB_PORT": str(bot.spare_web_port), "WIDGET_CONNECT_ON": "mount"}
     part = web_part(settings_from_env(env))
-    part.log = bot.actions.log.parent / "web-open.log"
+    part.log = bot.actions.log.parent / "web-mount.log"
     part.start(env)
     try:
         part.wait_ready(time.monotonic() + 60)
@@ -201,20 +253,85 @@ def web_connecting_on_open(bot: Bot) -> Iterator[str]:
         part.stop()
 
 
-def test_with_connect_on_open_nothing_is_stored_before_the_chat_is_opened(
-    bot: Bot, browser: Browser, site: Site, web_connecting_on_open: str
+def test_with_connect_on_mount_the_bot_greets_before_the_chat_is_opened(
+    bot: Bot, browser: Browser, site: Site, web_connecting_on_mount: str
 ) -> None:
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    sockets: list[str] = []
-    page.on("request", lambda request: sockets.append(request.url) if "/socket.io/" in request.url else None)
-    page.goto(f"{web_connecting_on_open}/preise")
-    expect(page.locator(".rw-launcher")).to_be_visible()
-    page.wait_for_timeout(2_000)  # time in which a connecting widget would have connected
-    assert sockets == [] and page.evaluate("window.localStorage.getItem('chat_session')") is None
-    page.click(".rw-launcher")
+    page.goto(f"{web_connecting_on_mount}/preise?utm_source=linkedin")
+    greeting = site.page("pricing", "de").greeting
+    expect(page.locator(".rw-tooltip-body")).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
+    page.screenshot(path=ARTIFACTS / "06-mount-proactive-greeting.png")
+    # Why this mode needs consent: before the visitor touched the chat, the browser holds a
+    # conversation and the bot has stored the page the visitor came to, with its UTM parameters.
+    conversation = session_id(page)
+    pages = [event.get("metadata", {}).get("page", {}).get("url")
+             for event in bot.tracker(conversation)["events"] if event["event"] == "user"]  # fmt: skip
+    assert f"{web_connecting_on_mount}/preise?utm_source=linkedin" in pages
+    open_chat(page)
+    expect(page.locator(".rw-messages-container")).to_contain_text(greeting, timeout=20_000)
+    notice, first_greeting = bot_texts(page)[:2]
+    assert notice.startswith("Kurz zum Datenschutz") and first_greeting == greeting
+    context.close()
+
+
+# Links and images a bot message could carry, as Markdown: the widget must show them as text.
+INJECTED = ["[x](javascript:alert(1))", "[y](data:text/html,<script>alert(1)</script>)",
+            "![img](http://127.0.0.1:1/x.png)"]  # fmt: skip
+WEB_LINK = "Mehr auf [unserer Website](https://wattwerk.example/)."
+LINK_SCHEMES = re.compile(r"(https?|mailto|tel):", re.IGNORECASE)
+
+
+def test_a_bot_message_links_only_to_web_mail_and_phone_and_shows_no_images(bot: Bot, browser: Browser) -> None:
+    """The bot escapes what visitors typed (bot/text.py); the page script makes sure anyway. Rasa's
+    own messages reach the page unchanged through its WebSocket, and the test adds crafted ones."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sockets: list[WebSocketRoute] = []
+    from_page: list[str | bytes] = []
+
+    def forward(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        socket.on_message(lambda message: (from_page.append(message), server.send(message)))
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), forward)
+    page.goto(f"{base(bot)}/")
+    open_chat(page)
+    responses = page.locator(".rw-messages-container .rw-response")
     messages = page.locator(".rw-messages-container")
     expect(messages).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
-    expect(messages).to_contain_text(site.page("pricing", "de").greeting)
-    assert bot_texts(page)[0].startswith("Kurz zum Datenschutz"), "the widget's empty init payload is no message"
+    wait_for_answer(page)
+    # socket.io starts with HTTP polling and moves to the WebSocket soon after ("5": upgrade).
+    for _ in range(100):
+        if "5" in from_page:
+            break
+        page.wait_for_timeout(100)
+    assert "5" in from_page, f"socket.io never moved to the WebSocket: {from_page}"
+    before = responses.count()
+    for text in [*INJECTED, WEB_LINK]:
+        sockets[-1].send("42" + json.dumps(["bot_uttered", {"text": text}]))  # a socket.io event
+    expect(responses).to_have_count(before + 4, timeout=20_000)
+    wait_for_answer(page)
+    page.screenshot(path=ARTIFACTS / "07-links-and-images-as-text.png")
+
+    def check() -> None:
+        assert bot_texts(page)[-4:] == [*INJECTED, "Mehr auf unserer Website."], "shown as written"
+        hrefs = messages.locator("a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+        assert [href for href in hrefs if not LINK_SCHEMES.match(href or "")] == [], hrefs
+        assert messages.locator("img").count() == 0
+        assert messages.locator("a", has_text="unserer Website").get_attribute("href") == "https://wattwerk.example/"
+
+    check()
+    messages.get_by_text(INJECTED[0]).click()
+    # The widget keeps the conversation in the browser; after a reload it is shown the same way.
+    page.reload()
+    open_chat(page)
+    expect(messages).to_contain_text(WEB_LINK.replace("[", "").replace("](https://wattwerk.example/)", ""))
+    check()
+    assert dialogs == [] and not [url for url in requested if "127.0.0.1:1/" in url]
     context.close()

@@ -37,7 +37,7 @@ def chat_config(site: Site, socket_url: str, connect_on: str) -> dict[str, objec
     return {"socketUrl": socket_url, "connectOn": connect_on, "labels": labels}
 
 
-def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str, connect_on: str = "mount") -> str:
+def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str, connect_on: str = "open") -> str:
     e = escape
     lang = page.language
     labels = site.labels(lang)

@@ -4,6 +4,8 @@
   "use strict";
   var config = JSON.parse(document.getElementById("chat-config").textContent);
   var SESSION_KEY = "chat_session"; // where rasa-webchat keeps the conversation (params.storage "local")
+  var PAGE_LANGUAGE_KEY = "journey_page_language"; // sessionStorage, once there is a conversation
+  var CHOSEN_LANGUAGE_KEY = "journey_chosen_language";
 
   // The page context sent with every message (Rasa's message metadata, see bot/touchpoint.py).
   var query = new URLSearchParams(window.location.search);
@@ -22,18 +24,76 @@
     page_language: document.documentElement.lang
   };
 
+  // Nothing is written to the browser before the visitor opens the chat (§ 25 TTDSG/TDDDG,
+  // docs/website.md). So this tab remembers the page language (to notice the language switch)
+  // only once there is a conversation: the visitor opened the chat on this or an earlier page.
+  function hasConversation() {
+    try { return window.localStorage.getItem(SESSION_KEY) !== null; } catch (error) { return false; }
+  }
+  function rememberPageLanguage() {
+    try {
+      var previous = window.sessionStorage.getItem(PAGE_LANGUAGE_KEY);
+      if (previous && previous !== pageLanguage) window.sessionStorage.setItem(CHOSEN_LANGUAGE_KEY, pageLanguage);
+      window.sessionStorage.setItem(PAGE_LANGUAGE_KEY, pageLanguage);
+      return window.sessionStorage.getItem(CHOSEN_LANGUAGE_KEY);
+    } catch (error) { return null; } // storage blocked: browser language
+  }
+
   // The widget speaks the language the bot speaks at first: the browser's (German or English;
-  // other browser languages get the page's), until the visitor uses the site's language switch.
+  // other browser languages get the page's), until the visitor uses the site's language switch
+  // during a conversation. The bot decides the same way (bot/journey.py).
   var pageLanguage = document.documentElement.lang;
   var browser = (navigator.language || "").slice(0, 2).toLowerCase();
   var language = config.labels[browser] ? browser : pageLanguage;
-  try {
-    var previous = window.sessionStorage.getItem("journey_page_language");
-    if (previous && previous !== pageLanguage) window.sessionStorage.setItem("journey_chosen_language", pageLanguage);
-    window.sessionStorage.setItem("journey_page_language", pageLanguage);
-    language = window.sessionStorage.getItem("journey_chosen_language") || language;
-  } catch (error) { /* storage blocked: browser language */ }
+  if (hasConversation()) language = rememberPageLanguage() || language;
   var labels = config.labels[language] || config.labels.de;
+
+  // Bot messages are Markdown, and rasa-webchat 1.0.1 renders every link and image in them as
+  // they come (react-markdown with transformLinkUri: null): [x](javascript:…) would be a link that
+  // runs a script and ![a](http://…) an image loaded from anywhere. So before the widget sees a
+  // message (our bot_uttered listener runs before its own: it is registered first, and gets the
+  // same object), its text is rewritten: a link to http(s), mailto or tel stays a link, and every
+  // other "[", "]" and "<" becomes a character reference, which Markdown shows as that character
+  // and never reads as syntax. Without "[" no link or image can start; without "<" no autolink or
+  // HTML. Bare http(s) URLs stay links (Markdown makes only those and mailto into links).
+  var SAFE_LINK = /^\[([^[\]\n]*)\]\(((?:https?:\/\/|mailto:|tel:)[^\s()<>\\]+)\)/i;
+  var SAFE_URL = /^(?:https?:\/\/|mailto:|tel:)/i;
+  var MARKDOWN_ESCAPES = "\\`*{}[]()#+-.!_>~|"; // what a backslash escapes in the widget's Markdown
+  var PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+  function reference(character) { return "&#" + character.charCodeAt(0) + ";"; }
+
+  function safeMarkdown(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i += 1) {
+      var character = text.charAt(i);
+      var next = text.charAt(i + 1);
+      if (character === "\\" && PUNCTUATION.test(next)) {
+        // An escaped character stays one. The widget's Markdown knows fewer escapes than CommonMark
+        // (not "\<", which bot/text.py writes), so the others become the character's reference.
+        out += MARKDOWN_ESCAPES.indexOf(next) >= 0 ? character + next : reference(next);
+        i += 1;
+      } else if (character === "[" && text.charAt(i - 1) !== "!" && SAFE_LINK.test(text.slice(i))) {
+        var link = SAFE_LINK.exec(text.slice(i));
+        out += "[" + safeMarkdown(link[1]) + "](" + link[2] + ")";
+        i += link[0].length - 1;
+      } else {
+        out += character === "[" || character === "]" || character === "<" ? reference(character) : character;
+      }
+    }
+    return out;
+  }
+
+  function safeButtons(buttons) {
+    return buttons.filter(function (button) { return !button || !button.url || SAFE_URL.test(String(button.url)); });
+  }
+
+  function makeSafe(message) {
+    if (!message || typeof message !== "object") return;
+    if (typeof message.text === "string") message.text = safeMarkdown(message.text);
+    if (Array.isArray(message.quick_replies)) message.quick_replies = safeButtons(message.quick_replies);
+    if (Array.isArray(message.buttons)) message.buttons = safeButtons(message.buttons);
+  }
 
   var widget = null;
   var pageViewSent = false;
@@ -54,8 +114,10 @@
     inputTextFieldHint: labels.placeholder,
     connectingText: labels.connecting,
     params: { storage: "local" },
-    // "mount": connect on page load, so the bot can greet before the visitor opens the chat.
-    // "open" (WIDGET_CONNECT_ON): nothing is stored until the visitor opens the chat.
+    // "open" (WIDGET_CONNECT_ON, the default): the widget connects, stores and sends nothing until
+    // the visitor opens the chat (or has opened it before: then it continues that conversation).
+    // "mount": connect on page load, so the bot greets before the chat is opened; it stores a
+    // session and sends the page context for every visitor, so it needs consent (docs/website.md).
     connectOn: config.connectOn,
     hideWhenNotConnected: config.connectOn !== "open", // with "open" the button must show before it connects
     // Messages of one answer appear one after another: 0.4 to 1.2 s each (the default is up to 3 s).
@@ -63,13 +125,21 @@
     withRules: false,
     innerRef: function (element) { widget = element; },
     onSocketEvent: {
+      bot_uttered: makeSafe,
       // After the widget has stored the (new or resumed) session id.
-      session_confirm: function () { window.setTimeout(sendPageView, 0); }
+      session_confirm: function () {
+        rememberPageLanguage();
+        window.setTimeout(sendPageView, 0);
+      }
     }
   }, null);
 
   document.getElementById("chat-restart").addEventListener("click", function () {
-    window.localStorage.removeItem(SESSION_KEY);
+    try {
+      window.localStorage.removeItem(SESSION_KEY);
+      window.sessionStorage.removeItem(PAGE_LANGUAGE_KEY);
+      window.sessionStorage.removeItem(CHOSEN_LANGUAGE_KEY);
+    } catch (error) { /* storage blocked: nothing stored */ }
     window.location.reload();
   });
 })();

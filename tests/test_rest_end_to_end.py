@@ -244,7 +244,7 @@ def test_a_salesperson_claims_a_handoff_and_visitor_text_is_escaped(bot: Bot, sa
     _, _, inbox = browser.get("/inbox")
     assert f"href='/handoffs/{handoff['id']}'" in inbox
     _, _, detail = browser.get(f"/handoffs/{handoff['id']}")
-    assert "<script>alert" not in detail and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in detail
+    assert "<script>alert" not in detail and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in detail
     assert "Benachrichtigungen" in detail
     code, page = browser.post(f"/handoffs/{handoff['id']}/claim", {"csrf": browser.csrf(detail)})
     assert code == 200 and "claimed" in page

@@ -1,0 +1,190 @@
+"""The sales inbox: sign-in, handoff list with filters, detail with brief and transcript, claim/status/notes.
+
+A Sanic blueprint rendering Jinja2 templates (bot/web/templates/inbox/, autoescape on: every value
+from a visitor or a salesperson is escaped). Sessions live in the database (the cookie holds a random
+token, HttpOnly, SameSite=Strict, and Secure with the `__Host-` prefix when WEB_BASE_URL is https);
+every form carries the session's CSRF token (the login form a double-submit token). Failed sign-ins
+lock the account name and the client address for a while (bot/sales/accounts.py); only accounts
+linked to a salesperson may claim; every change is recorded with its author in the handoff's activity.
+The security headers (CSP, framing, referrer) come from the web app's middleware (bot/web/app.py).
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import secrets
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from bot.sales.accounts import SignedIn, attempt_sign_in, sign_out, signed_in
+from bot.sales.brief import brief_text
+from bot.sales.models import STATUSES
+from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
+from bot.services import Services
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+COOKIE = "journey_session"
+LOGIN_CSRF = "journey_login_csrf"
+SECURE_PREFIX = "__Host-"  # with https: the browser only accepts it Secure, for Path=/ and without Domain
+ACTIONS = {"claim": "übernommen", "status": "Status", "assignee": "Zuständig", "note": "Notiz"}
+
+
+def wait_text(seconds: int) -> str:
+    """ "30 Sekunden", "15 Minuten": how long a locked sign-in has to wait."""
+    if seconds < 120:
+        return f"{seconds} Sekunde{'' if seconds == 1 else 'n'}"
+    return f"{math.ceil(seconds / 60)} Minuten"
+
+
+def _when(iso: str | None) -> str:
+    return (iso or "")[:16].replace("T", " ")
+
+
+def templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    env.filters["when"] = _when
+    return env
+
+
+def inbox_blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("inbox")
+    env = templates()
+    secure = services.settings.web_base_url.startswith("https://")
+    session_cookie = SECURE_PREFIX + COOKIE if secure else COOKIE
+    login_cookie = SECURE_PREFIX + LOGIN_CSRF if secure else LOGIN_CSRF
+
+    def page(template: str, user: SignedIn | None, status: int = 200, headers: dict[str, str] | None = None,
+             **context: Any) -> HTTPResponse:  # fmt: skip
+        body = env.get_template(f"inbox/{template}").render(user=user, **context)
+        return html(body, status=status, headers={"Cache-Control": "no-store"} | (headers or {}))
+
+    def message(title: str, text: str, user: SignedIn | None, status: int, error: bool = True) -> HTTPResponse:
+        return page("message.html", user, status, title=title, text=text, error=error)
+
+    def set_cookie(response: HTTPResponse, name: str, value: str, max_age: int | None = None) -> None:
+        response.cookies[name] = value
+        cookie = response.cookies[name]
+        cookie["path"] = "/"
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        if secure:
+            cookie["secure"] = True
+        if max_age is not None:
+            cookie["max-age"] = max_age
+
+    def current(request: Request) -> SignedIn | None:
+        return signed_in(services.session_factory, request.cookies.get(session_cookie), services.now())
+
+    def csrf_ok(request: Request, user: SignedIn) -> bool:
+        return hmac.compare_digest(request.form.get("csrf") or "", user.csrf_token)
+
+    def may_claim(user: SignedIn) -> bool:
+        return user.salesperson_id is not None and user.salesperson_id in services.team.get().salespeople
+
+    def login_form(error: str = "", status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
+        token = secrets.token_urlsafe(24)
+        response = page("login.html", None, status, headers, error=error, token=token)
+        set_cookie(response, login_cookie, token)
+        return response
+
+    @bp.get("/login")
+    async def login_page(request: Request) -> HTTPResponse:
+        return login_form()
+
+    @bp.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        expected = request.cookies.get(login_cookie) or ""
+        if not expected or not hmac.compare_digest(request.form.get("csrf") or "", expected):
+            return login_form("Das Formular ist abgelaufen, bitte noch einmal.", status=403)
+        result = attempt_sign_in(services.session_factory, request.form.get("username") or "",
+                                 request.form.get("password") or "", request.remote_addr or request.ip,
+                                 services.now())  # fmt: skip
+        if result.retry_after:
+            return login_form(f"Zu viele Fehlversuche. Bitte in {wait_text(result.retry_after)} erneut versuchen.",
+                              status=429, headers={"Retry-After": str(result.retry_after)})  # fmt: skip
+        if result.token is None:
+            return login_form("Benutzer oder Passwort stimmt nicht.", status=401)
+        response = redirect("/inbox")
+        set_cookie(response, session_cookie, result.token)
+        return response
+
+    @bp.post("/logout")
+    async def logout(request: Request) -> HTTPResponse:
+        # Only the form of a signed-in page ends the session and drops the cookie: a cross-site POST
+        # (which carries no cookie and no token) must not sign anybody out.
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        if not csrf_ok(request, user):
+            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+        sign_out(services.session_factory, request.cookies.get(session_cookie) or "")
+        response = redirect("/login")
+        set_cookie(response, session_cookie, "", max_age=0)
+        return response
+
+    @bp.get("/inbox")
+    async def inbox(request: Request) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
+        items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
+        people = services.team.get().salespeople
+        return page("list.html", user, items=items, statuses=STATUSES, chosen_status=status,
+                    chosen_assignee=assignee, people={p.id: p.name for p in people.values()})  # fmt: skip
+
+    @bp.get("/handoffs/<handoff_id:int>")
+    async def detail(request: Request, handoff_id: int) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        h = get_handoff(services.session_factory, handoff_id)
+        if h is None:
+            return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
+        return page("detail.html", user, h=h, statuses=STATUSES, may_claim=may_claim(user), actions=ACTIONS,
+                    brief=brief_text(h).split("Gesprächsverlauf:")[0])  # fmt: skip
+
+    async def change(request: Request, handoff_id: int, **fields: Any) -> HTTPResponse:
+        user = current(request)
+        if user is None:
+            return redirect("/login")
+        if not csrf_ok(request, user):
+            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+        try:
+            updated = update_handoff(services.session_factory, handoff_id, author=user.username,
+                                     known_assignees=set(services.team.get().salespeople), now=services.now(),
+                                     **fields)  # fmt: skip
+        except HandoffUpdateError as exc:
+            return message("Fehler", str(exc), user, 422)
+        if updated is None:
+            return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
+        return redirect(f"/handoffs/{handoff_id}")
+
+    @bp.post("/handoffs/<handoff_id:int>/claim")
+    async def claim(request: Request, handoff_id: int) -> HTTPResponse:
+        user = current(request)
+        if user is not None and not may_claim(user):
+            return message("Abgelehnt", "Nur Konten, die mit einer Vertriebsperson verknüpft sind, können Anfragen "
+                           "übernehmen.", user, 403)  # fmt: skip
+        return await change(request, handoff_id, status="claimed", assignee=user.salesperson_id if user else None)
+
+    @bp.post("/handoffs/<handoff_id:int>/status")
+    async def set_status(request: Request, handoff_id: int) -> HTTPResponse:
+        return await change(request, handoff_id, status=request.form.get("status") or "")
+
+    @bp.post("/handoffs/<handoff_id:int>/notes")
+    async def add_note(request: Request, handoff_id: int) -> HTTPResponse:
+        return await change(request, handoff_id, note=request.form.get("note") or "")
+
+    return bp
+
+
+def register_inbox(app: Sanic, services: Services) -> None:
+    app.blueprint(inbox_blueprint(services))

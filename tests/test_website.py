@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.website import ActionGreetPage
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, settings_from_env
 from bot.journey import EvidenceModel, Turn, infer_journey
 from bot.services import Services
 from bot.web.site_pages import render_page
@@ -114,6 +116,17 @@ def test_pages_are_escaped_and_list_the_catalogue(catalogue_services: Services) 
     html = render_page(site, page, catalogue_services.catalogue.products(), "http://localhost:5005")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "49 € im Monat" in html and 'href="/en/pricing"' in html
+
+
+@pytest.mark.parametrize(("env", "connect_on"), [({}, "open"), ({"WIDGET_CONNECT_ON": "mount"}, "mount")])
+def test_the_widget_waits_for_the_visitor_unless_mount_is_chosen(env: dict[str, str], connect_on: str) -> None:
+    """Connecting on page load stores a session and sends the page context before the visitor
+    asked for the chat, so it needs consent and is an explicit choice (docs/website.md)."""
+    settings = settings_from_env(env)
+    site = load_site(SITE_FILE)
+    html = render_page(site, site.page("pricing", "de"), [], settings.chat_socket_url, settings.widget_connect_on)
+    config = re.search(r'<script id="chat-config" type="application/json">(.*?)</script>', html)
+    assert config is not None and json.loads(config.group(1))["connectOn"] == connect_on
 
 
 def test_an_open_offer_is_put_again_below_a_new_greeting(services: Services) -> None:

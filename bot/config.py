@@ -37,6 +37,8 @@ class Settings:
     # Shared secret Rasa sends to the action server (X-Action-Token); the action server refuses
     # every other request to its API.
     action_server_token: str = ""
+    # How many reverse proxies stand in front of the web app (their X-Forwarded-For is trusted).
+    web_proxies: int = 0
     # Links to one-page summaries stop working after this many days.
     summary_link_days: float = 30.0
     web_base_url: str = "http://localhost:8000"
@@ -87,6 +89,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     if not 0 < value < 65536:
         raise SettingsError(f"{name} must be a port between 1 and 65535, got {value}")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > maximum:
+        raise SettingsError(f"{name} must be a whole number from 0 to {maximum}, got {raw!r}")
+    return int(raw)
 
 
 def _amount(env: dict[str, str], name: str, default: float, unit: str, maximum: float) -> float:
@@ -146,6 +157,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         bind_host=env.get("BIND_HOST", "").strip() or "127.0.0.1",
         action_bind_host=env.get("ACTION_BIND_HOST", "").strip() or "127.0.0.1",
         action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
+        web_proxies=_count(env, "WEB_PROXIES", 0, maximum=10),
         summary_link_days=_amount(env, "SUMMARY_LINK_DAYS", 30.0, "days", 3650),
         web_base_url=(web_base_url or f"http://localhost:{web_port}").rstrip("/"),
         catalogue_api_url=env.get("CATALOGUE_API_URL", "").strip() or None,

@@ -40,6 +40,7 @@ def test_the_chat_accepts_the_web_apps_own_origin_unless_origins_are_set() -> No
         ({"WIDGET_CONNECT_ON": "later"}, "WIDGET_CONNECT_ON must be one of open, mount"),
         ({"PRIVACY_FORGET_AFTER_HOURS": "0"}, "PRIVACY_FORGET_AFTER_HOURS must be between 0 and 8760 hours"),
         ({"CATALOGUE_API_TIMEOUT": "soon"}, "CATALOGUE_API_TIMEOUT must be a number of seconds"),
+        ({"WEB_PROXIES": "many"}, "WEB_PROXIES must be a whole number from 0 to 10"),
     ],
 )
 def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:

@@ -19,7 +19,7 @@ from bot.logs import install_secret_scrubbing
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services, get_services
 from bot.summaries import find_summary
-from bot.web.inbox import register_inbox
+from bot.web.blueprints.inbox import register_inbox
 from bot.web.site_pages import render_page
 from bot.web.summary_page import render_summary
 
@@ -53,6 +53,9 @@ def add_security_headers(app: Sanic) -> None:
 
 def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app = Sanic(name)
+    # Behind reverse proxies, the client's address (login back-off per address) comes from their
+    # X-Forwarded-For; without any (the default) from the connection.
+    app.config.PROXIES_COUNT = services.settings.web_proxies
     add_security_headers(app)
 
     @app.get("/health")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the chat widget (rasa-webchat, pinned in website/package-lock.json) with npm.
+# Installs the chat widget (rasa-webchat) and, for the browser tests, axe-core, pinned in
+# website/package-lock.json, with npm.
 # The web app serves its standalone build, website/node_modules/rasa-webchat/lib/index.js.
 set -euo pipefail
 cd "$(dirname "$0")/../website"

@@ -234,6 +234,10 @@ def run(settings: Settings) -> int:
         return 1
     stack = Stack([action_part(settings), web_part(settings), worker_part(settings), rasa_part(settings)])
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    if settings.widget_connect_on == "mount":
+        print("Note: WIDGET_CONNECT_ON=mount stores a chat session in every visitor's browser and sends the page to "
+              "the bot on page load, before anyone opens the chat; under § 25 TDDDG that needs the visitor's "
+              "consent (docs/website.md). The default is open.", flush=True)  # fmt: skip
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
     try:
         stack.start(child_env(settings))
@@ -271,7 +275,7 @@ def shell(settings: Settings) -> int:
             actions.wait_ready(time.monotonic() + READY_TIMEOUT_S)
         # its own server on a free port, so `make shell` also works while `make run` is up
         command = [str(BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                   "--port", str(free_port())]  # fmt: skip
+                   "--interface", "127.0.0.1", "--port", str(free_port())]  # fmt: skip
         return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)

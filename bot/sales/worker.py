@@ -15,6 +15,7 @@ import time
 from types import FrameType
 
 from bot.config import Settings
+from bot.logs import install_secret_scrubbing
 from bot.privacy import forget_abandoned
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
 from bot.services import get_services
@@ -37,6 +38,7 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
 
 
 def main() -> int:
+    install_secret_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     services = get_services()
     channels = channels_from_settings(services.settings)

@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import IntentGuard, gives_contact_details
+from bot.rasa_plugins.nlu import IntentGuard, gives_contact_details
 
 
 @pytest.mark.parametrize(

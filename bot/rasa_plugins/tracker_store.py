@@ -16,7 +16,7 @@ from bot.config import load_settings
 class SettingsSQLTrackerStore(SQLTrackerStore):
     """Stores conversations in the database named by DATABASE_URL (an SQLite file by default).
 
-    endpoints.yml names it as `type: bot.tracker_store.SettingsSQLTrackerStore`; Rasa builds it
+    endpoints.yml names it as `type: bot.rasa_plugins.tracker_store.SettingsSQLTrackerStore`; Rasa builds it
     once at server start, which is when the setting is read.
     """
 

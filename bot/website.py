@@ -51,6 +51,14 @@ class WidgetLabels:
     connecting: str
     restart: str
     language_switch: str
+    # For screen readers (the widget's buttons are icons; docs/website.md, "Phones and accessibility").
+    open_chat: str
+    close_chat: str
+    close_message: str
+    send: str
+    message_input: str
+    messages: str
+    navigation: str
 
 
 @dataclass(frozen=True)

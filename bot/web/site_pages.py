@@ -57,14 +57,14 @@ def render_page(site: Site, page: Page, products: Sequence[Product], socket_url:
 <html lang="{e(lang)}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content">
 <title>{e(page.title)} | {e(site.company)}</title>
 <link rel="stylesheet" href="/static/site.css">
 </head>
 <body data-page="{e(page.key)}">
 <header>
 <a class="brand" href="{e(site.page("home", lang).path)}">{e(site.company)}</a>
-<nav>{nav}</nav>
+<nav aria-label="{e(labels.navigation)}">{nav}</nav>
 <a class="language" href="{e(switch.path)}" hreflang="{other}" lang="{other}">{e(labels.language_switch)}</a>
 </header>
 <main>

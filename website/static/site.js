@@ -125,7 +125,10 @@
     withRules: false,
     innerRef: function (element) { widget = element; },
     onSocketEvent: {
-      bot_uttered: makeSafe,
+      bot_uttered: function (message) {
+        makeSafe(message);
+        pendingMessages.push(Date.now()); // announced when the widget shows it
+      },
       // After the widget has stored the (new or resumed) session id.
       session_confirm: function () {
         rememberPageLanguage();
@@ -133,6 +136,120 @@
       }
     }
   }, null);
+
+  // Accessibility and phones: what rasa-webchat 1.0.1 leaves out, added from outside (no fork;
+  // docs/website.md, "Phones and accessibility"). The widget renders with React, which keeps
+  // attributes it does not manage, so a MutationObserver adds them to every element it renders.
+  var announcer = document.createElement("div"); // bot messages for screen readers
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("aria-live", "polite");
+  announcer.setAttribute("role", "status");
+  announcer.id = "chat-announcer";
+  document.body.appendChild(announcer);
+  var pendingMessages = []; // times of bot messages received and not yet shown (new, not history)
+  var chatWasOpen = false;
+
+  function setAttribute(element, name, value) {
+    if (element && element.getAttribute(name) !== value) element.setAttribute(name, value);
+  }
+
+  function label(root) {
+    var container = root.querySelector(".rw-widget-container");
+    if (!container) return;
+    var open = !!container.querySelector(".rw-conversation-container");
+    setAttribute(container, "lang", language);
+    var launcher = container.querySelector(".rw-launcher");
+    setAttribute(launcher, "aria-label", open ? labels.close_chat : labels.open_chat);
+    setAttribute(launcher, "aria-expanded", open ? "true" : "false");
+    container.querySelectorAll(".rw-launcher img").forEach(function (image) { setAttribute(image, "alt", ""); });
+    var close = container.querySelector(".rw-close-button");
+    setAttribute(close, "type", "button");
+    setAttribute(close, "aria-label", labels.close_chat);
+    if (close && close.querySelector("img")) setAttribute(close.querySelector("img"), "alt", "");
+    setAttribute(container.querySelector(".rw-send"), "aria-label", labels.send);
+    setAttribute(container.querySelector(".rw-new-message"), "aria-label", labels.message_input);
+    setAttribute(container.querySelector(".rw-messages-container"), "tabindex", "0"); // scrollable by keyboard
+    setAttribute(container.querySelector(".rw-messages-container"), "role", "region");
+    setAttribute(container.querySelector(".rw-messages-container"), "aria-label", labels.messages);
+    // Reply buttons are <div>s with a click handler: make them buttons for keyboards and screen readers.
+    container.querySelectorAll("div.rw-reply").forEach(function (reply) {
+      setAttribute(reply, "role", "button");
+      setAttribute(reply, "tabindex", "0");
+    });
+    // A message while the chat is closed shows as a tooltip; its button hides the message.
+    container.querySelectorAll(".rw-tooltip-close button").forEach(function (button) {
+      setAttribute(button, "type", "button");
+      setAttribute(button, "aria-label", labels.close_message);
+      if (button.querySelector("img")) setAttribute(button.querySelector("img"), "alt", "");
+    });
+    if (chatWasOpen && !open) {
+      // Closed: focus goes back to the launcher, not to the top of the page.
+      var focused = document.activeElement;
+      if ((!focused || focused === document.body || container.contains(focused)) && launcher) launcher.focus();
+    }
+    chatWasOpen = open;
+  }
+
+  function announce(nodes) {
+    var now = Date.now();
+    pendingMessages = pendingMessages.filter(function (time) { return now - time < 30000; });
+    nodes.forEach(function (node) {
+      if (!pendingMessages.length || node.nodeType !== 1) return;
+      var texts = node.matches(".rw-message-text") ? [node] : node.querySelectorAll(".rw-message-text");
+      Array.prototype.forEach.call(texts, function (text) {
+        if (!pendingMessages.length || text.closest(".rw-client")) return;
+        var words = text.textContent.trim();
+        if (!words) return;
+        pendingMessages.shift();
+        announcer.textContent = words;
+      });
+    });
+  }
+
+  new MutationObserver(function (mutations) {
+    var added = [];
+    mutations.forEach(function (mutation) { added.push.apply(added, mutation.addedNodes); });
+    label(document.body);
+    announce(added);
+  }).observe(document.body, { childList: true, subtree: true });
+  label(document.body);
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if ((event.key === "Enter" || event.key === " ") && target.matches && target.matches("div.rw-reply")) {
+      event.preventDefault();
+      target.click();
+      window.setTimeout(function () {
+        var input = document.querySelector(".rw-new-message");
+        if (input && (document.activeElement === document.body || !document.activeElement)) input.focus();
+      }, 0);
+    } else if (event.key === "Escape" && document.querySelector(".rw-conversation-container")) {
+      var close = document.querySelector(".rw-close-button") || document.querySelector(".rw-launcher");
+      if (close) close.click();
+    }
+  });
+
+  // Phones: iOS shows the on-screen keyboard over the page and shrinks only the visual viewport,
+  // so the open chat (site.css) takes the visual viewport's top and height, and its header and
+  // text field stay in view. Not while the visitor zooms in.
+  function fitChat() {
+    var viewport = window.visualViewport;
+    var root = document.documentElement.style;
+    if (!viewport || Math.abs(viewport.scale - 1) > 0.01) {
+      root.removeProperty("--chat-top");
+      root.removeProperty("--chat-height");
+      return;
+    }
+    root.setProperty("--chat-top", Math.round(viewport.offsetTop) + "px");
+    root.setProperty("--chat-height", Math.round(viewport.height) + "px");
+    var list = document.querySelector(".rw-messages-container"); // the latest message stays in view
+    if (list) list.scrollTop = list.scrollHeight;
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitChat);
+    window.visualViewport.addEventListener("scroll", fitChat);
+    fitChat();
+  }
 
   document.getElementById("chat-restart").addEventListener("click", function () {
     try {

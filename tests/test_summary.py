@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.summary import ActionCreateBossSummary
+from bot.catalogue.service import fitting_reviews
+from bot.formatting import stars
 from bot.summaries import Summary, find_summary
-from bot.web.summary_page import render_summary
+from bot.web.summary_page import render_summary, render_summary_notice
 from tests.helpers import make_tracker, user
 
 ROI = {
@@ -60,3 +63,20 @@ def test_visitor_text_on_the_page_is_escaped(catalogue_services) -> None:
                          "text": "<script>alert(1)</script>"}),)})  # fmt: skip
     page = render_summary(Summary("t", "c", "de", home.id, None, NOW), hostile, catalogue_services.messages.get())
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_screen_reader_hears_the_language_the_landmarks_and_the_rating_in_words(catalogue_services) -> None:
+    business = next(p for p in catalogue_services.catalogue.products() if p.id == "wattwerk-business")
+    page = render_summary(Summary("t", "c", "en", business.id, None, NOW), business, catalogue_services.messages.get())
+    assert page.startswith("<!doctype html>\n<html lang='en'>") and page.count("<main>") == 1
+    assert "<footer>" in page.split("</main>")[1], "the contact is the page's footer, outside the main content"
+    (rating, *_) = [r.rating for r in fitting_reviews(business.reviews, language="en", count=2)]
+    assert f"<span class='stars' aria-hidden='true'>{stars(rating)}</span>" in page
+    assert f"<span class='sr-only'>{rating} out of 5 stars</span>" in page
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_an_expired_or_unknown_link_gets_a_page_in_the_visitors_language(language: str) -> None:
+    page = render_summary_notice("<b>gone</b>", language)
+    assert f"<html lang='{language}'>" in page and "<title>" in page and "<h1>" in page
+    assert "&lt;b&gt;gone&lt;/b&gt;" in page and "<b>" not in page

@@ -55,3 +55,12 @@ def render_summary(summary: Summary, product: Product, messages: Messages) -> st
         reviews=reviews,
         contact=messages.render("summary_contact", lang),
     )
+
+
+NOTICE_TITLE = {"de": "Zusammenfassung", "en": "Summary"}
+
+
+def render_summary_notice(text: str, language: str) -> str:
+    """The page for a summary link that has expired or never existed: language, title, heading, the text."""
+    title = NOTICE_TITLE.get(language, NOTICE_TITLE["en"])
+    return environment().get_template("summary_notice.html").render(lang=language, title=title, text=text)

@@ -121,6 +121,13 @@ def open_detail(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     return f"Anfrage #{site['handoff']}"
 
 
+def open_not_found(page: Page, bot: Bot, site: dict[str, Any]) -> str:
+    sign_in(page, bot)
+    page.goto(base(bot) + "/handoffs/999999")
+    expect(page.get_by_text("Diese Anfrage gibt es nicht.")).to_be_visible()
+    return "Nicht gefunden"
+
+
 def open_summary_de(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     page.goto(base(bot) + f"/summary/{site['summary_de']}")
     return "Wattwerk Business"
@@ -133,7 +140,7 @@ def open_summary_en(page: Page, bot: Bot, site: dict[str, Any]) -> str:
 
 PAGES: dict[str, Callable[[Page, Bot, dict[str, Any]], str]] = {
     "login": open_login, "login-error": open_login_error, "inbox": open_inbox, "detail": open_detail,
-    "summary-de": open_summary_de, "summary-en": open_summary_en,
+    "not-found": open_not_found, "summary-de": open_summary_de, "summary-en": open_summary_en,
 }  # fmt: skip
 
 

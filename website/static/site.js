@@ -148,6 +148,7 @@
   document.body.appendChild(announcer);
   var pendingMessages = []; // times of bot messages received and not yet shown (new, not history)
   var chatWasOpen = false;
+  var focusInput = false;
 
   function setAttribute(element, name, value) {
     if (element && element.getAttribute(name) !== value) element.setAttribute(name, value);
@@ -159,7 +160,12 @@
     var open = !!container.querySelector(".rw-conversation-container");
     setAttribute(container, "lang", language);
     var launcher = container.querySelector(".rw-launcher");
-    setAttribute(launcher, "aria-label", open ? labels.close_chat : labels.open_chat);
+    // A message that comes while the chat is closed shows as a tooltip inside the chat button:
+    // then the button's name includes its text (its visible label, WCAG 2.5.3).
+    var tooltip = container.querySelector(".rw-tooltip-body");
+    var name = open ? labels.close_chat : labels.open_chat;
+    if (tooltip && !open) name += ": " + tooltip.textContent.replace(/\s+/g, " ").trim();
+    setAttribute(launcher, "aria-label", name);
     setAttribute(launcher, "aria-expanded", open ? "true" : "false");
     container.querySelectorAll(".rw-launcher img").forEach(function (image) { setAttribute(image, "alt", ""); });
     var close = container.querySelector(".rw-close-button");
@@ -171,17 +177,30 @@
     setAttribute(container.querySelector(".rw-messages-container"), "tabindex", "0"); // scrollable by keyboard
     setAttribute(container.querySelector(".rw-messages-container"), "role", "region");
     setAttribute(container.querySelector(".rw-messages-container"), "aria-label", labels.messages);
-    // Reply buttons are <div>s with a click handler: make them buttons for keyboards and screen readers.
-    container.querySelectorAll("div.rw-reply").forEach(function (reply) {
+    // Reply buttons are <div>s with a click handler: make them buttons for keyboards and screen
+    // readers (in the open chat; in a tooltip they are inside the chat button, which opens the chat).
+    container.querySelectorAll(".rw-conversation-container div.rw-reply").forEach(function (reply) {
       setAttribute(reply, "role", "button");
       setAttribute(reply, "tabindex", "0");
     });
-    // A message while the chat is closed shows as a tooltip; its button hides the message.
+    // The tooltip's own close button sits inside the chat button, where no screen reader or
+    // keyboard reaches it (a button in a button): hidden from both; Escape hides the tooltip.
     container.querySelectorAll(".rw-tooltip-close button").forEach(function (button) {
       setAttribute(button, "type", "button");
+      setAttribute(button, "tabindex", "-1");
+      setAttribute(button, "aria-hidden", "true");
       setAttribute(button, "aria-label", labels.close_message);
       if (button.querySelector("img")) setAttribute(button.querySelector("img"), "alt", "");
     });
+    if (!chatWasOpen && open) focusInput = true;
+    var input = container.querySelector(".rw-new-message");
+    if (focusInput && open && input && !input.disabled) {
+      // Opened: the text field takes the focus once it is enabled (while connecting it is disabled,
+      // so the widget's autofocus misses it), unless the visitor has moved on.
+      focusInput = false;
+      var current = document.activeElement;
+      if (!current || current === document.body || current === launcher) input.focus();
+    }
     if (chatWasOpen && !open) {
       // Closed: focus goes back to the launcher, not to the top of the page.
       var focused = document.activeElement;
@@ -211,7 +230,7 @@
     mutations.forEach(function (mutation) { added.push.apply(added, mutation.addedNodes); });
     label(document.body);
     announce(added);
-  }).observe(document.body, { childList: true, subtree: true });
+  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["disabled"] });
   label(document.body);
 
   document.addEventListener("keydown", function (event) {
@@ -226,6 +245,8 @@
     } else if (event.key === "Escape" && document.querySelector(".rw-conversation-container")) {
       var close = document.querySelector(".rw-close-button") || document.querySelector(".rw-launcher");
       if (close) close.click();
+    } else if (event.key === "Escape" && document.querySelector(".rw-tooltip-close button")) {
+      document.querySelector(".rw-tooltip-close button").click();
     }
   });
 

@@ -79,7 +79,9 @@ def site(bot: Bot) -> dict[str, Any]:
            "tco_3y_eur": "5854.00", "net_3y_eur": "21146.00"}  # fmt: skip
     german = create_summary(factory, new_sender(), "de", "wattwerk-business", roi, now=now)
     english = create_summary(factory, new_sender(), "en", "wattwerk-home", None, now=now)
-    return {"handoff": int(handoff["id"]), "summary_de": german.token, "summary_en": english.token}
+    expired = create_summary(factory, new_sender(), "en", "wattwerk-home", None, now=now - dt.timedelta(days=400))
+    return {"handoff": int(handoff["id"]), "summary_de": german.token, "summary_en": english.token,
+            "summary_expired": expired.token}  # fmt: skip
 
 
 def base(bot: Bot) -> str:
@@ -138,9 +140,22 @@ def open_summary_en(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     return "Wattwerk Home"
 
 
+def open_summary_expired(page: Page, bot: Bot, site: dict[str, Any]) -> str:
+    page.goto(base(bot) + f"/summary/{site['summary_expired']}")
+    expect(page.get_by_text("This link has expired")).to_be_visible()
+    return "Summary"
+
+
+def open_summary_unknown(page: Page, bot: Bot, site: dict[str, Any]) -> str:
+    page.goto(base(bot) + "/summary/no-such-token")
+    expect(page.get_by_text("Diese Zusammenfassung gibt es nicht")).to_be_visible()
+    return "Zusammenfassung"
+
+
 PAGES: dict[str, Callable[[Page, Bot, dict[str, Any]], str]] = {
     "login": open_login, "login-error": open_login_error, "inbox": open_inbox, "detail": open_detail,
     "not-found": open_not_found, "summary-de": open_summary_de, "summary-en": open_summary_en,
+    "summary-expired": open_summary_expired, "summary-unknown": open_summary_unknown,
 }  # fmt: skip
 
 

@@ -76,7 +76,8 @@ def test_a_screen_reader_hears_the_language_the_landmarks_and_the_rating_in_word
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_an_expired_or_unknown_link_gets_a_page_in_the_visitors_language(language: str) -> None:
-    page = render_summary_notice("<b>gone</b>", language)
+def test_an_expired_or_unknown_link_gets_a_page_in_the_visitors_language(language: str, services) -> None:
+    page = render_summary_notice("<b>gone</b>", language, services.messages.get())
     assert f"<html lang='{language}'>" in page and "<title>" in page and "<h1>" in page
     assert "&lt;b&gt;gone&lt;/b&gt;" in page and "<b>" not in page
+    assert ("<title>Zusammenfassung</title>" if language == "de" else "<title>Summary</title>") in page

@@ -21,7 +21,7 @@ from bot.services import Services, get_services
 from bot.summaries import find_summary
 from bot.web.blueprints.inbox import register_inbox
 from bot.web.site_pages import render_page
-from bot.web.summary_page import render_summary
+from bot.web.summary_page import render_summary, render_summary_notice
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +72,10 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
         language = "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "de"
         if found is not None and found.expired(services.now(), dt.timedelta(days=services.settings.summary_link_days)):
             text = messages.render("summary_expired", found.language, days=f"{services.settings.summary_link_days:g}")
-            return html(f"<!doctype html><p>{escape(text)}</p>", status=410)
+            return html(render_summary_notice(text, found.language, messages), status=410)
         if found is None or product is None:
-            return html(f"<!doctype html><p>{escape(messages.render('summary_not_found', language))}</p>", status=404)
+            text = messages.render("summary_not_found", language)
+            return html(render_summary_notice(text, language, messages), status=404)
         page = render_summary(found, product, messages)
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
         if request.args.get("download"):
@@ -156,8 +157,12 @@ def register_website(app: Sanic, services: Services) -> None:
         if found is None:
             english = request.path.startswith("/en/") or (request.headers.get("accept-language") or "").startswith("en")
             home = site.page("home", "en" if english else "de")
+            language = "en" if english else "de"
             text = "Page not found" if english else "Seite nicht gefunden"
-            body = f'<!doctype html><p>{text}: <a href="{escape(home.path)}">{escape(home.title)}</a></p>'
+            body = (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{text}</title>'
+                    '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+                    f'<body><main><h1>{text}</h1><p><a href="{escape(home.path)}">{escape(home.title)}</a></p></main>'
+                    "</body></html>")  # fmt: skip
             return html(body, status=404)
         products = services.catalogue.products() if found.key in ("product", "pricing") else []
         headers = {"Cache-Control": "no-cache", "Content-Security-Policy": csp}

@@ -19,9 +19,6 @@ from bot.roi_report import percent, roi_values
 from bot.summaries import Summary
 from bot.web.jinja import environment
 
-# What a screen reader says instead of "★★★★☆" (the stars themselves are hidden from it).
-RATING_TEXT = {"de": "{rating} von 5 Sternen", "en": "{rating} out of 5 stars"}
-
 
 @cache
 def _template() -> Template:
@@ -37,7 +34,7 @@ def render_summary(summary: Summary, product: Product, messages: Messages) -> st
         typical = percent(product.roi.savings_rate, lang) if product.roi else "10–20 %"
         roi = messages.render("summary_no_roi", lang, product_name=product.name, typical=typical)
     reviews = [
-        {"stars": stars(r.rating), "rating_text": RATING_TEXT.get(lang, RATING_TEXT["en"]).format(rating=r.rating),
+        {"stars": stars(r.rating), "rating_text": messages.render("summary_rating_aloud", lang, rating=r.rating),
          "text": r.text, "author": r.author, "source": r.source, "date": day(r.date, lang)}
         for r in fitting_reviews(product.reviews, language=lang, count=2)
     ]  # fmt: skip
@@ -57,10 +54,7 @@ def render_summary(summary: Summary, product: Product, messages: Messages) -> st
     )
 
 
-NOTICE_TITLE = {"de": "Zusammenfassung", "en": "Summary"}
-
-
-def render_summary_notice(text: str, language: str) -> str:
+def render_summary_notice(text: str, language: str, messages: Messages) -> str:
     """The page for a summary link that has expired or never existed: language, title, heading, the text."""
-    title = NOTICE_TITLE.get(language, NOTICE_TITLE["en"])
+    title = messages.render("summary_notice_title", language)
     return environment().get_template("summary_notice.html").render(lang=language, title=title, text=text)

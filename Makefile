@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev bench-nlu clean
+.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -68,6 +68,12 @@ eval: $(MODEL) content
 # Our own labelled conversations (written independently of the training data), for tuning.
 eval-dev: $(MODEL) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations tests/journey/dev_conversations.yml $(EVAL_ARGS)
+
+# Answer quality (issue 11): the share of turns whose reply has what a good answer must, and the
+# fallback rate; ANSWERS=tests/answers/locked.yml for the locked test part (never tune on it).
+eval-answers: ANSWERS ?= tests/answers/dev.yml
+eval-answers: $(MODEL) content
+	$(PY) -m bot.launcher answers $(ANSWERS) $(EVAL_ARGS)
 
 test: lint unit validate nlu-test conversation-test
 

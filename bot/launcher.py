@@ -1,9 +1,10 @@
-"""Starts and stops the bot's parts: `python -m bot.launcher run|shell|eval`.
+"""Starts and stops the bot's parts: `python -m bot.launcher run|shell|eval|answers`.
 
 `make run` uses `run`: action server, web app (website with the chat widget, sales inbox),
 outbox worker and Rasa server (REST and socket.io channels, HTTP API behind a token, SQL
 tracker store) until Ctrl-C. `make shell` chats in the terminal; `make eval` scores a
-running bot (starting one if none is up) with the shared evaluation script.
+running bot (starting one if none is up) with the shared evaluation script; `make eval-answers`
+scores its replies with scripts/eval_answers.py the same way.
 """
 
 from __future__ import annotations
@@ -285,16 +286,23 @@ def shell(settings: Settings) -> int:
             actions.stop()
 
 
+def start_bot_if_needed(settings: Settings) -> Stack | None:
+    """Starts the action server, web app and Rasa when no bot answers; returns them to stop, or
+    None when one was already running. Raises RuntimeError when they do not come up."""
+    if responds(f"{settings.rasa_url}/"):
+        return None
+    print("No bot running; starting one for the evaluation ...", flush=True)
+    stack = Stack([action_part(settings), web_part(settings), rasa_part(settings)])
+    stack.start(child_env(settings))
+    return stack
+
+
 def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Sequence[str]) -> int:
-    stack = None
-    if not responds(f"{settings.rasa_url}/"):
-        print("No bot running; starting one for the evaluation ...", flush=True)
-        stack = Stack([action_part(settings), web_part(settings), rasa_part(settings)])
-        try:
-            stack.start(child_env(settings))
-        except RuntimeError as exc:
-            print(exc, file=sys.stderr)
-            return 1
+    try:
+        stack = start_bot_if_needed(settings)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     try:
         script = eval_dir / "journey_eval.py"
         arguments = [
@@ -312,6 +320,28 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
         ]
         return run_script(script, arguments)
     finally:
+        if stack is not None:
+            stack.stop()
+
+
+def answers(settings: Settings, answers_file: Path, extra: Sequence[str]) -> int:
+    """Scores the bot's replies on labelled conversations (scripts/eval_answers.py, issue 11); the
+    script reads the token from the environment, set here in-process, never on a command line."""
+    try:
+        stack = start_bot_if_needed(settings)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    saved = os.environ.get("RASA_AUTH_TOKEN")
+    os.environ["RASA_AUTH_TOKEN"] = settings.rasa_auth_token
+    try:
+        script = PROJECT_ROOT / "scripts" / "eval_answers.py"
+        return run_script(script, [str(script), str(answers_file), "--url", settings.rasa_url, *extra])
+    finally:
+        if saved is None:
+            os.environ.pop("RASA_AUTH_TOKEN", None)
+        else:
+            os.environ["RASA_AUTH_TOKEN"] = saved
         if stack is not None:
             stack.stop()
 
@@ -340,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev = sub.add_parser("eval", help="score the bot on the shared evaluation set")
     ev.add_argument("--eval-dir", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval")
     ev.add_argument("--conversations", type=Path, help="labelled conversations (default: the eval dir's public set)")
+    an = sub.add_parser("answers", help="score the bot's replies on labelled conversations (issue 11)")
+    an.add_argument("answers_file", type=Path, help="e.g. tests/answers/dev.yml")
     args, extra = parser.parse_known_args(argv)
     if not MODEL.exists():
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
@@ -353,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "shell":
         return shell(settings)
+    if args.command == "answers":
+        return answers(settings, args.answers_file, extra)
     return evaluate(settings, args.eval_dir, args.conversations or args.eval_dir / "conversations.yml", extra)
 
 

@@ -10,65 +10,33 @@ images that a bot message would smuggle in stay text. Screenshots go to tests/ar
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from bot.config import PROJECT_ROOT, settings_from_env
+from bot.config import settings_from_env
 from bot.language import detect_language
 from bot.launcher import MODEL, web_part
 from bot.website import Site, load_site
+from tests.browser import ARTIFACTS, ask, base, bot_texts, chromium, open_chat, wait_for_answer
 from tests.running_bot import Bot
-
-ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
-# As root and on a machine without internet: no sandbox, no background connections to Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium_path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium_path).exists():
-        message = f"Chromium not found at {chromium_path}: run `make browser` (or set CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI installs it; a skipped browser test would prove nothing
-        pytest.skip(message)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as (_, browser):
+        yield browser
 
 
 @pytest.fixture(scope="module")
 def site(bot: Bot) -> Site:
     return load_site(bot.settings.website_file)
-
-
-def base(bot: Bot) -> str:
-    return f"http://localhost:{bot.settings.web_port}"
-
-
-def open_chat(page: Page) -> None:
-    """Opens the chat window (closed on a new page; a message to a closed chat shows as a tooltip)."""
-    expect(page.locator(".rw-launcher")).to_be_visible()
-    if not page.locator(".rw-conversation-container").is_visible():
-        page.click(".rw-launcher")
-    expect(page.locator(".rw-conversation-container")).to_be_visible()
-
-
-def bot_texts(page: Page) -> list[str]:
-    return [text.strip() for text in page.locator(".rw-messages-container .rw-response").all_inner_texts()]
 
 
 def session_id(page: Page) -> str:
@@ -82,19 +50,6 @@ def browser_storage(page: Page) -> dict[str, object]:
 
 
 NOTHING_STORED = {"local": [], "session": [], "cookie": ""}
-
-
-def wait_for_answer(page: Page) -> None:
-    # The widget shows an answer's messages one after another, with "typing" dots in between.
-    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=20_000)
-
-
-def ask(page: Page, text: str) -> None:
-    before = page.locator(".rw-messages-container .rw-response").count()
-    page.fill(".rw-new-message", text)
-    page.keyboard.press("Enter")
-    expect(page.locator(".rw-messages-container .rw-response")).not_to_have_count(before, timeout=20_000)
-    wait_for_answer(page)
 
 
 def traffic_to_rasa(page: Page, bot: Bot) -> list[str]:

@@ -89,11 +89,12 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
-def axe_violations(page: Page) -> dict[str, list[str]]:
-    """axe-core's WCAG 2.1 A and AA rules on the page as it is now: {rule: [elements that fail it]}.
+def axe_violations(page: Page, tags: list[str] = WCAG_21_AA) -> dict[str, list[str]]:
+    """axe-core's rules with these tags (WCAG 2.1 A and AA by default) on the page as it is now:
+    {rule: [elements that fail it]}.
     The page's Content-Security-Policy allows only the site's own scripts, so the context that
     audits must be opened with `bypass_csp=True` (only there: the other tests keep the policy)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(AXE_RUN, WCAG_21_AA)
+    violations = page.evaluate(AXE_RUN, tags)
     return {violation["id"]: violation["targets"] for violation in violations}

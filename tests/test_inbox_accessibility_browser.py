@@ -10,28 +10,20 @@ touch target. A salesperson signs in with the keyboard alone. Screenshots go to 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from bot.config import PROJECT_ROOT
 from bot.db import make_engine, make_session_factory
 from bot.launcher import MODEL
 from bot.sales.accounts import add_user
 from bot.summaries import create_summary
+from tests.browser import ARTIFACTS, AXE, WCAG_21_AA, base, chromium
+from tests.browser import axe_violations as audit
 from tests.running_bot import Bot, new_sender
 
-ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
-AXE = PROJECT_ROOT / "website" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# As root and on a machine without internet: no sandbox, no background connections to Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 USER, PASSWORD = "a11y-lena", "a11y-secret-password"
 PHONE_WIDTH = 375
 PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 812}, "is_mobile": True, "has_touch": True,
@@ -44,19 +36,10 @@ pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained mode
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium_path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium_path).exists():
-        message = f"Chromium not found at {chromium_path}: run `make browser` (or set CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
     if not AXE.exists():
         pytest.fail(f"axe-core is missing ({AXE}): run `make install` (npm ci in website/)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as (_, chromium_browser):
+        yield chromium_browser
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +65,6 @@ def site(bot: Bot) -> dict[str, Any]:
     expired = create_summary(factory, new_sender(), "en", "wattwerk-home", None, now=now - dt.timedelta(days=400))
     return {"handoff": int(handoff["id"]), "summary_de": german.token, "summary_en": english.token,
             "summary_expired": expired.token}  # fmt: skip
-
-
-def base(bot: Bot) -> str:
-    return f"http://localhost:{bot.settings.web_port}"
 
 
 def sign_in(page: Page, bot: Bot, password: str = PASSWORD, username: str = USER) -> None:
@@ -174,11 +153,7 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 
 def axe_violations(page: Page, tags: list[str] = WCAG_21_AA) -> list[str]:
     """axe-core's findings for the rules with these tags, one line per rule with the elements it names."""
-    page.add_script_tag(path=str(AXE))
-    options = {"runOnly": {"type": "tag", "values": tags}}
-    violations = page.evaluate("options => axe.run(document, options).then(result => result.violations)", options)
-    return [f"{v['id']} ({v['impact']}): {v['help']} – " + ", ".join(str(n["target"]) for n in v["nodes"])
-            for v in violations]  # fmt: skip
+    return [f"{rule}: {', '.join(targets)}" for rule, targets in audit(page, tags).items()]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -54,7 +54,9 @@ class WidgetLabels:
     # For screen readers (the widget's buttons are icons; docs/website.md, "Phones and accessibility").
     open_chat: str
     close_chat: str
-    close_message: str
+    close_message: str  # hides the tooltip (a message while the chat is closed)
+    tooltip: str  # the tooltip's name
+    tooltip_open: str  # the tooltip's button that opens the chat
     send: str
     message_input: str
     messages: str

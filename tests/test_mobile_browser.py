@@ -79,11 +79,16 @@ def too_small(page: Page, selector: str) -> list[str]:
             if box["width"] < TARGET - 0.5 or box["height"] < TARGET - 0.5]  # fmt: skip
 
 
+def overlapping(page: Page, first: str, second: str) -> bool:
+    a, b = boxes(page, first)[0], boxes(page, second)[0]
+    return bool(a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"])
+
+
 def assert_page_fits(page: Page, width: int) -> None:
     assert_no_sideways_scrolling(page, width)
     assert outside_horizontally(page, "header a, footer a, footer button") == [], "links and buttons within the width"
     assert too_small(page, "header a, footer a, footer button, .rw-launcher") == [], "finger-sized targets"
-    assert outside_horizontally(page, ".rw-launcher, .rw-tooltip-body") == []
+    assert outside_horizontally(page, ".rw-launcher, #chat-tooltip") == []
 
 
 def assert_chat_fills_the_screen(page: Page) -> None:
@@ -164,9 +169,13 @@ def test_a_visitor_on_a_phone_chats(
     expect(page.locator(".rw-conversation-container")).to_have_count(0)
     page.locator("header nav a", has_text=site.page(second, language).nav).tap()
     page.wait_for_url(base(bot) + site.page(second, language).path)
-    expect(page.locator(".rw-tooltip-body")).to_contain_text(site.page(second, language).greeting, timeout=20_000)
+    tooltip = page.locator("#chat-tooltip")
+    expect(tooltip).to_contain_text(site.page(second, language).greeting, timeout=20_000)
+    expect(tooltip).to_be_visible()
     assert_page_fits(page, width)
-    assert outside(page, ".rw-tooltip-body") == [], "the tooltip stays on the screen"
+    assert outside(page, "#chat-tooltip, #chat-tooltip button") == [], "the tooltip stays on the screen"
+    assert too_small(page, "#chat-tooltip button") == [], "its buttons are finger-sized"
+    assert not overlapping(page, "#chat-tooltip", ".rw-launcher"), "beside the chat button, not over it"
     page.screenshot(path=ARTIFACTS / f"{shot}-5-tooltip.png")
     context.close()
 

@@ -82,7 +82,7 @@ def test_a_german_visitor_from_linkedin_chats_across_pages(bot: Bot, browser: Br
     page.wait_for_timeout(3_000)  # time in which a connecting widget would have connected and greeted
     assert browser_storage(page) == NOTHING_STORED and context.cookies() == []
     assert to_rasa == [], "no request and no WebSocket to Rasa before the chat is opened"
-    expect(page.locator(".rw-tooltip-body")).to_have_count(0)
+    expect(page.locator("#chat-tooltip")).to_be_hidden()
     page.screenshot(path=ARTIFACTS / "01-pricing-before-the-chat-is-opened.png")
     open_chat(page)
     greeting = site.page("pricing", "de").greeting
@@ -215,7 +215,9 @@ def test_with_connect_on_mount_the_bot_greets_before_the_chat_is_opened(
     page = context.new_page()
     page.goto(f"{web_connecting_on_mount}/preise?utm_source=linkedin")
     greeting = site.page("pricing", "de").greeting
-    expect(page.locator(".rw-tooltip-body")).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
+    # The notice shows as a tooltip beside the chat button (#chat-tooltip, site.js), before it is opened.
+    expect(page.locator("#chat-tooltip")).to_contain_text("Kurz zum Datenschutz", timeout=20_000)
+    expect(page.locator("#chat-tooltip")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "06-mount-proactive-greeting.png")
     # Why this mode needs consent: before the visitor touched the chat, the browser holds a
     # conversation and the bot has stored the page the visitor came to, with its UTM parameters.

@@ -154,18 +154,120 @@
     if (element && element.getAttribute(name) !== value) element.setAttribute(name, value);
   }
 
+  // A message that comes while the chat is closed shows as a tooltip. rasa-webchat renders its
+  // tooltip, with a close button, inside the chat button's <button> (a button in a button, WCAG
+  // 4.1.2). site.css hides that one; this tooltip, next to the chat button and outside it, shows
+  // the same messages (copied from the widget's hidden tooltip, so the widget still decides when
+  // there is one and which messages it holds) with real buttons: open the chat, hide the message.
+  // Screen readers hear the message once, from #chat-announcer; Escape hides it too.
+  var tooltip = document.createElement("div");
+  tooltip.id = "chat-tooltip";
+  tooltip.className = "chat-tooltip";
+  tooltip.hidden = true;
+  tooltip.setAttribute("role", "region");
+  tooltip.setAttribute("aria-label", labels.tooltip);
+  tooltip.setAttribute("lang", language);
+  var tooltipClose = document.createElement("button");
+  tooltipClose.type = "button";
+  tooltipClose.className = "chat-tooltip-close";
+  tooltipClose.setAttribute("aria-label", labels.close_message);
+  var cross = document.createElement("span");
+  cross.setAttribute("aria-hidden", "true");
+  cross.textContent = "\u00d7";
+  tooltipClose.appendChild(cross);
+  var tooltipMessages = document.createElement("div");
+  tooltipMessages.className = "chat-tooltip-messages";
+  var tooltipOpen = document.createElement("button");
+  tooltipOpen.type = "button";
+  tooltipOpen.className = "chat-tooltip-open";
+  tooltipOpen.textContent = labels.tooltip_open;
+  tooltip.appendChild(tooltipClose);
+  tooltip.appendChild(tooltipMessages);
+  tooltip.appendChild(tooltipOpen);
+  document.body.appendChild(tooltip);
+  var tooltipShown = ""; // the messages it shows (their HTML in the widget's tooltip)
+
+  // A copy of a rendered message that keeps only text, paragraphs, lists, emphasis and links to
+  // http(s), mailto and tel (what makeSafe lets through); nothing else of the widget's markup.
+  var KEPT = { P: 1, BR: 1, STRONG: 1, EM: 1, B: 1, I: 1, UL: 1, OL: 1, LI: 1, CODE: 1, A: 1 };
+  function copyText(from, to) {
+    Array.prototype.forEach.call(from.childNodes, function (node) {
+      if (node.nodeType === 3) {
+        to.appendChild(document.createTextNode(node.nodeValue));
+      } else if (node.nodeType === 1 && node.tagName !== "IMG" && node.tagName !== "SCRIPT") {
+        var href = node.tagName === "A" ? node.getAttribute("href") || "" : "";
+        var copy = KEPT[node.tagName] && (node.tagName !== "A" || SAFE_URL.test(href))
+          ? document.createElement(node.tagName) : document.createDocumentFragment();
+        if (node.tagName === "A" && copy.nodeType === 1) {
+          copy.setAttribute("href", href);
+          if (!/^(mailto|tel):/i.test(href)) copy.setAttribute("target", "_blank");
+          copy.setAttribute("rel", "noopener noreferrer");
+        }
+        copyText(node, copy);
+        to.appendChild(copy);
+      }
+    });
+  }
+
+  function hideTooltip(launcher) {
+    if (tooltip.hidden) return;
+    var hadFocus = tooltip.contains(document.activeElement);
+    tooltip.hidden = true;
+    tooltipShown = "";
+    while (tooltipMessages.firstChild) tooltipMessages.removeChild(tooltipMessages.firstChild);
+    if (hadFocus && launcher) launcher.focus(); // not lost at the top of the page
+  }
+
+  function showTooltip(container, open, launcher) {
+    var source = !open && container.querySelector(".rw-launcher .rw-tooltip-body");
+    var texts = source ? Array.prototype.filter.call(source.querySelectorAll(".rw-message-text"), function (text) {
+      return !text.closest(".slick-cloned") && text.textContent.trim();
+    }) : [];
+    if (!texts.length) {
+      hideTooltip(launcher);
+      return;
+    }
+    var shown = texts.map(function (text) { return text.innerHTML; }).join("\n");
+    if (shown !== tooltipShown) {
+      tooltipShown = shown;
+      while (tooltipMessages.firstChild) tooltipMessages.removeChild(tooltipMessages.firstChild);
+      texts.forEach(function (text) {
+        var message = document.createElement("div");
+        message.className = "chat-tooltip-message";
+        copyText(text, message);
+        tooltipMessages.appendChild(message);
+      });
+    }
+    tooltip.hidden = false;
+  }
+
+  function openFromTooltip() {
+    var launcher = document.querySelector(".rw-launcher");
+    if (!launcher) return;
+    launcher.focus(); // so the text field takes the focus once the chat is open (label)
+    launcher.click();
+  }
+
+  function dismissTooltip() {
+    // The widget's own close button (hidden): the widget forgets the tooltip, and ours follows.
+    var close = document.querySelector(".rw-launcher .rw-tooltip-close button");
+    if (close) close.click();
+    hideTooltip(document.querySelector(".rw-launcher"));
+  }
+
+  tooltipOpen.addEventListener("click", openFromTooltip);
+  tooltipClose.addEventListener("click", dismissTooltip);
+  tooltipMessages.addEventListener("click", function (event) { // a click on the message, as in the widget
+    if (!(event.target.closest && event.target.closest("a"))) openFromTooltip();
+  });
+
   function label(root) {
     var container = root.querySelector(".rw-widget-container");
     if (!container) return;
     var open = !!container.querySelector(".rw-conversation-container");
     setAttribute(container, "lang", language);
     var launcher = container.querySelector(".rw-launcher");
-    // A message that comes while the chat is closed shows as a tooltip inside the chat button:
-    // then the button's name includes its text (its visible label, WCAG 2.5.3).
-    var tooltip = container.querySelector(".rw-tooltip-body");
-    var name = open ? labels.close_chat : labels.open_chat;
-    if (tooltip && !open) name += ": " + tooltip.textContent.replace(/\s+/g, " ").trim();
-    setAttribute(launcher, "aria-label", name);
+    setAttribute(launcher, "aria-label", open ? labels.close_chat : labels.open_chat);
     setAttribute(launcher, "aria-expanded", open ? "true" : "false");
     container.querySelectorAll(".rw-launcher img").forEach(function (image) { setAttribute(image, "alt", ""); });
     var close = container.querySelector(".rw-close-button");
@@ -178,20 +280,12 @@
     setAttribute(container.querySelector(".rw-messages-container"), "role", "region");
     setAttribute(container.querySelector(".rw-messages-container"), "aria-label", labels.messages);
     // Reply buttons are <div>s with a click handler: make them buttons for keyboards and screen
-    // readers (in the open chat; in a tooltip they are inside the chat button, which opens the chat).
+    // readers (in the open chat; the widget's own tooltip is hidden, see showTooltip).
     container.querySelectorAll(".rw-conversation-container div.rw-reply").forEach(function (reply) {
       setAttribute(reply, "role", "button");
       setAttribute(reply, "tabindex", "0");
     });
-    // The tooltip's own close button sits inside the chat button, where no screen reader or
-    // keyboard reaches it (a button in a button): hidden from both; Escape hides the tooltip.
-    container.querySelectorAll(".rw-tooltip-close button").forEach(function (button) {
-      setAttribute(button, "type", "button");
-      setAttribute(button, "tabindex", "-1");
-      setAttribute(button, "aria-hidden", "true");
-      setAttribute(button, "aria-label", labels.close_message);
-      if (button.querySelector("img")) setAttribute(button.querySelector("img"), "alt", "");
-    });
+    showTooltip(container, open, launcher);
     if (!chatWasOpen && open) focusInput = true;
     var input = container.querySelector(".rw-new-message");
     if (focusInput && open && input && !input.disabled) {
@@ -245,8 +339,8 @@
     } else if (event.key === "Escape" && document.querySelector(".rw-conversation-container")) {
       var close = document.querySelector(".rw-close-button") || document.querySelector(".rw-launcher");
       if (close) close.click();
-    } else if (event.key === "Escape" && document.querySelector(".rw-tooltip-close button")) {
-      document.querySelector(".rw-tooltip-close button").click();
+    } else if (event.key === "Escape" && !tooltip.hidden) {
+      dismissTooltip();
     }
   });
 

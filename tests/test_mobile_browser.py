@@ -200,4 +200,17 @@ def test_no_page_is_wider_than_the_phone(
     wait_for_answer(page)
     assert_chat_fills_the_screen(page)
     page.screenshot(path=ARTIFACTS / f"mobile-{width}px-chat.png")
+    # Closed, and on to the home page: its greeting comes as a tooltip, beside the chat button
+    # and on the screen.
+    page.locator(".rw-close-button").tap()
+    expect(page.locator(".rw-conversation-container")).to_have_count(0)
+    page.goto(base(bot) + site.page("home", "de").path)
+    tooltip = page.locator("#chat-tooltip")
+    expect(tooltip).to_contain_text(site.page("home", "de").greeting, timeout=20_000)
+    expect(tooltip).to_be_visible()
+    assert_page_fits(page, width)
+    assert outside(page, "#chat-tooltip, #chat-tooltip button") == [], "the tooltip stays on the screen"
+    assert too_small(page, "#chat-tooltip button") == [], "its buttons are finger-sized"
+    assert not overlapping(page, "#chat-tooltip", ".rw-launcher"), "beside the chat button, not over it"
+    page.screenshot(path=ARTIFACTS / f"mobile-{width}px-tooltip.png")
     context.close()

@@ -122,7 +122,7 @@ def open_summary_en(page: Page, bot: Bot, site: dict[str, Any]) -> str:
 def open_summary_expired(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     page.goto(base(bot) + f"/summary/{site['summary_expired']}")
     expect(page.get_by_text("This link has expired")).to_be_visible()
-    return "Summary"
+    return "Summary for decision makers"
 
 
 def open_summary_unknown(page: Page, bot: Bot, site: dict[str, Any]) -> str:

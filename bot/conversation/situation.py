@@ -161,7 +161,7 @@ def slot_values(situation: Situation) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, slot in SLOTS.items():
         value = getattr(situation, name)
-        values[slot] = float(value) if isinstance(value, (int, Decimal)) else value
+        values[slot] = float(value) if isinstance(value, int | Decimal) else value
     return values
 
 
@@ -291,9 +291,10 @@ def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bo
     if 1900 <= token.value <= 2100 and token.raw.isdigit():
         return False  # a year
     after = " ".join(t.word for t in tokens[index + 1 : index + 5])
-    return token.value >= 100 and bool(_PER_YEAR.search(" " + after)) and bool(_COST_WORDS.search(norm)) or (
-        token.value >= 1000 and bool(_COST_WORDS.search(norm)) and bool(_PER_YEAR.search(norm))
-    )
+    if not _COST_WORDS.search(norm):
+        return False
+    near = token.value >= 100 and _PER_YEAR.search(" " + after)
+    return bool(near or (token.value >= 1000 and _PER_YEAR.search(norm)))
 
 
 def _per_site_total(token: _Token, text: str, sites: int | None) -> Decimal:
@@ -343,6 +344,6 @@ def quantity_for(situation: Situation, product_id: str) -> int | None:
 
 def bare_count(text: str) -> int | None:
     """A single count in a follow-up question without a noun (`und für 25?`, `was kostet das für die 8`)."""
-    counts = [t.value for t in _tokens(text or "") if t.value is not None and not t.percent and not t.money]
-    wholes = [c for c in (_count(v) for v in counts) if c]
-    return wholes[0] if len(wholes) == 1 else None
+    tokens = [t for t in _tokens(text or "") if t.value is not None and not t.percent and not t.money]
+    wholes = [c for c in (_count(t.value) for t in tokens if not (t.raw.isdigit() and len(t.raw) == 4)) if c]
+    return wholes[0] if wholes else None

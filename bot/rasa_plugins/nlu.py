@@ -7,7 +7,10 @@
    (`inform_situation`), typically an answer to the ROI calculator's question.
 3. A message without a single word the model has seen in training (keyboard mash, "???")
    is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
-4. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
+4. A message that states the visitor's situation (size, energy cost, sector: "We own 9 bakeries and
+   electricity is killing us") is `inform_situation` when the model read it as small talk, doubt, an
+   off-topic or an unclear message (bot/conversation/situation.py decides what counts as a fact).
+5. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
    the model), are never the answer for typed words: "view" is not a page view.
 """
 
@@ -25,11 +28,28 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.contact import DIALLED_NUMBER
+from bot.conversation.situation import extract
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 # Phone numbers start with + or 0 (international or national form), so amounts never match.
 PHONE = DIALLED_NUMBER
 CONTACT_INTENT = "inform_contact"
+# Intents that are never the right reading of a message stating the visitor's situation.
+SITUATION_MISREAD = frozenset({"out_of_scope", "chitchat", "express_doubt", "ask_comparison", "praise", "greet",
+                               "inform_source", "ask_support", "goodbye", "thank", "deny", "affirm", "nlu_fallback",
+                               "ask_what_is", "request_contact"})  # fmt: skip
+_ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|someone|demo|quote|offer|sprechen|"
+                                r"anruf|rückruf|ruf|kontakt|vertrieb|ansprech|jemand|angebot|termin|beratung)",
+                                re.IGNORECASE)  # fmt: skip
+
+
+def states_situation(text: str, intent: str | None) -> bool:
+    """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
+    if intent not in SITUATION_MISREAD:
+        return False
+    if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
+        return False
+    return extract(text).has_facts()
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
     r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*"
@@ -95,12 +115,12 @@ class IntentGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             predicted = message.get(INTENT) or {}
             intent = predicted.get("name")
-            if intent == "request_contact":  # "call me at 0171 ..." asks for a call
+            if intent == "request_contact" and not states_situation(text, intent):  # "call me at 0171 ..."
                 continue
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 _with_top_intent(message, CONTACT_INTENT, confidence)
-            elif AMOUNT_ONLY.match(text):
+            elif AMOUNT_ONLY.match(text) or states_situation(text, intent):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 _with_top_intent(message, "nlu_fallback", 1.0)

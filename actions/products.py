@@ -76,3 +76,24 @@ class ActionShowSpecs(CatalogueAction):
                      integrations=", ".join(product.integrations) or "–", hosting=product.hosting.get(language),
                      docs_url=product.docs_url)  # fmt: skip
         return events
+
+
+class ActionShowCosts(CatalogueAction):
+    """Set-up fees and running costs: worked out for the visitor's size when it is known, else the TCO example."""
+
+    intent = "ask_tco"
+
+    def name(self) -> str:
+        return "action_show_costs"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = []
+        product = self.product(dispatcher, tracker, events, ask=False)
+        text = tracker.latest_message.get("text") or ""
+        worked_out = price_for_size(product, from_slots(tracker.get_slot), text) if product else None
+        if worked_out is None:
+            dispatcher.utter_message(response="utter_tco")
+            return events
+        language = tracker.get_slot("language")
+        dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
+        return events

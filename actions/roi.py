@@ -147,7 +147,8 @@ class ActionCalculateRoi(RoiAction):
             return []
         units = 1 if product.segment == "b2c" else parse_units(str(tracker.get_slot("roi_units") or 1))
         cost = parse_energy_cost(str(tracker.get_slot("roi_energy_cost") or ""))
-        rate = parse_savings_rate(str(tracker.get_slot("roi_savings_rate") or ""), product.roi.savings_rate)
+        raw_rate = tracker.get_slot("roi_savings_rate")
+        rate = None if raw_rate is None else parse_savings_rate(str(raw_rate), product.roi.savings_rate)
         invalid = "roi_invalid_units" if units is None else "roi_invalid_energy_cost" if cost is None else (
             "roi_invalid_savings_rate" if rate is None else None
         )

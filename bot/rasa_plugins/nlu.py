@@ -9,7 +9,8 @@
    is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
 4. A message that states the visitor's situation (size, energy cost, sector: "We own 9 bakeries and
    electricity is killing us") is `inform_situation` when the model read it as small talk, doubt, an
-   off-topic or an unclear message (bot/conversation/situation.py decides what counts as a fact).
+   off-topic or an unclear message (bot/conversation/situation.py decides what counts as a fact);
+   a short money question misread the same way ("€ per month for 30?") is `ask_price`.
 5. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
    the model), are never the answer for typed words: "view" is not a page view.
 """
@@ -41,6 +42,16 @@ SITUATION_MISREAD = frozenset({"out_of_scope", "chitchat", "express_doubt", "ask
 _ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|someone|demo|quote|offer|sprechen|"
                                 r"anruf|rückruf|ruf|kontakt|vertrieb|ansprech|jemand|angebot|termin|beratung)",
                                 re.IGNORECASE)  # fmt: skip
+
+
+# A short follow-up about money ("€ per month for 30?", "und was zahl ich dann für den clip", "total?").
+_ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*|pay|total|gesamt|"
+                         r"einmalig|one-off|monatlich|per month|pro monat|im monat)\b)", re.IGNORECASE)  # fmt: skip
+
+
+def asks_price(text: str, intent: str | None) -> bool:
+    """True for a short money question the model read as small talk or did not understand."""
+    return intent in SITUATION_MISREAD and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
 
 
 def states_situation(text: str, intent: str | None) -> bool:
@@ -122,6 +133,8 @@ class IntentGuard(GraphComponent, IntentClassifier):
                 _with_top_intent(message, CONTACT_INTENT, confidence)
             elif AMOUNT_ONLY.match(text) or states_situation(text, intent):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
+            elif asks_price(text, intent):
+                _with_top_intent(message, "ask_price", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 _with_top_intent(message, "nlu_fallback", 1.0)
         return messages

@@ -43,7 +43,7 @@ def test_the_plan_for_the_size(products: dict[str, Product], product_id: str, un
         ("wattwerk-business", 20, "de", ["Enterprise", "20 × 9 € = 180 €", "1.490 €"]),
         ("wattwerk-business", 9, "en", ["Professional", "€149", "€490", "9 sites"]),
         ("wattwerk-business", 2, "de", ["Starter", "49 €", "keine Einrichtungsgebühr", "Professional"]),
-        ("wattwerk-home", 2, "en", ["2 × €79 = €158", "Home Plus"]),
+        ("wattwerk-home", 2, "en", ["2 × €79 = €158", "Home Plus", "also work"]),
     ],
 )
 def test_the_calculation_is_shown_in_the_visitors_format(

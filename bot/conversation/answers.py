@@ -128,5 +128,5 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
             return None
         known.append(messages.render(f"situation_scope_{_KEYS.get(product.id, 'business')}", language))
     text = messages.render("roi_prefilled", language, known=messages.render("roi_prefilled_and", language).join(known),
-                           product_name=product.name)  # fmt: skip
+                           product_name=product.name, rate=percent(product.roi.savings_rate, language))  # fmt: skip
     return Answer(text, events)

@@ -49,14 +49,23 @@ _ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*
                          r"einmalig|one-off|monatlich|per month|pro monat|im monat)\b)", re.IGNORECASE)  # fmt: skip
 
 
-def asks_price(text: str, intent: str | None) -> bool:
-    """True for a short money question the model read as small talk or did not understand."""
-    return intent in SITUATION_MISREAD and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
+UNSURE = 0.4  # below this confidence the model's reading of a message with facts is not trusted
 
 
-def states_situation(text: str, intent: str | None) -> bool:
+def _misread(intent: str | None, confidence: float) -> bool:
+    return intent in SITUATION_MISREAD or (
+        confidence < UNSURE and intent not in ("ask_price", "ask_roi", "ask_tco", "inform_situation", CONTACT_INTENT)
+    )
+
+
+def asks_price(text: str, intent: str | None, confidence: float = 1.0) -> bool:
+    """True for a short money question the model read as small talk or was unsure about."""
+    return _misread(intent, confidence) and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
+
+
+def states_situation(text: str, intent: str | None, confidence: float = 1.0) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
-    if intent not in SITUATION_MISREAD:
+    if not _misread(intent, confidence):
         return False
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
         return False
@@ -126,15 +135,18 @@ class IntentGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             predicted = message.get(INTENT) or {}
             intent = predicted.get("name")
-            if intent == "request_contact" and not states_situation(text, intent):  # "call me at 0171 ..."
+            confidence = float(predicted.get("confidence") or 0.0)
+            if intent == "request_contact" and not states_situation(text, intent, confidence):  # "call me at 0171"
                 continue
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 _with_top_intent(message, CONTACT_INTENT, confidence)
-            elif AMOUNT_ONLY.match(text) or states_situation(text, intent):
+            elif AMOUNT_ONLY.match(text):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
-            elif asks_price(text, intent):
+            elif asks_price(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
                 _with_top_intent(message, "ask_price", self.config["contact_confidence"])
+            elif states_situation(text, intent, confidence):
+                _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 _with_top_intent(message, "nlu_fallback", 1.0)
         return messages

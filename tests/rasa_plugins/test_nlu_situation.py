@@ -48,3 +48,17 @@ def test_other_messages_keep_their_intent(text: str, intent: str) -> None:
     msg = message(text, intent, 0.7, known_words=3)
     guard().process([msg])
     assert msg.get(INTENT)["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "unsure", "expected"),
+    [
+        ("kosten für die drei standorte mit sso?", "ask_specs", "ask_price"),
+        ("Ich hab neun Bäckereifilialen und der Strom frisst uns auf", "ask_features", "inform_situation"),
+        ("24.000 €", "inform_situation", "inform_situation"),
+    ],
+)
+def test_an_unsure_reading_of_a_message_with_facts_is_corrected(text: str, unsure: str, expected: str) -> None:
+    msg = message(text, unsure, 0.25, known_words=3)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == expected

@@ -45,25 +45,30 @@ _ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|some
 
 
 # A short follow-up about money ("€ per month for 30?", "und was zahl ich dann für den clip", "total?").
-_ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*|pay|total|gesamt|"
+_ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*|pay|total(?=\s*\?)|gesamt|"
                          r"einmalig|one-off|monatlich|per month|pro monat|im monat)\b)", re.IGNORECASE)  # fmt: skip
 
 
 UNSURE = 0.4  # below this confidence the model's reading of a message with facts is not trusted
 
 
+SURE = 0.85  # at or above this confidence the model's reading stands
+
+
 def _misread(intent: str | None, confidence: float) -> bool:
+    if confidence >= SURE:
+        return False
     return intent in SITUATION_MISREAD or (
         confidence < UNSURE and intent not in ("ask_price", "ask_roi", "ask_tco", "inform_situation", CONTACT_INTENT)
     )
 
 
-def asks_price(text: str, intent: str | None, confidence: float = 1.0) -> bool:
+def asks_price(text: str, intent: str | None, confidence: float = 0.0) -> bool:
     """True for a short money question the model read as small talk or was unsure about."""
     return _misread(intent, confidence) and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
 
 
-def states_situation(text: str, intent: str | None, confidence: float = 1.0) -> bool:
+def states_situation(text: str, intent: str | None, confidence: float = 0.0) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
     if not _misread(intent, confidence):
         return False

@@ -62,3 +62,13 @@ def test_an_unsure_reading_of_a_message_with_facts_is_corrected(text: str, unsur
     msg = message(text, unsure, 0.25, known_words=3)
     guard().process([msg])
     assert msg.get(INTENT)["name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("Super Produkt, wir sind total begeistert!", "praise"), ("We own 9 bakeries and love your product", "praise")],
+)
+def test_a_confident_reading_stands(text: str, intent: str) -> None:
+    msg = message(text, intent, 0.95, known_words=3)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == intent

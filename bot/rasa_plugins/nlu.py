@@ -56,19 +56,30 @@ SURE = 0.85  # at or above this confidence the model's reading stands
 
 
 def _misread(intent: str | None, confidence: float) -> bool:
+    """`confidence` is the gap-adjusted confidence: two intents within a hair of each other count as unsure."""
     if confidence >= SURE:
         return False
+    if confidence == 0.0:  # ambiguous: no reading can be trusted
+        return True
     return intent in SITUATION_MISREAD or (
         confidence < UNSURE and intent not in ("ask_price", "ask_roi", "ask_tco", "inform_situation", CONTACT_INTENT)
     )
 
 
-def asks_price(text: str, intent: str | None, confidence: float = 0.0) -> bool:
+def _certainty(message: Message) -> float:
+    """The top intent's confidence, or 0 when the runner-up is within 0.05 of it (the FallbackClassifier
+    would call that ambiguous)."""
+    ranking = [r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []]
+    top = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+    return 0.0 if len(ranking) > 1 and ranking[0] - ranking[1] < 0.05 else max(top, 1e-6)
+
+
+def asks_price(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True for a short money question the model read as small talk or was unsure about."""
     return _misread(intent, confidence) and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
 
 
-def states_situation(text: str, intent: str | None, confidence: float = 0.0) -> bool:
+def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
     if not _misread(intent, confidence):
         return False
@@ -140,7 +151,7 @@ class IntentGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             predicted = message.get(INTENT) or {}
             intent = predicted.get("name")
-            confidence = float(predicted.get("confidence") or 0.0)
+            confidence = _certainty(message)
             if intent == "request_contact" and not states_situation(text, intent, confidence):  # "call me at 0171"
                 continue
             if gives_contact_details(text):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.constants import INTENT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 
 from tests.test_nlu_guard import guard, message
 
@@ -72,3 +72,12 @@ def test_a_confident_reading_stands(text: str, intent: str) -> None:
     msg = message(text, intent, 0.95, known_words=3)
     guard().process([msg])
     assert msg.get(INTENT)["name"] == intent
+
+
+def test_a_money_question_between_two_readings_is_a_price_question() -> None:
+    msg = message("€ per month for 30?", "ask_price", 0.38, known_words=3)
+    msg.set(INTENT_RANKING_KEY, [{"name": "ask_price", "confidence": 0.38},
+                                 {"name": "inform_situation", "confidence": 0.37}])  # fmt: skip
+    guard().process([msg])
+    assert msg.get(INTENT) == {"name": "ask_price", "confidence": 0.9}
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)][:2] == ["ask_price", "inform_situation"]

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.journey import ActionTrackJourney
+from actions.leads import ActionAskLeadContact
 from actions.products import ActionShowPrices
 from actions.roi import ActionAskRoiEnergyCost, ActionCalculateRoi, ActionStartRoi
 from actions.situation import ActionAnswerSituation
@@ -169,3 +170,29 @@ def test_a_sentence_in_the_units_slot_gets_a_clear_message_not_a_crash(
     ask = CollectingDispatcher()
     ActionAskRoiEnergyCost(catalogue_services).run(ask, make_tracker([user("x", "affirm")], slots), {})
     assert ask.messages  # asks for the cost instead of crashing
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        ({"language": "de", "situation_sites": 9.0, "situation_energy_cost": 90000.0},
+         "Sie müssen es nicht wiederholen: Ihre 9 Standorte und 90.000 € Energiekosten im Jahr."),
+        ({"language": "en", "situation_measuring_points": 25.0},
+         "so you won't have to repeat it: your 25 measuring points."),
+    ],
+)  # fmt: skip
+def test_the_lead_form_confirms_what_the_visitor_already_said(
+    catalogue_services: Services, slots: dict[str, Any], expected: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAskLeadContact(catalogue_services).run(dispatcher, make_tracker([user("Rückruf bitte", "request_contact")],
+                                                                          slots), {})  # fmt: skip
+    assert len(dispatcher.messages) == 2
+    assert expected in texts(dispatcher)
+
+
+def test_the_lead_form_adds_nothing_when_nothing_is_known(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAskLeadContact(catalogue_services).run(dispatcher, make_tracker([user("call me", "request_contact")],
+                                                                          {"language": "en"}), {})  # fmt: skip
+    assert len(dispatcher.messages) == 1

@@ -130,3 +130,17 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
     text = messages.render("roi_prefilled", language, known=messages.render("roi_prefilled_and", language).join(known),
                            product_name=product.name, rate=percent(product.roi.savings_rate, language))  # fmt: skip
     return Answer(text, events)
+
+
+def known_facts(situation: Situation, language: str, messages: Messages) -> str:
+    """What the visitor said about size and cost, as one phrase (`9 Standorte und 90.000 € Energiekosten im Jahr`);
+    empty when nothing is known."""
+    parts = []
+    for count, key in ((situation.sites, "sites"), (situation.measuring_points, "measuring_points"),
+                       (situation.employees, "employees")):  # fmt: skip
+        if count:
+            parts.append(messages.render(f"known_{key}", language, count=count))
+    if situation.energy_cost_eur:
+        parts.append(messages.render("roi_prefilled_cost", language, energy_cost=money(situation.energy_cost_eur,
+                                                                                         language)))  # fmt: skip
+    return messages.render("roi_prefilled_and", language).join(parts)

@@ -13,6 +13,7 @@ from actions.leads import ActionAskLeadContact
 from actions.products import ActionShowPrices
 from actions.roi import ActionAskRoiEnergyCost, ActionCalculateRoi, ActionStartRoi
 from actions.situation import ActionAnswerSituation
+from actions.summary import ActionCreateBossSummary
 from bot.services import Services
 from tests.helpers import make_tracker, user
 
@@ -196,3 +197,13 @@ def test_the_lead_form_adds_nothing_when_nothing_is_known(catalogue_services: Se
     ActionAskLeadContact(catalogue_services).run(dispatcher, make_tracker([user("call me", "request_contact")],
                                                                           {"language": "en"}), {})  # fmt: skip
     assert len(dispatcher.messages) == 1
+
+
+def test_a_summary_request_with_the_situation_names_the_fitting_plan_first(catalogue_services: Services) -> None:
+    text = "Ich muss das meinem Chef vorstellen. Maschinenbauer, drei Standorte, und wir brauchen zwingend SSO"
+    slots = slots_after(catalogue_services, [(text, "ask_boss_material")], {"language": "de"})
+    dispatcher = CollectingDispatcher()
+    ActionCreateBossSummary(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_boss_material")], slots),
+                                                    {})  # fmt: skip
+    reply = texts(dispatcher)
+    assert all(part in reply for part in ("Wattwerk Business", "Ihre 3 Standorte", "Professional", "/summary/")), reply

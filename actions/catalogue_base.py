@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product, products_for_segment
+from bot.conversation.situation import fitting_product, from_slots
 
 
 class CatalogueAction(ServiceAction, ABC):
@@ -33,6 +34,9 @@ class CatalogueAction(ServiceAction, ABC):
         )
         if named is None and tracker.get_slot("product") in {p.id for p in products}:
             named = next(p for p in products if p.id == tracker.get_slot("product"))
+        if named is None:  # size and sector can decide it (9 bakeries: Business; 25 machines: Sense)
+            implied = fitting_product(from_slots(tracker.get_slot))
+            named = next((p for p in products if p.id == implied), None)
         if named is None:
             candidates = products_for_segment(products, tracker.get_slot("segment"))
             if len(candidates) == 1:

@@ -9,11 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
+from bot.catalogue.service import find_product
+from bot.conversation.situation import SECTORS, extract, from_slots, slot_values
 from bot.journey import infer_journey, turns_from_events
 
 
 class ActionTrackJourney(ServiceAction):
-    """Sets journey_phase, persona, segment, language and the first touchpoint from the conversation so far.
+    """Sets journey_phase, persona, segment, language and the first touchpoint from the conversation so far,
+    and the visitor's situation (domain/situation.yml, the product in focus) from the latest message.
 
     Rasa runs it inside action_extract_slots after each visitor message (the slots' custom
     mapping names it), so the answer to that message already sees the updated slots.
@@ -35,4 +38,20 @@ class ActionTrackJourney(ServiceAction):
             "language": state.language,
             "touchpoint": state.touchpoint,
         }
+        slots.update(self._situation(tracker, state.segment))
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+
+    def _situation(self, tracker: Tracker, inferred_segment: str | None) -> dict[str, Any]:
+        """What the latest message adds to the situation; a segment the visitor stated beats keyword hints."""
+        text = tracker.latest_message.get("text") or ""
+        products = self.services.catalogue.products()
+        entity = next(tracker.get_latest_entity_values("product"), None)
+        named = {p.id: p for p in products}.get(entity or "") or find_product(text, products)
+        said = extract(text, named.id if named else None)
+        situation = from_slots(tracker.get_slot).refined(said)
+        values = slot_values(situation)
+        sector_segment = next((segment for name, segment, _, _ in SECTORS if name == situation.sector), None)
+        values["segment"] = said.segment or sector_segment or inferred_segment
+        if said.product:
+            values["product"] = said.product
+        return values

@@ -20,6 +20,8 @@ from bot.contact import (
     plausible_company,
     plausible_name,
 )
+from bot.conversation.answers import known_facts
+from bot.conversation.situation import from_slots
 from bot.formatting import next_slot
 from bot.privacy import forget_contact_details
 from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
@@ -119,10 +121,21 @@ class ValidateLeadForm(UsesServices, FormValidationAction):
 
 
 class ActionAskLeadContact(SayAction):
+    """Asks how to reach the visitor and confirms what they already said (sites, energy cost), so sales
+    does not ask again."""
+
     message = "lead_ask_contact"
 
     def name(self) -> str:
         return "action_ask_lead_contact"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        self.say(dispatcher, tracker, self.message)
+        known = known_facts(from_slots(tracker.get_slot), tracker.get_slot("language") or "de",
+                            self.services.messages.get())  # fmt: skip
+        if known:
+            self.say(dispatcher, tracker, "lead_known", known=known)
+        return []
 
 
 class ActionAskLeadConsent(ServiceAction):

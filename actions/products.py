@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
+from bot.conversation.answers import price_for_size, quantity_slot
+from bot.conversation.pricing import quote_message
+from bot.conversation.situation import from_slots
 from bot.formatting import features_text, plans_text, specs_text
 
 
@@ -44,7 +47,15 @@ class ActionShowPrices(CatalogueAction):
         product = self.product(dispatcher, tracker, events)
         if product:
             language = tracker.get_slot("language")
-            self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
+            text = tracker.latest_message.get("text") or ""
+            worked_out = price_for_size(product, from_slots(tracker.get_slot), text)
+            if worked_out is None:
+                self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
+                return events
+            dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
+            slot = quantity_slot(product.id)
+            if slot and tracker.get_slot(slot) != worked_out.units:
+                events.append(SlotSet(slot, float(worked_out.units)))
         return events
 
 
@@ -64,4 +75,25 @@ class ActionShowSpecs(CatalogueAction):
             self.say(dispatcher, tracker, "specs", product_name=product.name, specs=specs_text(product, language),
                      integrations=", ".join(product.integrations) or "–", hosting=product.hosting.get(language),
                      docs_url=product.docs_url)  # fmt: skip
+        return events
+
+
+class ActionShowCosts(CatalogueAction):
+    """Set-up fees and running costs: worked out for the visitor's size when it is known, else the TCO example."""
+
+    intent = "ask_tco"
+
+    def name(self) -> str:
+        return "action_show_costs"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = []
+        product = self.product(dispatcher, tracker, events, ask=False)
+        text = tracker.latest_message.get("text") or ""
+        worked_out = price_for_size(product, from_slots(tracker.get_slot), text) if product else None
+        if worked_out is None:
+            dispatcher.utter_message(response="utter_tco")
+            return events
+        language = tracker.get_slot("language")
+        dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
         return events

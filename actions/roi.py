@@ -15,6 +15,8 @@ from rasa_sdk.types import DomainDict
 from actions.base import ServiceAction, UsesServices
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
+from bot.conversation.answers import roi_prefill
+from bot.conversation.situation import fitting_product, from_slots
 from bot.formatting import money
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
@@ -32,6 +34,9 @@ def roi_product(products: list[Product], tracker: Tracker) -> Product | None:
     by_id = {p.id: p for p in with_roi}
     if tracker.get_slot("product") in by_id:
         return by_id[tracker.get_slot("product")]
+    implied = fitting_product(from_slots(tracker.get_slot))  # what size and sector decide
+    if implied in by_id:
+        return by_id[implied]
     segment = tracker.get_slot("segment") or "b2b"  # ROI questions come mostly from businesses
     return next((p for p in with_roi if p.segment == segment), with_roi[0] if with_roi else None)
 
@@ -106,7 +111,7 @@ class ActionAskRoiEnergyCost(RoiAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         product = self.roi_product(tracker)
         language = tracker.get_slot("language") or "de"
-        count = int(tracker.get_slot("roi_units") or 1)
+        count = parse_units(str(tracker.get_slot("roi_units") or 1)) or 1
         if product is None or product.roi is None:
             scope, example = "", money(Decimal(10000), language)
         else:
@@ -140,12 +145,17 @@ class ActionCalculateRoi(RoiAction):
         if product is None or product.roi is None:
             self.say(dispatcher, tracker, "catalogue_unavailable")
             return []
-        units = 1 if product.segment == "b2c" else int(tracker.get_slot("roi_units") or 1)
-        data = RoiInput(
-            units=units,
-            annual_energy_cost_eur=Decimal(str(tracker.get_slot("roi_energy_cost"))),
-            savings_rate=Decimal(str(tracker.get_slot("roi_savings_rate"))),
+        units = 1 if product.segment == "b2c" else parse_units(str(tracker.get_slot("roi_units") or 1))
+        cost = parse_energy_cost(str(tracker.get_slot("roi_energy_cost") or ""))
+        raw_rate = tracker.get_slot("roi_savings_rate")
+        rate = None if raw_rate is None else parse_savings_rate(str(raw_rate), product.roi.savings_rate)
+        invalid = "roi_invalid_units" if units is None else "roi_invalid_energy_cost" if cost is None else (
+            "roi_invalid_savings_rate" if rate is None else None
         )
+        if units is None or cost is None or rate is None:  # a sentence where a number belongs: say so, ask again
+            self.say(dispatcher, tracker, str(invalid))
+            return [SlotSet(name, None) for name in ROI_SLOTS]
+        data = RoiInput(units=units, annual_energy_cost_eur=cost, savings_rate=rate)
         plans = [
             PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units) for p in product.plans
         ]
@@ -153,3 +163,21 @@ class ActionCalculateRoi(RoiAction):
         values = roi_values(summary, product, language, self.services.messages.get())
         self.say(dispatcher, tracker, "roi_result", product_name=product.name, **values)
         return [SlotSet("roi_result", summary), SlotSet("product", product.id)]
+
+
+class ActionStartRoi(RoiAction):
+    """Starts the calculator with what the visitor already said (sites, energy cost), confirmed in one sentence;
+    with size and cost known the typical savings rate is taken, so the result follows at once."""
+
+    def name(self) -> str:
+        return "action_start_roi"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        product = self.roi_product(tracker)
+        prefill = roi_prefill(product, from_slots(tracker.get_slot), tracker.get_slot("language") or "de",
+                              self.services.messages.get())  # fmt: skip
+        if prefill is None:
+            self.say(dispatcher, tracker, "roi_intro")
+            return []
+        dispatcher.utter_message(text=prefill.text)
+        return prefill.events

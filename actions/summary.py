@@ -9,6 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
+from bot.conversation.answers import situation_answer
+from bot.conversation.situation import extract, from_slots
 from bot.summaries import create_summary
 
 
@@ -26,6 +28,11 @@ class ActionCreateBossSummary(CatalogueAction):
         if product is None:
             return events
         language = tracker.get_slot("language") or "de"
+        if extract(tracker.latest_message.get("text") or "").has_facts():  # "3 sites, we need SSO – for my boss"
+            fit = situation_answer(from_slots(tracker.get_slot), self.services.catalogue.products(),
+                                   language=language, persona=None, messages=self.services.messages.get())  # fmt: skip
+            if fit is not None:
+                dispatcher.utter_message(text=fit.text)
         roi = tracker.get_slot("roi_result")
         if not (isinstance(roi, dict) and roi.get("product") == product.id):
             roi = None

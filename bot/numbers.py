@@ -48,8 +48,18 @@ def _plain(digits: str) -> Decimal | None:
         return None
 
 
-def parse_number(text: str) -> ParsedNumber | None:
-    """The first number in `text`, in German or English notation; None if there is none."""
+@dataclass(frozen=True)
+class NumberMatch:
+    """A number found in a text, with where it stands (`start`/`end`, including multiplier and %)."""
+
+    number: ParsedNumber
+    start: int
+    end: int
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Every number in `text`, in German or English notation, in order."""
+    found = []
     for match in _NUMBER.finditer(text or ""):
         value = _plain(match.group("digits"))
         if value is None:
@@ -59,5 +69,14 @@ def parse_number(text: str) -> ParsedNumber | None:
             value *= _MULTIPLIERS[mult]
         if match.group("sign"):
             value = -value
-        return ParsedNumber(value=value, percent=bool(match.group("percent")))
-    return None
+        end = match.end()
+        while end > match.start() and text[end - 1].isspace():
+            end -= 1
+        found.append(NumberMatch(ParsedNumber(value=value, percent=bool(match.group("percent"))), match.start(), end))
+    return found
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """The first number in `text`, in German or English notation; None if there is none."""
+    found = find_numbers(text)
+    return found[0].number if found else None

@@ -20,6 +20,8 @@ def test_track_journey_sets_all_four_slots_from_the_first_message(services: Serv
         SlotSet("persona", "budget_owner"),
         SlotSet("segment", "b2b"),
         SlotSet("language", "de"),
+        SlotSet("situation_employees", 25.0),  # issue 11: the situation is kept, and the product it implies
+        SlotSet("product", "wattwerk-business"),
     ]
     assert dispatcher.messages == []
 

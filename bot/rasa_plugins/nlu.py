@@ -7,7 +7,11 @@
    (`inform_situation`), typically an answer to the ROI calculator's question.
 3. A message without a single word the model has seen in training (keyboard mash, "???")
    is not understood (`nlu_fallback`), instead of being forced onto the likeliest short intent.
-4. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
+4. A message that states the visitor's situation (size, energy cost, sector: "We own 9 bakeries and
+   electricity is killing us") is `inform_situation` when the model read it as small talk, doubt, an
+   off-topic or an unclear message (bot/conversation/situation.py decides what counts as a fact);
+   a short money question misread the same way ("€ per month for 30?") is `ask_price`.
+5. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
    the model), are never the answer for typed words: "view" is not a page view.
 """
 
@@ -25,11 +29,63 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.contact import DIALLED_NUMBER
+from bot.conversation.situation import extract
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 # Phone numbers start with + or 0 (international or national form), so amounts never match.
 PHONE = DIALLED_NUMBER
 CONTACT_INTENT = "inform_contact"
+# Intents that are never the right reading of a message stating the visitor's situation.
+SITUATION_MISREAD = frozenset({"out_of_scope", "chitchat", "express_doubt", "ask_comparison", "praise", "greet",
+                               "inform_source", "ask_support", "goodbye", "thank", "deny", "affirm", "nlu_fallback",
+                               "ask_what_is", "request_contact"})  # fmt: skip
+_ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|someone|demo|quote|offer|sprechen|"
+                                r"anruf|rückruf|ruf|kontakt|vertrieb|ansprech|jemand|angebot|termin|beratung)",
+                                re.IGNORECASE)  # fmt: skip
+
+
+# A short follow-up about money ("€ per month for 30?", "und was zahl ich dann für den clip", "total?").
+_ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*|pay|total(?=\s*\?)|gesamt|"
+                         r"einmalig|one-off|monatlich|per month|pro monat|im monat)\b)", re.IGNORECASE)  # fmt: skip
+
+
+UNSURE = 0.4  # below this confidence the model's reading of a message with facts is not trusted
+
+
+SURE = 0.85  # at or above this confidence the model's reading stands
+
+
+def _misread(intent: str | None, confidence: float) -> bool:
+    """`confidence` is the gap-adjusted confidence: two intents within a hair of each other count as unsure."""
+    if confidence >= SURE:
+        return False
+    if confidence == 0.0:  # ambiguous: no reading can be trusted
+        return True
+    return intent in SITUATION_MISREAD or (
+        confidence < UNSURE and intent not in ("ask_price", "ask_roi", "ask_tco", "inform_situation", CONTACT_INTENT)
+    )
+
+
+def _certainty(message: Message) -> float:
+    """The top intent's confidence, or 0 when the runner-up is within 0.05 of it (the FallbackClassifier
+    would call that ambiguous)."""
+    ranking = [r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []]
+    top = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+    return 0.0 if len(ranking) > 1 and ranking[0] - ranking[1] < 0.05 else max(top, 1e-6)
+
+
+def asks_price(text: str, intent: str | None, confidence: float = 0.5) -> bool:
+    """True for a short money question the model read as small talk or was unsure about."""
+    return _misread(intent, confidence) and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
+
+
+def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
+    """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
+    if not _misread(intent, confidence):
+        return False
+    if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
+        return False
+    return extract(text).has_facts()
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
     r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*"
@@ -95,12 +151,17 @@ class IntentGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             predicted = message.get(INTENT) or {}
             intent = predicted.get("name")
-            if intent == "request_contact":  # "call me at 0171 ..." asks for a call
+            confidence = _certainty(message)
+            if intent == "request_contact" and not states_situation(text, intent, confidence):  # "call me at 0171"
                 continue
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 _with_top_intent(message, CONTACT_INTENT, confidence)
             elif AMOUNT_ONLY.match(text):
+                _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
+            elif asks_price(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
+                _with_top_intent(message, "ask_price", self.config["contact_confidence"])
+            elif states_situation(text, intent, confidence):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 _with_top_intent(message, "nlu_fallback", 1.0)

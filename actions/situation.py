@@ -1,0 +1,36 @@
+"""A real answer to what the visitor says about their situation: the product that fits, why, the next step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ServiceAction
+from bot.conversation.answers import situation_answer
+from bot.conversation.situation import bare_count, extract, from_slots
+
+
+class ActionAnswerSituation(ServiceAction):
+    """`inform_situation` (and statements with situation facts): product, reason with their numbers, next step."""
+
+    def name(self) -> str:
+        return "action_answer_situation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        answer = situation_answer(
+            from_slots(tracker.get_slot),
+            self.services.catalogue.products(),
+            language=tracker.get_slot("language") or "de",
+            persona=tracker.get_slot("persona"),
+            messages=self.services.messages.get(),
+            follow_up_count=None if extract(text).has_facts() else bare_count(text),
+        )
+        if answer is None:
+            self.say(dispatcher, tracker, "situation_noted")
+            return []
+        dispatcher.utter_message(text=answer.text)
+        return answer.events

@@ -1,0 +1,146 @@
+"""What we answer from what is known: the fitting product with the visitor's numbers, a worked-out price."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+
+from bot.catalogue.schema import Product
+from bot.conversation.pricing import Quote, quote, quote_message
+from bot.conversation.situation import (
+    BUSINESS,
+    HOME,
+    SENSE,
+    SLOTS,
+    Situation,
+    bare_count,
+    extract,
+    fitting_product,
+    quantity_for,
+)  # fmt: skip
+from bot.formatting import money
+from bot.messages import Messages
+from bot.roi_report import percent
+
+_KEYS = {BUSINESS: "business", SENSE: "sense", HOME: "home"}
+PERSONAS = ("budget_owner", "technical", "skeptic", "influencer", "experience_seeker")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    events: list[Any] = field(default_factory=list)
+
+
+def quantity_slot(product_id: str) -> str | None:
+    """The situation slot that holds the product's quantity (sites for Business, measuring points for Sense)."""
+    return {BUSINESS: SLOTS["sites"], SENSE: SLOTS["measuring_points"]}.get(product_id)
+
+
+def savings_text(product: Product, energy_cost: Decimal, language: str, messages: Messages) -> str:
+    rate = product.roi.savings_rate if product.roi else Decimal("0.1")
+    return messages.render("situation_savings", language, energy_cost=money(energy_cost, language),
+                           rate=percent(rate, language), savings=money(energy_cost * rate, language))  # fmt: skip
+
+
+def situation_answer(
+    situation: Situation,
+    products: Sequence[Product],
+    *,
+    language: str,
+    persona: str | None,
+    messages: Messages,
+    follow_up_count: int | None = None,
+) -> Answer | None:
+    """The product that fits, why in one sentence with the visitor's numbers, a worked-out price when the
+    size is known, the savings when the energy cost is known, and the next step for the persona.
+    None when nothing decides the product yet."""
+    product_id = fitting_product(situation)
+    product = next((p for p in products if p.id == product_id), None)
+    if product is None:
+        return None
+    key = _KEYS.get(product.id, "business")
+    count = quantity_for(situation, product.id)
+    events: list[Any] = []
+    if follow_up_count and product.id != HOME:  # "and for 25?": a new size for the product in focus
+        count = follow_up_count
+        slot = quantity_slot(product.id)
+        if slot:
+            events.append(SlotSet(slot, float(count)))
+    if count and product.roi:
+        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
+        scope = messages.render("situation_scope_count", language, count=count, units=units)
+    else:
+        scope = messages.render(f"situation_scope_{key}", language)
+    parts = [messages.render(f"situation_reason_{key}", language, scope=scope)]
+    if situation.energy_cost_eur:
+        parts.append(savings_text(product, situation.energy_cost_eur, language, messages))
+    worked_out = quote(product, count) if count and product.id != HOME else None
+    if worked_out:
+        parts.append(quote_message(worked_out, language, messages))
+    if persona in PERSONAS:
+        parts.append(messages.render(f"situation_next_{persona}", language))
+    if product.segment == "b2b" and persona != "influencer":
+        parts.append(messages.render("situation_next_b2b", language))
+    elif product.segment == "b2c" and persona is None:
+        parts.append(messages.render("situation_next_b2c", language))
+    if situation.product != product.id:
+        events.append(SlotSet("product", product.id))
+    return Answer("\n\n".join(parts), events)
+
+
+def price_for_size(product: Product, situation: Situation, text: str) -> Quote | None:
+    """A worked-out price when the size is known: a count in this message (`for the 9 shops`, `and for 25?`,
+    `ordering 2`) or the one the visitor gave before; None: show the price list."""
+    said = extract(text, product.id)
+    count = quantity_for(said, product.id) or bare_count(text)
+    if count is None:
+        count = quantity_for(situation, product.id)
+    return quote(product, count) if count else None
+
+
+def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages) -> Answer | None:
+    """The ROI form's slots from what is known, and one sentence that confirms them; None: nothing known.
+
+    With the size (households: always one) and the energy cost known, the product's typical savings rate
+    is taken too, so the calculator needs nothing more."""
+    if product is None or product.roi is None:
+        return None
+    known: list[str] = []
+    events: list[Any] = []
+    count = 1 if product.segment == "b2c" else quantity_for(situation, product.id)
+    if count and product.segment != "b2c":
+        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
+        known.append(messages.render("roi_prefilled_units", language, count=count, units=units))
+        events.append(SlotSet("roi_units", count))
+    if situation.energy_cost_eur:
+        known.append(messages.render("roi_prefilled_cost", language, energy_cost=money(situation.energy_cost_eur,
+                                                                                         language)))  # fmt: skip
+        events.append(SlotSet("roi_energy_cost", float(situation.energy_cost_eur)))
+        if count:
+            events.append(SlotSet("roi_savings_rate", float(product.roi.savings_rate)))
+    if not known:
+        if fitting_product(situation) != product.id:
+            return None
+        known.append(messages.render(f"situation_scope_{_KEYS.get(product.id, 'business')}", language))
+    text = messages.render("roi_prefilled", language, known=messages.render("roi_prefilled_and", language).join(known),
+                           product_name=product.name, rate=percent(product.roi.savings_rate, language))  # fmt: skip
+    return Answer(text, events)
+
+
+def known_facts(situation: Situation, language: str, messages: Messages) -> str:
+    """What the visitor said about size and cost, as one phrase (`9 Standorte und 90.000 € Energiekosten im Jahr`);
+    empty when nothing is known."""
+    parts = []
+    for count, key in ((situation.sites, "sites"), (situation.measuring_points, "measuring_points"),
+                       (situation.employees, "employees")):  # fmt: skip
+        if count:
+            parts.append(messages.render(f"known_{key}", language, count=count))
+    if situation.energy_cost_eur:
+        parts.append(messages.render("roi_prefilled_cost", language, energy_cost=money(situation.energy_cost_eur,
+                                                                                         language)))  # fmt: skip
+    return messages.render("roi_prefilled_and", language).join(parts)

@@ -1,0 +1,96 @@
+"""Worked-out prices: the plan that fits a size, and what it costs per month and once.
+
+Plan rules come from the catalogue (data/content/products/*.yml):
+- tiered products (a plan with `max_units` or a `min_units` above 1, e.g. Business Starter/Professional/
+  Enterprise by site count) have a one-off amount per account (onboarding, set-up);
+- untiered products (Sense per measuring point, Home per clip) sell hardware: the one-off amount is per unit.
+A monthly price is per unit when the plan says `per_unit`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.catalogue.schema import Plan, Product
+from bot.formatting import money, plan_line
+from bot.messages import Messages
+from bot.roi import PlanPrice, RoiInputError, cheapest_plan
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What `units` of a product cost with the plan that fits."""
+
+    product: Product
+    plan: Plan
+    units: int
+    monthly_eur: Decimal
+    one_off_eur: Decimal
+    one_off_per_unit: bool
+
+    @property
+    def alternatives(self) -> tuple[Plan, ...]:
+        """Other plans that cover the same size (e.g. Professional for 3 sites when SSO is needed)."""
+        return tuple(p for p in self.product.plans if p.id != self.plan.id and _covers(p, self.units))
+
+
+def _covers(plan: Plan, units: int) -> bool:
+    return units >= plan.min_units and (plan.max_units is None or units <= plan.max_units)
+
+
+def is_tiered(product: Product) -> bool:
+    return any(p.max_units is not None or p.min_units > 1 for p in product.plans)
+
+
+def quote(product: Product, units: int) -> Quote | None:
+    """The cheapest plan over three years that covers `units`, worked out; None if no plan does."""
+    if units < 1 or not product.plans:
+        return None
+    prices = [PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units) for p in product.plans]
+    try:
+        chosen = cheapest_plan(prices, units)
+    except RoiInputError:
+        return None
+    plan = next(p for p in product.plans if p.id == chosen.plan_id)
+    per_unit_once = not is_tiered(product)
+    monthly = plan.price_eur * units if plan.per_unit else plan.price_eur
+    one_off = plan.one_off_eur * units if per_unit_once else plan.one_off_eur
+    return Quote(product, plan, units, monthly, one_off, per_unit_once)
+
+
+def monthly_calculation(q: Quote, language: str) -> str:
+    """`20 × 9 € = 180 €` for a per-unit price, `149 €` for a flat one."""
+    if q.plan.per_unit and q.units > 1:
+        return f"{q.units} × {money(q.plan.price_eur, language)} = {money(q.monthly_eur, language)}"
+    return money(q.monthly_eur, language)
+
+
+def one_off_calculation(q: Quote, language: str) -> str:
+    """`25 × 390 € = 9.750 €` for hardware per unit, `490 €` for a set-up fee."""
+    if q.one_off_per_unit and q.units > 1:
+        return f"{q.units} × {money(q.plan.one_off_eur, language)} = {money(q.one_off_eur, language)}"
+    return money(q.one_off_eur, language)
+
+
+def quote_message(q: Quote, language: str, messages: Messages) -> str:
+    """The worked-out price as chat text (data/content/messages.yml `price_quote`), in the visitor's format."""
+    unit_text = q.product.roi.unit if q.units == 1 else q.product.roi.units if q.product.roi else None
+    if q.one_off_eur == 0:
+        one_off = messages.render("price_quote_no_one_off", language)
+    else:
+        one_off = one_off_calculation(q, language)
+    note = ""
+    if is_tiered(q.product) and q.monthly_eur > 0:  # tiered subscriptions: annual billing saves 2 months
+        note = messages.render("price_quote_annual", language, monthly=money(q.monthly_eur, language),
+                               yearly=money(q.monthly_eur * 10, language))  # fmt: skip
+    if q.alternatives:
+        unit = q.product.roi.unit.get(language) if q.product.roi else ""
+        units = q.product.roi.units.get(language) if q.product.roi else ""
+        lines = "\n".join(plan_line(p, unit, units, language) for p in q.alternatives)
+        note += messages.render("price_quote_alternatives", language, plans=lines)
+    return messages.render(
+        "price_quote", language, product_name=q.product.name, count=q.units,
+        units=unit_text.get(language) if unit_text else "", plan_name=q.plan.name.get(language),
+        monthly=monthly_calculation(q, language), one_off=one_off, note=note,
+    )  # fmt: skip

@@ -1,0 +1,349 @@
+"""The visitor's situation as data: size, energy cost, sector and the product in focus, from any message.
+
+Plain functions over text, German and English, with both number formats (`bot.numbers`):
+`extract` reads one message, `Situation.refined` keeps what earlier messages said unless a later
+one says it anew, `fitting_product` names the product that suits the situation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+from typing import Any
+
+from bot.numbers import find_numbers
+from bot.text import normalize
+
+HOME, BUSINESS, SENSE = "wattwerk-home", "wattwerk-business", "wattwerk-sense"
+PRODUCT_SEGMENT = {HOME: "b2c", BUSINESS: "b2b", SENSE: "b2b"}
+MAX_COUNT = 100_000
+
+# Sectors and building types: (sector, segment, product that fits by default or None, word stems).
+# Stems are matched against normalized words (umlauts spelled out): as a prefix, and inside
+# compounds ("bäckereifilialen") when they are at least five letters long. First sector wins.
+SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    ("family_business", "b2b", BUSINESS, ("familienunternehmen", "familienbetrieb", "family business",
+                                          "family-owned", "family owned")),
+    ("housing_company", "b2b", BUSINESS, ("wohnungsbau", "wohnanlage", "hausverwaltung", "housing compan",
+                                          "property manag")),
+    ("bakery", "b2b", BUSINESS, ("baecker", "bakery", "bakeries", "backstube")),
+    ("hotel", "b2b", BUSINESS, ("hotel", "pension", "gasthof")),
+    ("supermarket", "b2b", BUSINESS, ("supermarkt", "supermaerkt", "supermarket", "lebensmittelmarkt",
+                                      "discounter", "grocery")),
+    ("medical_practice", "b2b", BUSINESS, ("zahnarzt", "arztpraxis", "praxis", "praxen", "dental", "dentist",
+                                           "medical practice", "doctor", "physio", "tieraerzt")),
+    ("hospital", "b2b", None, ("krankenhaus", "klinik", "hospital", "clinic")),
+    ("school", "b2b", BUSINESS, ("schulverband", "schulgebaeude", "schule", "school", "kita")),
+    ("office", "b2b", BUSINESS, ("buero", "office", "coworking", "co-working", "kanzlei", "agentur", "agency")),
+    ("retail", "b2b", BUSINESS, ("einzelhandel", "filiale", "laden", "laeden", "retail", "boutique",
+                                 "handelskette", "retail chain")),
+    ("restaurant", "b2b", BUSINESS, ("restaurant", "gastronomie", "cafe", "kantine", "canteen")),
+    ("logistics", "b2b", BUSINESS, ("logistik", "logistics", "lagerhalle", "warehouse", "spedition")),
+    ("manufacturing", "b2b", SENSE, ("fabrik", "factory", "produktion", "production", "fertigung",
+                                     "manufactur", "metallbau", "maschinenbau", "spritzguss", "werkstatt",
+                                     "paper mill", "sawmill", "giesserei", "foundry", "druckerei", "industrie",
+                                     "industrial", "plant", "werk", "kuehlhaus", "halle")),
+    ("flat", "b2c", HOME, ("mietwohnung", "wohnung", "zur miete", "mieter", "tenant", "flat", "apartment",
+                           "zimmer")),
+    ("terraced_house", "b2c", HOME, ("reihenhaus", "terraced", "townhouse", "town house")),
+    ("detached_house", "b2c", HOME, ("einfamilienhaus", "doppelhaus", "detached", "semi detached",
+                                     "semi-detached", "eigenheim")),
+    ("household", "b2c", HOME, ("haushalt", "household", "familie", "family", "waermepumpe", "heat pump",
+                                "wg", "homeowner")),
+)  # fmt: skip
+
+# What a count is of: the noun after the number (or a generic "Stück"/"units" after a named thing).
+_SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassung", "store", "shop", "laden",
+               "laeden", "markt", "maerkt", "supermarket", "market", "hotel", "office", "buero", "praxis",
+               "praxen", "practice", "gebaeude", "building", "schul", "school", "wohnanlage", "objekt",
+               "propert", "lager", "warehouse", "baecker", "bakery", "bakeries", "restaurant", "werke",
+               "plants", "klinik", "clinic", "kita", "haeuser", "house", "liegenschaft", "immobilie",
+               "geschaeft")  # fmt: skip
+_MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
+                  "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
+                  "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
+                  "luefter", "geraet", "device", "verbraucher", "stromkreis", "circuit")  # fmt: skip
+_GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
+_EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
+                   "personen", "menschen", "team")  # fmt: skip
+_CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
+                      "megawattstunden": Decimal(1000), "gwh": Decimal(1_000_000)}  # fmt: skip
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "dozen": 12, "zwei": 2, "drei": 3, "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "zehn": 10, "elf": 11, "zwoelf": 12, "dreizehn": 13, "vierzehn": 14, "fuenfzehn": 15, "sechzehn": 16,
+    "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
+    "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beiden": 2, "both": 2,
+}  # fmt: skip
+_CURRENCY_BEFORE = re.compile(r"(?:€|eur|euro)\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro|euros\b)", re.IGNORECASE)
+_PER_YEAR = re.compile(r"\b(?:im jahr|pro jahr|per year|a year|per annum|jaehrlich|annually|yearly|/\s*jahr|p\.\s?a\.)")
+_COST_WORDS = re.compile(r"\b(?:kosten|rechnung|stromrechnung|zahlen|zahle|bezahlen|ausgaben|bill|spend|spending|"
+                         r"pay|paying|cost|costs|energiekosten|stromkosten)\b")  # fmt: skip
+_PER_SITE = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:pro|je|per|each|every|jede[nrs]?)\s+(?:haus|standort|filiale|"
+                       r"site|location|store|shop|hotel|house|branch|markt|objekt)")  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What is known about the visitor; None: not said (yet)."""
+
+    sites: int | None = None  # sites, branches, stores, buildings
+    measuring_points: int | None = None  # machines, measuring points, sensors
+    employees: int | None = None
+    energy_cost_eur: Decimal | None = None  # per year, all sites together
+    consumption_kwh: Decimal | None = None  # per year
+    sector: str | None = None
+    segment: str | None = None  # b2b / b2c
+    product: str | None = None  # catalogue id of the product in focus
+
+    def refined(self, newer: Situation) -> Situation:
+        """This situation updated by what a later message said; nothing said earlier is forgotten."""
+        return replace(self, **{f.name: getattr(newer, f.name) for f in fields(self)
+                                if getattr(newer, f.name) is not None})  # fmt: skip
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+    def has_facts(self) -> bool:
+        """True when the visitor said something about themselves (size, cost, sector), not only a product."""
+        return any(getattr(self, f.name) is not None for f in fields(self) if f.name not in ("product", "segment"))
+
+
+# Slot names in domain/situation.yml for the fields that are kept in their own slot.
+SLOTS = {
+    "sites": "situation_sites",
+    "measuring_points": "situation_measuring_points",
+    "employees": "situation_employees",
+    "energy_cost_eur": "situation_energy_cost",
+    "consumption_kwh": "situation_consumption",
+    "sector": "situation_sector",
+}
+
+
+def from_slots(get: Callable[[str], Any]) -> Situation:
+    """The situation kept in the tracker's slots (`get` is `tracker.get_slot`)."""
+
+    def whole(name: str) -> int | None:
+        value = get(name)
+        try:
+            return None if value is None else int(value)
+        except (TypeError, ValueError):
+            return None
+
+    def amount(name: str) -> Decimal | None:
+        value = get(name)
+        try:
+            return None if value is None else Decimal(str(value))
+        except ArithmeticError:
+            return None
+
+    segment = get("segment")
+    return Situation(
+        sites=whole(SLOTS["sites"]),
+        measuring_points=whole(SLOTS["measuring_points"]),
+        employees=whole(SLOTS["employees"]),
+        energy_cost_eur=amount(SLOTS["energy_cost_eur"]),
+        consumption_kwh=amount(SLOTS["consumption_kwh"]),
+        sector=get(SLOTS["sector"]) or None,
+        segment=segment if segment in ("b2b", "b2c") else None,
+        product=get("product") if get("product") in PRODUCT_SEGMENT else None,
+    )
+
+
+def slot_values(situation: Situation) -> dict[str, Any]:
+    """The slot values for the fields kept in domain/situation.yml (numbers as floats)."""
+    values: dict[str, Any] = {}
+    for name, slot in SLOTS.items():
+        value = getattr(situation, name)
+        values[slot] = float(value) if isinstance(value, int | Decimal) else value
+    return values
+
+
+def _stem_in(word: str, stems: tuple[str, ...]) -> bool:
+    return any(word.startswith(stem) or (len(stem) >= 5 and stem in word) for stem in stems)
+
+
+def sector_of(text: str) -> tuple[str, str, str | None] | None:
+    """(sector, segment, default product) of the first sector or building type the text names."""
+    norm = " " + " ".join(_WORD.findall(normalize(text))) + " "
+    best: tuple[int, tuple[str, str, str | None]] | None = None
+    for sector, segment, product, stems in SECTORS:
+        for stem in stems:
+            if " " in stem:
+                position = norm.find(f" {stem}")
+            else:
+                match = re.search(rf" ({re.escape(stem)}\w*|\w+{re.escape(stem)}\w*)" if len(stem) >= 5
+                                  else rf" {re.escape(stem)}\w*", norm)  # fmt: skip
+                position = match.start() if match else -1
+            if position >= 0 and (best is None or position < best[0]):
+                best = (position, (sector, segment, product))
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str
+    value: Decimal | None = None  # a number (digits or a number word)
+    money: bool = False
+    percent: bool = False
+    raw: str = ""
+    raw_end: int = 0  # where the number ends in the original text
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    for match in find_numbers(text):
+        tokens += [_Token(w) for w in _WORD.findall(normalize(text[position : match.start]))]
+        before, after = text[max(0, match.start - 6) : match.start], text[match.end : match.end + 8]
+        money = bool(_CURRENCY_BEFORE.search(before) or _CURRENCY_AFTER.match(after))
+        if before.rstrip().endswith("+"):  # +49 30 …: a phone number
+            position = match.end
+            continue
+        tokens.append(_Token("#", match.number.value, money, match.number.percent, text[match.start : match.end],
+                             match.end))
+        position = match.end
+    tokens += [_Token(w) for w in _WORD.findall(normalize(text[position:]))]
+    return [_Token(t.word, Decimal(_NUMBER_WORDS[t.word])) if t.value is None and t.word in _NUMBER_WORDS else t
+            for t in tokens]  # fmt: skip
+
+
+def _count(value: Decimal) -> int | None:
+    if value != value.to_integral_value() or not 1 <= value <= MAX_COUNT:
+        return None
+    return int(value)
+
+
+def _noun_kind(words: list[str]) -> str | None:
+    """What the words after a number count: sites, measuring_points, employees, consumption or generic."""
+    joined = " ".join(words)
+    for index, word in enumerate(words):
+        if word in _CONSUMPTION_UNITS:
+            return "consumption:" + word
+        if _stem_in(word, ("wohnanlage",)):
+            return "sites"
+        if _stem_in(word, _MACHINE_STEMS) or joined.startswith(("measuring point", "metering point")):
+            return "measuring_points"
+        if _stem_in(word, _SITE_STEMS):
+            return "sites"
+        if _stem_in(word, _EMPLOYEE_STEMS):
+            return "employees"
+        if word in _GENERIC_STEMS:
+            return "generic"
+        if index == 0 and word in ("x", "mal", "times"):
+            return None
+    return None
+
+
+def extract(text: str, named_product: str | None = None) -> Situation:
+    """The facts one message states about the visitor; `named_product`: a product the message names."""
+    tokens = _tokens(text or "")
+    norm = normalize(text or "")
+    found: dict[str, Any] = {}
+    sector = sector_of(text or "")
+    household = sector is not None and sector[1] == "b2c"
+    for index, token in enumerate(tokens):
+        if token.value is None or token.percent:
+            continue
+        following = []
+        for later in tokens[index + 1 : index + 4]:
+            if later.value is not None:
+                break
+            following.append(later.word)
+        kind = None if token.money else _noun_kind(following)
+        if kind and kind.startswith("consumption:"):
+            found["consumption_kwh"] = token.value * _CONSUMPTION_UNITS[kind.split(":")[1]]
+            continue
+        count = _count(token.value)
+        if kind == "generic" and count:
+            earlier = [t.word for t in tokens[max(0, index - 8) : index] if t.value is None]
+            kind = "measuring_points" if any(_stem_in(w, _MACHINE_STEMS) for w in earlier) else None
+        if kind in ("sites", "measuring_points") and count:
+            found[kind] = max(count, found.get(kind) or 0)
+            continue
+        if kind == "employees" and count and not household:
+            found["employees"] = count
+            continue
+        if kind is None and _is_amount(token, tokens, index, norm):
+            found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
+    segment = None
+    if sector:
+        found["sector"] = sector[0]
+        segment = sector[1]
+    product = named_product or _implied_product(found, sector)
+    if segment is None and product is not None:
+        segment = PRODUCT_SEGMENT.get(product)
+    return Situation(segment=segment, product=product, **found)
+
+
+def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bool:
+    """A sum of money per year: with a currency sign, or `2,100 a year` in a message about costs."""
+    if token.value is None or token.value <= 0:
+        return False
+    if token.money:
+        return True
+    if 1900 <= token.value <= 2100 and token.raw.isdigit():
+        return False  # a year
+    after = " ".join(t.word for t in tokens[index + 1 : index + 5])
+    if not _COST_WORDS.search(norm):
+        return False
+    near = token.value >= 100 and _PER_YEAR.search(" " + after)
+    return bool(near or (token.value >= 1000 and _PER_YEAR.search(norm)))
+
+
+def _per_site_total(token: _Token, text: str, sites: int | None) -> Decimal:
+    """`20k im Jahr pro Haus` at 3 hotels: 60k in total (when the sites are known in the same message)."""
+    rest = normalize(text[token.raw_end : token.raw_end + 40])
+    rest = re.sub(r"^\s*(?:€|eur|euro|euros)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
+    if sites and _PER_SITE.search(rest):
+        return token.value * sites
+    return token.value
+
+
+def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | None] | None) -> str | None:
+    """Households: Home; machines and measuring points: Sense; several sites, offices, chains: Business."""
+    if sector and sector[1] == "b2c":
+        return HOME
+    if found.get("measuring_points") and not found.get("sites"):
+        return SENSE
+    if found.get("sites") or found.get("employees"):
+        return BUSINESS
+    if sector:
+        return sector[2]
+    return None
+
+
+def fitting_product(situation: Situation) -> str | None:
+    """The product that suits what is known: the one in focus, else the one size and sector imply."""
+    if situation.product:
+        return situation.product
+    if situation.segment == "b2c":
+        return HOME
+    implied = _implied_product(
+        {"sites": situation.sites, "measuring_points": situation.measuring_points,
+         "employees": situation.employees},
+        next(((s, seg, p) for s, seg, p, _ in SECTORS if s == situation.sector), None),
+    )  # fmt: skip
+    return implied
+
+
+def quantity_for(situation: Situation, product_id: str) -> int | None:
+    """How many units of the product the visitor needs, as far as known (Home: None, one clip)."""
+    if product_id == BUSINESS:
+        return situation.sites
+    if product_id == SENSE:
+        return situation.measuring_points
+    return None
+
+
+def bare_count(text: str) -> int | None:
+    """A single count in a follow-up question without a noun (`und für 25?`, `was kostet das für die 8`)."""
+    tokens = [t for t in _tokens(text or "") if t.value is not None and not t.percent and not t.money]
+    wholes = [c for c in (_count(t.value) for t in tokens if not (t.raw.isdigit() and len(t.raw) == 4)) if c]
+    return wholes[0] if wholes else None

@@ -1,0 +1,60 @@
+"""Worked-out prices from the shipped catalogue: the plan for the size, monthly and one-off, in both formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalogue.schema import Product
+from bot.conversation.pricing import quote, quote_message
+from bot.services import Services
+
+
+@pytest.fixture()
+def products(catalogue_services: Services) -> dict[str, Product]:
+    return {p.id: p for p in catalogue_services.catalogue.products()}
+
+
+@pytest.mark.parametrize(
+    ("product_id", "units", "plan", "monthly", "one_off"),
+    [
+        ("wattwerk-business", 1, "business-starter", 49, 0),
+        ("wattwerk-business", 3, "business-starter", 49, 0),
+        ("wattwerk-business", 4, "business-professional", 149, 490),
+        ("wattwerk-business", 15, "business-professional", 149, 490),
+        ("wattwerk-business", 16, "business-enterprise", 144, 1490),
+        ("wattwerk-business", 20, "business-enterprise", 180, 1490),
+        ("wattwerk-sense", 8, "sense-platform", 32, 3120),
+        ("wattwerk-sense", 25, "sense-platform", 100, 9750),
+        ("wattwerk-home", 2, "home-basic", 0, 158),
+    ],
+)
+def test_the_plan_for_the_size(products: dict[str, Product], product_id: str, units: int, plan: str, monthly: int,
+                               one_off: int) -> None:  # fmt: skip
+    q = quote(products[product_id], units)
+    assert q is not None
+    assert (q.plan.id, q.monthly_eur, q.one_off_eur) == (plan, monthly, one_off)
+
+
+@pytest.mark.parametrize(
+    ("product_id", "units", "language", "shown"),
+    [
+        ("wattwerk-sense", 25, "de", ["25 × 4 € = 100 €", "25 × 390 € = 9.750 €", "Messpunkte"]),
+        ("wattwerk-sense", 25, "en", ["25 × €4 = €100", "25 × €390 = €9,750", "measuring points"]),
+        ("wattwerk-business", 20, "de", ["Enterprise", "20 × 9 € = 180 €", "1.490 €"]),
+        ("wattwerk-business", 9, "en", ["Professional", "€149", "€490", "9 sites"]),
+        ("wattwerk-business", 2, "de", ["Starter", "49 €", "keine Einrichtungsgebühr", "Professional"]),
+        ("wattwerk-home", 2, "en", ["2 × €79 = €158", "Home Plus", "also work"]),
+    ],
+)
+def test_the_calculation_is_shown_in_the_visitors_format(
+    products: dict[str, Product], catalogue_services: Services, product_id: str, units: int, language: str,
+    shown: list[str],
+) -> None:  # fmt: skip
+    q = quote(products[product_id], units)
+    assert q is not None
+    text = quote_message(q, language, catalogue_services.messages.get())
+    assert all(part in text for part in shown), text
+
+
+def test_no_quote_for_zero(products: dict[str, Product]) -> None:
+    assert quote(products["wattwerk-business"], 0) is None

@@ -1,0 +1,130 @@
+"""The visitor's situation from any message: sizes, energy cost, sector and the product in focus, de and en."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.conversation.situation import (
+    BUSINESS,
+    HOME,
+    SENSE,
+    Situation,
+    bare_count,
+    extract,
+    fitting_product,
+    from_slots,
+    slot_values,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hallo, wir sind ne zahnarztpraxis mit 2 standorten", {"sites": 2, "sector": "medical_practice"}),
+        ("Ich hab neun Bäckereifilialen und der Strom frisst uns auf", {"sites": 9, "sector": "bakery"}),
+        ("We own 9 bakeries and electricity is killing us", {"sites": 9, "sector": "bakery"}),
+        ("Wir betreiben 20 Supermärkte in NRW", {"sites": 20, "sector": "supermarket"}),
+        ("we run a coworking space with three locations", {"sites": 3, "sector": "office"}),
+        ("wohnungsbaugesellschaft mit 14 wohnanlagen", {"sites": 14, "sector": "housing_company"}),
+        ("wir haben ne halle mit 25 spritzgussmaschinen", {"measuring_points": 25, "sector": "manufacturing"}),
+        ("paper mill, 40 machines we want to meter individually", {"measuring_points": 40}),
+        ("die kühlaggregate einzeln messen, so 12 stück", {"measuring_points": 12}),
+        ("hospital: chillers and ventilation, maybe 30 units", {"measuring_points": 30, "sector": "hospital"}),
+        ("Was kostet das bei 25 Messpunkten?", {"measuring_points": 25}),
+        ("small office, 12 people, one floor", {"employees": 12, "sector": "office"}),
+        ("Ein Betrieb mit 50 Mitarbeitern", {"employees": 50}),
+    ],
+)
+def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
+    situation = extract(text)
+    assert {key: getattr(situation, key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cost"),
+    [
+        ("Wir zahlen 90.000 € Strom im Jahr an 4 Standorten", Decimal(90000)),
+        ("we spend about €90k a year on power", Decimal(90000)),
+        ("Energiekosten rund 20 Tsd. im Jahr", Decimal(20000)),
+        ("Stromkosten von 1,2 Mio € im Jahr", Decimal(1200000)),
+        ("our energy bill is 1,200,000 EUR per year", Decimal(1200000)),
+        ("stromrechnung war dieses jahr 1.200 euro", Decimal(1200)),
+        ("our bill went up to like 2,100 a year", Decimal(2100)),
+        ("3 Hotels, Energiekosten so ca 20k im Jahr pro Haus", Decimal(60000)),
+    ],
+)
+def test_annual_energy_cost_in_german_and_english_formats(text: str, cost: Decimal) -> None:
+    assert extract(text).energy_cost_eur == cost
+
+
+@pytest.mark.parametrize(
+    ("text", "kwh"),
+    [("Verbrauch 1,2 Mio kWh im Jahr", Decimal(1200000)), ("we use about 350 MWh a year", Decimal(350000)),
+     ("rund 4.500 kWh", Decimal(4500))],
+)  # fmt: skip
+def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
+    assert extract(text).consumption_kwh == kwh
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "segment"),
+    [
+        ("We own 9 bakeries", BUSINESS, "b2b"),
+        ("Maschinenbauer, drei Standorte, wir brauchen SSO", BUSINESS, "b2b"),
+        ("Metallbaubetrieb mit 8 Maschinen", SENSE, "b2b"),
+        ("we'd need 6 sensors on our compressors", SENSE, "b2b"),
+        ("hi, wohne zur miete, 2 zimmer", HOME, "b2c"),
+        ("reihenhaus, wärmepumpe, 4 personen", HOME, "b2c"),
+        ("family of 4 in a semi detached", HOME, "b2c"),
+        ("im just a guy in a flat, which one is for me", HOME, "b2c"),
+    ],
+)
+def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
+    situation = extract(text)
+    assert (situation.product, situation.segment, fitting_product(situation)) == (product, segment, product)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Schlägt das System Alarm, wenn am Wochenende eine Maschine durchläuft?", "rufen Sie mich an: +49 30 1234 5670",
+     "where is my data stored?", "Was kostet das?", "Im Jahr 2025 war alles teurer"],
+)  # fmt: skip
+def test_questions_without_facts_state_nothing(text: str) -> None:
+    assert not extract(text).has_facts()
+
+
+def test_household_people_are_not_employees() -> None:
+    assert extract("reihenhaus, 4 personen").employees is None
+
+
+def test_a_named_product_wins_over_the_implied_one() -> None:
+    assert extract("Wir haben 6 Lager, kann Sense das?", SENSE).product == SENSE
+
+
+def test_later_messages_refine_and_never_forget() -> None:
+    first = extract("Wir sind eine Zahnarztpraxis mit 2 Standorten")
+    later = first.refined(extract("Wir zahlen 18.000 € im Jahr für Strom"))
+    assert (later.sites, later.energy_cost_eur, later.sector, later.product) == (2, Decimal(18000), "medical_practice",
+                                                                                 BUSINESS)  # fmt: skip
+    assert later.refined(extract("inzwischen sind es 3 Standorte")).sites == 3
+
+
+def test_slots_round_trip() -> None:
+    situation = Situation(sites=9, energy_cost_eur=Decimal(90000), sector="bakery", segment="b2b", product=BUSINESS)
+    slots = {**slot_values(situation), "segment": "b2b", "product": BUSINESS}
+    assert from_slots(slots.get) == situation
+
+
+def test_slots_with_junk_are_ignored() -> None:
+    assert from_slots({"situation_sites": "neun Stück", "product": "wattwerk-toaster"}.get) == Situation()
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("und für 25?", 25), ("was kostet das für die 8", 8), ("what about sixteen", 16), ("and for 15 %?", None),
+     ("was kostet das", None), ("ok ordering 2, one for my parents. total?", 2)],
+)  # fmt: skip
+def test_a_bare_count_in_a_follow_up(text: str, count: int | None) -> None:
+    assert bare_count(text) == count

@@ -1,0 +1,148 @@
+"""Retrieval over the editor-owned knowledge entries (data/content/knowledge.yml).
+
+A plain TF-IDF index (scikit-learn, pinned through Rasa) per language: character n-grams within
+words (3–5, robust to German compounds and typos) plus words. An entry's score is the best cosine
+similarity between the question and its example questions or topic title, plus a small boost for
+the product in focus and the visitor's segment. Built once per file version (services.py), never
+at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.catalogue.schema import LANGS
+from bot.config import PROJECT_ROOT
+from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
+
+KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
+
+#: answer a question that was not understood (nlu_fallback) from the best entry at or above this
+ANSWER_THRESHOLD = 0.42
+#: replace an intent's standard answer only when the entry clearly fits (at or above this)
+OVERRIDE_THRESHOLD = 0.62
+#: boosts added to the similarity (0..1)
+FOCUS_BOOST = 0.08
+SEGMENT_BOOST = 0.03
+#: how many nearest topics a fallback offers
+NEAREST = 3
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: KnowledgeEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The best entry when it is good enough, else None; and the nearest topics in any case."""
+
+    best: Scored | None
+    nearest: tuple[Scored, ...]
+
+
+class _LanguageIndex:
+    def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
+        texts: list[str] = []
+        owners: list[int] = []
+        for position, entry in enumerate(entries):
+            for text in [entry.title.get(language), *entry.questions.get(language)]:
+                texts.append(text)
+                owners.append(position)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
+                                      strip_accents="unicode", sublinear_tf=True)  # fmt: skip
+        self._words = TfidfVectorizer(analyzer="word", ngram_range=(1, 1), lowercase=True,
+                                      strip_accents="unicode", sublinear_tf=True)  # fmt: skip
+        self._matrix = self._normalised(hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)]))
+        self._owners = np.array(owners)
+        self._size = len(entries)
+
+    @staticmethod
+    def _normalised(matrix):  # type: ignore[no-untyped-def]
+        matrix = matrix.tocsr()
+        norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
+        norms[norms == 0] = 1.0
+        return matrix.multiply(1 / norms[:, None]).tocsr()
+
+    def scores(self, text: str) -> np.ndarray:
+        """The best similarity per entry (0..1)."""
+        query = self._normalised(hstack([self._chars.transform([text]), self._words.transform([text])]))
+        similarities = (self._matrix @ query.T).toarray().ravel()
+        best = np.zeros(self._size)
+        np.maximum.at(best, self._owners, similarities)
+        return best
+
+
+class KnowledgeIndex:
+    """The knowledge entries and a retrieval index per language."""
+
+    def __init__(self, knowledge: KnowledgeFile) -> None:
+        self.knowledge = knowledge
+        self.entries: list[KnowledgeEntry] = list(knowledge.entries)
+        self._by_id = {entry.id: entry for entry in self.entries}
+        self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
+
+    def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
+        return self._by_id.get(entry_id or "")
+
+    def rank(
+        self,
+        text: str,
+        language: str | None = None,
+        focus: str | None = None,
+        segment_products: Iterable[str] = (),
+    ) -> list[Scored]:
+        """Every entry with its score, best first; `language` None compares with both languages."""
+        languages = [language] if language in LANGS else list(LANGS)
+        raw = np.max([self._indexes[lang].scores(text) for lang in languages], axis=0)
+        segment = set(segment_products)
+        scored = []
+        for entry, score in zip(self.entries, raw, strict=True):
+            if score > 0 and focus and entry.product == focus:
+                score += FOCUS_BOOST
+            elif score > 0 and entry.product in segment:
+                score += SEGMENT_BOOST
+            scored.append(Scored(entry, float(score)))
+        return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def lookup(
+        self,
+        text: str,
+        language: str | None = None,
+        focus: str | None = None,
+        segment_products: Iterable[str] = (),
+        threshold: float = ANSWER_THRESHOLD,
+    ) -> Lookup:
+        ranked = self.rank(text, language, focus, segment_products)
+        best = ranked[0] if ranked and ranked[0].score >= threshold else None
+        nearest = tuple(_distinct_topics(ranked, focus))[:NEAREST]
+        return Lookup(best, nearest)
+
+
+def _distinct_topics(ranked: list[Scored], focus: str | None) -> Iterable[Scored]:
+    """Nearest topics, skipping an entry whose topic another product's entry already offers
+    (the product in focus, or the first seen, wins)."""
+    seen: set[str] = set()
+    for scored in ranked:
+        topic = scored.entry.id.split("-", 1)[-1] if scored.entry.product != GENERAL else scored.entry.id
+        if topic in seen:
+            continue
+        seen.add(topic)
+        yield scored
+
+
+def load_index(path: Path = KNOWLEDGE_FILE) -> KnowledgeIndex:
+    """Reads, checks and indexes a knowledge file (ContentError, a ValueError, when it is broken)."""
+    return KnowledgeIndex(read_knowledge(path))
+
+
+def segment_products(segment: str | None, products: Mapping[str, str]) -> frozenset[str]:
+    """The catalogue ids whose segment (b2b/b2c) is the visitor's."""
+    return frozenset(pid for pid, product_segment in products.items() if segment and product_segment == segment)

@@ -43,7 +43,7 @@ class Answer(LocalText):
     """An answer: the fact first, at most MAX_ANSWER_WORDS words per language."""
 
     @validator("de", "en")
-    def _short(cls, value: str) -> str:  # noqa: N805 (pydantic validators are class methods)
+    def _short(cls, value: str) -> str:
         words = len(value.split())
         if words > MAX_ANSWER_WORDS:
             raise ValueError(f"has {words} words; keep answers to at most {MAX_ANSWER_WORDS} (the fact first)")
@@ -70,7 +70,7 @@ class KnowledgeEntry(_Strict):
     intent: str | None = None
 
     @validator("id")
-    def _id_format(cls, value: str) -> str:  # noqa: N805
+    def _id_format(cls, value: str) -> str:
         if not _ID.match(value):
             raise ValueError("use lower-case letters, digits and hyphens only")
         return value
@@ -78,7 +78,7 @@ class KnowledgeEntry(_Strict):
 
 class KnowledgeTexts(_Strict):
     no_match: LocalText
-    no_match_contact: LocalText
+    no_match_again: LocalText
 
 
 class KnowledgeFile(_Strict):
@@ -87,7 +87,7 @@ class KnowledgeFile(_Strict):
     entries: conlist(KnowledgeEntry, min_items=1)  # type: ignore[valid-type]
 
     @validator("version")
-    def _version(cls, value: int) -> int:  # noqa: N805
+    def _version(cls, value: int) -> int:
         if value != 1:
             raise ValueError(f"must be 1, got {value}")
         return value
@@ -174,10 +174,12 @@ def _cross_checks(knowledge: KnowledgeFile, root: yaml.Node, display: str, produ
         if products and entry.product != GENERAL and entry.product not in products:
             line, field = _locate(root, ("entries", index, "product"))
             known = ", ".join(sorted(products | {GENERAL}))
-            problems.append(ContentProblem(display, line, field, f"unknown product {entry.product!r}; use one of {known}"))
+            message = f"unknown product {entry.product!r}; use one of {known}"
+            problems.append(ContentProblem(display, line, field, message))
         if entry.id in seen:
             line, field = _locate(root, ("entries", index, "id"))
-            problems.append(ContentProblem(display, line, field, f"id {entry.id!r} is already used on line {seen[entry.id]}"))
+            message = f"id {entry.id!r} is already used on line {seen[entry.id]}"
+            problems.append(ContentProblem(display, line, field, message))
         else:
             seen[entry.id] = _locate(root, ("entries", index, "id"))[0]
     return problems

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack, spmatrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.catalogue.schema import LANGS
@@ -65,7 +65,7 @@ class _LanguageIndex:
         self._size = len(entries)
 
     @staticmethod
-    def _normalised(matrix):  # type: ignore[no-untyped-def]
+    def _normalised(matrix: spmatrix) -> csr_matrix:
         matrix = matrix.tocsr()
         norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
         norms[norms == 0] = 1.0
@@ -146,3 +146,35 @@ def load_index(path: Path = KNOWLEDGE_FILE) -> KnowledgeIndex:
 def segment_products(segment: str | None, products: Mapping[str, str]) -> frozenset[str]:
     """The catalogue ids whose segment (b2b/b2c) is the visitor's."""
     return frozenset(pid for pid, product_segment in products.items() if segment and product_segment == segment)
+
+
+# ------------------------------------------------------------------------------- routing
+
+#: the intent of a question answered from a knowledge entry (button payload: /ask_topic{"topic": "<id>"})
+TOPIC_INTENT = "ask_topic"
+FALLBACK_INTENT = "nlu_fallback"
+#: intents whose standard answer is generic: a knowledge entry that clearly fits answers instead
+OVERRIDABLE_INTENTS = frozenset({
+    "ask_guarantee", "ask_renewal", "ask_support", "ask_billing", "ask_integrations", "ask_hosting",
+    "ask_specs", "express_doubt", "praise", "ask_delivery", "ask_price", "ask_features", "ask_what_is",
+    "chitchat", "out_of_scope", "ask_comparison", "ask_discount", "ask_tco",
+})  # fmt: skip
+
+
+def reroute(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:
+    """The knowledge entry that should answer `text` instead of `intent`'s standard answer, if any.
+
+    A message that was not understood is answered from the best entry at ANSWER_THRESHOLD; an
+    intent with a generic answer only when an entry clearly fits (OVERRIDE_THRESHOLD) and is not
+    a topic that intent's own answer already covers (the entry's `intent`).
+    """
+    if intent == FALLBACK_INTENT:
+        threshold = ANSWER_THRESHOLD
+    elif intent in OVERRIDABLE_INTENTS:
+        threshold = OVERRIDE_THRESHOLD
+    else:
+        return None
+    ranked = index.rank(text)
+    if not ranked or ranked[0].score < threshold or ranked[0].entry.intent == intent:
+        return None
+    return ranked[0]

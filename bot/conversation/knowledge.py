@@ -9,6 +9,7 @@ at import time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +25,29 @@ from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_kno
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
 #: answer a question that was not understood (nlu_fallback) from the best entry at or above this
-ANSWER_THRESHOLD = 0.42
+ANSWER_THRESHOLD = 0.45
 #: replace an intent's standard answer only when the entry clearly fits (at or above this)
-OVERRIDE_THRESHOLD = 0.62
+OVERRIDE_THRESHOLD = 0.55
 #: boosts added to the similarity (0..1)
 FOCUS_BOOST = 0.08
 SEGMENT_BOOST = 0.03
 #: how many nearest topics a fallback offers
 NEAREST = 3
+#: weight of whole words against character n-grams in the similarity
+WORD_WEIGHT = 0.45
+#: filler words that say nothing about the topic (both languages); removed before matching
+STOP_WORDS = frozenset("""
+    a an and are as at be but by can could do does for from have how i if in is it its me my of on or
+    our so that the then there this to too us we what whats when where which who will with would you your
+    also any just ok okay really actually btw tbh
+    aber als also am an auch auf bei bin bitte da das dass dein dem den der des die dies doch du ein eine
+    einen einer es eure euer für gibt gibts gibt's hab habe haben hat ich ihr im in ist ja kann man mein
+    mich mir mit nen nicht noch oder sich sie sind so und uns unser unsere von was wenn wie wir wird wo zu
+    eigentlich denn mal halt überhaupt ungefähr grad gerade eigentlich
+    wattwerk home business sense
+""".split())
+#: product names in a question name the product in focus (their words are not matched as topic words)
+PRODUCT_WORDS = {"home": "wattwerk-home", "business": "wattwerk-business", "sense": "wattwerk-sense"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,12 @@ class Lookup:
     nearest: tuple[Scored, ...]
 
 
+def _content_words(text: str) -> str:
+    """The text in lower case without filler words (so that "was kostet das" does not match everything)."""
+    words = re.findall(r"[\w€%+-]+", text.lower())
+    return " ".join(w for w in words if w not in STOP_WORDS) or text.lower()
+
+
 class _LanguageIndex:
     def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
         texts: list[str] = []
@@ -56,13 +78,18 @@ class _LanguageIndex:
             for text in [entry.title.get(language), *entry.questions.get(language)]:
                 texts.append(text)
                 owners.append(position)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=_content_words,
                                       strip_accents="unicode", sublinear_tf=True)  # fmt: skip
-        self._words = TfidfVectorizer(analyzer="word", ngram_range=(1, 1), lowercase=True,
-                                      strip_accents="unicode", sublinear_tf=True)  # fmt: skip
-        self._matrix = self._normalised(hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)]))
+        self._words = TfidfVectorizer(analyzer="word", preprocessor=_content_words, strip_accents="unicode",
+                                      sublinear_tf=True, token_pattern=r"(?u)\b\w[\w-]*\b")  # fmt: skip
+        self._matrix = self._features(texts, fit=True)
         self._owners = np.array(owners)
         self._size = len(entries)
+
+    def _features(self, texts: list[str], fit: bool = False) -> csr_matrix:
+        chars = self._chars.fit_transform(texts) if fit else self._chars.transform(texts)
+        words = self._words.fit_transform(texts) if fit else self._words.transform(texts)
+        return self._normalised(hstack([chars * (1 - WORD_WEIGHT), words * WORD_WEIGHT]))
 
     @staticmethod
     def _normalised(matrix: spmatrix) -> csr_matrix:
@@ -73,7 +100,7 @@ class _LanguageIndex:
 
     def scores(self, text: str) -> np.ndarray:
         """The best similarity per entry (0..1)."""
-        query = self._normalised(hstack([self._chars.transform([text]), self._words.transform([text])]))
+        query = self._features([text])
         similarities = (self._matrix @ query.T).toarray().ravel()
         best = np.zeros(self._size)
         np.maximum.at(best, self._owners, similarities)
@@ -101,6 +128,8 @@ class KnowledgeIndex:
     ) -> list[Scored]:
         """Every entry with its score, best first; `language` None compares with both languages."""
         languages = [language] if language in LANGS else list(LANGS)
+        named = named_product(text)
+        focus = named or focus
         raw = np.max([self._indexes[lang].scores(text) for lang in languages], axis=0)
         segment = set(segment_products)
         scored = []
@@ -138,6 +167,12 @@ def _distinct_topics(ranked: list[Scored], focus: str | None) -> Iterable[Scored
         yield scored
 
 
+def named_product(text: str) -> str | None:
+    """The catalogue id of the one product the question names (Home, Business, Sense), if exactly one."""
+    named = {PRODUCT_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in PRODUCT_WORDS}
+    return named.pop() if len(named) == 1 else None
+
+
 def load_index(path: Path = KNOWLEDGE_FILE) -> KnowledgeIndex:
     """Reads, checks and indexes a knowledge file (ContentError, a ValueError, when it is broken)."""
     return KnowledgeIndex(read_knowledge(path))
@@ -156,8 +191,8 @@ FALLBACK_INTENT = "nlu_fallback"
 #: intents whose standard answer is generic: a knowledge entry that clearly fits answers instead
 OVERRIDABLE_INTENTS = frozenset({
     "ask_guarantee", "ask_renewal", "ask_support", "ask_billing", "ask_integrations", "ask_hosting",
-    "ask_specs", "express_doubt", "praise", "ask_delivery", "ask_price", "ask_features", "ask_what_is",
-    "chitchat", "out_of_scope", "ask_comparison", "ask_discount", "ask_tco",
+    "ask_specs", "express_doubt", "praise", "ask_delivery", "ask_comparison", "chitchat", "out_of_scope",
+    "goodbye", "order",
 })  # fmt: skip
 
 

@@ -31,6 +31,8 @@ OVERRIDE_THRESHOLD = 0.55
 #: boosts added to the similarity (0..1)
 FOCUS_BOOST = 0.08
 SEGMENT_BOOST = 0.03
+#: subtracted from entries about another product than the one the question names
+OTHER_PRODUCT_PENALTY = 0.3
 #: how many nearest topics a fallback offers
 NEAREST = 3
 #: weight of whole words against character n-grams in the similarity
@@ -66,7 +68,7 @@ class Lookup:
 
 def _content_words(text: str) -> str:
     """The text in lower case without filler words (so that "was kostet das" does not match everything)."""
-    words = re.findall(r"[\w€%+-]+", text.lower())
+    words = re.findall(r"[\w€%+]+", text.lower())
     return " ".join(w for w in words if w not in STOP_WORDS) or text.lower()
 
 
@@ -81,7 +83,7 @@ class _LanguageIndex:
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=_content_words,
                                       strip_accents="unicode", sublinear_tf=True)  # fmt: skip
         self._words = TfidfVectorizer(analyzer="word", preprocessor=_content_words, strip_accents="unicode",
-                                      sublinear_tf=True, token_pattern=r"(?u)\b\w[\w-]*\b")  # fmt: skip
+                                      sublinear_tf=True)  # fmt: skip
         self._matrix = self._features(texts, fit=True)
         self._owners = np.array(owners)
         self._size = len(entries)
@@ -134,6 +136,8 @@ class KnowledgeIndex:
         segment = set(segment_products)
         scored = []
         for entry, score in zip(self.entries, raw, strict=True):
+            if named and entry.product not in (named, GENERAL):
+                score -= OTHER_PRODUCT_PENALTY
             if score > 0 and focus and entry.product == focus:
                 score += FOCUS_BOOST
             elif score > 0 and entry.product in segment:
@@ -196,6 +200,10 @@ OVERRIDABLE_INTENTS = frozenset({
 })  # fmt: skip
 
 
+#: intents whose answer is usually right: a knowledge entry replaces it only when it fits very well
+INTENT_THRESHOLDS = {"ask_price": 0.72}
+
+
 def reroute(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:
     """The knowledge entry that should answer `text` instead of `intent`'s standard answer, if any.
 
@@ -205,6 +213,8 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | No
     """
     if intent == FALLBACK_INTENT:
         threshold = ANSWER_THRESHOLD
+    elif intent in INTENT_THRESHOLDS:
+        threshold = INTENT_THRESHOLDS[intent]
     elif intent in OVERRIDABLE_INTENTS:
         threshold = OVERRIDE_THRESHOLD
     else:

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
+from actions.knowledge import answer_if_specific
 from bot.formatting import features_text, plans_text, specs_text
 
 
@@ -57,6 +58,9 @@ class ActionShowSpecs(CatalogueAction):
         return "action_show_specs"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        specific = answer_if_specific(self.services, dispatcher, tracker)  # the asked fact, not the spec sheet
+        if specific is not None:
+            return specific
         events: list[EventType] = []
         product = self.product(dispatcher, tracker, events)
         if product:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
     FALLBACK_INTENT,
+    OVERRIDE_THRESHOLD,
     TOPIC_INTENT,
     KnowledgeIndex,
     Scored,
@@ -66,10 +67,27 @@ def answer_question(
     return Reply(message, buttons)
 
 
+def specific_answer(
+    index: KnowledgeIndex,
+    text: str,
+    intent: str | None,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+) -> Reply | None:
+    """The entry that answers `text` better than `intent`'s generic answer (e.g. a spec dump), if one
+    clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers."""
+    best = index.lookup(text, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best
+    if best is None or best.entry.intent == intent:
+        return None
+    return _answer(best, language)
+
+
 def _answer(scored: Scored, language: str | None) -> Reply:
     entry = scored.entry
     product = None if entry.product == "general" else entry.product
     return Reply(entry.answer.get(language), entry_id=entry.id, product=product)
 
 
-__all__ = ["FALLBACK_INTENT", "Button", "Reply", "answer_question", "topic_payload"]
+__all__ = ["FALLBACK_INTENT", "Button", "Reply", "answer_question", "specific_answer", "topic_payload"]

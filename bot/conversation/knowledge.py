@@ -31,8 +31,9 @@ OVERRIDE_THRESHOLD = 0.55
 #: boosts added to the similarity (0..1)
 FOCUS_BOOST = 0.08
 SEGMENT_BOOST = 0.03
-#: subtracted from entries about another product than the one the question names
-OTHER_PRODUCT_PENALTY = 0.3
+#: entries about another product than the one the question names (or the one in focus) count this much
+NAMED_OTHER_FACTOR = 0.5
+FOCUS_OTHER_FACTOR = 0.8
 #: how many nearest topics a fallback offers
 NEAREST = 3
 #: weight of whole words against character n-grams in the similarity
@@ -136,8 +137,8 @@ class KnowledgeIndex:
         segment = set(segment_products)
         scored = []
         for entry, score in zip(self.entries, raw, strict=True):
-            if named and entry.product not in (named, GENERAL):
-                score -= OTHER_PRODUCT_PENALTY
+            if focus and entry.product not in (focus, GENERAL):
+                score *= NAMED_OTHER_FACTOR if named else FOCUS_OTHER_FACTOR
             if score > 0 and focus and entry.product == focus:
                 score += FOCUS_BOOST
             elif score > 0 and entry.product in segment:
@@ -194,14 +195,15 @@ TOPIC_INTENT = "ask_topic"
 FALLBACK_INTENT = "nlu_fallback"
 #: intents whose standard answer is generic: a knowledge entry that clearly fits answers instead
 OVERRIDABLE_INTENTS = frozenset({
-    "ask_guarantee", "ask_renewal", "ask_support", "ask_billing", "ask_integrations", "ask_hosting",
-    "ask_specs", "express_doubt", "praise", "ask_delivery", "ask_comparison", "chitchat", "out_of_scope",
-    "goodbye", "order",
+    "ask_guarantee", "ask_renewal", "ask_support", "ask_billing", "express_doubt", "praise", "ask_delivery",
+    "chitchat", "out_of_scope", "order",
 })  # fmt: skip
 
 
 #: intents whose answer is usually right: a knowledge entry replaces it only when it fits very well
-INTENT_THRESHOLDS = {"ask_price": 0.72}
+INTENT_THRESHOLDS = {"ask_price": 0.72, "ask_renewal": 0.6, "ask_support": 0.6, "ask_billing": 0.65}
+#: intents answered by action_show_specs (a spec dump): it answers from a clearly fitting entry itself
+SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
 
 
 def reroute(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:

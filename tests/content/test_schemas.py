@@ -72,7 +72,7 @@ def test_a_good_file_loads() -> None:
         ("  - id: lorawan", "  - id: home-contract", 15, "entries[2].id", "is already used on line 6"),
         ("      de: [\"Geht LoRaWAN?\"]", "      de: []", 19, "entries[2].questions.de", "needs at least one item"),
         ("  - id: lorawan", "  - id: LoRaWAN", 15, "entries[2].id", "lower-case"),
-        ('    title: {de: "LoRaWAN", en: "LoRaWAN"}', "    titel: {de: x, en: y}", 17, "entries[2].titel", "not a known field"),
+        ('    title: {de: "LoRaWAN", en: "LoRaWAN"}', "    titel: {de: x}", 17, "entries[2].titel", "not a known"),
     ],
 )
 def test_a_mistake_names_file_line_and_field(old: str, new: str, line: int, field: str, message: str) -> None:

@@ -42,7 +42,7 @@ WORD_WEIGHT = 0.45
 STOP_WORDS = frozenset("""
     a an and are as at be but by can could do does for from have how i if in is it its me my of on or
     our so that the then there this to too us we what whats when where which who will with would you your
-    also any just ok okay really actually btw tbh
+    also any just ok okay really actually btw tbh time thanks thank please
     aber als also am an auch auf bei bin bitte da das dass dein dem den der des die dies doch du ein eine
     einen einer es eure euer für gibt gibts gibt's hab habe haben hat ich ihr im in ist ja kann man mein
     mich mir mit nen nicht noch oder sich sie sind so und uns unser unsere von was wenn wie wir wird wo zu
@@ -70,7 +70,7 @@ class Lookup:
 def _content_words(text: str) -> str:
     """The text in lower case without filler words (so that "was kostet das" does not match everything)."""
     words = re.findall(r"[\w€%+]+", text.lower())
-    return " ".join(w for w in words if w not in STOP_WORDS) or text.lower()
+    return " ".join(w for w in words if w not in STOP_WORDS)
 
 
 class _LanguageIndex:

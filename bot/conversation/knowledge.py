@@ -201,7 +201,9 @@ OVERRIDABLE_INTENTS = frozenset({
 
 
 #: intents whose answer is usually right: a knowledge entry replaces it only when it fits very well
-INTENT_THRESHOLDS = {"ask_price": 0.72, "ask_features": 0.65, "ask_renewal": 0.6, "ask_support": 0.6, "ask_billing": 0.65}
+INTENT_THRESHOLDS = {
+    "ask_price": 0.72, "ask_features": 0.65, "ask_renewal": 0.6, "ask_support": 0.6, "ask_billing": 0.65,
+}  # fmt: skip
 #: intents answered by action_show_specs (a spec dump): it answers from a clearly fitting entry itself
 SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
 

@@ -26,7 +26,7 @@ KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
 #: answer a question that was not understood (nlu_fallback) from the best entry at or above this
 ANSWER_THRESHOLD = 0.45
-#: replace an intent's standard answer only when the entry clearly fits (at or above this)
+#: action_show_specs answers the asked fact instead of the spec sheet at or above this
 OVERRIDE_THRESHOLD = 0.55
 #: boosts added to the similarity (0..1)
 FOCUS_BOOST = 0.08
@@ -193,34 +193,34 @@ def segment_products(segment: str | None, products: Mapping[str, str]) -> frozen
 #: the intent of a question answered from a knowledge entry (button payload: /ask_topic{"topic": "<id>"})
 TOPIC_INTENT = "ask_topic"
 FALLBACK_INTENT = "nlu_fallback"
-#: intents whose standard answer is generic: a knowledge entry that clearly fits answers instead
-OVERRIDABLE_INTENTS = frozenset({
-    "ask_guarantee", "ask_renewal", "ask_support", "ask_billing", "express_doubt", "praise", "ask_delivery",
-    "chitchat", "out_of_scope", "order",
-})  # fmt: skip
 
 
-#: intents whose answer is usually right: a knowledge entry replaces it only when it fits very well
+#: per intent, how well an entry must fit to replace its standard answer; set so that only a few
+#: percent of the intent's own training examples (data/nlu/) would be rerouted
 INTENT_THRESHOLDS = {
-    "ask_price": 0.72, "ask_features": 0.65, "ask_renewal": 0.6, "ask_support": 0.6, "ask_billing": 0.65,
+    "ask_billing": 0.75, "ask_delivery": 0.6, "ask_features": 0.75, "ask_guarantee": 0.8, "ask_price": 0.72,
+    "ask_renewal": 0.75, "ask_support": 0.8, "chitchat": 0.6, "express_doubt": 0.7, "order": 0.7,
+    "out_of_scope": 0.6, "praise": 0.7,
 }  # fmt: skip
+#: an intent the classifier is this sure about keeps its answer
+MAX_INTENT_CONFIDENCE = 0.8
 #: intents answered by action_show_specs (a spec dump): it answers from a clearly fitting entry itself
 SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
 
 
-def reroute(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:
+def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: float = 0.0) -> Scored | None:
     """The knowledge entry that should answer `text` instead of `intent`'s standard answer, if any.
 
     A message that was not understood is answered from the best entry at ANSWER_THRESHOLD; an
-    intent with a generic answer only when an entry clearly fits (OVERRIDE_THRESHOLD) and is not
-    a topic that intent's own answer already covers (the entry's `intent`).
+    intent with a generic answer only when the classifier is not sure of it, an entry clearly fits
+    (INTENT_THRESHOLDS) and is not a topic that intent's own answer already covers (the entry's `intent`).
     """
     if intent == FALLBACK_INTENT:
         threshold = ANSWER_THRESHOLD
+    elif confidence >= MAX_INTENT_CONFIDENCE:
+        return None
     elif intent in INTENT_THRESHOLDS:
         threshold = INTENT_THRESHOLDS[intent]
-    elif intent in OVERRIDABLE_INTENTS:
-        threshold = OVERRIDE_THRESHOLD
     else:
         return None
     ranked = index.rank(text)

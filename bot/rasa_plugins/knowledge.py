@@ -55,13 +55,14 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
         index = None
         for message in messages:
             text = message.get(TEXT) or ""
-            intent = (message.get(INTENT) or {}).get("name")
+            predicted = message.get(INTENT) or {}
+            intent = predicted.get("name")
             if not text or text.startswith("/"):
                 continue
             index = index or self._index()
             if index is None:
                 return messages
-            match = reroute(index, text, intent)
+            match = reroute(index, text, intent, predicted.get("confidence") or 0.0)
             if match is not None:
                 top = {"name": TOPIC_INTENT, "confidence": round(match.score, 4)}
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != TOPIC_INTENT]

@@ -74,7 +74,7 @@ def test_a_named_product_is_the_focus(text: str, product: str | None) -> None:
     [
         ("Geht das über LoRaWAN?", "nlu_fallback", "lorawan"),
         ("Kann ich Home Plus jederzeit kündigen?", "ask_renewal", "home-contract"),
-        ("Wann ist euer Support erreichbar?", "praise", "support-hours"),
+        ("Ist euer Support auch am Wochenende erreichbar?", "praise", "support-hours"),
         ("asdf jklö", "nlu_fallback", None),
         ("Gibt es eine Geld-zurück-Garantie für Home?", "ask_guarantee", None),  # the standard answer covers it
         ("Was kostet Wattwerk Home?", "ask_price", None),

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
+from actions.knowledge import answer_if_specific
 from bot.conversation.answers import price_for_size, quantity_slot
 from bot.conversation.pricing import quote_message
 from bot.conversation.situation import from_slots
@@ -68,6 +69,9 @@ class ActionShowSpecs(CatalogueAction):
         return "action_show_specs"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        specific = answer_if_specific(self.services, dispatcher, tracker)  # the asked fact, not the spec sheet
+        if specific is not None:
+            return specific
         events: list[EventType] = []
         product = self.product(dispatcher, tracker, events)
         if product:

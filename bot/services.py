@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy.orm import sessionmaker
@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.catalogue.remote import CatalogueApiClient, RemoteCatalogue, RemoteSettings
 from bot.catalogue.service import LocalCatalogue
 from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.conversation.knowledge import KNOWLEDGE_FILE, KnowledgeIndex, load_index
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.journey import EvidenceModel, load_evidence
 from bot.messages import Messages, load_messages
@@ -35,6 +36,8 @@ class Services:
     team: ReloadingFile[Team]
     website: ReloadingFile[Site]
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+    # Knowledge entries and their retrieval index, rebuilt when data/content/knowledge.yml changes.
+    knowledge: ReloadingFile[KnowledgeIndex] = field(default_factory=lambda: ReloadingFile(KNOWLEDGE_FILE, load_index))
 
 
 def _utc_now() -> dt.datetime:

@@ -60,6 +60,17 @@ def test_the_product_in_context_answers_a_follow_up(catalogue_services: Services
     events = ActionShowSpecs(catalogue_services).run(dispatcher, tracker, {})
     assert events == []
     (text,) = texts(dispatcher)
+    # the asked fact from data/content/knowledge.yml for the product in context, not the whole spec sheet
+    assert text.startswith("Yes: REST API, webhooks and Python SDK come with the Professional plan")
+
+
+def test_a_general_spec_question_still_gets_the_spec_sheet(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user("Technical details please", "ask_specs")], {"language": "en", "product": "wattwerk-business"}
+    )
+    assert ActionShowSpecs(catalogue_services).run(dispatcher, tracker, {}) == []
+    (text,) = texts(dispatcher)
     assert (
         text.startswith("Technical details of Wattwerk Business:") and "Integrations: " in text and "Hosting: " in text
     )

@@ -14,8 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
-from bot.catalogue.schema import ContentError, Product, read_catalogue
+from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
+from bot.content.schemas import read_knowledge
 from bot.db import create_tables, make_engine, make_session_factory
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
@@ -79,12 +80,32 @@ def loaded_hash(session: Session) -> str | None:
     ).scalar_one_or_none()
 
 
+def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
+    """Checks every content file (products, and the knowledge entries next to them); raises one
+    ContentError listing all problems, or returns the products."""
+    problems: list[ContentProblem] = []
+    products: list[Product] = []
+    try:
+        products = read_catalogue(directory, directory.parent)
+    except ContentError as error:
+        problems += error.problems
+    knowledge = directory.parent / "knowledge.yml"
+    if knowledge.exists():
+        try:
+            read_knowledge(knowledge, directory, display=str(knowledge.relative_to(directory.parent)))
+        except ContentError as error:
+            problems += error.problems
+    if problems:
+        raise ContentError(problems)
+    return products
+
+
 def load_catalogue(session_factory: sessionmaker, directory: Path = CONTENT_DIR) -> LoadResult:
     """Check every file, then replace the catalogue in one transaction; unchanged files change nothing.
 
     Raises ContentError (listing file, line and field of every problem) before touching the database.
     """
-    products = read_catalogue(directory, directory.parent)
+    products = check_content(directory)
     digest = content_hash(directory)
     reviews = sum(len(p.reviews) for p in products)
     with session_factory() as session, session.begin():

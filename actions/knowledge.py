@@ -1,0 +1,70 @@
+"""Specific questions answered from the knowledge entries (data/content/knowledge.yml), or topics offered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ServiceAction
+from bot.conversation.knowledge import FALLBACK_INTENT, segment_products
+from bot.conversation.questions import Reply, answer_question, specific_answer
+from bot.services import Services
+
+
+def _missed_before(tracker: Tracker) -> bool:
+    """True when the visitor's previous message was not understood either."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") == FALLBACK_INTENT
+
+
+def _say(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, products: dict[str, str]) -> list[EventType]:
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons)
+    if reply.product and reply.product in products and reply.product != tracker.get_slot("product"):
+        return [SlotSet("product", reply.product)]
+    return []
+
+
+def answer_if_specific(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """For actions with a generic answer (action_show_specs): the knowledge entry's answer and its
+    events when one clearly fits the question, else None (the action answers as before)."""
+    message = tracker.latest_message or {}
+    products = {p.id: p.segment for p in services.catalogue.products()}
+    reply = specific_answer(
+        services.knowledge.get(),
+        message.get("text") or "",
+        (message.get("intent") or {}).get("name"),
+        tracker.get_slot("language"),
+        focus=tracker.get_slot("product"),
+        segment_products=segment_products(tracker.get_slot("segment"), products),
+    )
+    return None if reply is None else _say(dispatcher, tracker, reply, products)
+
+
+class ActionAnswerQuestion(ServiceAction):
+    """Answers from the best-fitting knowledge entry; without one, offers the nearest topics as buttons."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        message = tracker.latest_message or {}
+        products = {p.id: p.segment for p in self.services.catalogue.products()}
+        reply = answer_question(
+            self.services.knowledge.get(),
+            message.get("text") or "",
+            (message.get("intent") or {}).get("name"),
+            tracker.get_slot("language"),
+            topic=next(tracker.get_latest_entity_values("topic"), None),
+            focus=tracker.get_slot("product"),
+            segment_products=segment_products(tracker.get_slot("segment"), products),
+            missed_before=_missed_before(tracker),
+        )
+        return _say(dispatcher, tracker, reply, products)

@@ -1,0 +1,196 @@
+"""Pydantic schemas for editor-owned content files; every problem names file, line and field.
+
+Today: the knowledge entries (`data/content/knowledge.yml`), short questions and answers per
+product that the bot finds by retrieval (bot/conversation/knowledge.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Extra, ValidationError, conlist, constr, validator
+
+from bot.catalogue.schema import LANGS, ContentError, ContentProblem
+
+GENERAL = "general"
+MAX_ANSWER_WORDS = 80
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+NonEmpty = constr(strip_whitespace=True, min_length=1)
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+
+
+class LocalText(_Strict):
+    """One text in German and English."""
+
+    de: NonEmpty  # type: ignore[valid-type]
+    en: NonEmpty  # type: ignore[valid-type]
+
+    def get(self, language: str | None) -> str:
+        return self.en if language == "en" else self.de
+
+
+class Answer(LocalText):
+    """An answer: the fact first, at most MAX_ANSWER_WORDS words per language."""
+
+    @validator("de", "en")
+    def _short(cls, value: str) -> str:
+        words = len(value.split())
+        if words > MAX_ANSWER_WORDS:
+            raise ValueError(f"has {words} words; keep answers to at most {MAX_ANSWER_WORDS} (the fact first)")
+        return value
+
+
+class Questions(_Strict):
+    """Example questions per language, for retrieval."""
+
+    de: conlist(NonEmpty, min_items=1)  # type: ignore[valid-type]
+    en: conlist(NonEmpty, min_items=1)  # type: ignore[valid-type]
+
+    def get(self, language: str) -> list[str]:
+        return list(self.en if language == "en" else self.de)
+
+
+class KnowledgeEntry(_Strict):
+    id: NonEmpty  # type: ignore[valid-type]
+    product: NonEmpty  # type: ignore[valid-type]
+    title: LocalText
+    questions: Questions
+    answer: Answer
+    #: the intent whose standard answer already covers this topic (the bot keeps that answer)
+    intent: str | None = None
+
+    @validator("id")
+    def _id_format(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("use lower-case letters, digits and hyphens only")
+        return value
+
+
+class KnowledgeTexts(_Strict):
+    no_match: LocalText
+    no_match_again: LocalText
+
+
+class KnowledgeFile(_Strict):
+    version: int
+    texts: KnowledgeTexts
+    entries: conlist(KnowledgeEntry, min_items=1)  # type: ignore[valid-type]
+
+    @validator("version")
+    def _version(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"must be 1, got {value}")
+        return value
+
+
+# ---------------------------------------------------------------------------------- lines
+
+
+def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[int, str]:
+    """The line of the deepest YAML node on `loc`, and the field as editors read it (entries[3].answer.en)."""
+    node, line, parts = root, root.start_mark.line + 1, []
+    for key in loc:
+        if key == "__root__":
+            continue
+        if isinstance(key, int):
+            parts.append(f"[{key + 1}]")
+        else:
+            parts.append(f".{key}" if parts else str(key))
+        node = _child(node, key)
+        if node is not None:
+            line = node.start_mark.line + 1
+    return line, "".join(parts) or "(file)"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error.missing":
+        field = error["loc"][-1] if error["loc"] else ""
+        return "is missing (needs de: and en:)" if field in LANGS else "is missing"
+    if kind == "value_error.extra":
+        return "is not a known field (check the spelling)"
+    if kind.startswith("value_error.any_str.min_length"):
+        return "is empty"
+    if kind.startswith("value_error.list.min_items"):
+        return "needs at least one item"
+    return str(error["msg"])
+
+
+# ---------------------------------------------------------------------------------- loading
+
+
+def parse_knowledge_text(text: str, display: str, products: Iterable[str]) -> KnowledgeFile:
+    """The knowledge file from YAML text; raises ContentError listing every problem with line and field."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = f"not valid YAML: {getattr(exc, 'problem', exc)}"
+        raise ContentError([ContentProblem(display, line, "(file)", problem)]) from exc
+    if root is None:
+        raise ContentError([ContentProblem(display, 1, "(file)", "is empty")])
+    document = yaml.safe_load(text)
+    if not isinstance(document, dict):
+        raise ContentError([ContentProblem(display, 1, "(file)", "must be a mapping with version, texts and entries")])
+    try:
+        knowledge = KnowledgeFile.parse_obj(document)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            line, field = _locate(root, error["loc"])
+            problems.append(ContentProblem(display, line, field, _message(error)))
+        raise ContentError(problems) from exc
+    problems = _cross_checks(knowledge, root, display, set(products))
+    if problems:
+        raise ContentError(problems)
+    return knowledge
+
+
+def _cross_checks(knowledge: KnowledgeFile, root: yaml.Node, display: str, products: set[str]) -> list[ContentProblem]:
+    problems: list[ContentProblem] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(knowledge.entries):
+        if products and entry.product != GENERAL and entry.product not in products:
+            line, field = _locate(root, ("entries", index, "product"))
+            known = ", ".join(sorted(products | {GENERAL}))
+            message = f"unknown product {entry.product!r}; use one of {known}"
+            problems.append(ContentProblem(display, line, field, message))
+        if entry.id in seen:
+            line, field = _locate(root, ("entries", index, "id"))
+            message = f"id {entry.id!r} is already used on line {seen[entry.id]}"
+            problems.append(ContentProblem(display, line, field, message))
+        else:
+            seen[entry.id] = _locate(root, ("entries", index, "id"))[0]
+    return problems
+
+
+def product_ids(directory: Path) -> list[str]:
+    """The catalogue ids (file names) in data/content/products/."""
+    return sorted(p.stem for p in [*directory.glob("*.yml"), *directory.glob("*.yaml")])
+
+
+def read_knowledge(path: Path, products_dir: Path | None = None, display: str | None = None) -> KnowledgeFile:
+    """Reads and checks a knowledge file; the products are those in `products_dir` (default: next to it)."""
+    directory = products_dir if products_dir is not None else path.parent / "products"
+    return parse_knowledge_text(path.read_text(encoding="utf-8"), display or str(path), product_ids(directory))

@@ -1,0 +1,229 @@
+"""Retrieval over the editor-owned knowledge entries (data/content/knowledge.yml).
+
+A plain TF-IDF index (scikit-learn, pinned through Rasa) per language: character n-grams within
+words (3–5, robust to German compounds and typos) plus words. An entry's score is the best cosine
+similarity between the question and its example questions or topic title, plus a small boost for
+the product in focus and the visitor's segment. Built once per file version (services.py), never
+at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack, spmatrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.catalogue.schema import LANGS
+from bot.config import PROJECT_ROOT
+from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
+
+KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
+
+#: answer a question that was not understood (nlu_fallback) from the best entry at or above this
+ANSWER_THRESHOLD = 0.45
+#: action_show_specs answers the asked fact instead of the spec sheet at or above this
+OVERRIDE_THRESHOLD = 0.55
+#: boosts added to the similarity (0..1)
+FOCUS_BOOST = 0.08
+SEGMENT_BOOST = 0.03
+#: entries about another product than the one the question names (or the one in focus) count this much
+NAMED_OTHER_FACTOR = 0.5
+FOCUS_OTHER_FACTOR = 0.8
+#: how many nearest topics a fallback offers
+NEAREST = 3
+#: weight of whole words against character n-grams in the similarity
+WORD_WEIGHT = 0.45
+#: filler words that say nothing about the topic (both languages); removed before matching
+STOP_WORDS = frozenset("""
+    a an and are as at be but by can could do does for from have how i if in is it its me my of on or
+    our so that the then there this to too us we what whats when where which who will with would you your
+    also any just ok okay really actually btw tbh time thanks thank please
+    aber als also am an auch auf bei bin bitte da das dass dein dem den der des die dies doch du ein eine
+    einen einer es eure euer für gibt gibts gibt's hab habe haben hat ich ihr im in ist ja kann man mein
+    mich mir mit nen nicht noch oder sich sie sind so und uns unser unsere von was wenn wie wir wird wo zu
+    eigentlich denn mal halt überhaupt ungefähr grad gerade eigentlich
+    wattwerk home business sense
+""".split())
+#: product names in a question name the product in focus (their words are not matched as topic words)
+PRODUCT_WORDS = {"home": "wattwerk-home", "business": "wattwerk-business", "sense": "wattwerk-sense"}
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: KnowledgeEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The best entry when it is good enough, else None; and the nearest topics in any case."""
+
+    best: Scored | None
+    nearest: tuple[Scored, ...]
+
+
+def _content_words(text: str) -> str:
+    """The text in lower case without filler words (so that "was kostet das" does not match everything)."""
+    words = re.findall(r"[\w€%+]+", text.lower())
+    return " ".join(w for w in words if w not in STOP_WORDS)
+
+
+class _LanguageIndex:
+    def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
+        texts: list[str] = []
+        owners: list[int] = []
+        for position, entry in enumerate(entries):
+            for text in [entry.title.get(language), *entry.questions.get(language)]:
+                texts.append(text)
+                owners.append(position)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=_content_words,
+                                      strip_accents="unicode", sublinear_tf=True)  # fmt: skip
+        self._words = TfidfVectorizer(analyzer="word", preprocessor=_content_words, strip_accents="unicode",
+                                      sublinear_tf=True)  # fmt: skip
+        self._matrix = self._features(texts, fit=True)
+        self._owners = np.array(owners)
+        self._size = len(entries)
+
+    def _features(self, texts: list[str], fit: bool = False) -> csr_matrix:
+        chars = self._chars.fit_transform(texts) if fit else self._chars.transform(texts)
+        words = self._words.fit_transform(texts) if fit else self._words.transform(texts)
+        return self._normalised(hstack([chars * (1 - WORD_WEIGHT), words * WORD_WEIGHT]))
+
+    @staticmethod
+    def _normalised(matrix: spmatrix) -> csr_matrix:
+        matrix = matrix.tocsr()
+        norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
+        norms[norms == 0] = 1.0
+        return matrix.multiply(1 / norms[:, None]).tocsr()
+
+    def scores(self, text: str) -> np.ndarray:
+        """The best similarity per entry (0..1)."""
+        query = self._features([text])
+        similarities = (self._matrix @ query.T).toarray().ravel()
+        best = np.zeros(self._size)
+        np.maximum.at(best, self._owners, similarities)
+        return best
+
+
+class KnowledgeIndex:
+    """The knowledge entries and a retrieval index per language."""
+
+    def __init__(self, knowledge: KnowledgeFile) -> None:
+        self.knowledge = knowledge
+        self.entries: list[KnowledgeEntry] = list(knowledge.entries)
+        self._by_id = {entry.id: entry for entry in self.entries}
+        self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
+
+    def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
+        return self._by_id.get(entry_id or "")
+
+    def rank(
+        self,
+        text: str,
+        language: str | None = None,
+        focus: str | None = None,
+        segment_products: Iterable[str] = (),
+    ) -> list[Scored]:
+        """Every entry with its score, best first; `language` None compares with both languages."""
+        languages = [language] if language in LANGS else list(LANGS)
+        named = named_product(text)
+        focus = named or focus
+        raw = np.max([self._indexes[lang].scores(text) for lang in languages], axis=0)
+        segment = set(segment_products)
+        scored = []
+        for entry, score in zip(self.entries, raw, strict=True):
+            if focus and entry.product not in (focus, GENERAL):
+                score *= NAMED_OTHER_FACTOR if named else FOCUS_OTHER_FACTOR
+            if score > 0 and focus and entry.product == focus:
+                score += FOCUS_BOOST
+            elif score > 0 and entry.product in segment:
+                score += SEGMENT_BOOST
+            scored.append(Scored(entry, float(score)))
+        return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def lookup(
+        self,
+        text: str,
+        language: str | None = None,
+        focus: str | None = None,
+        segment_products: Iterable[str] = (),
+        threshold: float = ANSWER_THRESHOLD,
+    ) -> Lookup:
+        ranked = self.rank(text, language, focus, segment_products)
+        best = ranked[0] if ranked and ranked[0].score >= threshold else None
+        nearest = tuple(_distinct_topics(ranked, focus))[:NEAREST]
+        return Lookup(best, nearest)
+
+
+def _distinct_topics(ranked: list[Scored], focus: str | None) -> Iterable[Scored]:
+    """Nearest topics, skipping an entry whose topic another product's entry already offers
+    (the product in focus, or the first seen, wins)."""
+    seen: set[str] = set()
+    for scored in ranked:
+        topic = scored.entry.id.split("-", 1)[-1] if scored.entry.product != GENERAL else scored.entry.id
+        if topic in seen:
+            continue
+        seen.add(topic)
+        yield scored
+
+
+def named_product(text: str) -> str | None:
+    """The catalogue id of the one product the question names (Home, Business, Sense), if exactly one."""
+    named = {PRODUCT_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in PRODUCT_WORDS}
+    return named.pop() if len(named) == 1 else None
+
+
+def load_index(path: Path = KNOWLEDGE_FILE) -> KnowledgeIndex:
+    """Reads, checks and indexes a knowledge file (ContentError, a ValueError, when it is broken)."""
+    return KnowledgeIndex(read_knowledge(path))
+
+
+def segment_products(segment: str | None, products: Mapping[str, str]) -> frozenset[str]:
+    """The catalogue ids whose segment (b2b/b2c) is the visitor's."""
+    return frozenset(pid for pid, product_segment in products.items() if segment and product_segment == segment)
+
+
+# ------------------------------------------------------------------------------- routing
+
+#: the intent of a question answered from a knowledge entry (button payload: /ask_topic{"topic": "<id>"})
+TOPIC_INTENT = "ask_topic"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+#: per intent, how well an entry must fit to replace its standard answer (with MAX_INTENT_CONFIDENCE,
+#: checked against the NLU test set's macro-F1: `make nlu-test`)
+INTENT_THRESHOLDS = {
+    "ask_billing": 0.7, "ask_delivery": 0.6, "ask_features": 0.65, "ask_guarantee": 0.7, "ask_price": 0.72,
+    "ask_renewal": 0.6, "ask_support": 0.65, "chitchat": 0.6, "express_doubt": 0.6, "order": 0.6,
+    "out_of_scope": 0.6, "praise": 0.6,
+}  # fmt: skip
+#: an intent the classifier is this sure about keeps its answer
+MAX_INTENT_CONFIDENCE = 0.8
+#: intents answered by action_show_specs (a spec dump): it answers from a clearly fitting entry itself
+SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
+
+
+def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: float = 0.0) -> Scored | None:
+    """The knowledge entry that should answer `text` instead of `intent`'s standard answer, if any.
+
+    A message that was not understood is answered from the best entry at ANSWER_THRESHOLD; an
+    intent with a generic answer only when the classifier is not sure of it, an entry clearly fits
+    (INTENT_THRESHOLDS) and is not a topic that intent's own answer already covers (the entry's `intent`).
+    """
+    if intent == FALLBACK_INTENT:
+        threshold = ANSWER_THRESHOLD
+    elif confidence >= MAX_INTENT_CONFIDENCE:
+        return None
+    elif intent in INTENT_THRESHOLDS:
+        threshold = INTENT_THRESHOLDS[intent]
+    else:
+        return None
+    ranked = index.rank(text)
+    if not ranked or ranked[0].score < threshold or ranked[0].entry.intent == intent:
+        return None
+    return ranked[0]

@@ -1,0 +1,93 @@
+"""What we answer to a specific question: a knowledge entry, or the nearest topics to choose from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.conversation.knowledge import (
+    ANSWER_THRESHOLD,
+    FALLBACK_INTENT,
+    OVERRIDE_THRESHOLD,
+    TOPIC_INTENT,
+    KnowledgeIndex,
+    Scored,
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    #: the entry that answered, or None when the reply offers topics
+    entry_id: str | None = None
+    #: the catalogue id the answer is about (the product in focus from now on), if any
+    product: str | None = None
+
+
+def topic_payload(entry_id: str) -> str:
+    """The button payload that asks for one entry: /ask_topic{"topic": "<id>"}."""
+    return f"/{TOPIC_INTENT}{json.dumps({'topic': entry_id})}"
+
+
+def answer_question(
+    index: KnowledgeIndex,
+    text: str,
+    intent: str | None,
+    language: str | None,
+    *,
+    topic: str | None = None,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+    missed_before: bool = False,
+) -> Reply:
+    """The reply to a question that no intent answers specifically.
+
+    A chosen topic (button) is answered directly; `ask_topic` (the NLU already found a fitting
+    entry) with the best entry in context; anything else only above ANSWER_THRESHOLD. Otherwise:
+    a short "not sure" in the visitor's language with the nearest topics as buttons (only the
+    topics when the previous message was not understood either: utter_default gave our contact).
+    """
+    chosen = index.entry(topic)
+    if chosen is not None:
+        return _answer(Scored(chosen, 1.0), language)
+    threshold = 0.0 if intent == TOPIC_INTENT else ANSWER_THRESHOLD
+    lookup = index.lookup(text, None, focus, segment_products, threshold=threshold)
+    if lookup.best is not None:
+        return _answer(lookup.best, language)
+    texts = index.knowledge.texts
+    message = (texts.no_match_again if missed_before else texts.no_match).get(language)
+    buttons = tuple(Button(s.entry.title.get(language), topic_payload(s.entry.id)) for s in lookup.nearest)
+    return Reply(message, buttons)
+
+
+def specific_answer(
+    index: KnowledgeIndex,
+    text: str,
+    intent: str | None,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+) -> Reply | None:
+    """The entry that answers `text` better than `intent`'s generic answer (e.g. a spec dump), if one
+    clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers."""
+    best = index.lookup(text, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best
+    if best is None or best.entry.intent == intent:
+        return None
+    return _answer(best, language)
+
+
+def _answer(scored: Scored, language: str | None) -> Reply:
+    entry = scored.entry
+    product = None if entry.product == "general" else entry.product
+    return Reply(entry.answer.get(language), entry_id=entry.id, product=product)
+
+
+__all__ = ["FALLBACK_INTENT", "Button", "Reply", "answer_question", "specific_answer", "topic_payload"]

@@ -1,0 +1,71 @@
+"""An NLU component that sends specific questions to the knowledge entries (data/content/knowledge.yml).
+
+It runs last (after the FallbackClassifier, see config.yml). A message that was not understood
+(`nlu_fallback`), or one whose intent only has a generic answer, becomes `ask_topic` when a
+knowledge entry fits well enough (bot/conversation/knowledge.py decides); the action server then
+answers it with that entry (actions/knowledge.py). The file is read on first use and again when
+it changes; a broken file leaves the intents as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.conversation.knowledge import KNOWLEDGE_FILE, TOPIC_INTENT, KnowledgeIndex, load_index, reroute
+from bot.reloading import ReloadingFile
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class KnowledgeRouter(GraphComponent, IntentClassifier):
+    """Turns a specific question into `ask_topic` when a knowledge entry answers it."""
+
+    def __init__(self, config: dict[str, Any], knowledge: ReloadingFile[KnowledgeIndex] | None = None) -> None:
+        self.config = config
+        self._knowledge = knowledge or ReloadingFile(KNOWLEDGE_FILE, load_index)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> KnowledgeRouter:
+        return cls(config)
+
+    def _index(self) -> KnowledgeIndex | None:
+        try:
+            return self._knowledge.get()
+        except (OSError, ValueError) as exc:
+            logger.error("Knowledge entries unavailable, questions keep their intents: %s", exc)
+            return None
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        index = None
+        for message in messages:
+            text = message.get(TEXT) or ""
+            predicted = message.get(INTENT) or {}
+            intent = predicted.get("name")
+            if not text or text.startswith("/"):
+                continue
+            index = index or self._index()
+            if index is None:
+                return messages
+            match = reroute(index, text, intent, predicted.get("confidence") or 0.0)
+            if match is not None:
+                top = {"name": TOPIC_INTENT, "confidence": round(match.score, 4)}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != TOPIC_INTENT]
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,128 @@
+"""Retrieval over the knowledge entries: paraphrases and typos in both languages, thresholds, focus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.knowledge import (
+    ANSWER_THRESHOLD,
+    KnowledgeIndex,
+    load_index,
+    named_product,
+    reroute,
+)
+from bot.conversation.questions import answer_question, topic_payload
+
+
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    return load_index()
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Funktioniert Sense mit LoRaWAN-Funk?", "lorawan"),
+        ("does sense talk lorawan", "lorawan"),
+        ("brauch ich nen smartmeter für den clip", "home-meters"),
+        ("is a smart meter necessary for the clip", "home-meters"),
+        ("Kann ich Home Plus monatlich kündigen?", "home-contract"),
+        ("how do i cancel home plus", "home-contract"),
+        ("Wie lang ist die Kündigungsfrist bei Business?", "business-contract"),
+        ("Unterschreibt ihr einen AVV?", "dpa"),
+        ("do you offer a DPA for gdpr", "dpa"),
+        ("Muss ein Elektriker die Sense-Sensoren montieren?", "sense-installation"),
+        ("WLAN am Zähler ist zu schwach", "home-wifi"),
+        ("support opening hours?", "support-hours"),
+        ("Wann erreiche ich euren Suport?", "support-hours"),  # typo
+        ("Spricht Sense Modbus TCP?", "sense-protocols"),
+        ("Wo liegen meine Daten, in Deutschland?", "data-location"),
+        ("wie lange dauert der versand", "home-delivery"),
+        ("kann man per rechnung zahlen", "business-payment"),
+        ("Gibt es SSO mit Azure AD?", "business-sso"),
+    ],
+)
+def test_paraphrases_and_typos_find_their_entry(index: KnowledgeIndex, question: str, entry: str) -> None:
+    best = index.lookup(question).best
+    assert best is not None and best.entry.id == entry, index.rank(question)[:3]
+
+
+@pytest.mark.parametrize("nonsense", ["asdf jklö qwertz", "blubb blubb", "Wie wird das Wetter?", "tell me a joke"])
+def test_nonsense_gets_topics_not_an_answer(index: KnowledgeIndex, nonsense: str) -> None:
+    lookup = index.lookup(nonsense)
+    assert lookup.best is None
+    assert len(lookup.nearest) == 3
+
+
+def test_the_product_in_focus_wins_a_question_that_names_none(index: KnowledgeIndex) -> None:
+    question = "Wie lange gibt es Garantie?"
+    assert index.lookup(question, focus="wattwerk-home").best.entry.id == "home-warranty"
+    assert index.lookup(question, focus="wattwerk-sense").best.entry.id == "sense-warranty"
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [("Kann ich Home kündigen?", "wattwerk-home"), ("Does Sense do MQTT?", "wattwerk-sense"), ("Kündigung?", None),
+     ("Home oder Business?", None)],
+)
+def test_a_named_product_is_the_focus(text: str, product: str | None) -> None:
+    assert named_product(text) == product
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "rerouted"),
+    [
+        ("Geht das über LoRaWAN?", "nlu_fallback", "lorawan"),
+        ("Kann ich Home Plus jederzeit kündigen?", "ask_renewal", "home-contract"),
+        ("Ist euer Support auch am Wochenende erreichbar?", "praise", "support-hours"),
+        ("asdf jklö", "nlu_fallback", None),
+        ("Gibt es eine Geld-zurück-Garantie für Home?", "ask_guarantee", None),  # the standard answer covers it
+        ("Was kostet Wattwerk Home?", "ask_price", None),
+        ("Spricht Sense Modbus TCP?", "greet", None),  # greetings are never rerouted
+    ],
+)
+def test_reroute_only_when_an_entry_clearly_fits(
+    index: KnowledgeIndex, text: str, intent: str, rerouted: str | None
+) -> None:
+    match = reroute(index, text, intent)
+    assert (match.entry.id if match else None) == rerouted
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("de", "Nein, LoRaWAN unterstützen wir nicht"), ("en", "No, we don't support LoRaWAN")],
+)
+def test_answer_in_the_visitors_language(index: KnowledgeIndex, language: str, expected: str) -> None:
+    reply = answer_question(index, "LoRaWAN?", "ask_topic", language)
+    assert reply.text.startswith(expected) and reply.buttons == () and reply.entry_id == "lorawan"
+
+
+@pytest.mark.parametrize(
+    ("language", "missed_before", "text"),
+    [
+        ("de", False, "Dazu habe ich leider keine sichere Antwort. Meinten Sie eines dieser Themen?"),
+        ("en", False, "I'm afraid I don't have a reliable answer to that. Did you mean one of these topics?"),
+        ("de", True, "Oder wählen Sie eines dieser Themen:"),
+    ],
+)
+def test_no_match_offers_three_topic_buttons(
+    index: KnowledgeIndex, language: str, missed_before: bool, text: str
+) -> None:
+    reply = answer_question(index, "qwertz uiop", "nlu_fallback", language, missed_before=missed_before)
+    assert reply.text == text and reply.entry_id is None
+    assert len(reply.buttons) == 3
+    for button in reply.buttons:
+        entry_id = button.payload.split('"topic": "')[1].rstrip('"}')
+        assert button.payload == topic_payload(entry_id)
+        assert button.title == index.entry(entry_id).title.get(language)
+
+
+def test_a_topic_button_answers_that_entry(index: KnowledgeIndex) -> None:
+    reply = answer_question(index, '/ask_topic{"topic": "sense-protocols"}', "ask_topic", "en", topic="sense-protocols")
+    assert "Modbus (RTU and TCP) and MQTT" in reply.text and reply.product == "wattwerk-sense"
+
+
+def test_the_answer_threshold_separates_answers_from_topics(index: KnowledgeIndex) -> None:
+    assert 0.2 < ANSWER_THRESHOLD < 0.8
+    assert index.rank("Brauche ich einen Elektriker für den Zähler-Clip?")[0].score >= ANSWER_THRESHOLD
+    assert index.rank("Pizza bestellen")[0].score < ANSWER_THRESHOLD

@@ -1,0 +1,62 @@
+"""action_answer_question with real rasa-sdk objects: what the visitor reads, buttons and the product slot."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import ActionAnswerQuestion
+from bot.services import Services
+from tests.helpers import make_tracker, user
+
+
+def _run(services: Services, events: list[dict], slots: dict) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    result = ActionAnswerQuestion(services).run(dispatcher, make_tracker(events, slots), {})
+    return dispatcher.messages, result
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected", "product"),
+    [
+        ("Brauche ich für den Clip einen Smart Meter?", "de", "Einen Smart Meter brauchen Sie nicht", "wattwerk-home"),
+        ("does it work over lorawan", "en", "No, we don't support LoRaWAN", None),
+        ("Gibt es einen AVV?", "de", "Auftragsverarbeitungsvertrag (AVV)", None),
+    ],
+)
+def test_a_question_is_answered_from_the_knowledge_entries(
+    catalogue_services: Services, text: str, language: str, expected: str, product: str | None
+) -> None:
+    messages, events = _run(catalogue_services, [user(text, "ask_topic")], {"language": language})
+    (message,) = messages
+    assert expected in message["text"] and not message["buttons"]
+    assert events == ([SlotSet("product", product)] if product else [])
+
+
+def test_the_product_in_focus_decides_between_entries(catalogue_services: Services) -> None:
+    slots = {"language": "de", "product": "wattwerk-sense"}
+    messages, events = _run(catalogue_services, [user("Muss das ein Fachmann einbauen?", "ask_topic")], slots)
+    assert "Elektrofachkraft" in messages[0]["text"] and events == []
+
+
+def test_nonsense_gets_the_nearest_topics_as_buttons(catalogue_services: Services) -> None:
+    messages, events = _run(catalogue_services, [user("xyzzy plugh", "nlu_fallback", 0.2)], {"language": "en"})
+    (message,) = messages
+    assert message["text"].startswith("I'm afraid I don't have a reliable answer")
+    assert len(message["buttons"]) == 3
+    assert all(b["payload"].startswith('/ask_topic{"topic": "') for b in message["buttons"])
+    assert events == []
+
+
+def test_a_second_miss_only_offers_topics(catalogue_services: Services) -> None:
+    events = [user("xyzzy", "nlu_fallback", 0.2), user("plugh plover", "nlu_fallback", 0.2)]
+    messages, _ = _run(catalogue_services, events, {"language": "de"})
+    assert messages[0]["text"] == "Oder wählen Sie eines dieser Themen:" and len(messages[0]["buttons"]) == 3
+
+
+def test_a_topic_button_answers_its_entry(catalogue_services: Services) -> None:
+    event = user('/ask_topic{"topic": "support-hours"}', "ask_topic")
+    event["parse_data"]["entities"] = [{"entity": "topic", "value": "support-hours"}]
+    messages, _ = _run(catalogue_services, [event], {"language": "en"})
+    assert messages[0]["text"].startswith("Our support team is available Monday to Friday")

@@ -214,6 +214,10 @@ def _tokens(text: str) -> list[_Token]:
             for t in tokens]  # fmt: skip
 
 
+# Rooms of one home or building: a number before them counts no sites, machines or people.
+_ROOM_STEMS = ("bedroom", "room", "zimmer", "schlafzimmer", "raum", "raeume")
+
+
 def _count(value: Decimal) -> int | None:
     if value != value.to_integral_value() or not 1 <= value <= MAX_COUNT:
         return None
@@ -223,6 +227,8 @@ def _count(value: Decimal) -> int | None:
 def _noun_kind(words: list[str]) -> str | None:
     """What the words after a number count: sites, measuring_points, employees, consumption or generic."""
     joined = " ".join(words)
+    if words and _stem_in(words[0], _ROOM_STEMS):  # "3-bedroom house", "4-Zimmer-Wohnung": rooms, not sites
+        return None
     for index, word in enumerate(words):
         if word in _CONSUMPTION_UNITS:
             return "consumption:" + word

@@ -25,6 +25,8 @@ from bot.conversation.situation import (
         ("hallo, wir sind ne zahnarztpraxis mit 2 standorten", {"sites": 2, "sector": "medical_practice"}),
         ("Ich hab neun Bäckereifilialen und der Strom frisst uns auf", {"sites": 9, "sector": "bakery"}),
         ("We own 9 bakeries and electricity is killing us", {"sites": 9, "sector": "bakery"}),
+        ("How much does it cost for our 3-bedroom house?", {"sites": None, "segment": None}),
+        ("Wir wohnen in einer 4-Zimmer-Wohnung", {"sites": None, "segment": "b2c"}),
         ("Wir betreiben 20 Supermärkte in NRW", {"sites": 20, "sector": "supermarket"}),
         ("we run a coworking space with three locations", {"sites": 3, "sector": "office"}),
         ("wohnungsbaugesellschaft mit 14 wohnanlagen", {"sites": 14, "sector": "housing_company"}),

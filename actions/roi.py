@@ -16,6 +16,8 @@ from actions.base import ServiceAction, UsesServices
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
 from bot.conversation.answers import roi_prefill
+from bot.conversation.knowledge import segment_products
+from bot.conversation.questions import answer_question, is_question
 from bot.conversation.situation import fitting_product, from_slots
 from bot.formatting import money
 from bot.roi import PlanPrice, RoiInput, calculate_roi
@@ -66,7 +68,19 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
         return domain_slots
 
     def _reask(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str) -> None:
-        dispatcher.utter_message(text=self.services.messages.get().render(message, tracker.get_slot("language")))
+        """Says why the answer does not fit; a question asked instead is answered (knowledge entry or nearest
+        topics) rather than read as a wrong number. The form then asks again."""
+        text = tracker.latest_message.get("text") or ""
+        language = tracker.get_slot("language")
+        if is_question(text):
+            products = {p.id: p.segment for p in self.services.catalogue.products()}
+            segment = segment_products(tracker.get_slot("segment"), products)
+            reply = answer_question(self.services.knowledge.get(), text, None, language,
+                                    focus=tracker.get_slot("product"), segment_products=segment)  # fmt: skip
+            buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+            dispatcher.utter_message(text=reply.text, buttons=buttons)
+            return
+        dispatcher.utter_message(text=self.services.messages.get().render(message, language))
 
     def validate_roi_units(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:  # fmt: skip

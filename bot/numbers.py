@@ -1,4 +1,4 @@
-"""Numbers as visitors type them: `1.200,50 €`, `1,200.50`, `20k`, `20 Tsd.`, `15 %`, `2 Mio`, `12 000`, `1'200`."""
+"""Numbers as visitors type them: `1.200,50 €`, `1,200.50`, `20k`, `20 Tsd.`, `15 %`, `2 Mio`, `€1.1m`, `12 000`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 _MULTIPLIERS = {
     "k": 1_000, "tsd": 1_000, "tausend": 1_000, "thousand": 1_000, "t": 1_000,
-    "mio": 1_000_000, "million": 1_000_000, "millionen": 1_000_000, "mn": 1_000_000,
+    "m": 1_000_000, "mio": 1_000_000, "million": 1_000_000, "millionen": 1_000_000, "mn": 1_000_000,
     "mrd": 1_000_000_000, "milliarde": 1_000_000_000, "milliarden": 1_000_000_000, "billion": 1_000_000_000,
     "bn": 1_000_000_000,
 }  # fmt: skip
 _NUMBER = re.compile(
     r"(?P<sign>-)?(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)"
-    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|mrd\.?|milliarden|milliarde|billion|bn)?(?![a-zäöü])"
+    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|m(?![²³2^])|mrd\.?|milliarden|milliarde|billion|bn)?"
+    r"(?![a-zäöü])"
     r"\s*(?P<percent>%|prozent|percent)?",
     re.IGNORECASE,
 )

@@ -1,4 +1,4 @@
-"""Small text helpers shared by language detection and keyword evidence."""
+"""Small text helpers shared by language detection, keyword evidence and question routing."""
 
 from __future__ import annotations
 
@@ -28,3 +28,17 @@ def markdown_literal(text: str) -> str:
     """Visitor-provided text to repeat inside a bot message: shown as typed, never as a link,
     image or formatting; line breaks become spaces."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+#: how a question starts or what it contains (both languages), besides a question mark
+_QUESTION = re.compile(
+    r"\?|^\s*(?:und\s+|and\s+|but\s+|aber\s+)?(?:wie|was|wo|wann|welche[rsnm]?|warum|wieso|kann|können|könnt|"
+    r"gibt|geht|ist|sind|hat|habt|brauch\w*|muss|müssen|darf|how|what|where|when|which|why|can|could|do|does|"
+    r"is|are|will|would|should|need)\b|\b(?:how does|how do|wie funktioniert|wie läuft)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """True when the message asks something (`wie läuft die Montage`, `does it do MQTT?`)."""
+    return bool(_QUESTION.search(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -47,6 +48,21 @@ def test_an_impossible_value_is_refused_with_a_clear_re_ask_in_the_visitors_lang
     events, dispatcher = validate(catalogue_services, "-5", "roi_units", {"language": "en", "segment": "b2b"})
     assert events == [SlotSet("roi_units", None)]
     assert dispatcher.messages[0]["text"].startswith("I couldn't read that as a number.")
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "answer"),
+    [("de", "moment, braucht man für die Montage der Sensoren einen Elektriker?", "Elektrofachkraft"),
+     ("en", "wait, how long does installing a sensor take?", "electrician")],
+)  # fmt: skip
+def test_a_question_instead_of_a_number_is_answered_not_refused(
+    catalogue_services: Services, language: str, question: str, answer: str
+) -> None:
+    slots = {"language": language, "segment": "b2b", "product": "wattwerk-sense"}
+    events, dispatcher = validate(catalogue_services, question, "roi_units", slots)
+    assert events == [SlotSet("roi_units", None)]  # the form asks for the number again
+    assert answer in dispatcher.messages[0]["text"]
+    assert "number" not in dispatcher.messages[0]["text"] and "Anzahl" not in dispatcher.messages[0]["text"]
 
 
 def test_typical_takes_the_products_savings_rate(catalogue_services: Services) -> None:

@@ -77,6 +77,21 @@ def test_a_situation_gets_the_fitting_product_with_their_numbers_and_a_next_step
     assert not any(part in reply for part in not_shown), reply
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "shown"),
+    [("we'd need 6 sensors on our compressors, who installs them?", "en", ["Wattwerk Sense", "electrician"]),
+     ("Wir sind eine Spedition mit 4 Lagerhallen, wo liegen die Daten?", "de", ["Wattwerk Business", "Frankfurt"])],
+)  # fmt: skip
+def test_a_question_inside_a_situation_statement_is_answered_too(
+    catalogue_services: Services, text: str, language: str, shown: list[str]
+) -> None:
+    slots = slots_after(catalogue_services, [(text, "inform_situation")], {"language": language})
+    dispatcher = CollectingDispatcher()
+    ActionAnswerSituation(catalogue_services).run(dispatcher, make_tracker([user(text, "inform_situation")], slots), {})
+    reply = texts(dispatcher)
+    assert all(part in reply for part in shown), reply
+
+
 def test_nothing_known_keeps_the_general_question(catalogue_services: Services) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user("Ich erzähl mal", "inform_situation")], {"language": "de"})

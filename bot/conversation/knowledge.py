@@ -21,6 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
+from bot.conversation.pricing import asks_price
+from bot.text import is_question
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
@@ -36,6 +38,8 @@ NAMED_OTHER_FACTOR = 0.5
 FOCUS_OTHER_FACTOR = 0.8
 #: how many nearest topics a fallback offers
 NEAREST = 3
+#: how much a match with an entry's answer text counts against one with its questions or title
+ANSWER_WEIGHT = 0.8
 #: weight of whole words against character n-grams in the similarity
 WORD_WEIGHT = 0.45
 #: filler words that say nothing about the topic (both languages); removed before matching
@@ -46,7 +50,8 @@ STOP_WORDS = frozenset("""
     aber als also am an auch auf bei bin bitte da das dass dein dem den der des die dies doch du ein eine
     einen einer es eure euer für gibt gibts gibt's hab habe haben hat ich ihr im in ist ja kann man mein
     mich mir mit nen nicht noch oder sich sie sind so und uns unser unsere von was wenn wie wir wird wo zu
-    eigentlich denn mal halt überhaupt ungefähr grad gerade eigentlich
+    eigentlich denn mal halt überhaupt ungefähr grad gerade jetzt her zeig zeigt
+    funktioniert funktionieren funktionierts klappt geht gehts work works working now show
     wattwerk home business sense
 """.split())
 #: product names in a question name the product in focus (their words are not matched as topic words)
@@ -77,15 +82,20 @@ class _LanguageIndex:
     def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
         texts: list[str] = []
         owners: list[int] = []
+        weights: list[float] = []
         for position, entry in enumerate(entries):
             for text in [entry.title.get(language), *entry.questions.get(language)]:
                 texts.append(text)
                 owners.append(position)
+                weights.append(1.0)
+            texts.append(entry.answer.get(language))  # its words help a question asked in other words
+            owners.append(position)
+            weights.append(ANSWER_WEIGHT)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=_content_words,
                                       strip_accents="unicode", sublinear_tf=True)  # fmt: skip
         self._words = TfidfVectorizer(analyzer="word", preprocessor=_content_words, strip_accents="unicode",
                                       sublinear_tf=True)  # fmt: skip
-        self._matrix = self._features(texts, fit=True)
+        self._matrix = self._features(texts, fit=True).multiply(np.array(weights)[:, None]).tocsr()
         self._owners = np.array(owners)
         self._size = len(entries)
 
@@ -118,6 +128,25 @@ class KnowledgeIndex:
         self.entries: list[KnowledgeEntry] = list(knowledge.entries)
         self._by_id = {entry.id: entry for entry in self.entries}
         self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
+        self._vocabulary = {
+            entry.id: _content_words(" ".join(
+                text for lang in LANGS
+                for text in [entry.title.get(lang), entry.answer.get(lang), *entry.questions.get(lang)]
+            ))
+            for entry in self.entries
+        }  # fmt: skip
+
+    def coverage(self, entry: KnowledgeEntry, text: str) -> float:
+        """The share of the question's topic words (their first five letters) that occur in the entry's texts:
+        "payback period?" shares only "period" with the trial entry (0.5). Questions with more than COVERAGE_WORDS
+        topic words count as covered."""
+        words = set(_content_words(text).split())
+        if not words:
+            return 0.0
+        if len(words) > COVERAGE_WORDS:
+            return 1.0  # in a longer question several words decide the similarity, not one
+        vocabulary = self._vocabulary.get(entry.id, "")
+        return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
     def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
         return self._by_id.get(entry_id or "")
@@ -193,37 +222,83 @@ def segment_products(segment: str | None, products: Mapping[str, str]) -> frozen
 #: the intent of a question answered from a knowledge entry (button payload: /ask_topic{"topic": "<id>"})
 TOPIC_INTENT = "ask_topic"
 FALLBACK_INTENT = "nlu_fallback"
+PRICE_INTENT = "ask_price"
+#: intents a price question may carry that only the price answer suits (it works out the known size)
+PRICE_OVERRIDABLE = frozenset({FALLBACK_INTENT, "ask_features", "ask_what_is", "inform_source", "chitchat"})
 
 
-#: per intent, how well an entry must fit to replace its standard answer (with MAX_INTENT_CONFIDENCE,
-#: checked against the NLU test set's macro-F1: `make nlu-test`)
+#: per intent, how well an entry must fit to replace its standard answer while the classifier is not
+#: sure of it (below MAX_INTENT_CONFIDENCE); checked against the NLU test set (`make nlu-test`) and
+#: the answer sets (`make eval-answers`)
 INTENT_THRESHOLDS = {
     "ask_billing": 0.7, "ask_delivery": 0.6, "ask_features": 0.65, "ask_guarantee": 0.7, "ask_price": 0.72,
     "ask_renewal": 0.6, "ask_support": 0.65, "chitchat": 0.6, "express_doubt": 0.6, "order": 0.6,
     "out_of_scope": 0.6, "praise": 0.6,
 }  # fmt: skip
-#: an intent the classifier is this sure about keeps its answer
+#: the threshold of the other intents with a generic answer
+DEFAULT_THRESHOLD = 0.6
+#: a guess the classifier is this unsure about yields to an entry that fits at least UNSURE_THRESHOLD
+UNSURE_CONFIDENCE = 0.5
+UNSURE_THRESHOLD = 0.5
+#: an intent the classifier is this sure about keeps its answer, unless an entry fits at least
+#: CONFIDENT_OVERRIDE and about as well as the classifier is sure (CONFIDENT_MARGIN): the classifier
+#: knows no knowledge topic, so a confident guess on an unfamiliar question is often a neighbour
 MAX_INTENT_CONFIDENCE = 0.8
+CONFIDENT_OVERRIDE = 0.65
+CONFIDENT_MARGIN = 0.1
+#: requests of existing customers (support, invoices, renewal, delivery, ordering): their answer leads to the
+#: customer area or support, so a confident reading of one is kept
+CUSTOMER_INTENTS = frozenset({"ask_support", "ask_billing", "ask_renewal", "ask_delivery", "order"})
+#: intents for statements (praise, doubt, goodbye, small talk): a question read as one of them yields to an
+#: entry that fits at ANSWER_THRESHOLD ("wann ist euer Support erreichbar?" is no praise)
+STATEMENT_INTENTS = frozenset({"praise", "express_doubt", "goodbye", "chitchat", "out_of_scope"})
+#: a rerouted question must share more than this share of its topic words with the entry (KnowledgeIndex.coverage)
+MIN_COVERAGE = 0.5
+#: ... when it has at most this many topic words
+COVERAGE_WORDS = 3
 #: intents answered by action_show_specs (a spec dump): it answers from a clearly fitting entry itself
 SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
+#: intents whose answer is never replaced: conversation moves, contact details, the situation
+#: (action_answer_situation adds a fitting entry itself), source tracking and topic buttons
+KEEP_INTENTS = frozenset({
+    "greet", "thank", "affirm", "deny", "stop", "inform_contact", "inform_situation", "inform_source",
+    "request_contact", "page_view", TOPIC_INTENT,
+}) | SPEC_INTENTS  # fmt: skip
+
+
+def price_question(text: str, intent: str | None) -> bool:
+    """A price question the classifier took for something vague (`8 units, what's the total`): answer the price.
+    Also True for `ask_price` itself, which then keeps its answer (no knowledge entry replaces a price)."""
+    return (intent == PRICE_INTENT or intent in PRICE_OVERRIDABLE) and asks_price(text)
 
 
 def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: float = 0.0) -> Scored | None:
     """The knowledge entry that should answer `text` instead of `intent`'s standard answer, if any.
 
     A message that was not understood is answered from the best entry at ANSWER_THRESHOLD; an
-    intent with a generic answer only when the classifier is not sure of it, an entry clearly fits
-    (INTENT_THRESHOLDS) and is not a topic that intent's own answer already covers (the entry's `intent`).
+    intent with a generic answer when an entry clearly fits (INTENT_THRESHOLDS while the classifier
+    is unsure, CONFIDENT_OVERRIDE and CONFIDENT_MARGIN when it is sure) and is not a topic that
+    intent's own answer already covers (the entry's `intent`).
     """
+    if price_question(text, intent):
+        return None  # the price answer works out the known size (KnowledgeRouter sets ask_price)
     if intent == FALLBACK_INTENT:
         threshold = ANSWER_THRESHOLD
+    elif intent is None or intent in KEEP_INTENTS:
+        return None
     elif confidence >= MAX_INTENT_CONFIDENCE:
-        return None
-    elif intent in INTENT_THRESHOLDS:
-        threshold = INTENT_THRESHOLDS[intent]
+        if intent in CUSTOMER_INTENTS:
+            return None
+        threshold = max(CONFIDENT_OVERRIDE, confidence - CONFIDENT_MARGIN)
+    elif intent in STATEMENT_INTENTS and is_question(text):
+        threshold = ANSWER_THRESHOLD
+    elif confidence < UNSURE_CONFIDENCE:
+        threshold = UNSURE_THRESHOLD
     else:
-        return None
+        threshold = INTENT_THRESHOLDS.get(intent, DEFAULT_THRESHOLD)
     ranked = index.rank(text)
     if not ranked or ranked[0].score < threshold or ranked[0].entry.intent == intent:
         return None
+    if intent != FALLBACK_INTENT and index.coverage(ranked[0].entry, text) <= MIN_COVERAGE:
+        return None  # one shared word ("period", "account") is no match for a question about something else
     return ranked[0]

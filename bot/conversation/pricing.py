@@ -9,6 +9,7 @@ A monthly price is per unit when the plan says `per_unit`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,6 +17,23 @@ from bot.catalogue.schema import Plan, Product
 from bot.formatting import money, plan_line
 from bot.messages import Messages
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
+
+#: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
+#: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
+_PRICE_CUE = re.compile(
+    r"€|\b(?:kost\w*|preis\w*|price\w*|pricing|cost\w*|how much|wie ?viel|total|gesamt\w*|insgesamt|ballpark|"
+    r"was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat)\b",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's)\b|^\W*\w+\W*$", re.IGNORECASE)
+_COST_FACT = re.compile(r"(?:kosten|cost|costs|spend|zahlen|pay)\s+(?:von|of|sind|are|is|liegen|about|ca|rund|so)?"
+                        r"\s*[~€\d]", re.IGNORECASE)  # fmt: skip
+
+
+def asks_price(text: str) -> bool:
+    """True when the message asks what it costs (`kosten?`, `8 units, what's the total`, `was kostet das für alle
+    filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`)."""
+    return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from bot.conversation.knowledge import (
@@ -13,6 +14,11 @@ from bot.conversation.knowledge import (
     KnowledgeIndex,
     Scored,
 )
+from bot.text import is_question
+
+#: a question inside a situation statement is answered from an entry at least this close (lower than
+#: ANSWER_THRESHOLD: the product that fits is known, and the answer comes on top of the situation answer)
+STATEMENT_QUESTION_THRESHOLD = 0.4
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,41 @@ def specific_answer(
     return _answer(best, language)
 
 
+def question_in_statement(
+    index: KnowledgeIndex,
+    text: str,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+) -> Reply | None:
+    """The entry that answers the question inside a situation statement (`we'd need 6 sensors, how
+    does installation work?`), for the product that fits; None when the message asks nothing or no
+    entry fits (STATEMENT_QUESTION_THRESHOLD, matched against the question part and the whole message)."""
+    asked = question_part(text)
+    if asked is None:
+        return None
+    found = [index.lookup(query, None, focus, segment_products, threshold=STATEMENT_QUESTION_THRESHOLD).best
+             for query in {asked, text}]  # the whole message too: "who installs them?" needs its "sensors"
+    best = max((b for b in found if b is not None), key=lambda b: b.score, default=None)
+    return None if best is None else _answer(best, language)
+
+
+def question_part(text: str) -> str | None:
+    """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
+    `who installs them?`), so that the statement around them does not dilute the search; None: no question."""
+    clauses = [c.strip() for c in re.split(r"(?<=[.,;!?])\s+|\s+(?:und|and|but|aber)\s+(?=\w+\s)", text) if c.strip()]
+    asked = [c for c in clauses if is_question(c)]
+    return " ".join(asked) if asked else None
+
+
 def _answer(scored: Scored, language: str | None) -> Reply:
     entry = scored.entry
     product = None if entry.product == "general" else entry.product
     return Reply(entry.answer.get(language), entry_id=entry.id, product=product)
 
 
-__all__ = ["FALLBACK_INTENT", "Button", "Reply", "answer_question", "specific_answer", "topic_payload"]
+__all__ = [
+    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "is_question", "question_in_statement", "specific_answer",
+    "topic_payload",
+]  # fmt: skip

@@ -25,11 +25,12 @@ MAX_COUNT = 100_000
 # compounds ("bäckereifilialen") when they are at least five letters long. First sector wins.
 SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("family_business", "b2b", BUSINESS, ("familienunternehmen", "familienbetrieb", "family business",
-                                          "family-owned", "family owned")),
+                                          "family-owned", "family owned", "family-run", "family run")),
     ("housing_company", "b2b", BUSINESS, ("wohnungsbau", "wohnanlage", "hausverwaltung", "housing compan",
                                           "property manag")),
     ("bakery", "b2b", BUSINESS, ("baecker", "bakery", "bakeries", "backstube")),
     ("hotel", "b2b", BUSINESS, ("hotel", "pension", "gasthof")),
+    ("gym", "b2b", BUSINESS, ("fitness", "gym", "sportstudio", "studios")),
     ("supermarket", "b2b", BUSINESS, ("supermarkt", "supermaerkt", "supermarket", "lebensmittelmarkt",
                                       "discounter", "grocery")),
     ("medical_practice", "b2b", BUSINESS, ("zahnarzt", "arztpraxis", "praxis", "praxen", "dental", "dentist",
@@ -38,12 +39,14 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("school", "b2b", BUSINESS, ("schulverband", "schulgebaeude", "schule", "school", "kita")),
     ("office", "b2b", BUSINESS, ("buero", "office", "coworking", "co-working", "kanzlei", "agentur", "agency")),
     ("retail", "b2b", BUSINESS, ("einzelhandel", "filiale", "laden", "laeden", "retail", "boutique",
-                                 "handelskette", "retail chain")),
+                                 "handelskette", "retail chain", "autohaus", "autohaeuser", "dealership",
+                                 "car dealer")),
     ("restaurant", "b2b", BUSINESS, ("restaurant", "gastronomie", "cafe", "kantine", "canteen")),
     ("logistics", "b2b", BUSINESS, ("logistik", "logistics", "lagerhalle", "warehouse", "spedition")),
     ("manufacturing", "b2b", SENSE, ("fabrik", "factory", "produktion", "production", "fertigung",
                                      "manufactur", "metallbau", "maschinenbau", "spritzguss", "werkstatt",
                                      "paper mill", "sawmill", "giesserei", "foundry", "druckerei", "industrie",
+                                     "automotive", "zulieferer", "spritzgie", "injection mould", "moulding",
                                      "industrial", "plant", "werk", "kuehlhaus", "halle")),
     ("flat", "b2c", HOME, ("mietwohnung", "wohnung", "zur miete", "mieter", "tenant", "flat", "apartment",
                            "zimmer")),
@@ -54,17 +57,21 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
                                 "wg", "homeowner")),
 )  # fmt: skip
 
+#: the last sector: words that only hint at a household (family, heat pump) count when no other sector is named
+GENERIC_HOUSEHOLD = "household"
+
 # What a count is of: the noun after the number (or a generic "Stück"/"units" after a named thing).
 _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassung", "store", "shop", "laden",
                "laeden", "markt", "maerkt", "supermarket", "market", "hotel", "office", "buero", "praxis",
                "praxen", "practice", "gebaeude", "building", "schul", "school", "wohnanlage", "objekt",
                "propert", "lager", "warehouse", "baecker", "bakery", "bakeries", "restaurant", "werke",
                "plants", "klinik", "clinic", "kita", "haeuser", "house", "liegenschaft", "immobilie",
-               "geschaeft")  # fmt: skip
+               "geschaeft", "studio", "dealership", "autohaus", "autohaeuser", "halle")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
                   "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
-                  "luefter", "geraet", "device", "verbraucher", "stromkreis", "circuit")  # fmt: skip
+                  "luefter", "geraet", "device", "verbraucher", "stromkreis", "circuit", "kuehlstell", "kuehlzelle",
+                  "kuehltruhe", "kuehlschr", "refrigerat", "freezer", "fridge", "kuehlmoebel")  # fmt: skip
 _GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
                    "personen", "menschen", "team")  # fmt: skip
@@ -174,6 +181,8 @@ def sector_of(text: str) -> tuple[str, str, str | None] | None:
     norm = " " + " ".join(_WORD.findall(normalize(text))) + " "
     best: tuple[int, tuple[str, str, str | None]] | None = None
     for sector, segment, product, stems in SECTORS:
+        if sector == GENERIC_HOUSEHOLD and best is not None:  # "family-run hotel": the hotel decides
+            break
         for stem in stems:
             if " " in stem:
                 position = norm.find(f" {stem}")
@@ -252,6 +261,7 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     tokens = _tokens(text or "")
     norm = normalize(text or "")
     found: dict[str, Any] = {}
+    price_per_kwh: Decimal | None = None
     sector = sector_of(text or "")
     household = sector is not None and sector[1] == "b2c"
     for index, token in enumerate(tokens):
@@ -262,6 +272,9 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             if later.value is not None:
                 break
             following.append(later.word)
+        if _is_unit_price(token, following):  # "25 ct/kWh", "0,25 €/kWh": the price, not the consumption
+            price_per_kwh = token.value / 100 if following[0] in _CENTS else token.value
+            continue
         kind = None if token.money else _noun_kind(following)
         if kind and kind.startswith("consumption:"):
             found["consumption_kwh"] = token.value * _CONSUMPTION_UNITS[kind.split(":")[1]]
@@ -278,6 +291,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             continue
         if kind is None and _is_amount(token, tokens, index, norm):
             found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
+    if price_per_kwh and found.get("consumption_kwh") and "energy_cost_eur" not in found:
+        found["energy_cost_eur"] = (found["consumption_kwh"] * price_per_kwh).quantize(Decimal(1))
     segment = None
     if sector:
         found["sector"] = sector[0]
@@ -286,6 +301,18 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     if segment is None and product is not None:
         segment = PRODUCT_SEGMENT.get(product)
     return Situation(segment=segment, product=product, **found)
+
+
+_CENTS = ("ct", "cent", "cents")
+
+
+def _is_unit_price(token: _Token, following: list[str]) -> bool:
+    """`25 ct/kWh`, `25 cent pro kWh`, `€0.25 per kWh`: a price per kilowatt hour."""
+    if not following:
+        return False
+    if following[0] in _CENTS:
+        return True
+    return token.money and following[0] in ("pro", "per", "je", "kwh") and "kwh" in following[:2]
 
 
 def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bool:
@@ -316,10 +343,14 @@ def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | Non
     """Households: Home; machines and measuring points: Sense; several sites, offices, chains: Business."""
     if sector and sector[1] == "b2c":
         return HOME
-    if found.get("measuring_points") and not found.get("sites"):
-        return SENSE
-    if found.get("sites") or found.get("employees"):
+    by_sector = sector[2] if sector else None
+    machines, sites = found.get("measuring_points"), found.get("sites")
+    if machines and (not sites or machines > sites or by_sector == SENSE):
+        return SENSE  # machines, also across a few plants or halls
+    if found.get("sites"):
         return BUSINESS
+    if found.get("employees"):
+        return by_sector or BUSINESS  # "metal workshop, 30 people": the sector decides
     if sector:
         return sector[2]
     return None

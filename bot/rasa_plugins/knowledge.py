@@ -1,6 +1,7 @@
 """An NLU component that sends specific questions to the knowledge entries (data/content/knowledge.yml).
 
-It runs last (after the FallbackClassifier, see config.yml). A message that was not understood
+It runs last (after the FallbackClassifier, see config.yml). A price question stays or becomes
+`ask_price` (the answer works out the price for the known size). A message that was not understood
 (`nlu_fallback`), or one whose intent only has a generic answer, becomes `ask_topic` when a
 knowledge entry fits well enough (bot/conversation/knowledge.py decides); the action server then
 answers it with that entry (actions/knowledge.py). The file is read on first use and again when
@@ -20,7 +21,15 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.conversation.knowledge import KNOWLEDGE_FILE, TOPIC_INTENT, KnowledgeIndex, load_index, reroute
+from bot.conversation.knowledge import (
+    KNOWLEDGE_FILE,
+    PRICE_INTENT,
+    TOPIC_INTENT,
+    KnowledgeIndex,
+    load_index,
+    price_question,
+    reroute,
+)
 from bot.reloading import ReloadingFile
 
 logger = logging.getLogger(__name__)
@@ -59,13 +68,21 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             intent = predicted.get("name")
             if not text or text.startswith("/"):
                 continue
+            if price_question(text, intent):  # a price question gets the worked-out price
+                if intent != PRICE_INTENT:
+                    self._set(message, PRICE_INTENT, max(predicted.get("confidence") or 0.0, 0.5))
+                continue
             index = index or self._index()
             if index is None:
                 return messages
             match = reroute(index, text, intent, predicted.get("confidence") or 0.0)
             if match is not None:
-                top = {"name": TOPIC_INTENT, "confidence": round(match.score, 4)}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != TOPIC_INTENT]
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+                self._set(message, TOPIC_INTENT, match.score)
         return messages
+
+    @staticmethod
+    def _set(message: Message, intent: str, confidence: float) -> None:
+        top = {"name": intent, "confidence": round(confidence, 4)}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

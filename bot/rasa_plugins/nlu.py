@@ -29,6 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.contact import DIALLED_NUMBER
+from bot.conversation.pricing import asks_price
 from bot.conversation.situation import extract
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
@@ -42,11 +43,6 @@ SITUATION_MISREAD = frozenset({"out_of_scope", "chitchat", "express_doubt", "ask
 _ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|someone|demo|quote|offer|sprechen|"
                                 r"anruf|rückruf|ruf|kontakt|vertrieb|ansprech|jemand|angebot|termin|beratung)",
                                 re.IGNORECASE)  # fmt: skip
-
-
-# A short follow-up about money ("€ per month for 30?", "und was zahl ich dann für den clip", "total?").
-_ASKS_PRICE = re.compile(r"(?:€|\b(?:kost\w*|preis\w*|price\w*|cost\w*|zahl\w*|pay|total(?=\s*\?)|gesamt|"
-                         r"einmalig|one-off|monatlich|per month|pro monat|im monat)\b)", re.IGNORECASE)  # fmt: skip
 
 
 UNSURE = 0.4  # below this confidence the model's reading of a message with facts is not trusted
@@ -74,9 +70,9 @@ def _certainty(message: Message) -> float:
     return 0.0 if len(ranking) > 1 and ranking[0] - ranking[1] < 0.05 else max(top, 1e-6)
 
 
-def asks_price(text: str, intent: str | None, confidence: float = 0.5) -> bool:
+def short_price_question(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True for a short money question the model read as small talk or was unsure about."""
-    return _misread(intent, confidence) and len(text.split()) <= 10 and bool(_ASKS_PRICE.search(text))
+    return _misread(intent, confidence) and len(text.split()) <= 10 and asks_price(text)
 
 
 def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
@@ -159,7 +155,7 @@ class IntentGuard(GraphComponent, IntentClassifier):
                 _with_top_intent(message, CONTACT_INTENT, confidence)
             elif AMOUNT_ONLY.match(text):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
-            elif asks_price(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
+            elif short_price_question(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
                 _with_top_intent(message, "ask_price", self.config["contact_confidence"])
             elif states_situation(text, intent, confidence):
                 _with_top_intent(message, "inform_situation", self.config["contact_confidence"])

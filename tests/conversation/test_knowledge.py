@@ -70,21 +70,31 @@ def test_a_named_product_is_the_focus(text: str, product: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "intent", "rerouted"),
+    ("text", "intent", "confidence", "rerouted"),
     [
-        ("Geht das über LoRaWAN?", "nlu_fallback", "lorawan"),
-        ("Kann ich Home Plus jederzeit kündigen?", "ask_renewal", "home-contract"),
-        ("Ist euer Support auch am Wochenende erreichbar?", "praise", "support-hours"),
-        ("asdf jklö", "nlu_fallback", None),
-        ("Gibt es eine Geld-zurück-Garantie für Home?", "ask_guarantee", None),  # the standard answer covers it
-        ("Was kostet Wattwerk Home?", "ask_price", None),
-        ("Spricht Sense Modbus TCP?", "greet", None),  # greetings are never rerouted
+        ("Geht das über LoRaWAN?", "nlu_fallback", 0.0, "lorawan"),
+        ("Kann ich Home Plus jederzeit kündigen?", "ask_renewal", 0.5, "home-contract"),
+        ("Ist euer Support auch am Wochenende erreichbar?", "praise", 0.5, "support-hours"),
+        ("asdf jklö", "nlu_fallback", 0.0, None),
+        ("Gibt es eine Geld-zurück-Garantie für Home?", "ask_guarantee", 0.5, None),  # the standard answer covers it
+        ("Was kostet Wattwerk Home?", "ask_price", 0.5, None),
+        ("Spricht Sense Modbus TCP?", "greet", 0.9, None),  # greetings are never rerouted
+        ("Spricht Sense Modbus TCP?", "inform_situation", 0.9, None),  # the situation answer adds it
+        # a confident classifier on a topic it never learned: the entry that fits as well wins ...
+        ("Wie lange ist die Vertragslaufzeit bei Wattwerk Business?", "ask_guarantee", 0.82, "business-contract"),
+        # ... but not one that fits clearly worse than the classifier is sure
+        ("Wie lange ist die Vertragslaufzeit bei Wattwerk Business?", "ask_guarantee", 0.99, None),
+        # a question is no praise, however the classifier reads it
+        ("wann ist euer Support erreichbar?", "praise", 0.55, "support-hours"),
+        # a price question keeps the price answer, which works out the size the visitor gave
+        ("8 units, what's the total", "nlu_fallback", 0.3, None),
+        ("Was kostet Wattwerk Home?", "ask_price", 0.9, None),
     ],
 )
 def test_reroute_only_when_an_entry_clearly_fits(
-    index: KnowledgeIndex, text: str, intent: str, rerouted: str | None
+    index: KnowledgeIndex, text: str, intent: str, confidence: float, rerouted: str | None
 ) -> None:
-    match = reroute(index, text, intent)
+    match = reroute(index, text, intent, confidence)
     assert (match.entry.id if match else None) == rerouted
 
 

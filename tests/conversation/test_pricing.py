@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue.schema import Product
-from bot.conversation.pricing import quote, quote_message
+from bot.conversation.pricing import asks_price, quote, quote_message
 from bot.services import Services
 
 
@@ -58,3 +58,14 @@ def test_the_calculation_is_shown_in_the_visitors_format(
 
 def test_no_quote_for_zero(products: dict[str, Product]) -> None:
     assert quote(products["wattwerk-business"], 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("kosten?", True), ("8 units, what's the total", True), ("was kostet das ding für alle filialen zusammen?", True),
+     ("wie viel kostet so ein messpunkt", True), ("price?", True),
+     ("stromkosten sind so 14.000 € im jahr für beide zusammen", False), ("Wir zahlen 90.000 € Strom im Jahr", False),
+     ("energy spend about €1.1m a year, can you give me a business case?", False)],
+)  # fmt: skip
+def test_a_price_question_is_told_from_a_stated_cost(text: str, asks: bool) -> None:
+    assert asks_price(text) is asks

@@ -37,6 +37,11 @@ from bot.conversation.situation import (
         ("Was kostet das bei 25 Messpunkten?", {"measuring_points": 25}),
         ("small office, 12 people, one floor", {"employees": 12, "sector": "office"}),
         ("Ein Betrieb mit 50 Mitarbeitern", {"employees": 50}),
+        ("fitnessstudiokette, achtzehn studios", {"sites": 18, "sector": "gym"}),
+        ("chain of 15 car dealerships", {"sites": 15, "sector": "retail"}),
+        ("für 50 kühlstellen, was kommt da noch dazu", {"measuring_points": 50}),
+        ("cold storage warehouse with 8 refrigeration units", {"measuring_points": 8, "sector": "logistics"}),
+        ("we're a family-run hotel, one building with 40 rooms", {"sites": 1, "segment": "b2b"}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -55,6 +60,9 @@ def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, obje
         ("stromrechnung war dieses jahr 1.200 euro", Decimal(1200)),
         ("our bill went up to like 2,100 a year", Decimal(2100)),
         ("3 Hotels, Energiekosten so ca 20k im Jahr pro Haus", Decimal(60000)),
+        ("40 stores, energy spend about €1.1m a year", Decimal(1100000)),
+        ("4 sites, ~2,000,000 kWh/yr at about 25 ct/kWh", Decimal(500000)),  # consumption times unit price
+        ("wir verbrauchen 300.000 kWh zu 0,28 €/kWh", Decimal(84000)),
     ],
 )
 def test_annual_energy_cost_in_german_and_english_formats(text: str, cost: Decimal) -> None:
@@ -81,6 +89,9 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("reihenhaus, wärmepumpe, 4 personen", HOME, "b2c"),
         ("family of 4 in a semi detached", HOME, "b2c"),
         ("im just a guy in a flat, which one is for me", HOME, "b2c"),
+        ("automotive supplier, about 120 machines across two plants", SENSE, "b2b"),
+        ("metallbaubetrieb, 30 leute, der kompressor läuft nachts durch", SENSE, "b2b"),
+        ("Steuerbüro mit 25 Mitarbeitern", BUSINESS, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:

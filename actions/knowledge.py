@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from bot.conversation.knowledge import FALLBACK_INTENT, segment_products
-from bot.conversation.questions import Reply, answer_question, specific_answer
+from bot.conversation.questions import Reply, answer_question, second_answer, specific_answer
 from bot.services import Services
 
 
@@ -22,9 +22,19 @@ def _missed_before(tracker: Tracker) -> bool:
     return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") == FALLBACK_INTENT
 
 
-def _say(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, products: dict[str, str]) -> list[EventType]:
+def _say(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, products: dict[str, str]
+) -> list[EventType]:
+    """Says the reply, and the answer to a second question in the same message when an entry answered the first."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     dispatcher.utter_message(text=reply.text, buttons=buttons)
+    if reply.entry_id is not None:
+        second = second_answer(services.knowledge.get(), (tracker.latest_message or {}).get("text") or "",
+                               reply.entry_id, tracker.get_slot("language"), focus=reply.product or
+                               tracker.get_slot("product"),
+                               segment_products=segment_products(tracker.get_slot("segment"), products))  # fmt: skip
+        if second is not None:
+            dispatcher.utter_message(text=second.text)
     if reply.product and reply.product in products and reply.product != tracker.get_slot("product"):
         return [SlotSet("product", reply.product)]
     return []
@@ -45,7 +55,7 @@ def answer_if_specific(
         focus=tracker.get_slot("product"),
         segment_products=segment_products(tracker.get_slot("segment"), products),
     )
-    return None if reply is None else _say(dispatcher, tracker, reply, products)
+    return None if reply is None else _say(services, dispatcher, tracker, reply, products)
 
 
 class ActionAnswerQuestion(ServiceAction):
@@ -67,4 +77,4 @@ class ActionAnswerQuestion(ServiceAction):
             segment_products=segment_products(tracker.get_slot("segment"), products),
             missed_before=_missed_before(tracker),
         )
-        return _say(dispatcher, tracker, reply, products)
+        return _say(self.services, dispatcher, tracker, reply, products)

@@ -132,7 +132,7 @@ class ActionAskLeadContact(SayAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         self.say(dispatcher, tracker, self.message)
         known = known_facts(from_slots(tracker.get_slot), tracker.get_slot("language") or "de",
-                            self.services.messages.get())  # fmt: skip
+                            self.services.messages.get(), self.services.catalogue.products())  # fmt: skip
         if known:
             self.say(dispatcher, tracker, "lead_known", known=known)
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +82,23 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
             dispatcher.utter_message(text=reply.text, buttons=buttons)
             return
         dispatcher.utter_message(text=self.services.messages.get().render(message, language))
+
+    def _stated(self, tracker: Tracker, slot: str, parse: Callable[[str], Any]) -> dict[str, Any]:
+        """The requested number when the visitor stated it in a message the slot mapping skipped for its intent
+        ("Stromkosten sind so 14.000 € im Jahr" read as a TCO question); a question is never taken as a number."""
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None or is_question(text):
+            return {}
+        value = parse(text)
+        return {} if value is None else {slot: value if isinstance(value, int) else float(value)}
+
+    async def extract_roi_units(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        return self._stated(tracker, "roi_units", parse_units)
+
+    async def extract_roi_energy_cost(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:  # fmt: skip
+        return self._stated(tracker, "roi_energy_cost", parse_energy_cost)
 
     def validate_roi_units(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:  # fmt: skip

@@ -36,8 +36,10 @@ def roi_values(record: Mapping[str, Any], product: Product, language: str, messa
     payback_months = record.get("payback_months")
     if payback_months is None:
         payback = messages.render("roi_payback_never", language)
-    elif Decimal(payback_months) == 0:
+    elif Decimal(payback_months) == 0 and Decimal(record["one_off_cost_eur"]) == 0:
         payback = messages.render("roi_payback_immediate", language)
+    elif Decimal(payback_months) == 0:  # savings this large repay the one-off costs within days
+        payback = messages.render("roi_payback_within_a_month", language)
     else:
         payback = messages.render("roi_payback_months", language, months=number(Decimal(payback_months), language))
     plan = next((p.name.get(language) for p in product.plans if p.id == record.get("plan")), record.get("plan", ""))
@@ -47,6 +49,7 @@ def roi_values(record: Mapping[str, Any], product: Product, language: str, messa
         "plan": str(plan),
         "annual_savings": money(Decimal(record["annual_savings_eur"]), language),
         "annual_running_cost": money(Decimal(record["annual_running_cost_eur"]), language),
+        "monthly_running_cost": money(Decimal(record["annual_running_cost_eur"]) / 12, language),
         "one_off_cost": money(Decimal(record["one_off_cost_eur"]), language),
         "payback": payback,
         "tco_3y": money(Decimal(record["tco_3y_eur"]), language),

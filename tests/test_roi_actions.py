@@ -65,6 +65,24 @@ def test_a_question_instead_of_a_number_is_answered_not_refused(
     assert "number" not in dispatcher.messages[0]["text"] and "Anzahl" not in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slot", "expected"),
+    [("stromkosten sind so 14.000 € im jahr für beide zusammen", "ask_tco", "roi_energy_cost", 14000.0),
+     ("we've got 12 sites", "ask_price", "roi_units", 12),
+     ("is there a 30 day trial?", "ask_guarantee", "roi_energy_cost", None)],  # a question is no answer
+)  # fmt: skip
+def test_a_stated_number_fills_the_requested_slot_whatever_the_intent(
+    catalogue_services: Services, text: str, intent: str, slot: str, expected: Any
+) -> None:
+    slots = {"language": "de", "segment": "b2b", "requested_slot": slot,
+             "roi_units": None if slot == "roi_units" else 2}
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker(text, intent, slots)  # the slot mapping skipped the message for its intent
+    events = asyncio.run(ValidateRoiForm(catalogue_services).run(dispatcher, tracker, DOMAIN))
+    filled = {e["name"]: e["value"] for e in events if e["name"] == slot}
+    assert filled.get(slot) == expected
+
+
 def test_typical_takes_the_products_savings_rate(catalogue_services: Services) -> None:
     slots = {"language": "de", "segment": "b2b", "roi_units": 4, "roi_energy_cost": 60000.0}
     events, _ = validate(catalogue_services, "typisch", "roi_savings_rate", slots)
@@ -110,11 +128,21 @@ def test_the_result_lists_savings_payback_tco_and_assumptions(catalogue_services
     (text,) = [m["text"] for m in dispatcher.messages]
     for expected in (
         "Einsparung pro Jahr: 9.000 €",
+        "Laufende Kosten pro Jahr: 1.788 € (149 € im Monat)",
         "Amortisation: nach etwa 0,8 Monaten",
         "Gesamtkosten über 3 Jahre (TCO): 5.854 €",
         "Annahmen: 4 Standorte, Energiekosten 60.000 €",
     ):
         assert expected in text, expected  # fmt: skip
+
+
+def test_one_off_costs_repaid_within_days_are_not_called_none(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"language": "en", "segment": "b2b", "roi_units": 14, "roi_energy_cost": 1200000.0,
+             "roi_savings_rate": 0.15}  # fmt: skip
+    ActionCalculateRoi(catalogue_services).run(dispatcher, make_tracker([user("typical", "affirm")], slots), {})
+    (text,) = [m["text"] for m in dispatcher.messages]
+    assert "One-off costs: €490" in text and "Payback: in less than a month" in text, text
 
 
 def test_zero_savings_say_it_never_pays_back(catalogue_services: Services) -> None:

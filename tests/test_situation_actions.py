@@ -192,9 +192,10 @@ def test_a_sentence_in_the_units_slot_gets_a_clear_message_not_a_crash(
     ("slots", "expected"),
     [
         ({"language": "de", "situation_sites": 9.0, "situation_energy_cost": 90000.0},
-         "Sie müssen es nicht wiederholen: Ihre 9 Standorte und 90.000 € Energiekosten im Jahr."),
+         "Sie müssen es nicht wiederholen: Ihr Interesse an Wattwerk Business, Ihre 9 Standorte und 90.000 € "
+         "Energiekosten im Jahr."),
         ({"language": "en", "situation_measuring_points": 25.0},
-         "so you won't have to repeat it: your 25 measuring points."),
+         "so you won't have to repeat it: your interest in Wattwerk Sense, your 25 measuring points."),
     ],
 )  # fmt: skip
 def test_the_lead_form_confirms_what_the_visitor_already_said(

@@ -132,8 +132,9 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
     return Answer(text, events)
 
 
-def known_facts(situation: Situation, language: str, messages: Messages) -> str:
-    """What the visitor said about size and cost, as one phrase (`9 Standorte und 90.000 € Energiekosten im Jahr`);
+def known_facts(situation: Situation, language: str, messages: Messages, products: Sequence[Product] = ()) -> str:
+    """What the visitor said about size and cost, as one phrase (`9 Standorte und 90.000 € Energiekosten im Jahr`),
+    after the product that fits it when `products` has it (`Ihr Interesse an Wattwerk Sense, Ihre 120 Messpunkte`);
     empty when nothing is known."""
     parts = []
     for count, key in ((situation.sites, "sites"), (situation.measuring_points, "measuring_points"),
@@ -143,4 +144,9 @@ def known_facts(situation: Situation, language: str, messages: Messages) -> str:
     if situation.energy_cost_eur:
         parts.append(messages.render("roi_prefilled_cost", language, energy_cost=money(situation.energy_cost_eur,
                                                                                          language)))  # fmt: skip
-    return messages.render("roi_prefilled_and", language).join(parts)
+    facts = messages.render("roi_prefilled_and", language).join(parts)
+    fitting = next((p for p in products if p.id == fitting_product(situation)), None)
+    if fitting is None or not situation.has_facts():
+        return facts
+    interest = messages.render("known_product", language, product_name=fitting.name)
+    return f"{interest}, {facts}" if facts else interest

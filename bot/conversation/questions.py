@@ -110,12 +110,38 @@ def question_in_statement(
     return None if best is None else _answer(best, language)
 
 
+_CLAUSE_BREAK = re.compile(r"(?<=[.,;:!?])\s+|\s+(?:und|and|but|aber|oder|or)\s+(?=\w+\s)")
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
+
+
 def question_part(text: str) -> str | None:
     """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
     `who installs them?`), so that the statement around them does not dilute the search; None: no question."""
-    clauses = [c.strip() for c in re.split(r"(?<=[.,;!?])\s+|\s+(?:und|and|but|aber)\s+(?=\w+\s)", text) if c.strip()]
-    asked = [c for c in clauses if is_question(c)]
+    asked = [c for c in _clauses(text) if is_question(c)]
     return " ".join(asked) if asked else None
+
+
+def second_answer(
+    index: KnowledgeIndex,
+    text: str,
+    answered: str | None,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+) -> Reply | None:
+    """The answer to a second question in the same message (`Gibt es eine REST API und wo liegen die Daten?`):
+    the entry that best fits one of its parts, if it clearly fits (OVERRIDE_THRESHOLD) and is not `answered`."""
+    parts = _clauses(text)
+    if len(parts) < 2:
+        return None
+    found = [index.lookup(part, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best for part in parts]
+    other = [b for b in found if b is not None and b.entry.id != answered]
+    best = max(other, key=lambda b: b.score, default=None)
+    return None if best is None else _answer(best, language)
 
 
 def _answer(scored: Scored, language: str | None) -> Reply:
@@ -125,6 +151,6 @@ def _answer(scored: Scored, language: str | None) -> Reply:
 
 
 __all__ = [
-    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "is_question", "question_in_statement", "specific_answer",
-    "topic_payload",
+    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "is_question", "question_in_statement", "second_answer",
+    "specific_answer", "topic_payload",
 ]  # fmt: skip

@@ -34,6 +34,19 @@ def test_a_question_is_answered_from_the_knowledge_entries(
     assert events == ([SlotSet("product", product)] if product else [])
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "first", "second"),
+    [("Gibts ne REST API und wo liegen die Daten?", "de", "REST API", "Frankfurt"),
+     ("do you support Modbus and is there an API?", "en", "Modbus", "REST API")],
+)  # fmt: skip
+def test_two_questions_in_one_message_get_two_answers(
+    catalogue_services: Services, text: str, language: str, first: str, second: str
+) -> None:
+    messages, _ = _run(catalogue_services, [user(text, "ask_topic")], {"language": language, "segment": "b2b"})
+    assert len(messages) == 2
+    assert first in messages[0]["text"] and second in messages[1]["text"]
+
+
 def test_the_product_in_focus_decides_between_entries(catalogue_services: Services) -> None:
     slots = {"language": "de", "product": "wattwerk-sense"}
     messages, events = _run(catalogue_services, [user("Muss das ein Fachmann einbauen?", "ask_topic")], slots)

@@ -70,6 +70,9 @@ class Turn:
     intent: str | None = None
     confidence: float = 0.0
     page: Mapping[str, Any] = field(default_factory=dict)
+    #: the classifier's own reading when our NLU components replaced it (REPLACING_INTENTS), and its confidence
+    read_as: str | None = None
+    read_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,10 @@ def load_evidence(path: Path) -> EvidenceModel:
 def message_evidence(turn: Turn, model: EvidenceModel) -> list[Evidence]:
     """The evidence one message carries: its intent's first, then matching keywords."""
     found: list[Evidence] = []
+    if turn.read_as and turn.read_confidence >= model.intent_confidence and turn.read_as in model.intents:
+        # "Mein Home zeigt keine Daten mehr" answered from a knowledge entry is still a customer's request
+        # (retention): the classifier's reading keeps its phase, though not its persona or segment
+        found.append(Evidence(phase=model.intents[turn.read_as].phase))
     if turn.intent and turn.confidence >= model.intent_confidence and turn.intent in model.intents:
         found.append(model.intents[turn.intent])
     text = normalize(turn.text or "")
@@ -272,6 +279,11 @@ def infer_journey(
     )
 
 
+#: intents our NLU components (bot/rasa_plugins) put in place of the classifier's reading: a specific question
+#: answered from a knowledge entry, a statement of the visitor's situation
+REPLACING_INTENTS = ("ask_topic", "inform_situation")
+
+
 def turns_from_events(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
     """The visitor messages of a tracker's event list (as rasa-sdk hands it to actions)."""
     turns: list[Turn] = []
@@ -280,12 +292,19 @@ def turns_from_events(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
             continue
         parse = event.get("parse_data") or {}
         intent = parse.get("intent") or {}
+        text = event.get("text") or ""
+        read_as: Mapping[str, Any] = {}
+        if intent.get("name") in REPLACING_INTENTS and not text.startswith("/"):
+            read_as = next((r for r in parse.get("intent_ranking") or []
+                            if r.get("name") not in (*REPLACING_INTENTS, "nlu_fallback")), {})  # fmt: skip
         turns.append(
             Turn(
-                text=event.get("text") or "",
+                text=text,
                 intent=intent.get("name"),
                 confidence=float(intent.get("confidence") or 0.0),
                 page=page_context(event.get("metadata")),
+                read_as=read_as.get("name"),
+                read_confidence=float(read_as.get("confidence") or 0.0),
             )
         )
     return turns

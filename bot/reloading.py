@@ -25,18 +25,22 @@ class ReloadingFile(Generic[T]):
         self._parse = parse
         self._value: T | None = None
         self._seen_mtime: float | None = None
+        self._error: ValueError | None = None
 
     def get(self) -> T:
         mtime = self._path.stat().st_mtime
         if mtime != self._seen_mtime:
             self._seen_mtime = mtime
+            self._error = None
             try:
                 self._value = self._parse(self._path)
             except ValueError as exc:
                 if self._value is None:
-                    raise
-                logger.error("Keeping the previous version of %s: %s", self._path, exc)
-        assert self._value is not None
+                    self._error = exc
+                else:
+                    logger.error("Keeping the previous version of %s: %s", self._path, exc)
+        if self._value is None:  # broken from the start: the same error until the file changes
+            raise self._error or ValueError(f"{self._path}: not loaded")
         return self._value
 
 

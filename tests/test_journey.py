@@ -111,6 +111,29 @@ def test_turns_are_read_from_rasa_events() -> None:
 
 
 @pytest.mark.parametrize(
+    ("ranking", "phase", "persona"),
+    [
+        # a customer's problem answered from a knowledge entry is still retention ...
+        ([("ask_topic", 0.72), ("ask_support", 0.6)], "retention", None),
+        # ... praise that asks where to review is still advocacy
+        ([("ask_topic", 0.6), ("praise", 0.55), ("ask_support", 0.2)], "advocacy", None),
+        # the classifier's reading gives the phase only: a situation misread as doubt makes no skeptic
+        ([("inform_situation", 0.9), ("express_doubt", 0.5)], "consideration", None),
+        # an unsure reading gives nothing; the knowledge question itself is consideration
+        ([("ask_topic", 0.5), ("nlu_fallback", 0.3), ("praise", 0.2)], "consideration", None),
+    ],
+)
+def test_a_replaced_intent_keeps_the_classifiers_phase(
+    evidence: EvidenceModel, ranking: list[tuple[str, float]], phase: str, persona: str | None
+) -> None:
+    parse = {"intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}  # fmt: skip
+    turns = turns_from_events([{"event": "user", "text": "Die App zeigt nichts mehr an", "parse_data": parse}])
+    state = infer_journey(turns, evidence)
+    assert (state.phase, state.persona) == (phase, persona)
+
+
+@pytest.mark.parametrize(
     ("document", "message"),
     [
         ({"intents": {"ask_price": {"phase": "buying"}}}, "intents.ask_price.phase: unknown phase 'buying'"),

@@ -74,7 +74,7 @@ _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "meteri
                   "kuehltruhe", "kuehlschr", "refrigerat", "freezer", "fridge", "kuehlmoebel")  # fmt: skip
 _GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
-                   "personen", "menschen", "team")  # fmt: skip
+                   "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
 _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
                       "megawattstunden": Decimal(1000), "gwh": Decimal(1_000_000)}  # fmt: skip
 _NUMBER_WORDS = {
@@ -380,7 +380,17 @@ def quantity_for(situation: Situation, product_id: str) -> int | None:
 
 
 def bare_count(text: str) -> int | None:
-    """A single count in a follow-up question without a noun (`und für 25?`, `was kostet das für die 8`)."""
-    tokens = [t for t in _tokens(text or "") if t.value is not None and not t.percent and not t.money]
-    wholes = [c for c in (_count(t.value) for t in tokens if not (t.raw.isdigit() and len(t.raw) == 4)) if c]
+    """A single count in a follow-up question without a noun (`und für 25?`, `was kostet das für die 8`); a count of
+    something else (`für 30 User`, `4 Zimmer`) is none."""
+    tokens = _tokens(text or "")
+    wholes = []
+    for index, token in enumerate(tokens):
+        if token.value is None or token.percent or token.money or (token.raw.isdigit() and len(token.raw) == 4):
+            continue
+        following = [t.word for t in tokens[index + 1 : index + 2] if t.value is None]
+        if following and (_stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS)):
+            continue
+        count = _count(token.value)
+        if count:
+            wholes.append(count)
     return wholes[0] if wholes else None

@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import (
@@ -30,6 +30,7 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
+from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
     def __init__(self, config: dict[str, Any], knowledge: ReloadingFile[KnowledgeIndex] | None = None) -> None:
         self.config = config
         self._knowledge = knowledge or ReloadingFile(KNOWLEDGE_FILE, load_index)
+        self._last_error: str | None = None
 
     @classmethod
     def create(
@@ -57,7 +59,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
         try:
             return self._knowledge.get()
         except (OSError, ValueError) as exc:
-            logger.error("Knowledge entries unavailable, questions keep their intents: %s", exc)
+            if str(exc) != self._last_error:  # once per problem, not on every message
+                logger.error("Knowledge entries unavailable, questions keep their intents: %s", exc)
+                self._last_error = str(exc)
             return None
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -70,19 +74,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if price_question(text, intent):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:
-                    self._set(message, PRICE_INTENT, max(predicted.get("confidence") or 0.0, 0.5))
+                    with_top_intent(message, PRICE_INTENT, max(predicted.get("confidence") or 0.0, 0.5))
                 continue
             index = index or self._index()
             if index is None:
                 return messages
             match = reroute(index, text, intent, predicted.get("confidence") or 0.0)
             if match is not None:
-                self._set(message, TOPIC_INTENT, match.score)
+                with_top_intent(message, TOPIC_INTENT, match.score)
         return messages
-
-    @staticmethod
-    def _set(message: Message, intent: str, confidence: float) -> None:
-        top = {"name": intent, "confidence": round(confidence, 4)}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

@@ -97,7 +97,8 @@ def gives_contact_details(text: str) -> bool:
     return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in m) >= 6 for m in PHONE.findall(text))
 
 
-def _with_top_intent(message: Message, name: str, confidence: float) -> None:
+def with_top_intent(message: Message, name: str, confidence: float) -> None:
+    """Makes `name` the message's intent; the classifier's reading stays in the ranking below it."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
     top = {"name": name, "confidence": confidence}
     message.set(INTENT, top, add_to_output=True)
@@ -152,13 +153,13 @@ class IntentGuard(GraphComponent, IntentClassifier):
                 continue
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
-                _with_top_intent(message, CONTACT_INTENT, confidence)
+                with_top_intent(message, CONTACT_INTENT, confidence)
             elif AMOUNT_ONLY.match(text):
-                _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
+                with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif short_price_question(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
-                _with_top_intent(message, "ask_price", self.config["contact_confidence"])
+                with_top_intent(message, "ask_price", self.config["contact_confidence"])
             elif states_situation(text, intent, confidence):
-                _with_top_intent(message, "inform_situation", self.config["contact_confidence"])
+                with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
-                _with_top_intent(message, "nlu_fallback", 1.0)
+                with_top_intent(message, "nlu_fallback", 1.0)
         return messages

@@ -1,0 +1,51 @@
+"""The KnowledgeRouter NLU component with real Rasa messages: price questions, knowledge entries, a broken file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.conversation.knowledge import KNOWLEDGE_FILE, load_index
+from bot.rasa_plugins.knowledge import KnowledgeRouter
+from bot.reloading import ReloadingFile
+
+
+def _message(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={TEXT: text})
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "greet", "confidence": 0.01}]
+    message.set(INTENT, ranking[0])
+    message.set(INTENT_RANKING_KEY, ranking)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "routed"),
+    [
+        ("8 units, what's the total", "nlu_fallback", 0.3, "ask_price"),  # a price for the size said before
+        ("Wie lange ist die Vertragslaufzeit bei Wattwerk Business?", "ask_guarantee", 0.82, "ask_topic"),
+        ("Danke, das war's", "thank", 0.95, "thank"),
+    ],
+)
+def test_messages_are_routed_and_the_classifiers_reading_stays_below(
+    text: str, intent: str, confidence: float, routed: str
+) -> None:
+    (message,) = KnowledgeRouter({}).process([_message(text, intent, confidence)])
+    assert message.get(INTENT)["name"] == routed
+    assert intent in [r["name"] for r in message.get(INTENT_RANKING_KEY)]  # journey phase reads it (bot/journey.py)
+
+
+def test_a_broken_knowledge_file_keeps_the_intents_and_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "knowledge.yml"
+    broken.write_text(KNOWLEDGE_FILE.read_text(encoding="utf-8").replace("version: 1", "version: one"), "utf-8")
+    router = KnowledgeRouter({}, ReloadingFile(broken, load_index))
+    with caplog.at_level(logging.ERROR):
+        for _ in range(3):
+            (message,) = router.process([_message("Geht das über LoRaWAN?", "nlu_fallback", 0.2)])
+            assert message.get(INTENT)["name"] == "nlu_fallback"
+    assert sum("Knowledge entries unavailable" in r.getMessage() for r in caplog.records) == 1

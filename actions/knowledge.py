@@ -9,8 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
+from bot.conversation.answers import situation_reason
 from bot.conversation.knowledge import FALLBACK_INTENT, segment_products
 from bot.conversation.questions import Reply, answer_question, second_answer, specific_answer
+from bot.conversation.situation import extract, from_slots
 from bot.services import Services
 
 
@@ -25,19 +27,27 @@ def _missed_before(tracker: Tracker) -> bool:
 def _say(
     services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, products: dict[str, str]
 ) -> list[EventType]:
-    """Says the reply, and the answer to a second question in the same message when an entry answered the first."""
+    """Says the reply: after the product that fits when the message also states the visitor's situation, and
+    before the answer to a second question in the same message when an entry answered the first."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    events: list[EventType] = []
+    if reply.entry_id is not None and extract(text).has_facts():  # "physio chain, 5 clinics. can your data …?"
+        reason = situation_reason(from_slots(tracker.get_slot), services.catalogue.products(),
+                                  language=tracker.get_slot("language") or "de", messages=services.messages.get())
+        if reason is not None:
+            dispatcher.utter_message(text=reason.text)
+            events = [e for e in reason.events if reply.product is None]  # an answer about a product decides
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     dispatcher.utter_message(text=reply.text, buttons=buttons)
     if reply.entry_id is not None:
-        second = second_answer(services.knowledge.get(), (tracker.latest_message or {}).get("text") or "",
-                               reply.entry_id, tracker.get_slot("language"), focus=reply.product or
-                               tracker.get_slot("product"),
+        second = second_answer(services.knowledge.get(), text, reply.entry_id, tracker.get_slot("language"),
+                               focus=reply.product or tracker.get_slot("product"),
                                segment_products=segment_products(tracker.get_slot("segment"), products))  # fmt: skip
         if second is not None:
             dispatcher.utter_message(text=second.text)
     if reply.product and reply.product in products and reply.product != tracker.get_slot("product"):
         return [SlotSet("product", reply.product)]
-    return []
+    return events
 
 
 def answer_if_specific(

@@ -66,8 +66,13 @@ class KnowledgeEntry(_Strict):
     title: LocalText
     questions: Questions
     answer: Answer
-    #: the intent whose standard answer already covers this topic (the bot keeps that answer)
-    intent: str | None = None
+    #: the intent (or intents) whose standard answer already covers this topic (the bot keeps that answer)
+    intent: str | list[str] | None = None
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """The intents whose standard answer covers this topic."""
+        return (self.intent,) if isinstance(self.intent, str) else tuple(self.intent or ())
 
     @validator("id")
     def _id_format(cls, value: str) -> str:

@@ -59,11 +59,9 @@ def situation_answer(
     """The product that fits, why in one sentence with the visitor's numbers, a worked-out price when the
     size is known, the savings when the energy cost is known, and the next step for the persona.
     None when nothing decides the product yet."""
-    product_id = fitting_product(situation)
-    product = next((p for p in products if p.id == product_id), None)
+    product = _fitting(situation, products)
     if product is None:
         return None
-    key = _KEYS.get(product.id, "business")
     count = quantity_for(situation, product.id)
     events: list[Any] = []
     if follow_up_count and product.id != HOME:  # "and for 25?": a new size for the product in focus
@@ -71,12 +69,7 @@ def situation_answer(
         slot = quantity_slot(product.id)
         if slot:
             events.append(SlotSet(slot, float(count)))
-    if count and product.roi:
-        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
-        scope = messages.render("situation_scope_count", language, count=count, units=units)
-    else:
-        scope = messages.render(f"situation_scope_{key}", language)
-    parts = [messages.render(f"situation_reason_{key}", language, scope=scope)]
+    parts = [_reason(product, count, language, messages)]
     if situation.energy_cost_eur:
         parts.append(savings_text(product, situation.energy_cost_eur, language, messages))
     worked_out = quote(product, count) if count and product.id != HOME else None
@@ -91,6 +84,31 @@ def situation_answer(
     if situation.product != product.id:
         events.append(SlotSet("product", product.id))
     return Answer("\n\n".join(parts), events)
+
+
+def _fitting(situation: Situation, products: Sequence[Product]) -> Product | None:
+    return next((p for p in products if p.id == fitting_product(situation)), None)
+
+
+def _reason(product: Product, count: int | None, language: str, messages: Messages) -> str:
+    key = _KEYS.get(product.id, "business")
+    if count and product.roi:
+        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
+        scope = messages.render("situation_scope_count", language, count=count, units=units)
+    else:
+        scope = messages.render(f"situation_scope_{key}", language)
+    return messages.render(f"situation_reason_{key}", language, scope=scope)
+
+
+def situation_reason(situation: Situation, products: Sequence[Product], *, language: str,
+                     messages: Messages) -> Answer | None:  # fmt: skip
+    """Only the product that fits and why, in one sentence: said before the answer to a question asked together
+    with the situation ("physio chain, 5 clinics. can your data go into Power BI?"). None: nothing decides."""
+    product = _fitting(situation, products)
+    if product is None:
+        return None
+    events = [SlotSet("product", product.id)] if situation.product != product.id else []
+    return Answer(_reason(product, quantity_for(situation, product.id), language, messages), events)
 
 
 def price_for_size(product: Product, situation: Situation, text: str) -> Quote | None:

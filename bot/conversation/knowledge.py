@@ -52,6 +52,7 @@ STOP_WORDS = frozenset("""
     mich mir mit nen nicht noch oder sich sie sind so und uns unser unsere von was wenn wie wir wird wo zu
     eigentlich denn mal halt überhaupt ungefähr grad gerade jetzt her zeig zeigt
     funktioniert funktionieren funktionierts klappt geht gehts work works working now show
+    unterschied unterschiede difference differences between zwischen vs versus
     wattwerk home business sense
 """.split())
 #: product names in a question name the product in focus (their words are not matched as topic words)
@@ -249,9 +250,10 @@ CONFIDENT_MARGIN = 0.1
 #: requests of existing customers (support, invoices, renewal, delivery, ordering): their answer leads to the
 #: customer area or support, so a confident reading of one is kept
 CUSTOMER_INTENTS = frozenset({"ask_support", "ask_billing", "ask_renewal", "ask_delivery", "order"})
-#: intents for statements (praise, doubt, goodbye, small talk): a question read as one of them yields to an
-#: entry that fits at ANSWER_THRESHOLD ("wann ist euer Support erreichbar?" is no praise)
-STATEMENT_INTENTS = frozenset({"praise", "express_doubt", "goodbye", "chitchat", "out_of_scope"})
+#: intents for statements (praise, doubt, goodbye): a question read as one of them yields to an
+#: entry that fits at ANSWER_THRESHOLD, however sure the classifier is ("wann ist euer Support erreichbar?" is no
+#: praise; "Wo kann ich euch bewerten?" finds the entry that belongs to praise and stays praise)
+STATEMENT_INTENTS = frozenset({"praise", "express_doubt", "goodbye"})
 #: a rerouted question must share more than this share of its topic words with the entry (KnowledgeIndex.coverage)
 MIN_COVERAGE = 0.5
 #: ... when it has at most this many topic words
@@ -286,18 +288,18 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
         threshold = ANSWER_THRESHOLD
     elif intent is None or intent in KEEP_INTENTS:
         return None
+    elif intent in STATEMENT_INTENTS and is_question(text):
+        threshold = ANSWER_THRESHOLD
     elif confidence >= MAX_INTENT_CONFIDENCE:
         if intent in CUSTOMER_INTENTS:
             return None
         threshold = max(CONFIDENT_OVERRIDE, confidence - CONFIDENT_MARGIN)
-    elif intent in STATEMENT_INTENTS and is_question(text):
-        threshold = ANSWER_THRESHOLD
     elif confidence < UNSURE_CONFIDENCE:
         threshold = UNSURE_THRESHOLD
     else:
         threshold = INTENT_THRESHOLDS.get(intent, DEFAULT_THRESHOLD)
     ranked = index.rank(text)
-    if not ranked or ranked[0].score < threshold or ranked[0].entry.intent == intent:
+    if not ranked or ranked[0].score < threshold or intent in ranked[0].entry.intents:
         return None
     if intent != FALLBACK_INTENT and index.coverage(ranked[0].entry, text) <= MIN_COVERAGE:
         return None  # one shared word ("period", "account") is no match for a question about something else

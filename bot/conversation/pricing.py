@@ -21,11 +21,13 @@ from bot.roi import PlanPrice, RoiInputError, cheapest_plan
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
 _PRICE_CUE = re.compile(
-    r"€|\b(?:kost\w*|preis\w*|price\w*|pricing|cost\w*|how much|wie ?viel|total|gesamt\w*|insgesamt|ballpark|"
-    r"was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat)\b",
+    r"€|\b(?:kost\w*|preis\w*|richtpreis|price\w*|pricing|cost\w*|how much|wie ?viel|total|gesamt\w*|insgesamt|"
+    r"ballpark|was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat|fees?|gebühr\w*|"
+    r"charges?|damage|cheapest|günstigste\w*|billigste\w*)\b",
     re.IGNORECASE,
 )
-_ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's)\b|^\W*\w+\W*$", re.IGNORECASE)
+_ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's|bitte|please|pls|plz|could|can|would|nennen|"
+                   r"tell me|confirm)\b|^\W*\w+\W*$", re.IGNORECASE)  # fmt: skip
 _COST_FACT = re.compile(r"(?:kosten|cost|costs|spend|zahlen|pay)\s+(?:von|of|sind|are|is|liegen|about|ca|rund|so)?"
                         r"\s*[~€\d]", re.IGNORECASE)  # fmt: skip
 

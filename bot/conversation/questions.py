@@ -85,7 +85,7 @@ def specific_answer(
     """The entry that answers `text` better than `intent`'s generic answer (e.g. a spec dump), if one
     clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers."""
     best = index.lookup(text, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best
-    if best is None or best.entry.intent == intent:
+    if best is None or intent in best.entry.intents:
         return None
     return _answer(best, language)
 

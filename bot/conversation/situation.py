@@ -36,6 +36,17 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("medical_practice", "b2b", BUSINESS, ("zahnarzt", "arztpraxis", "praxis", "praxen", "dental", "dentist",
                                            "medical practice", "doctor", "physio", "tieraerzt")),
     ("hospital", "b2b", None, ("krankenhaus", "klinik", "hospital", "clinic")),
+    ("hospitality", "b2b", BUSINESS, ("hostel", "jugendherberge", "camping", "campsite", "ferienwohnungen",
+                                      "holiday flats", "holiday apartments")),
+    ("leisure", "b2b", BUSINESS, ("kino", "cinema", "schwimmbad", "hallenbad", "freibad", "swimming pool",
+                                  "sportverein", "sports club", "theater", "theatre", "museum")),
+    ("car_wash", "b2b", BUSINESS, ("waschstrasse", "waschanlage", "car wash", "carwash", "tankstelle",
+                                   "petrol station", "gas station")),
+    ("public", "b2b", BUSINESS, ("gemeinde", "rathaus", "town hall", "kommune", "municipal", "kirche",
+                                 "church", "pfarr", "parish", "verwaltung")),
+    ("agriculture", "b2b", SENSE, ("landwirt", "bauernhof", "milchvieh", "melkrobot", "milking", "dairy farm",
+                                   "gewaechshaus", "greenhouse", "under glass", "gaertnerei", "weingut", "winery",
+                                   "brauerei", "brewery", "kelterei")),
     ("school", "b2b", BUSINESS, ("schulverband", "schulgebaeude", "schule", "school", "kita")),
     ("office", "b2b", BUSINESS, ("buero", "office", "coworking", "co-working", "kanzlei", "agentur", "agency")),
     ("retail", "b2b", BUSINESS, ("einzelhandel", "filiale", "laden", "laeden", "retail", "boutique",
@@ -66,12 +77,19 @@ _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassu
                "praxen", "practice", "gebaeude", "building", "schul", "school", "wohnanlage", "objekt",
                "propert", "lager", "warehouse", "baecker", "bakery", "bakeries", "restaurant", "werke",
                "plants", "klinik", "clinic", "kita", "haeuser", "house", "liegenschaft", "immobilie",
-               "geschaeft", "studio", "dealership", "autohaus", "autohaeuser", "halle")  # fmt: skip
+               "geschaeft", "studio", "dealership", "autohaus", "autohaeuser", "halle", "hostel", "waschstra",
+               "waschanlage", "car wash", "carwash", "kino", "cinema", "camping", "campsite", "block", "wohnblock",
+               "tankstelle", "petrol station", "apotheke", "pharmac", "kirche", "church", "bad", "pool", "theater",
+               "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "ferienwohnung", "museum",
+               "sporthalle", "turnhalle", "rathaus", "gemeindehaus")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
                   "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
                   "luefter", "geraet", "device", "verbraucher", "stromkreis", "circuit", "kuehlstell", "kuehlzelle",
-                  "kuehltruhe", "kuehlschr", "refrigerat", "freezer", "fridge", "kuehlmoebel")  # fmt: skip
+                  "kuehltruhe", "kuehlschr", "refrigerat", "freezer", "fridge", "kuehlmoebel", "washer", "dryer",
+                  "waschmaschine", "trockner", "ahu", "lueftungsanlage", "air handling", "klimaanlage",
+                  "air condition", "kessel", "boiler", "rack", "roboter", "robot", "aufzug", "elevator",
+                  "druckmaschine", "abfuelllinie", "kaeltemaschine", "verdichter", "heizkessel")  # fmt: skip
 _GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
                    "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
@@ -86,6 +104,11 @@ _NUMBER_WORDS = {
     "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
     "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beiden": 2, "both": 2,
 }  # fmt: skip
+#: measuring machines one by one: Sense
+_INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
+                         r"every machine|jede (?:maschine|anlage)|pro maschine|per machine)\b")  # fmt: skip
+#: an annual energy cost at or above this is a business's (Business fits when nothing else decides)
+BUSINESS_ENERGY_COST_EUR = 10_000
 _CURRENCY_BEFORE = re.compile(r"(?:€|eur|euro)\s*$", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro|euros\b)", re.IGNORECASE)
 _PER_YEAR = re.compile(r"\b(?:im jahr|pro jahr|per year|a year|per annum|jaehrlich|annually|yearly|/\s*jahr|p\.\s?a\.)")
@@ -262,6 +285,7 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     norm = normalize(text or "")
     found: dict[str, Any] = {}
     price_per_kwh: Decimal | None = None
+    last_machines: int | None = None  # where the last count of machines stood
     sector = sector_of(text or "")
     household = sector is not None and sector[1] == "b2c"
     for index, token in enumerate(tokens):
@@ -283,24 +307,40 @@ def extract(text: str, named_product: str | None = None) -> Situation:
         if kind == "generic" and count:
             earlier = [t.word for t in tokens[max(0, index - 8) : index] if t.value is None]
             kind = "measuring_points" if any(_stem_in(w, _MACHINE_STEMS) for w in earlier) else None
+        listed = last_machines is not None and _listed(tokens, last_machines, index)
+        if kind == "measuring_points" and count and listed:
+            found[kind] = (found.get(kind) or 0) + count  # "4 washers and 3 dryers": 7 measuring points
+            last_machines = index
+            continue
         if kind in ("sites", "measuring_points") and count:
             found[kind] = max(count, found.get(kind) or 0)
+            last_machines = index if kind == "measuring_points" else last_machines
             continue
         if kind == "employees" and count and not household:
             found["employees"] = count
             continue
         if kind is None and _is_amount(token, tokens, index, norm):
             found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
+    words = _WORD.findall(norm)
+    hints = {"individual": bool(_INDIVIDUAL.search(norm)),
+             "machines_named": any(_stem_in(w, _MACHINE_STEMS) for w in words if len(w) > 3)}  # fmt: skip
     if price_per_kwh and found.get("consumption_kwh") and "energy_cost_eur" not in found:
         found["energy_cost_eur"] = (found["consumption_kwh"] * price_per_kwh).quantize(Decimal(1))
     segment = None
     if sector:
         found["sector"] = sector[0]
         segment = sector[1]
-    product = named_product or _implied_product(found, sector)
+    product = named_product or _implied_product({**found, **hints}, sector)
     if segment is None and product is not None:
         segment = PRODUCT_SEGMENT.get(product)
     return Situation(segment=segment, product=product, **found)
+
+
+def _listed(tokens: list[_Token], before: int, index: int) -> bool:
+    """True when the count at `index` follows the one at `before` in a list (`4 Waschmaschinen und 3 Trockner`)."""
+    between = [t.word for t in tokens[before + 1 : index]]
+    joined = any(w in ("und", "and", "plus", "sowie") for w in between)
+    return 0 < len(between) <= 3 and (joined or len(between) == 1)  # "3 Öfen, 2 Kühlzellen": comma only
 
 
 _CENTS = ("ct", "cent", "cents")
@@ -351,8 +391,12 @@ def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | Non
         return BUSINESS
     if found.get("employees"):
         return by_sector or BUSINESS  # "metal workshop, 30 people": the sector decides
-    if sector:
-        return sector[2]
+    if found.get("individual") or (found.get("machines_named") and by_sector in (None, SENSE)):
+        return SENSE  # "can you measure each of them separately?", "chillers and AHUs" in a hospital
+    if by_sector:
+        return by_sector
+    if (found.get("energy_cost_eur") or 0) >= BUSINESS_ENERGY_COST_EUR:
+        return BUSINESS  # no household pays that much
     return None
 
 
@@ -360,8 +404,8 @@ def fitting_product(situation: Situation) -> str | None:
     """The product that suits what is known: the one in focus, else the one size and sector imply."""
     if situation.product:
         return situation.product
-    if situation.segment == "b2c":
-        return HOME
+    if situation.segment == "b2c" and not (situation.sites or 0) > 1 and not situation.measuring_points:
+        return HOME  # a household; several sites or machines are a business whatever a keyword suggested
     implied = _implied_product(
         {"sites": situation.sites, "measuring_points": situation.measuring_points,
          "employees": situation.employees},

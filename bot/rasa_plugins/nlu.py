@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.contact import DIALLED_NUMBER
 from bot.conversation.pricing import asks_price
 from bot.conversation.situation import extract
+from bot.text import is_question
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 # Phone numbers start with + or 0 (international or national form), so amounts never match.
@@ -77,11 +78,13 @@ def short_price_question(text: str, intent: str | None, confidence: float = 0.5)
 
 def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
-    if not _misread(intent, confidence):
-        return False
+    situation = extract(text)
+    sized = any((situation.sites, situation.measuring_points, situation.employees, situation.energy_cost_eur))
+    if not (_misread(intent, confidence) or (sized and intent in SITUATION_MISREAD and is_question(text))):
+        return False  # a question with numbers of sites, machines, people or euros is no praise, however sure
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
         return False
-    return extract(text).has_facts()
+    return situation.has_facts()
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
     r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*"

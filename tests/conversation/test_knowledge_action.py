@@ -47,6 +47,15 @@ def test_two_questions_in_one_message_get_two_answers(
     assert first in messages[0]["text"] and second in messages[1]["text"]
 
 
+def test_a_question_with_the_situation_names_the_fitting_product_first(catalogue_services: Services) -> None:
+    text = "physio chain, 5 clinics. we use power bi for everything, can your data go in there?"
+    slots = {"language": "en", "segment": "b2b", "situation_sites": 5.0, "situation_sector": "medical_practice"}
+    messages, events = _run(catalogue_services, [user(text, "ask_topic")], slots)
+    assert "Wattwerk Business" in messages[0]["text"] and "5 sites" in messages[0]["text"]
+    assert "Power BI" in messages[1]["text"]
+    assert events == [SlotSet("product", "wattwerk-business")]
+
+
 def test_the_product_in_focus_decides_between_entries(catalogue_services: Services) -> None:
     slots = {"language": "de", "product": "wattwerk-sense"}
     messages, events = _run(catalogue_services, [user("Muss das ein Fachmann einbauen?", "ask_topic")], slots)

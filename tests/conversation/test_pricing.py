@@ -64,6 +64,9 @@ def test_no_quote_for_zero(products: dict[str, Product]) -> None:
     ("text", "asks"),
     [("kosten?", True), ("8 units, what's the total", True), ("was kostet das ding für alle filialen zusammen?", True),
      ("wie viel kostet so ein messpunkt", True), ("price?", True),
+     ("Preis für alle neun Aggregate bitte, einmalig und laufend.", True),
+     ("Für 4 Messpunkte, what's the damage", True),
+     ("Could you confirm the monthly fee and any one-off charges for that number of buildings", True),
      ("stromkosten sind so 14.000 € im jahr für beide zusammen", False), ("Wir zahlen 90.000 € Strom im Jahr", False),
      ("energy spend about €1.1m a year, can you give me a business case?", False)],
 )  # fmt: skip

@@ -42,6 +42,12 @@ from bot.conversation.situation import (
         ("für 50 kühlstellen, was kommt da noch dazu", {"measuring_points": 50}),
         ("cold storage warehouse with 8 refrigeration units", {"measuring_points": 8, "sector": "logistics"}),
         ("we're a family-run hotel, one building with 40 rooms", {"sites": 1, "segment": "b2b"}),
+        ("the laundry room with 4 washers and 3 dryers", {"measuring_points": 7}),
+        ("3 Öfen, 2 Kühlzellen und 4 Kompressoren", {"measuring_points": 9}),
+        ("wir haben 25 maschinen, also 25 messpunkte", {"measuring_points": 25}),
+        ("hi wir ham 7 waschstraßen in bayern", {"sites": 7, "sector": "car_wash"}),
+        ("We operate 22 cinemas across the Netherlands", {"sites": 22, "sector": "leisure"}),
+        ("a housing association managing fourteen residential blocks", {"sites": 14}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -92,6 +98,12 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("automotive supplier, about 120 machines across two plants", SENSE, "b2b"),
         ("metallbaubetrieb, 30 leute, der kompressor läuft nachts durch", SENSE, "b2b"),
         ("Steuerbüro mit 25 Mitarbeitern", BUSINESS, "b2b"),
+        ("a winery: cooling for the tanks, a press, a bottling line. Can you measure each separately?", SENSE, "b2b"),
+        ("wir betreiben 3 Tankstellen", BUSINESS, "b2b"),
+        ("400-bed hospital, we want to monitor chillers and AHUs", SENSE, "b2b"),
+        ("tomatoes under glass, energy bill last year was € 310k", SENSE, "b2b"),  # greenhouse: machines
+        ("our energy bill is about €45k a year", BUSINESS, "b2b"),  # no household pays that much
+        ("Grüezi, wir führen zwei Hostels in Luzern und Bern", BUSINESS, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:

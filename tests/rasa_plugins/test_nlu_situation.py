@@ -74,6 +74,17 @@ def test_a_confident_reading_stands(text: str, intent: str) -> None:
     assert msg.get(INTENT)["name"] == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("Housing association with fourteen residential blocks. Which of your products would be appropriate?", "praise"),
+     ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner. Was empfehlen Sie?", "request_contact")],
+)  # fmt: skip
+def test_a_question_with_sizes_is_the_situation_however_sure_the_reading(text: str, intent: str) -> None:
+    msg = message(text, intent, 0.95, known_words=5)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == "inform_situation"
+
+
 def test_a_money_question_between_two_readings_is_a_price_question() -> None:
     msg = message("€ per month for 30?", "ask_price", 0.38, known_words=3)
     msg.set(INTENT_RANKING_KEY, [{"name": "ask_price", "confidence": 0.38},

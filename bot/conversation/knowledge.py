@@ -53,6 +53,7 @@ STOP_WORDS = frozenset("""
     eigentlich denn mal halt überhaupt ungefähr grad gerade jetzt her zeig zeigt
     funktioniert funktionieren funktionierts klappt geht gehts work works working now show
     unterschied unterschiede difference differences between zwischen vs versus
+    ding dings dingens thing stuff wäre wären würde würden könnte könnten sollte should
     wattwerk home business sense
 """.split())
 #: product names in a question name the product in focus (their words are not matched as topic words)

@@ -80,8 +80,10 @@ def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> 
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
     situation = extract(text)
     sized = any((situation.sites, situation.measuring_points, situation.employees, situation.energy_cost_eur))
-    if not (_misread(intent, confidence) or (sized and intent in SITUATION_MISREAD and is_question(text))):
-        return False  # a question with numbers of sites, machines, people or euros is no praise, however sure
+    sized_misread = sized and ((intent in SITUATION_MISREAD and is_question(text)) or intent == CONTACT_INTENT)
+    if not (_misread(intent, confidence) or sized_misread):
+        return False  # a question with numbers of sites, machines, people or euros is no praise, however sure;
+        # without an e-mail address or phone number (IntentGuard checks that first) they are no contact details
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
         return False
     return situation.has_facts()

@@ -77,7 +77,8 @@ def test_a_confident_reading_stands(text: str, intent: str) -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [("Housing association with fourteen residential blocks. Which of your products would be appropriate?", "praise"),
-     ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner. Was empfehlen Sie?", "request_contact")],
+     ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner. Was empfehlen Sie?", "request_contact"),
+     ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner. Was empfehlen Sie?", "inform_contact")],
 )  # fmt: skip
 def test_a_question_with_sizes_is_the_situation_however_sure_the_reading(text: str, intent: str) -> None:
     msg = message(text, intent, 0.95, known_words=5)

@@ -151,6 +151,11 @@ def test_a_known_business_is_never_offered_home(catalogue_services: Services) ->
         ({"language": "de", "segment": "b2c", "situation_sector": "terraced_house"},
          "Gern rechne ich das für Ihren Haushalt durch – mit Wattwerk Home, das typischerweise rund 12 % der "
          "Energiekosten spart.", []),
+        # only the cost known: the savings at once, the count is asked next
+        ({"language": "de", "situation_energy_cost": 18500.0, "segment": "b2b"},
+         "Gern rechne ich das für 18.500 € Energiekosten im Jahr durch – mit Wattwerk Business, das typischerweise "
+         "rund 15 % der Energiekosten spart. Bei 18.500 € Energiekosten im Jahr und typisch 15 % Einsparung sind "
+         "das rund 2.775 € pro Jahr.", [SlotSet("roi_energy_cost", 18500.0)]),
     ],
 )  # fmt: skip
 def test_the_calculator_takes_what_the_visitor_said_and_confirms_it(

@@ -122,7 +122,8 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
 
 
 def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages) -> Answer | None:
-    """The ROI form's slots from what is known, and one sentence that confirms them; None: nothing known.
+    """The ROI form's slots from what is known, and one sentence that confirms them (with the typical savings
+    when only the energy cost is known); None: nothing known.
 
     With the size (households: always one) and the energy cost known, the product's typical savings rate
     is taken too, so the calculator needs nothing more."""
@@ -147,6 +148,8 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
         known.append(messages.render(f"situation_scope_{_KEYS.get(product.id, 'business')}", language))
     text = messages.render("roi_prefilled", language, known=messages.render("roi_prefilled_and", language).join(known),
                            product_name=product.name, rate=percent(product.roi.savings_rate, language))  # fmt: skip
+    if situation.energy_cost_eur and not count:  # the savings now; payback and TCO once the size is known
+        text += " " + savings_text(product, situation.energy_cost_eur, language, messages)
     return Answer(text, events)
 
 

@@ -9,7 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation.knowledge import segment_products
 from bot.services import Services, get_services
+
+
+def visitor_products(services: Services, tracker: Tracker) -> frozenset[str]:
+    """The catalogue ids of the products for the visitor's segment (b2b/b2c), which the knowledge search prefers."""
+    products = {p.id: p.segment for p in services.catalogue.products()}
+    return segment_products(tracker.get_slot("segment"), products)
 
 
 class UsesServices:

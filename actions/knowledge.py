@@ -8,9 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction
+from actions.base import ServiceAction, visitor_products
 from bot.conversation.answers import situation_reason
-from bot.conversation.knowledge import FALLBACK_INTENT, segment_products
+from bot.conversation.knowledge import FALLBACK_INTENT
 from bot.conversation.questions import Reply, answer_question, second_answer, specific_answer
 from bot.conversation.situation import extract, from_slots
 from bot.services import Services
@@ -25,7 +25,7 @@ def _missed_before(tracker: Tracker) -> bool:
 
 
 def _say(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, products: dict[str, str]
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, preferred: frozenset[str]
 ) -> list[EventType]:
     """Says the reply: after the product that fits when the message also states the visitor's situation, and
     before the answer to a second question in the same message when an entry answered the first."""
@@ -36,16 +36,17 @@ def _say(
                                   language=tracker.get_slot("language") or "de", messages=services.messages.get())
         if reason is not None:
             dispatcher.utter_message(text=reason.text)
-            events = [e for e in reason.events if reply.product is None]  # an answer about a product decides
+            events = reason.events if reply.product is None else []  # an answer about a product decides
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     dispatcher.utter_message(text=reply.text, buttons=buttons)
     if reply.entry_id is not None:
         second = second_answer(services.knowledge.get(), text, reply.entry_id, tracker.get_slot("language"),
                                focus=reply.product or tracker.get_slot("product"),
-                               segment_products=segment_products(tracker.get_slot("segment"), products))  # fmt: skip
+                               segment_products=preferred)  # fmt: skip
         if second is not None:
             dispatcher.utter_message(text=second.text)
-    if reply.product and reply.product in products and reply.product != tracker.get_slot("product"):
+    catalogue = {p.id for p in services.catalogue.products()}
+    if reply.product and reply.product in catalogue and reply.product != tracker.get_slot("product"):
         return [SlotSet("product", reply.product)]
     return events
 
@@ -56,16 +57,16 @@ def answer_if_specific(
     """For actions with a generic answer (action_show_specs): the knowledge entry's answer and its
     events when one clearly fits the question, else None (the action answers as before)."""
     message = tracker.latest_message or {}
-    products = {p.id: p.segment for p in services.catalogue.products()}
+    preferred = visitor_products(services, tracker)
     reply = specific_answer(
         services.knowledge.get(),
         message.get("text") or "",
         (message.get("intent") or {}).get("name"),
         tracker.get_slot("language"),
         focus=tracker.get_slot("product"),
-        segment_products=segment_products(tracker.get_slot("segment"), products),
+        segment_products=preferred,
     )
-    return None if reply is None else _say(services, dispatcher, tracker, reply, products)
+    return None if reply is None else _say(services, dispatcher, tracker, reply, preferred)
 
 
 class ActionAnswerQuestion(ServiceAction):
@@ -76,7 +77,7 @@ class ActionAnswerQuestion(ServiceAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
-        products = {p.id: p.segment for p in self.services.catalogue.products()}
+        preferred = visitor_products(self.services, tracker)
         reply = answer_question(
             self.services.knowledge.get(),
             message.get("text") or "",
@@ -84,7 +85,7 @@ class ActionAnswerQuestion(ServiceAction):
             tracker.get_slot("language"),
             topic=next(tracker.get_latest_entity_values("topic"), None),
             focus=tracker.get_slot("product"),
-            segment_products=segment_products(tracker.get_slot("segment"), products),
+            segment_products=preferred,
             missed_before=_missed_before(tracker),
         )
-        return _say(self.services, dispatcher, tracker, reply, products)
+        return _say(self.services, dispatcher, tracker, reply, preferred)

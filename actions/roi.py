@@ -13,17 +13,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ServiceAction, UsesServices
+from actions.base import ServiceAction, UsesServices, visitor_products
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
 from bot.conversation.answers import roi_prefill
-from bot.conversation.knowledge import segment_products
-from bot.conversation.questions import answer_question, is_question
+from bot.conversation.questions import answer_question
 from bot.conversation.situation import fitting_product, from_slots
 from bot.formatting import money
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
 from bot.roi_report import percent, roi_record, roi_values
+from bot.text import is_question
 
 ROI_SLOTS = ("roi_units", "roi_energy_cost", "roi_savings_rate")
 
@@ -74,10 +74,9 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         language = tracker.get_slot("language")
         if is_question(text):
-            products = {p.id: p.segment for p in self.services.catalogue.products()}
-            segment = segment_products(tracker.get_slot("segment"), products)
             reply = answer_question(self.services.knowledge.get(), text, None, language,
-                                    focus=tracker.get_slot("product"), segment_products=segment)  # fmt: skip
+                                    focus=tracker.get_slot("product"),
+                                    segment_products=visitor_products(self.services, tracker))  # fmt: skip
             buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
             dispatcher.utter_message(text=reply.text, buttons=buttons)
             return

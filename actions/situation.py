@@ -8,9 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction
+from actions.base import ServiceAction, visitor_products
 from bot.conversation.answers import situation_answer
-from bot.conversation.knowledge import segment_products
 from bot.conversation.questions import question_in_statement
 from bot.conversation.situation import bare_count, extract, from_slots
 
@@ -37,10 +36,9 @@ class ActionAnswerSituation(ServiceAction):
             dispatcher.utter_message(text=answer.text)
         events = [] if answer is None else answer.events
         focus = next((e["value"] for e in events if e.get("name") == "product"), tracker.get_slot("product"))
-        products = {p.id: p.segment for p in self.services.catalogue.products()}
         question = question_in_statement(  # "... how does installation work?": answered too
             self.services.knowledge.get(), text, tracker.get_slot("language"), focus=focus,
-            segment_products=segment_products(tracker.get_slot("segment"), products),
+            segment_products=visitor_products(self.services, tracker),
         )  # fmt: skip
         if question is not None:
             dispatcher.utter_message(text=question.text)

@@ -151,6 +151,6 @@ def _answer(scored: Scored, language: str | None) -> Reply:
 
 
 __all__ = [
-    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "is_question", "question_in_statement", "second_answer",
+    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "question_in_statement", "second_answer",
     "specific_answer", "topic_payload",
 ]  # fmt: skip

@@ -78,15 +78,21 @@ def short_price_question(text: str, intent: str | None, confidence: float = 0.5)
 
 def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
-    situation = extract(text)
-    sized = any((situation.sites, situation.measuring_points, situation.employees, situation.energy_cost_eur))
-    sized_misread = sized and ((intent in SITUATION_MISREAD and is_question(text)) or intent == CONTACT_INTENT)
-    if not (_misread(intent, confidence) or sized_misread):
-        return False  # a question with numbers of sites, machines, people or euros is no praise, however sure;
-        # without an e-mail address or phone number (IntentGuard checks that first) they are no contact details
+    misread = _misread(intent, confidence)
+    if not misread and intent not in SITUATION_MISREAD and intent != CONTACT_INTENT:
+        return False  # a sure reading of another intent: no need to read the facts
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
         return False
+    situation = extract(text)
+    if not misread:
+        # a question with numbers of sites, machines, people or euros is no praise, however sure; without an
+        # e-mail address or phone number (IntentGuard checks that first) they are no contact details either
+        sized = any((situation.sites, situation.measuring_points, situation.employees, situation.energy_cost_eur))
+        if not (sized and (intent == CONTACT_INTENT or is_question(text))):
+            return False
     return situation.has_facts()
+
+
 AMOUNT_ONLY = re.compile(
     r"^\s*(?:ca\.?|circa|etwa|about|approx\.?|~)?\s*[€$]?\s*-?\d[\d.,' ]*\s*"
     r"(?:k|tsd\.?|mio\.?|%|prozent|percent|€|eur|euro|euros)?\s*"

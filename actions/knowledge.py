@@ -32,8 +32,12 @@ def _say(
     text = (tracker.latest_message or {}).get("text") or ""
     events: list[EventType] = []
     if reply.entry_id is not None and extract(text).has_facts():  # "physio chain, 5 clinics. can your data …?"
-        reason = situation_reason(from_slots(tracker.get_slot), services.catalogue.products(),
-                                  language=tracker.get_slot("language") or "de", messages=services.messages.get())
+        reason = situation_reason(
+            from_slots(tracker.get_slot),
+            services.catalogue.products(),
+            language=tracker.get_slot("language") or "de",
+            messages=services.messages.get(),
+        )
         if reason is not None:
             dispatcher.utter_message(text=reason.text)
             events = reason.events if reply.product is None else []  # an answer about a product decides
@@ -52,10 +56,11 @@ def _say(
 
 
 def answer_if_specific(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, product_known: bool = True
 ) -> list[EventType] | None:
     """For actions with a generic answer (action_show_specs): the knowledge entry's answer and its
-    events when one clearly fits the question, else None (the action answers as before)."""
+    events when one clearly fits the question, else None (the action answers as before). Before the
+    generic answer would ask which product (`product_known` False), a fitting entry answers instead."""
     message = tracker.latest_message or {}
     preferred = visitor_products(services, tracker)
     reply = specific_answer(
@@ -65,6 +70,7 @@ def answer_if_specific(
         tracker.get_slot("language"),
         focus=tracker.get_slot("product"),
         segment_products=preferred,
+        product_known=product_known,
     )
     return None if reply is None else _say(services, dispatcher, tracker, reply, preferred)
 

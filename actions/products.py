@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_if_specific
 from bot.conversation.answers import price_for_size, quantity_slot
-from bot.conversation.pricing import quote_message
+from bot.conversation.pricing import is_tiered, quote_message
 from bot.conversation.situation import from_slots
-from bot.formatting import features_text, plans_text, specs_text
+from bot.formatting import features_text, money, plans_text, specs_text
 
 
 class ActionShowProduct(CatalogueAction):
@@ -73,12 +73,45 @@ class ActionShowSpecs(CatalogueAction):
         if specific is not None:
             return specific
         events: list[EventType] = []
-        product = self.product(dispatcher, tracker, events)
+        product = self.product(dispatcher, tracker, events, ask=False)
+        if product is None and self.services.catalogue.products():  # an entry that fits answers before "which product?"
+            specific = answer_if_specific(self.services, dispatcher, tracker, product_known=False)
+            if specific is not None:
+                return specific
+            product = self.product(dispatcher, tracker, events)
         if product:
             language = tracker.get_slot("language")
             self.say(dispatcher, tracker, "specs", product_name=product.name, specs=specs_text(product, language),
                      integrations=", ".join(product.integrations) or "–", hosting=product.hosting.get(language),
                      docs_url=product.docs_url)  # fmt: skip
+        return events
+
+
+class ActionAnnualBillingForSize(CatalogueAction):
+    """Before the discount terms: what annual billing saves for the visitor's size, when product and size are known
+    ("und wenn wir fürs ganze Jahr zahlen?" after 7 sites: 10 × 149 € = 1.490 €). Says nothing otherwise."""
+
+    intent = "ask_discount"
+
+    def name(self) -> str:
+        return "action_annual_billing_for_size"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = []
+        if not self.services.catalogue.products():
+            return events  # the terms follow anyway; no product to work out
+        product = self.product(dispatcher, tracker, events, ask=False)
+        text = tracker.latest_message.get("text") or ""
+        worked_out = price_for_size(product, from_slots(tracker.get_slot), text) if product else None
+        if worked_out is None or not is_tiered(product) or worked_out.monthly_eur <= 0:
+            return events  # annual billing saves two months on the tiered subscriptions only
+        language = tracker.get_slot("language")
+        units = (product.roi.units if worked_out.units != 1 else product.roi.unit) if product.roi else None
+        self.say(dispatcher, tracker, "annual_billing_for_size", count=worked_out.units,
+                 units=units.get(language) if units else "",
+                 product_name=product.name, plan_name=worked_out.plan.name.get(language),
+                 monthly=money(worked_out.monthly_eur, language), yearly=money(worked_out.monthly_eur * 10, language),
+                 twelve=money(worked_out.monthly_eur * 12, language))  # fmt: skip
         return events
 
 

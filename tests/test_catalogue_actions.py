@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.offers import ActionAcceptOffer
-from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
+from actions.products import ActionAnnualBillingForSize, ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from bot.services import Services
 from tests.helpers import make_tracker, user
@@ -62,6 +63,36 @@ def test_the_product_in_context_answers_a_follow_up(catalogue_services: Services
     (text,) = texts(dispatcher)
     # the asked fact from data/content/knowledge.yml for the product in context, not the whole spec sheet
     assert text.startswith("Yes: REST API, webhooks and Python SDK come with the Professional plan")
+
+
+def test_a_spec_question_without_a_product_is_answered_before_asking_which_one(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Where is the data hosted?", "ask_hosting")], {"language": "en"})
+    ActionShowSpecs(catalogue_services).run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    assert "Frankfurt" in message["text"] and not message.get("buttons")
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        ({"language": "de", "product": "wattwerk-business", "situation_sites": 7.0},
+         "Für Ihre 7 Standorte mit Wattwerk Business Professional heißt das: Bei jährlicher Abrechnung zahlen Sie "
+         "10 × 149 € = 1.490 € im Jahr statt 12 × 149 € = 1.788 €."),
+        ({"language": "en", "situation_sites": 18.0},
+         "For your 18 sites with Wattwerk Business Enterprise, that means: with annual billing you pay "
+         "10 × €162 = €1,620 a year instead of 12 × €162 = €1,944."),
+        ({"language": "de", "product": "wattwerk-business"}, None),  # size unknown: the terms alone
+        ({"language": "en", "product": "wattwerk-home"}, None),  # no annual billing for Home
+    ],
+)  # fmt: skip
+def test_annual_billing_is_worked_out_for_the_known_size(
+    catalogue_services: Services, slots: dict[str, object], expected: str | None
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("und wenn wir fürs ganze Jahr zahlen?", "ask_discount")], slots)
+    ActionAnnualBillingForSize(catalogue_services).run(dispatcher, tracker, {})
+    assert texts(dispatcher) == ([expected] if expected else [])
 
 
 def test_a_general_spec_question_still_gets_the_spec_sheet(catalogue_services: Services) -> None:

@@ -43,7 +43,8 @@ ANSWER_WEIGHT = 0.8
 #: weight of whole words against character n-grams in the similarity
 WORD_WEIGHT = 0.45
 #: filler words that say nothing about the topic (both languages); removed before matching
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
     a an and are as at be but by can could do does for from have how i if in is it its me my of on or
     our so that the then there this to too us we what whats when where which who will with would you your
     also any just ok okay really actually btw tbh time thanks thank please
@@ -55,7 +56,8 @@ STOP_WORDS = frozenset("""
     unterschied unterschiede difference differences between zwischen vs versus
     ding dings dingens thing stuff wäre wären würde würden könnte könnten sollte should
     wattwerk home business sense
-""".split())
+""".split()
+)
 #: product names in a question name the product in focus (their words are not matched as topic words)
 PRODUCT_WORDS = {"home": "wattwerk-home", "business": "wattwerk-business", "sense": "wattwerk-sense"}
 
@@ -74,10 +76,21 @@ class Lookup:
     nearest: tuple[Scored, ...]
 
 
+#: a visitor asking us for a recommendation ("was würden Sie empfehlen?", "which plan do you recommend?"), not
+#: about recommending us to others: the verb is no topic word then
+_ASKS_RECOMMENDATION = re.compile(
+    r"\b(?:was|welche\w*|which|what)\b.{0,50}\b(?:empf[ie]\w*|recommend\w*)|"
+    r"\b(?:empfehlt ihr|empfehlen sie|empfiehlst du|do you recommend|would you recommend)\b"
+)
+_RECOMMEND_WORD = re.compile(r"^(?:empf[ie]hl|recommend)")
+
+
 def _content_words(text: str) -> str:
     """The text in lower case without filler words (so that "was kostet das" does not match everything)."""
     words = re.findall(r"[\w€%+]+", text.lower())
-    return " ".join(w for w in words if w not in STOP_WORDS)
+    asks_recommendation = bool(_ASKS_RECOMMENDATION.search(text.lower()))
+    return " ".join(w for w in words
+                    if w not in STOP_WORDS and not (asks_recommendation and _RECOMMEND_WORD.match(w)))  # fmt: skip
 
 
 class _LanguageIndex:
@@ -226,7 +239,9 @@ TOPIC_INTENT = "ask_topic"
 FALLBACK_INTENT = "nlu_fallback"
 PRICE_INTENT = "ask_price"
 #: intents a price question may carry that only the price answer suits (it works out the known size)
-PRICE_OVERRIDABLE = frozenset({FALLBACK_INTENT, "ask_features", "ask_what_is", "inform_source", "chitchat"})
+PRICE_OVERRIDABLE = frozenset(
+    {FALLBACK_INTENT, "ask_features", "ask_what_is", "inform_source", "chitchat", "ask_specs"}
+)
 
 
 #: per intent, how well an entry must fit to replace its standard answer while the classifier is not
@@ -269,10 +284,42 @@ KEEP_INTENTS = frozenset({
 }) | SPEC_INTENTS  # fmt: skip
 
 
-def price_question(text: str, intent: str | None) -> bool:
-    """A price question the classifier took for something vague (`8 units, what's the total`): answer the price.
-    Also True for `ask_price` itself, which then keeps its answer (no knowledge entry replaces a price)."""
-    return (intent == PRICE_INTENT or intent in PRICE_OVERRIDABLE) and asks_price(text)
+#: intents whose answer starts a calculation, with the words that must be in a message to mean them: the classifier
+#: reads "wie schnell wär das Teil da?" or "am I stuck with it for a year?" as a payback question for their
+#: shape; without one of these words such a reading is not trusted (`lacks_cue`)
+INTENT_CUES = {
+    "ask_roi": re.compile(
+        r"lohn|rechne|rentab|rentier|amorti|\broi\b|return|pay ?back|pays? (?:for )?(?:it|itself|off)|paid off|"
+        r"bezahlt|zahlt sich|worth|\bwert\b|spar|\bsave|saving|ersparnis|bringt|bringen|benefit|nutzen|gain|"
+        r"rendite|break.?even|invest|recoup|financ|angelegt|money back|zurück|reinhol|wieder drin|earn|verdien|profit|"
+        r"wirtschaftlich|\bbills?\b|rechnung",
+        re.IGNORECASE,
+    ),
+    "ask_voucher": re.compile(
+        r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|erste|"
+        r"first|bestell|order|geschenk|gift|gratis|free|kostenlos|sale\b|angebot|offer|deal|test|trial|vouchr|gutschien",
+        re.IGNORECASE,
+    ),
+}
+
+
+def lacks_cue(text: str, intent: str | None) -> bool:
+    """True when `intent` needs a cue word (INTENT_CUES) and the message has none."""
+    cue = INTENT_CUES.get(intent or "")
+    return cue is not None and not cue.search(text)
+
+
+def price_question(text: str, intent: str | None, confidence: float = 1.0) -> bool:
+    """A price question the classifier took for something vague (`8 units, what's the total`) or was unsure about:
+    answer the price. Also True for `ask_price` itself, which then keeps its answer (no knowledge entry replaces a
+    price)."""
+    if not asks_price(text):
+        return False
+    if intent == PRICE_INTENT or intent in PRICE_OVERRIDABLE:
+        return True
+    if intent is None or intent in KEEP_INTENTS:
+        return False
+    return confidence < UNSURE_CONFIDENCE or lacks_cue(text, intent)
 
 
 def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: float = 0.0) -> Scored | None:
@@ -283,9 +330,9 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
     is unsure, CONFIDENT_OVERRIDE and CONFIDENT_MARGIN when it is sure) and is not a topic that
     intent's own answer already covers (the entry's `intent`).
     """
-    if price_question(text, intent):
+    if price_question(text, intent, confidence):
         return None  # the price answer works out the known size (KnowledgeRouter sets ask_price)
-    if intent == FALLBACK_INTENT:
+    if intent == FALLBACK_INTENT or lacks_cue(text, intent):
         threshold = ANSWER_THRESHOLD
     elif intent is None or intent in KEEP_INTENTS:
         return None

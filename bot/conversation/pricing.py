@@ -21,7 +21,9 @@ from bot.roi import PlanPrice, RoiInputError, cheapest_plan
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
 _PRICE_CUE = re.compile(
-    r"€|\b(?:kost\w*|preis\w*|richtpreis|price\w*|pricing|cost\w*|how much|wie ?viel|total|gesamt\w*|insgesamt|"
+    r"€|\b(?:kost\w*|preis\w*|richtpreis|price\w*|pricing|cost\w*|how much(?! (?:we|i|you|they|energy|"
+    r"electricity|power|do (?:we|i|you)|does (?:it|the \w+) (?:use|save|consume))\b)|wie ?viel(?! (?:wir|ich|strom|"
+    r"energie|verbrauch)\b)|total|gesamt\w*|insgesamt|"
     r"ballpark|was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat|fees?|gebühr\w*|"
     r"charges?|damage|cheapest|günstigste\w*|billigste\w*)\b",
     re.IGNORECASE,
@@ -30,6 +32,23 @@ _ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's|bitte|please|pls|plz|
                    r"tell me|confirm)\b|^\W*\w+\W*$", re.IGNORECASE)  # fmt: skip
 _COST_FACT = re.compile(r"(?:kosten|cost|costs|spend|zahlen|pay)\s+(?:von|of|sind|are|is|liegen|about|ca|rund|so)?"
                         r"\s*[~€\d]", re.IGNORECASE)  # fmt: skip
+
+
+#: paying for a year at once ("wenn wir fürs ganze Jahr zahlen", "spart man was, wenn man jährlich zahlt", "pay for the
+#: year upfront"): a question about the annual billing terms, not about payback
+_ANNUAL_BILLING = re.compile(
+    r"j(?:ä|ae)hrlich\w* (?:\w+ )?(?:zahl|bezahl|abrechn|abgerechnet)|"
+    r"(?:zahl|bezahl)\w* (?:\w+ ){0,3}(?:fürs|für das|das) ganze jahr|"
+    r"(?:fürs|für das) ganze jahr (?:\w+ ){0,3}(?:zahl|bezahl)|im voraus|jahres(?:rechnung|zahlung|abrechnung)|"
+    r"annual(?:ly)? (?:billing|payment|invoice)|yearly (?:billing|payment)|"
+    r"pay (?:\w+ ){0,2}(?:annually|yearly|for the (?:whole |full )?year|upfront|up front)|billed (?:annually|yearly)",
+    re.IGNORECASE,
+)
+
+
+def asks_annual_billing(text: str) -> bool:
+    """True when the message asks about paying for a year at once."""
+    return bool(_ANNUAL_BILLING.search(text))
 
 
 def asks_price(text: str) -> bool:

@@ -81,11 +81,15 @@ def specific_answer(
     *,
     focus: str | None = None,
     segment_products: frozenset[str] = frozenset(),
+    product_known: bool = True,
 ) -> Reply | None:
     """The entry that answers `text` better than `intent`'s generic answer (e.g. a spec dump), if one
-    clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers."""
-    best = index.lookup(text, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best
-    if best is None or intent in best.entry.intents:
+    clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers. Without a known product
+    (`product_known` False) the generic answer would first ask which product: an entry that fits at
+    ANSWER_THRESHOLD answers then, also on the intent's own topic ("where is the data hosted?")."""
+    threshold = OVERRIDE_THRESHOLD if product_known else ANSWER_THRESHOLD
+    best = index.lookup(text, None, focus, segment_products, threshold=threshold).best
+    if best is None or (product_known and intent in best.entry.intents):
         return None
     return _answer(best, language)
 
@@ -104,8 +108,10 @@ def question_in_statement(
     asked = question_part(text)
     if asked is None:
         return None
-    found = [index.lookup(query, None, focus, segment_products, threshold=STATEMENT_QUESTION_THRESHOLD).best
-             for query in {asked, text}]  # the whole message too: "who installs them?" needs its "sensors"
+    found = [
+        index.lookup(query, None, focus, segment_products, threshold=STATEMENT_QUESTION_THRESHOLD).best
+        for query in {asked, text}
+    ]  # the whole message too: "who installs them?" needs its "sensors"
     best = max((b for b in found if b is not None), key=lambda b: b.score, default=None)
     return None if best is None else _answer(best, language)
 

@@ -80,7 +80,7 @@ _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassu
                "geschaeft", "studio", "dealership", "autohaus", "autohaeuser", "halle", "hostel", "waschstra",
                "waschanlage", "car wash", "carwash", "kino", "cinema", "camping", "campsite", "block", "wohnblock",
                "tankstelle", "petrol station", "apotheke", "pharmac", "kirche", "church", "bad", "pool", "theater",
-               "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "ferienwohnung", "museum",
+               "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "launderette", "ferienwohnung", "museum",
                "sporthalle", "turnhalle", "rathaus", "gemeindehaus")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
@@ -89,7 +89,12 @@ _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "meteri
                   "kuehltruhe", "kuehlschr", "refrigerat", "freezer", "fridge", "kuehlmoebel", "washer", "dryer",
                   "waschmaschine", "trockner", "ahu", "lueftungsanlage", "air handling", "klimaanlage",
                   "air condition", "kessel", "boiler", "rack", "roboter", "robot", "aufzug", "elevator",
-                  "druckmaschine", "abfuelllinie", "kaeltemaschine", "verdichter", "heizkessel")  # fmt: skip
+                  "druckmaschine", "abfuelllinie", "kaeltemaschine", "verdichter", "heizkessel", "cooling", "kaelte",
+                  "bhkw", "chp")  # fmt: skip
+#: short words that count measuring points only as whole words ("9 points", "an sechs Stellen", not "Tankstellen")
+_MACHINE_WORDS = ("point", "points", "punkt", "punkte", "stelle", "stellen")
+#: words for the meter or device every household and building has: naming one says nothing about machines
+_DEVICE_WORDS = ("zaehler", "meter", "geraet", "device", "sensor", "verbraucher")
 _GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
                    "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
@@ -238,8 +243,9 @@ def _tokens(text: str) -> list[_Token]:
         if before.rstrip().endswith("+"):  # +49 30 …: a phone number
             position = match.end
             continue
-        tokens.append(_Token("#", match.number.value, money, match.number.percent, text[match.start : match.end],
-                             match.end))
+        tokens.append(
+            _Token("#", match.number.value, money, match.number.percent, text[match.start : match.end], match.end)
+        )
         position = match.end
     tokens += [_Token(w) for w in _WORD.findall(normalize(text[position:]))]
     return [_Token(t.word, Decimal(_NUMBER_WORDS[t.word])) if t.value is None and t.word in _NUMBER_WORDS else t
@@ -266,7 +272,8 @@ def _noun_kind(words: list[str]) -> str | None:
             return "consumption:" + word
         if _stem_in(word, ("wohnanlage",)):
             return "sites"
-        if _stem_in(word, _MACHINE_STEMS) or joined.startswith(("measuring point", "metering point")):
+        if (_stem_in(word, _MACHINE_STEMS) or word in _MACHINE_WORDS
+                or joined.startswith(("measuring point", "metering point"))):  # fmt: skip
             return "measuring_points"
         if _stem_in(word, _SITE_STEMS):
             return "sites"
@@ -289,6 +296,11 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     sector = sector_of(text or "")
     household = sector is not None and sector[1] == "b2c"
     for index, token in enumerate(tokens):
+        if token.word in _INDEFINITE and last_machines is not None and _listed(tokens, last_machines, index):
+            if _noun_kind([t.word for t in tokens[index + 1 : index + 2]]) == "measuring_points":
+                found["measuring_points"] += 1  # "vier Fräsmaschinen, zwei Öfen und ein Kompressor": 7
+                last_machines = index
+            continue
         if token.value is None or token.percent:
             continue
         following = []
@@ -304,6 +316,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             found["consumption_kwh"] = token.value * _CONSUMPTION_UNITS[kind.split(":")[1]]
             continue
         count = _count(token.value)
+        if count == 1 and _ratio(tokens, index):
+            continue  # "every machine gets one sensor", "ein Messpunkt pro Maschine": a ratio, not a count
         if kind == "generic" and count:
             earlier = [t.word for t in tokens[max(0, index - 8) : index] if t.value is None]
             kind = "measuring_points" if any(_stem_in(w, _MACHINE_STEMS) for w in earlier) else None
@@ -323,7 +337,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
     words = _WORD.findall(norm)
     hints = {"individual": bool(_INDIVIDUAL.search(norm)),
-             "machines_named": any(_stem_in(w, _MACHINE_STEMS) for w in words if len(w) > 3)}  # fmt: skip
+             "machines_named": any(_stem_in(w, _MACHINE_STEMS) and not _stem_in(w, _DEVICE_WORDS)
+                                   for w in words if len(w) > 3)}  # fmt: skip
     if price_per_kwh and found.get("consumption_kwh") and "energy_cost_eur" not in found:
         found["energy_cost_eur"] = (found["consumption_kwh"] * price_per_kwh).quantize(Decimal(1))
     segment = None
@@ -334,6 +349,15 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     if segment is None and product is not None:
         segment = PRODUCT_SEGMENT.get(product)
     return Situation(segment=segment, product=product, **found)
+
+
+_INDEFINITE = ("ein", "eine", "einen", "einem", "einer", "a", "an", "one")
+_PER_WORDS = ("every", "each", "per", "pro", "je", "jede", "jeder", "jedes", "jeden", "jedem")
+
+
+def _ratio(tokens: list[_Token], index: int) -> bool:
+    """True when a count of one stands next to `every`/`pro` (`one sensor per machine`)."""
+    return any(t.word in _PER_WORDS for t in tokens[max(0, index - 4) : index + 5])
 
 
 def _listed(tokens: list[_Token], before: int, index: int) -> bool:

@@ -22,18 +22,25 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import (
+    FALLBACK_INTENT,
     KNOWLEDGE_FILE,
     PRICE_INTENT,
     TOPIC_INTENT,
     KnowledgeIndex,
+    lacks_cue,
     load_index,
     price_question,
     reroute,
 )
+from bot.conversation.pricing import asks_annual_billing
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 
 logger = logging.getLogger(__name__)
+
+DISCOUNT_INTENT = "ask_discount"
+#: readings of a question about paying for a year at once that its answer (the discount terms) corrects
+ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -72,14 +79,20 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             intent = predicted.get("name")
             if not text or text.startswith("/"):
                 continue
-            if price_question(text, intent):  # a price question gets the worked-out price
+            confidence = predicted.get("confidence") or 0.0
+            if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
+                with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
+                continue
+            if price_question(text, intent, confidence):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:
                     with_top_intent(message, PRICE_INTENT, max(predicted.get("confidence") or 0.0, 0.5))
                 continue
             index = index or self._index()
             if index is None:
                 return messages
-            match = reroute(index, text, intent, predicted.get("confidence") or 0.0)
+            match = reroute(index, text, intent, confidence)
             if match is not None:
                 with_top_intent(message, TOPIC_INTENT, match.score)
+            elif lacks_cue(text, intent):  # no payback calculator for "wie schnell wär das Teil da?"
+                with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
         return messages

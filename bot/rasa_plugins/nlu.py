@@ -29,6 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.contact import DIALLED_NUMBER
+from bot.conversation.knowledge import lacks_cue
 from bot.conversation.pricing import asks_price
 from bot.conversation.situation import extract
 from bot.text import is_question
@@ -39,8 +40,8 @@ PHONE = DIALLED_NUMBER
 CONTACT_INTENT = "inform_contact"
 # Intents that are never the right reading of a message stating the visitor's situation.
 SITUATION_MISREAD = frozenset({"out_of_scope", "chitchat", "express_doubt", "ask_comparison", "praise", "greet",
-                               "inform_source", "ask_support", "goodbye", "thank", "deny", "affirm", "nlu_fallback",
-                               "ask_what_is", "request_contact"})  # fmt: skip
+                               "ask_referral", "inform_source", "ask_support", "goodbye", "thank", "deny", "affirm",
+                               "nlu_fallback", "ask_what_is", "request_contact"})  # fmt: skip
 _ASKS_FOR_A_PERSON = re.compile(r"\b(?:talk|speak|call|contact|sales|person|someone|demo|quote|offer|sprechen|"
                                 r"anruf|rückruf|ruf|kontakt|vertrieb|ansprech|jemand|angebot|termin|beratung)",
                                 re.IGNORECASE)  # fmt: skip
@@ -78,7 +79,7 @@ def short_price_question(text: str, intent: str | None, confidence: float = 0.5)
 
 def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> bool:
     """True when a message misread as `intent` states facts about the visitor (size, cost, sector)."""
-    misread = _misread(intent, confidence)
+    misread = _misread(intent, confidence) or lacks_cue(text, intent)
     if not misread and intent not in SITUATION_MISREAD and intent != CONTACT_INTENT:
         return False  # a sure reading of another intent: no need to read the facts
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):

@@ -9,6 +9,7 @@ from bot.conversation.knowledge import (
     KnowledgeIndex,
     load_index,
     named_product,
+    price_question,
     reroute,
 )
 from bot.conversation.questions import answer_question, topic_payload
@@ -62,8 +63,12 @@ def test_the_product_in_focus_wins_a_question_that_names_none(index: KnowledgeIn
 
 @pytest.mark.parametrize(
     ("text", "product"),
-    [("Kann ich Home kündigen?", "wattwerk-home"), ("Does Sense do MQTT?", "wattwerk-sense"), ("Kündigung?", None),
-     ("Home oder Business?", None)],
+    [
+        ("Kann ich Home kündigen?", "wattwerk-home"),
+        ("Does Sense do MQTT?", "wattwerk-sense"),
+        ("Kündigung?", None),
+        ("Home oder Business?", None),
+    ],
 )
 def test_a_named_product_is_the_focus(text: str, product: str | None) -> None:
     assert named_product(text) == product
@@ -89,6 +94,12 @@ def test_a_named_product_is_the_focus(text: str, product: str | None) -> None:
         # a price question keeps the price answer, which works out the size the visitor gave
         ("8 units, what's the total", "nlu_fallback", 0.3, None),
         ("Was kostet Wattwerk Home?", "ask_price", 0.9, None),
+        # a payback reading without a word about payback is not trusted: the entry that fits answers
+        ("Wie schnell wär das Teil denn da?", "ask_roi", 0.9, "home-delivery"),
+        ("Lohnt sich das schnell?", "ask_roi", 0.9, None),
+        # asking us for a recommendation is no question about recommending us
+        ("Was würden Sie uns empfehlen?", "nlu_fallback", 0.3, None),
+        ("Kann ich euch weiterempfehlen?", "nlu_fallback", 0.3, "review-referral"),
     ],
 )
 def test_reroute_only_when_an_entry_clearly_fits(
@@ -96,6 +107,22 @@ def test_reroute_only_when_an_entry_clearly_fits(
 ) -> None:
     match = reroute(index, text, intent, confidence)
     assert (match.entry.id if match else None) == rerouted
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "price"),
+    [
+        ("Bitte nennen Sie uns einen Richtpreis für diesen Umfang.", "ask_discount", 0.43, True),  # unsure
+        ("Und wenn wir gleich fürs ganze Jahr zahlen?", "ask_discount", 0.95, False),  # sure: its own answer
+        ("we only have 2 sites, so I'd pay for Professional just to get the API?", "ask_roi", 0.9, True),  # no cue
+        ("If I take the home clip for both flats, what's the total?", "ask_specs", 0.74, True),
+        ("Will I see how much we feed into the grid?", "nlu_fallback", 0.3, False),  # an amount of energy
+        ("how much is it?", "nlu_fallback", 0.3, True),
+        ("Was kostet es für 4 Standorte?", "inform_situation", 0.3, False),  # the situation answer prices it
+    ],
+)
+def test_price_questions_get_the_price_answer(text: str, intent: str, confidence: float, price: bool) -> None:
+    assert price_question(text, intent, confidence) is price
 
 
 @pytest.mark.parametrize(

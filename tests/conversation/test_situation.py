@@ -48,6 +48,13 @@ from bot.conversation.situation import (
         ("hi wir ham 7 waschstraßen in bayern", {"sites": 7, "sector": "car_wash"}),
         ("We operate 22 cinemas across the Netherlands", {"sites": 22, "sector": "leisure"}),
         ("a housing association managing fourteen residential blocks", {"sites": 14}),
+        ("Dentallabor mit vier Fräsmaschinen, zwei Sinteröfen und einem Kompressor", {"measuring_points": 7}),
+        ("Wenn wir an sechs Stellen messen – was kostet uns das?", {"measuring_points": 6}),
+        ("3 hotels, kitchen, laundry and HVAC separately, so 9 points in total", {"sites": 3, "measuring_points": 9}),
+        ("cold storage, 1 site, want to track 6 cooling units", {"sites": 1, "measuring_points": 6}),
+        ("I own four launderettes and energy is killing me", {"sites": 4}),
+        ("How much cost if every machine get one sensor?", {"measuring_points": None}),  # a ratio, not a count
+        ("Can we bring in three years of old meter readings from CSV files?", {"measuring_points": None}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -104,6 +111,8 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("tomatoes under glass, energy bill last year was € 310k", SENSE, "b2b"),  # greenhouse: machines
         ("our energy bill is about €45k a year", BUSINESS, "b2b"),  # no household pays that much
         ("Grüezi, wir führen zwei Hostels in Luzern und Bern", BUSINESS, "b2b"),
+        ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner", SENSE, "b2b"),
+        ("fine. we have a cold storage warehouse, 1 site, want to track 6 cooling units", SENSE, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
@@ -114,7 +123,8 @@ def test_the_product_a_situation_implies(text: str, product: str, segment: str) 
 @pytest.mark.parametrize(
     "text",
     ["Schlägt das System Alarm, wenn am Wochenende eine Maschine durchläuft?", "rufen Sie mich an: +49 30 1234 5670",
-     "where is my data stored?", "Was kostet das?", "Im Jahr 2025 war alles teurer"],
+     "where is my data stored?", "Was kostet das?", "Im Jahr 2025 war alles teurer",
+     "Kann mir euer Gerät sowas ersparen?", "Can we bring in old meter readings from CSV files?"],
 )  # fmt: skip
 def test_questions_without_facts_state_nothing(text: str) -> None:
     assert not extract(text).has_facts()

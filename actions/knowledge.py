@@ -9,9 +9,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, visitor_products
+from bot.catalogue.service import find_product
 from bot.conversation.answers import situation_reason
 from bot.conversation.knowledge import FALLBACK_INTENT
-from bot.conversation.questions import Reply, answer_question, second_answer, specific_answer
+from bot.conversation.questions import (
+    Reply,
+    answer_question,
+    is_follow_up,
+    second_answer,
+    specific_answer,
+    without_product_names,
+)
 from bot.conversation.situation import extract, from_slots
 from bot.services import Services
 
@@ -84,6 +92,9 @@ class ActionAnswerQuestion(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
         preferred = visitor_products(self.services, tracker)
+        follow_up = self._follow_up(dispatcher, tracker, preferred)
+        if follow_up is not None:
+            return follow_up
         reply = answer_question(
             self.services.knowledge.get(),
             message.get("text") or "",
@@ -95,3 +106,24 @@ class ActionAnswerQuestion(ServiceAction):
             missed_before=_missed_before(tracker),
         )
         return _say(self.services, dispatcher, tracker, reply, preferred)
+
+    def _follow_up(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, preferred: frozenset[str]
+    ) -> list[EventType] | None:
+        """ "and for the sensor product too?": the previous question answered for the product this message names;
+        None when it is no such follow-up or no entry fits."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        if not is_follow_up(text):
+            return None
+        product = find_product(text, self.services.catalogue.products())
+        users = [e for e in tracker.events if e.get("event") == "user"]
+        if product is None or len(users) < 2 or not users[-2].get("text"):
+            return None
+        # the previous question about the product this message names (its word, e.g. "sense", names it in the search)
+        previous = f"{without_product_names(users[-2]['text'])} {product.id.rsplit('-', 1)[-1]}"
+        reply = answer_question(self.services.knowledge.get(), previous, None, tracker.get_slot("language"),
+                                focus=product.id, segment_products=preferred)  # fmt: skip
+        if reply.entry_id is None:
+            return None
+        dispatcher.utter_message(text=reply.text)
+        return [SlotSet("product", product.id)] if tracker.get_slot("product") != product.id else []

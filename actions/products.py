@@ -128,9 +128,13 @@ class ActionShowCosts(CatalogueAction):
         product = self.product(dispatcher, tracker, events, ask=False)
         text = tracker.latest_message.get("text") or ""
         worked_out = price_for_size(product, from_slots(tracker.get_slot), text) if product else None
+        language = tracker.get_slot("language")
+        if worked_out is None and product is not None and product.segment == "b2c":
+            # a household: its own prices (a one-off clip, an optional monthly plan), not the business example
+            self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
+            return events
         if worked_out is None:
             dispatcher.utter_message(response="utter_tco")
             return events
-        language = tracker.get_slot("language")
         dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
         return events

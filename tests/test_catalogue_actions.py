@@ -10,7 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.offers import ActionAcceptOffer
-from actions.products import ActionAnnualBillingForSize, ActionShowPrices, ActionShowProduct, ActionShowSpecs
+from actions.products import (
+    ActionAnnualBillingForSize,
+    ActionShowCosts,
+    ActionShowPrices,
+    ActionShowProduct,
+    ActionShowSpecs,
+)
 from actions.reviews import ActionShowReviews
 from bot.services import Services
 from tests.helpers import make_tracker, user
@@ -50,7 +56,7 @@ def test_a_household_gets_the_home_prices_in_german_format(catalogue_services: S
     events = ActionShowPrices(catalogue_services).run(dispatcher, tracker, {})
     assert events == [SlotSet("product", "wattwerk-home")]
     (text,) = texts(dispatcher)
-    assert "Das kostet Wattwerk Home:" in text and "3,99 € pro Monat" in text and "79 € einmalig" in text
+    assert "Das kostet Wattwerk Home:" in text and "3,99 € pro Haushalt und Monat" in text and "79 € einmalig" in text
 
 
 def test_the_product_in_context_answers_a_follow_up(catalogue_services: Services) -> None:
@@ -93,6 +99,24 @@ def test_annual_billing_is_worked_out_for_the_known_size(
     tracker = make_tracker([user("und wenn wir fürs ganze Jahr zahlen?", "ask_discount")], slots)
     ActionAnnualBillingForSize(catalogue_services).run(dispatcher, tracker, {})
     assert texts(dispatcher) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("slots", "shown", "not_shown"),
+    [
+        ({"language": "de", "product": "wattwerk-home"}, "Das kostet Wattwerk Home:", "Business Starter"),
+        ({"language": "de", "product": "wattwerk-sense", "situation_measuring_points": 6.0}, "6 × 390 € = 2.340 €",
+         "Business Starter"),
+    ],
+)  # fmt: skip
+def test_running_costs_are_those_of_the_visitors_product(
+    catalogue_services: Services, slots: dict[str, object], shown: str, not_shown: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Was kommt da noch an Kosten dazu?", "ask_tco")], slots)
+    ActionShowCosts(catalogue_services).run(dispatcher, tracker, {})
+    (text,) = texts(dispatcher)
+    assert shown in text and not_shown not in text
 
 
 def test_a_general_spec_question_still_gets_the_spec_sheet(catalogue_services: Services) -> None:

@@ -84,3 +84,24 @@ def test_typed_words_are_never_a_page_view() -> None:
     guard().process([msg])
     assert msg.get(INTENT) == {"name": "greet", "confidence": 0.1}  # the next best; FallbackClassifier decides
     assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["greet"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "expected"),
+    [
+        # a payback or voucher reading without a word about payback or vouchers is not trusted: the facts decide
+        ("we're a family-run hotel, one building with 40 rooms. what would fit us?", "ask_roi", 0.62,
+         "inform_situation"),
+        ("could we only do the 5 biggest ones first?", "ask_voucher", 0.7, "inform_situation"),  # a size for the focus
+        ("Lohnt sich das für unsere 4 Standorte?", "ask_roi", 0.7, "ask_roi"),  # a payback question stays one
+        ("Gibt es einen Gutschein für 2 Clips?", "ask_voucher", 0.7, "ask_voucher"),
+        ("haha ok. hab eine kleine Bäckerei mit einem Laden und 3 Öfen, was würdet ihr empfehlen?", "ask_referral",
+         0.71, "inform_situation"),
+    ],
+)  # fmt: skip
+def test_a_reading_without_its_cue_word_yields_to_the_situation(
+    text: str, intent: str, confidence: float, expected: str
+) -> None:
+    msg = message(text, intent, confidence, known_words=3)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == expected

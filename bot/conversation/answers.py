@@ -10,7 +10,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from bot.catalogue.schema import Product
-from bot.conversation.pricing import Quote, quote, quote_message
+from bot.conversation.pricing import Quote, is_tiered, named_plan, quote, quote_message
 from bot.conversation.situation import (
     BUSINESS,
     HOME,
@@ -118,7 +118,10 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     count = quantity_for(said, product.id) or bare_count(text)
     if count is None:
         count = quantity_for(situation, product.id)
-    return quote(product, count) if count else None
+    plan = named_plan(product, text)
+    if count is None and plan is not None and not is_tiered(product):
+        count = 1  # "was kostet des Plus im Jahr": one clip
+    return quote(product, count, plan) if count else None
 
 
 def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages) -> Answer | None:

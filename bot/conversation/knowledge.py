@@ -93,6 +93,11 @@ def _content_words(text: str) -> str:
                     if w not in STOP_WORDS and not (asks_recommendation and _RECOMMEND_WORD.match(w)))  # fmt: skip
 
 
+def topic_words(text: str) -> list[str]:
+    """The words of a question that say what it is about (lower case, filler words removed)."""
+    return _content_words(text).split()
+
+
 class _LanguageIndex:
     def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
         texts: list[str] = []
@@ -238,6 +243,7 @@ def segment_products(segment: str | None, products: Mapping[str, str]) -> frozen
 TOPIC_INTENT = "ask_topic"
 FALLBACK_INTENT = "nlu_fallback"
 PRICE_INTENT = "ask_price"
+COSTS_INTENT = "ask_tco"
 #: intents a price question may carry that only the price answer suits (it works out the known size)
 PRICE_OVERRIDABLE = frozenset(
     {FALLBACK_INTENT, "ask_features", "ask_what_is", "inform_source", "chitchat", "ask_specs"}
@@ -296,8 +302,28 @@ INTENT_CUES = {
         re.IGNORECASE,
     ),
     "ask_voucher": re.compile(
-        r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|erste|"
-        r"first|bestell|order|geschenk|gift|gratis|free|kostenlos|sale\b|angebot|offer|deal|test|trial|vouchr|gutschien",
+        r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|"
+        r"first (?:order|purchase|time)|erste\w* (?:bestellung|kauf)|erstbestell|geschenk|gift|gratis|free|kostenlos|"
+        r"sale\b|angebot|offer|deal|vouchr|gutschien|spar|save|cheaper|günstiger|billiger",
+        re.IGNORECASE,
+    ),
+    # customers' requests: a prospect's "16 locations, which plan is for us?" or a tenant's "is my landlord going to
+    # be annoyed?" is neither a change of an existing contract nor a question about an invoice
+    "ask_renewal": re.compile(
+        r"verl(?:ä|ae|a)nger|renew|k(?:ü|ue|u)ndig|cancel|vertrag|contract|lizenz|licen|upgrade|downgrade|wechs|"
+        r"switch|change|(?:ä|ae)nder|\babo|subscri|laufzeit|\bterm|seats?\b|pl(?:ä|ae)tze|weitere|zus(?:ä|ae)tzlich|"
+        r"\bmore\b|\badd|hinzu|dazu|erweiter|extend|expand|kundenbereich|account|konto|ausbau|aufstock|scale|ablauf|"
+        r"expir|auslauf|\bends?\b|endet|modul|freischalt|unlock|aktivier|activat|neue|\bnew\b|another|"
+        r"noch (?:ein|zwei|drei|\d)|increase|erh(?:ö|oe)h|reduc|reduzier|fewer|weniger|remove|entfern|pause|stop|"
+        r"beend|bestehend|existing|current|aktuell|already|schon|bereits|\bmove|\bvom\b[^.?!]*\bin den\b|"
+        r"\bfrom\b[^.?!]*\bto\b|(?:our|my|unser\w*|mein\w*) (?:tarif|plan|paket)",
+        re.IGNORECASE,
+    ),
+    "ask_billing": re.compile(
+        r"rechnung|invoice|bill|abrechn|zahl|pay|paid|lastschrift|debit|charge|abgebucht|abbuch|belast|betrag|amount|"
+        r"gutschrift|refund|erstatt|mahn|dunning|reminder|kundennummer|\bust\b|vat|mwst|steuer|tax|receipt|beleg|"
+        r"quittung|kost|cost|preis|price|geld|money|konto|account|kreditkarte|card|paypal|sepa|(?:ü|ue|u)berweis|"
+        r"transfer|euro|€|doppelt|twice|double|falsch|wrong|adresse|address|bank|iban|f(?:ä|ae)llig|\bdue\b|summe",
         re.IGNORECASE,
     ),
 }
@@ -319,6 +345,8 @@ def price_question(text: str, intent: str | None, confidence: float = 1.0) -> bo
         return True
     if intent is None or intent in KEEP_INTENTS:
         return False
+    if intent == COSTS_INTENT:
+        return False  # running costs: its answer works out the known size itself (action_show_costs)
     return confidence < UNSURE_CONFIDENCE or lacks_cue(text, intent)
 
 

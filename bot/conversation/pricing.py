@@ -25,7 +25,8 @@ _PRICE_CUE = re.compile(
     r"electricity|power|do (?:we|i|you)|does (?:it|the \w+) (?:use|save|consume))\b)|wie ?viel(?! (?:wir|ich|strom|"
     r"energie|verbrauch)\b)|total|gesamt\w*|insgesamt|"
     r"ballpark|was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat|fees?|gebühr\w*|"
-    r"charges?|damage|cheapest|günstigste\w*|billigste\w*)\b",
+    r"charges?|damage|cheapest|günstigste\w*|billigste\w*|(?:which|what) (?:plan|package|tier)|"
+    r"welche[nrs]? (?:tarif|plan|paket))\b",
     re.IGNORECASE,
 )
 _ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's|bitte|please|pls|plz|could|can|would|nennen|"
@@ -51,9 +52,16 @@ def asks_annual_billing(text: str) -> bool:
     return bool(_ANNUAL_BILLING.search(text))
 
 
+#: an amount of energy ("wie viel meine PV-Anlage einspeist", "how much my solar panels feed in"), unless money is named
+_ENERGY_AMOUNT = re.compile(r"einspeis|feeds?\b|verbrauch|consum|produz|produc|erzeug|generat", re.IGNORECASE)
+_MONEY = re.compile(r"€|kost|cost|preis|price|zahl|\bpay|geb(?:ü|ue)hr|\bfees?\b", re.IGNORECASE)
+
+
 def asks_price(text: str) -> bool:
     """True when the message asks what it costs (`kosten?`, `8 units, what's the total`, `was kostet das für alle
-    filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`)."""
+    filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`) or asks an amount of energy."""
+    if _ENERGY_AMOUNT.search(text) and not _MONEY.search(text):
+        return False
     return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
 
 
@@ -82,16 +90,31 @@ def is_tiered(product: Product) -> bool:
     return any(p.max_units is not None or p.min_units > 1 for p in product.plans)
 
 
-def quote(product: Product, units: int) -> Quote | None:
-    """The cheapest plan over three years that covers `units`, worked out; None if no plan does."""
+def named_plan(product: Product, text: str) -> Plan | None:
+    """The one plan of `product` the message names ("mit dem Plus-Abo", "Professional"), if exactly one."""
+    said = set(re.findall(r"\w+", text.lower()))
+    product_words = set(re.findall(r"\w+", product.name.lower())) | {"wattwerk"}
+    named = []
+    for plan in product.plans:
+        names = {w for lang in ("de", "en") for w in re.findall(r"\w+", plan.name.get(lang).lower())}
+        if said & (names - product_words):
+            named.append(plan)
+    return named[0] if len(named) == 1 else None
+
+
+def quote(product: Product, units: int, plan: Plan | None = None) -> Quote | None:
+    """`plan` (when it covers `units`), else the cheapest plan over three years that covers them, worked out; None if
+    no plan does."""
     if units < 1 or not product.plans:
         return None
-    prices = [PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units) for p in product.plans]
-    try:
-        chosen = cheapest_plan(prices, units)
-    except RoiInputError:
-        return None
-    plan = next(p for p in product.plans if p.id == chosen.plan_id)
+    if plan is None or not _covers(plan, units):
+        prices = [PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units)
+                  for p in product.plans]  # fmt: skip
+        try:
+            chosen = cheapest_plan(prices, units)
+        except RoiInputError:
+            return None
+        plan = next(p for p in product.plans if p.id == chosen.plan_id)
     per_unit_once = not is_tiered(product)
     monthly = plan.price_eur * units if plan.per_unit else plan.price_eur
     one_off = plan.one_off_eur * units if per_unit_once else plan.one_off_eur
@@ -123,6 +146,9 @@ def quote_message(q: Quote, language: str, messages: Messages) -> str:
     if is_tiered(q.product) and q.monthly_eur > 0:  # tiered subscriptions: annual billing saves 2 months
         note = messages.render("price_quote_annual", language, monthly=money(q.monthly_eur, language),
                                yearly=money(q.monthly_eur * 10, language))  # fmt: skip
+    elif q.monthly_eur > 0:  # a monthly fee per clip or measuring point: what it makes a year
+        note = messages.render("price_quote_yearly", language, monthly=money(q.monthly_eur, language),
+                               yearly=money(q.monthly_eur * 12, language))  # fmt: skip
     if q.alternatives:
         unit = q.product.roi.unit.get(language) if q.product.roi else ""
         units = q.product.roi.units.get(language) if q.product.roi else ""

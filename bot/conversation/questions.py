@@ -13,6 +13,7 @@ from bot.conversation.knowledge import (
     TOPIC_INTENT,
     KnowledgeIndex,
     Scored,
+    topic_words,
 )
 from bot.text import is_question
 
@@ -73,6 +74,38 @@ def answer_question(
     return Reply(message, buttons)
 
 
+#: a short question that asks the previous one again for another product: "und für Sense?", "gilt das für den
+#: Haushaltsclip genauso?", "and for the sensor product too?" (the action finds the product by the catalogue's names)
+_FOLLOW_UP = re.compile(
+    r"\b(?:auch|genauso|ebenso|gleich|too|as well|also|same|und für|and for|what about|how about|und bei|und mit|"
+    r"and with|wie ist es mit|wie sieht es mit)\b",
+    re.IGNORECASE,
+)
+_PRODUCT_REFERENCE = re.compile(r"\b(?:home|business|sense|sensor\w*|\w*clips?|haushalt\w*|household|"
+                                r"dashboard|plattform|platform|software)\b", re.IGNORECASE)  # fmt: skip
+FOLLOW_UP_WORDS = 8
+
+
+#: words that leave a follow-up without a topic of its own
+_FOLLOW_UP_FILLER = frozenset("gilt gelten same true apply applies product produkt produkte products one ones "
+                              "case fall bei with about".split())  # fmt: skip
+
+
+def is_follow_up(text: str) -> bool:
+    """True for a short question that asks the previous one again for the product it names, without a topic of its
+    own ("Hat Home auch eine App?" asks about the app)."""
+    if len(text.split()) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(text) or not _PRODUCT_REFERENCE.search(text):
+        return False
+    own = [w for w in topic_words(text) if not (_PRODUCT_REFERENCE.fullmatch(w) or _FOLLOW_UP.fullmatch(w)
+                                                 or w in _FOLLOW_UP_FILLER)]  # fmt: skip
+    return not own
+
+
+def without_product_names(text: str) -> str:
+    """The question without the words that name a product ("Does Home have an API?" -> "Does have an API?")."""
+    return _PRODUCT_REFERENCE.sub(" ", text)
+
+
 def specific_answer(
     index: KnowledgeIndex,
     text: str,
@@ -86,8 +119,8 @@ def specific_answer(
     """The entry that answers `text` better than `intent`'s generic answer (e.g. a spec dump), if one
     clearly fits (OVERRIDE_THRESHOLD) and is not a topic that intent already covers. Without a known product
     (`product_known` False) the generic answer would first ask which product: an entry that fits at
-    ANSWER_THRESHOLD answers then, also on the intent's own topic ("where is the data hosted?")."""
-    threshold = OVERRIDE_THRESHOLD if product_known else ANSWER_THRESHOLD
+    STATEMENT_QUESTION_THRESHOLD answers then, also on the intent's own topic ("where is the data hosted?")."""
+    threshold = OVERRIDE_THRESHOLD if product_known else STATEMENT_QUESTION_THRESHOLD
     best = index.lookup(text, None, focus, segment_products, threshold=threshold).best
     if best is None or (product_known and intent in best.entry.intents):
         return None
@@ -157,6 +190,14 @@ def _answer(scored: Scored, language: str | None) -> Reply:
 
 
 __all__ = [
-    "FALLBACK_INTENT", "Button", "Reply", "answer_question", "question_in_statement", "second_answer",
-    "specific_answer", "topic_payload",
+    "FALLBACK_INTENT",
+    "Button",
+    "Reply",
+    "answer_question",
+    "is_follow_up",
+    "question_in_statement",
+    "second_answer",
+    "specific_answer",
+    "topic_payload",
+    "without_product_names",
 ]  # fmt: skip

@@ -252,6 +252,9 @@ def _tokens(text: str) -> list[_Token]:
             for t in tokens]  # fmt: skip
 
 
+# Spans of time: "30 Tage", "3 years" count nothing.
+_TIME_STEMS = ("tag", "day", "woche", "week", "monat", "month", "jahr", "year", "stunde", "hour", "minute", "sekunde",
+               "second", "prozent", "percent")  # fmt: skip
 # Rooms of one home or building: a number before them counts no sites, machines or people.
 _ROOM_STEMS = ("bedroom", "room", "zimmer", "schlafzimmer", "raum", "raeume")
 
@@ -438,6 +441,34 @@ def fitting_product(situation: Situation) -> str | None:
     return implied
 
 
+_ADDED = re.compile(
+    r"(?<![\d.,])(\d+|[a-z]+)\s+(?:more|weitere\w*|zusaetzliche\w*|additional|further|extra|neue\w*|new)\b"
+)
+
+
+def added_count(text: str) -> int | None:
+    """How many the visitor adds to what they said before ("we're opening 3 more next spring", "zwei weitere
+    Filialen")."""
+    for match in _ADDED.finditer(normalize(text or "")):
+        word = match.group(1)
+        value = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        if value and value <= MAX_COUNT:
+            return value
+    return None
+
+
+def with_added(known: Situation, said: Situation, text: str) -> Situation:
+    """`said`, with sites or machines counted on top of the known ones when the message adds some ("3 more")."""
+    added = added_count(text)
+    if not added:
+        return said
+    if known.sites and said.measuring_points is None and said.sites in (None, added):
+        return replace(said, sites=known.sites + added)
+    if known.measuring_points and said.sites is None and said.measuring_points in (None, added):
+        return replace(said, measuring_points=known.measuring_points + added)
+    return said
+
+
 def quantity_for(situation: Situation, product_id: str) -> int | None:
     """How many units of the product the visitor needs, as far as known (Home: None, one clip)."""
     if product_id == BUSINESS:
@@ -456,8 +487,10 @@ def bare_count(text: str) -> int | None:
         if token.value is None or token.percent or token.money or (token.raw.isdigit() and len(token.raw) == 4):
             continue
         following = [t.word for t in tokens[index + 1 : index + 2] if t.value is None]
-        if following and (_stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS)):
+        if following and (_stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS)):
             continue
+        if following and _ADDED.match(f"1 {following[0]}"):
+            continue  # "3 more": added to the known count (with_added), not the count itself
         count = _count(token.value)
         if count:
             wholes.append(count)

@@ -33,6 +33,7 @@ from bot.conversation.knowledge import (
     reroute,
 )
 from bot.conversation.pricing import asks_annual_billing
+from bot.conversation.questions import is_follow_up
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 
@@ -41,6 +42,10 @@ logger = logging.getLogger(__name__)
 DISCOUNT_INTENT = "ask_discount"
 #: readings of a question about paying for a year at once that its answer (the discount terms) corrects
 ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
+#: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
+#: nothing about the previous question; price, payback and customer requests answer for the named product themselves
+FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
+                               "ask_what_is", "ask_comparison", "ask_referral", "inform_source", "greet"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -90,6 +95,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             index = index or self._index()
             if index is None:
                 return messages
+            if intent in FOLLOW_UP_MISREAD and is_follow_up(text):  # "and for the sensor product too?"
+                with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # the previous question, for it
+                continue
             match = reroute(index, text, intent, confidence)
             if match is not None:
                 with_top_intent(message, TOPIC_INTENT, match.score)

@@ -31,7 +31,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.contact import DIALLED_NUMBER
 from bot.conversation.knowledge import lacks_cue
 from bot.conversation.pricing import asks_price
-from bot.conversation.situation import extract
+from bot.conversation.questions import is_follow_up
+from bot.conversation.situation import bare_count, extract
 from bot.text import is_question
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
@@ -84,7 +85,11 @@ def states_situation(text: str, intent: str | None, confidence: float = 0.5) -> 
         return False  # a sure reading of another intent: no need to read the facts
     if intent == "request_contact" and _ASKS_FOR_A_PERSON.search(text):
         return False
+    if is_follow_up(text):  # "gilt das für den Haushaltsclip genauso?": the previous question, not a household
+        return False
     situation = extract(text)
+    if misread and not situation.has_facts() and is_question(text) and bare_count(text) is not None:
+        return True  # "could we only do the 5 biggest ones first?": a size for the product in focus
     if not misread:
         # a question with numbers of sites, machines, people or euros is no praise, however sure; without an
         # e-mail address or phone number (IntentGuard checks that first) they are no contact details either

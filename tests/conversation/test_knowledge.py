@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
+    INTENT_CUES,
     KnowledgeIndex,
+    lacks_cue,
     load_index,
     named_product,
     price_question,
@@ -163,3 +169,32 @@ def test_the_answer_threshold_separates_answers_from_topics(index: KnowledgeInde
     assert 0.2 < ANSWER_THRESHOLD < 0.8
     assert index.rank("Brauche ich einen Elektriker für den Zähler-Clip?")[0].score >= ANSWER_THRESHOLD
     assert index.rank("Pizza bestellen")[0].score < ANSWER_THRESHOLD
+
+
+def _examples(intent: str) -> list[str]:
+    """The training and test examples of `intent` (data/nlu, tests/nlu), entity markup removed."""
+    found = []
+    for path in [*PROJECT_ROOT.glob("data/nlu/**/*.yml"), *PROJECT_ROOT.glob("tests/nlu/*.yml")]:
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if item.get("intent") == intent:
+                lines = [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
+                found += [re.sub(r"\[([^\]]+)\][({][^)}]*[)}]", r"\1", line) for line in lines]
+    return found
+
+
+@pytest.mark.parametrize("intent", sorted(INTENT_CUES))
+def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
+    examples = _examples(intent)
+    assert len(examples) > 50
+    assert [text for text in examples if lacks_cue(text, intent)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("Wie schnell wär das Teil denn da?", "ask_roi"),
+     ("kriegen wir nachts bescheid wenn was komisch läuft?", "ask_voucher"),
+     ("we are company with 16 location, which plan is for us", "ask_renewal"),
+     ("I'm renting, is my landlord going to be annoyed if I put this on the meter?", "ask_billing")],
+)  # fmt: skip
+def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
+    assert lacks_cue(text, intent)

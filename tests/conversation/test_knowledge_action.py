@@ -82,3 +82,26 @@ def test_a_topic_button_answers_its_entry(catalogue_services: Services) -> None:
     event["parse_data"]["entities"] = [{"entity": "topic", "value": "support-hours"}]
     messages, _ = _run(catalogue_services, [event], {"language": "en"})
     assert messages[0]["text"].startswith("Our support team is available Monday to Friday")
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "language", "expected", "product"),
+    [
+        ("Does Home have an API?", "and for the sensor product too?", "en", "REST API", "wattwerk-sense"),
+        ("Wie schnell ist der Clip da?", "und bei Sense?", "de", "5–10 Werktagen", "wattwerk-sense"),
+    ],
+)
+def test_a_follow_up_asks_the_previous_question_for_the_product_it_names(
+    catalogue_services: Services, first: str, follow_up: str, language: str, expected: str, product: str
+) -> None:
+    events = [user(first, "ask_topic"), user(follow_up, "ask_topic")]
+    messages, result = _run(catalogue_services, events, {"language": language, "product": "wattwerk-home"})
+    (message,) = messages
+    assert expected in message["text"]
+    assert result == [SlotSet("product", product)]
+
+
+def test_a_question_of_its_own_is_no_follow_up(catalogue_services: Services) -> None:
+    events = [user("Wie schnell ist der Clip da?", "ask_topic"), user("Hat Sense auch eine App?", "ask_topic")]
+    messages, _ = _run(catalogue_services, events, {"language": "de"})
+    assert "Werktag" not in messages[0]["text"]

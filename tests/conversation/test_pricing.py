@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue.schema import Product
-from bot.conversation.pricing import asks_price, quote, quote_message
+from bot.conversation.answers import price_for_size
+from bot.conversation.pricing import asks_annual_billing, asks_price, quote, quote_message
+from bot.conversation.situation import Situation
 from bot.services import Services
 
 
@@ -44,6 +46,7 @@ def test_the_plan_for_the_size(products: dict[str, Product], product_id: str, un
         ("wattwerk-business", 9, "en", ["Professional", "€149", "€490", "9 sites"]),
         ("wattwerk-business", 2, "de", ["Starter", "49 €", "keine Einrichtungsgebühr", "Professional"]),
         ("wattwerk-home", 2, "en", ["2 × €79 = €158", "Home Plus", "also work"]),
+        ("wattwerk-sense", 25, "de", ["Im Jahr sind das 12 × 100 € = 1.200 €."]),  # a monthly fee per unit: the year too
     ],
 )
 def test_the_calculation_is_shown_in_the_visitors_format(
@@ -68,7 +71,41 @@ def test_no_quote_for_zero(products: dict[str, Product]) -> None:
      ("Für 4 Messpunkte, what's the damage", True),
      ("Could you confirm the monthly fee and any one-off charges for that number of buildings", True),
      ("stromkosten sind so 14.000 € im jahr für beide zusammen", False), ("Wir zahlen 90.000 € Strom im Jahr", False),
-     ("energy spend about €1.1m a year, can you give me a business case?", False)],
+     ("energy spend about €1.1m a year, can you give me a business case?", False),
+     ("Sieht man damit auch, wie viel meine PV-Anlage einspeist?", False),  # an amount of energy
+     ("Can it show how much my solar panels feed into the grid?", False), ("which plan would we need?", True)],
 )  # fmt: skip
 def test_a_price_question_is_told_from_a_stated_cost(text: str, asks: bool) -> None:
     assert asks_price(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("product_id", "text", "known", "shown"),
+    [
+        # the plan the visitor names, for the size they said or gave before
+        ("wattwerk-home", "was kostet des Plus im Jahr", Situation(), ["Home Plus", "12 × 3,99 € = 47,88 €"]),
+        ("wattwerk-home", "Und mit dem Plus-Abo für alle drei?", Situation(),
+         ["3 × 3,99 € = 11,97 €", "3 × 79 € = 237 €"]),
+        ("wattwerk-business", "und mit Professional?", Situation(sites=2), ["Tarif Professional", "149 €", "490 €"]),
+        ("wattwerk-business", "und mit Professional?", Situation(sites=20), ["Tarif Enterprise"]),  # too small
+        ("wattwerk-business", "Was kostet das?", Situation(sites=2), ["Tarif Starter"]),  # none named: the cheapest
+    ],
+)  # fmt: skip
+def test_a_named_plan_is_worked_out(
+    products: dict[str, Product], catalogue_services: Services, product_id: str, text: str, known: Situation,
+    shown: list[str],
+) -> None:  # fmt: skip
+    q = price_for_size(products[product_id], known, text)
+    assert q is not None
+    reply = quote_message(q, "de", catalogue_services.messages.get())
+    assert all(part in reply for part in shown), reply
+
+
+@pytest.mark.parametrize(
+    ("text", "annual"),
+    [("Und wenn wir gleich fürs ganze Jahr zahlen?", True), ("spart man was wenn man jährlich zahlt", True),
+     ("and if I pay for the year upfront?", True), ("gibts das auch mit jahresrechnung", True),
+     ("Lohnt sich das im ersten Jahr?", False), ("Was kostet das im Jahr?", False)],
+)  # fmt: skip
+def test_paying_for_a_year_at_once_is_told_from_a_yearly_figure(text: str, annual: bool) -> None:
+    assert asks_annual_billing(text) is annual

@@ -16,6 +16,7 @@ from bot.conversation.situation import (
     fitting_product,
     from_slots,
     slot_values,
+    with_added,
 )
 
 
@@ -160,7 +161,24 @@ def test_slots_with_junk_are_ignored() -> None:
     ("text", "count"),
     [("und für 25?", 25), ("was kostet das für die 8", 8), ("what about sixteen", 16), ("and for 15 %?", None),
      ("was kostet das", None), ("ok ordering 2, one for my parents. total?", 2), ("Was kostet es für 30 User?", None),
-     ("und mit 4 zimmern?", None)],
+     ("und mit 4 zimmern?", None), ("Gibt es eine Probezeit von 30 Tagen oder so?", None),
+     ("could we only do the 5 biggest ones first?", 5)],
 )  # fmt: skip
 def test_a_bare_count_in_a_follow_up(text: str, count: int | None) -> None:
     assert bare_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("known", "text", "sites", "machines"),
+    [
+        (Situation(sites=14), "we're opening 3 more next spring, does that change anything?", 17, None),
+        (Situation(sites=14), "Wir eröffnen zwei weitere Filialen", 16, None),
+        (Situation(measuring_points=12), "und 4 weitere Maschinen kommen dazu", None, 16),
+        (Situation(), "wir haben 3 neue Standorte", 3, None),  # nothing known: the count itself
+        (Situation(sites=14), "und für 25?", None, None),  # a new count, not an added one
+    ],
+)
+def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int | None, machines: int | None) -> None:
+    said = with_added(known, extract(text), text)
+    assert (said.sites, said.measuring_points) == (sites, machines)
+    assert bare_count(text) == (25 if "25" in text else None)

@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
-from bot.conversation.pricing import asks_price
+from bot.conversation.pricing import asks_energy_amount, asks_price
 from bot.text import is_question
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
@@ -269,6 +269,9 @@ UNSURE_THRESHOLD = 0.5
 MAX_INTENT_CONFIDENCE = 0.8
 CONFIDENT_OVERRIDE = 0.65
 CONFIDENT_MARGIN = 0.1
+#: ... and an entry that fits at least this well answers however sure the classifier is ("minimum contract term,
+#: notice period?" read as the guarantee with 1.00 fits the contract entry at 0.82)
+CONFIDENT_CAP = 0.8
 #: requests of existing customers (support, invoices, renewal, delivery, ordering): their answer leads to the
 #: customer area or support, so a confident reading of one is kept
 CUSTOMER_INTENTS = frozenset({"ask_support", "ask_billing", "ask_renewal", "ask_delivery", "order"})
@@ -319,6 +322,18 @@ INTENT_CUES = {
         r"\bfrom\b[^.?!]*\bto\b|(?:our|my|unser\w*|mein\w*) (?:tarif|plan|paket)",
         re.IGNORECASE,
     ),
+    "ask_support": re.compile(
+        r"problem|issue|error|fehler|funktionier|not working|n.?t work|geht nicht|kaputt|broken|defekt|hilfe|help|"
+        r"support|offline|daten|data|login|log in|einlog|sign in|anmeld|passwort|password|reset|verbind|connect|"
+        r"st(?:ü|ue)rz|crash|\bapp\b|update|aktualis|zeigt|shows?\b|falsch|wrong|install|einricht|set ?up|einstell|"
+        r"setting|konto|account|reklam|complain|beschwer|tausch|replac|anleitung|manual|how do i|wie kann ich|"
+        r"wie mache ich|wie geht|klappt|reagiert|respond|blink|\bled\b|leuchte|akku|batter|wlan|wifi|wi-fi|signal|"
+        r"empfang|sync|fehlt|missing|\bleer|empty|spinnt|h(?:ä|ae)ngt|hang|freez|l(?:ä|ae)dt|\bload|stimmt|kontakt|"
+        r"contact|erreich|reach|ticket|anruf|\bcall|mail|chat|hotline|nutzer|user|zugang|access|rechte|berechtig|"
+        r"permission|dashboard|bericht|report|export|import|alarm|meldung|benachricht|arriv|ankomm|sensor|clip|"
+        r"z(?:ä|ae)hler|meter|ger(?:ä|ae)t|device|gateway|\bnicht\b|\bnot\b|n't|\bkein|\bnull\b|\bzero\b",
+        re.IGNORECASE,
+    ),
     "ask_billing": re.compile(
         r"rechnung|invoice|bill|abrechn|zahl|pay|paid|lastschrift|debit|charge|abgebucht|abbuch|belast|betrag|amount|"
         r"gutschrift|refund|erstatt|mahn|dunning|reminder|kundennummer|\bust\b|vat|mwst|steuer|tax|receipt|beleg|"
@@ -330,7 +345,10 @@ INTENT_CUES = {
 
 
 def lacks_cue(text: str, intent: str | None) -> bool:
-    """True when `intent` needs a cue word (INTENT_CUES) and the message has none."""
+    """True when `intent` needs a cue word (INTENT_CUES) and the message has none; a price reading of a question
+    about an amount of energy ("how much we feed into the grid") is not trusted either."""
+    if intent == PRICE_INTENT:
+        return asks_energy_amount(text)
     cue = INTENT_CUES.get(intent or "")
     return cue is not None and not cue.search(text)
 
@@ -369,7 +387,7 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
     elif confidence >= MAX_INTENT_CONFIDENCE:
         if intent in CUSTOMER_INTENTS:
             return None
-        threshold = max(CONFIDENT_OVERRIDE, confidence - CONFIDENT_MARGIN)
+        threshold = min(CONFIDENT_CAP, max(CONFIDENT_OVERRIDE, confidence - CONFIDENT_MARGIN))
     elif confidence < UNSURE_CONFIDENCE:
         threshold = UNSURE_THRESHOLD
     else:

@@ -57,10 +57,15 @@ _ENERGY_AMOUNT = re.compile(r"einspeis|feeds?\b|verbrauch|consum|produz|produc|e
 _MONEY = re.compile(r"€|kost|cost|preis|price|zahl|\bpay|geb(?:ü|ue)hr|\bfees?\b", re.IGNORECASE)
 
 
+def asks_energy_amount(text: str) -> bool:
+    """True for a question about an amount of energy without a word about money ("how much we feed into the grid")."""
+    return bool(_ENERGY_AMOUNT.search(text) and not _MONEY.search(text))
+
+
 def asks_price(text: str) -> bool:
     """True when the message asks what it costs (`kosten?`, `8 units, what's the total`, `was kostet das für alle
     filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`) or asks an amount of energy."""
-    if _ENERGY_AMOUNT.search(text) and not _MONEY.search(text):
+    if asks_energy_amount(text):
         return False
     return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
 

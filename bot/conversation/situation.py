@@ -492,6 +492,8 @@ def bare_count(text: str) -> int | None:
         if following and _ADDED.match(f"1 {following[0]}"):
             continue  # "3 more": added to the known count (with_added), not the count itself
         count = _count(token.value)
+        if count == 1 and _ratio(tokens, index):
+            continue  # "if every machine get one sensor": a ratio
         if count:
             wholes.append(count)
     return wholes[0] if wholes else None

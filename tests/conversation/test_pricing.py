@@ -46,7 +46,7 @@ def test_the_plan_for_the_size(products: dict[str, Product], product_id: str, un
         ("wattwerk-business", 9, "en", ["Professional", "€149", "€490", "9 sites"]),
         ("wattwerk-business", 2, "de", ["Starter", "49 €", "keine Einrichtungsgebühr", "Professional"]),
         ("wattwerk-home", 2, "en", ["2 × €79 = €158", "Home Plus", "also work"]),
-        ("wattwerk-sense", 25, "de", ["Im Jahr sind das 12 × 100 € = 1.200 €."]),  # a monthly fee per unit: the year too
+        ("wattwerk-sense", 25, "de", ["Im Jahr sind das 12 × 100 € = 1.200 €."]),  # monthly per unit: the year too
     ],
 )
 def test_the_calculation_is_shown_in_the_visitors_format(

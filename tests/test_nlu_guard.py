@@ -105,3 +105,16 @@ def test_a_reading_without_its_cue_word_yields_to_the_situation(
     msg = message(text, intent, confidence, known_words=3)
     guard().process([msg])
     assert msg.get(INTENT)["name"] == expected
+
+
+def test_a_corrected_reading_is_not_left_ambiguous_for_the_fallback_classifier() -> None:
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    text = "Spaß beiseite. Ich hab ne kleine Schreinerei, ein Standort, 6 Maschinen. Was passt da?"
+    msg = message(text, "express_doubt", 0.91, known_words=3)
+    guard().process([msg])
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), "threshold": 0.3,
+                                   "ambiguity_threshold": 0.02})  # fmt: skip
+    fallback.process([msg])
+    assert msg.get(INTENT)["name"] == "inform_situation"
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)][:2] == ["inform_situation", "express_doubt"]

@@ -228,3 +228,27 @@ def test_a_summary_request_with_the_situation_names_the_fitting_plan_first(catal
                                                     {})  # fmt: skip
     reply = texts(dispatcher)
     assert all(part in reply for part in ("Wattwerk Business", "Ihre 3 Standorte", "Professional", "/summary/")), reply
+
+
+@pytest.mark.parametrize(
+    ("history", "language", "shown"),
+    [
+        # machines on several sites: Sense for the machines, Business to compare the sites in one dashboard
+        ([("Lebensmittelhersteller, 2 Werke, rund 40 Kühlaggregate und Kompressoren.", "inform_situation")], "de",
+         ["Wattwerk Sense für 40 Messpunkte", "Ihre 2 Standorte vergleichen Sie dazu", "Wattwerk Business Starter"]),
+        # a household gets what the clip and the plans cost at once
+        ([("im just a homeowner, detached house, 4 people", "inform_situation")], "en", ["Wattwerk Home", "€79"]),
+        # counts added to the known ones
+        ([("We run 14 supermarkets", "inform_situation"), ("we're opening 3 more next spring", "inform_situation")],
+         "en", ["17 sites", "Enterprise"]),
+    ],
+)  # fmt: skip
+def test_the_situation_answer_uses_everything_said(
+    catalogue_services: Services, history: list[tuple[str, str]], language: str, shown: list[str]
+) -> None:
+    slots = slots_after(catalogue_services, history, {"language": language})
+    dispatcher = CollectingDispatcher()
+    events = [user(text, intent) for text, intent in history]
+    ActionAnswerSituation(catalogue_services).run(dispatcher, make_tracker(events, slots), {})
+    reply = texts(dispatcher)
+    assert all(part in reply for part in shown), reply

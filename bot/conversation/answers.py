@@ -10,7 +10,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from bot.catalogue.schema import Product
-from bot.conversation.pricing import Quote, is_tiered, named_plan, quote, quote_message
+from bot.conversation.pricing import Quote, named_plan, quote, quote_message
 from bot.conversation.situation import (
     BUSINESS,
     HOME,
@@ -22,7 +22,7 @@ from bot.conversation.situation import (
     fitting_product,
     quantity_for,
 )  # fmt: skip
-from bot.formatting import money
+from bot.formatting import money, plans_text
 from bot.messages import Messages
 from bot.roi_report import percent
 
@@ -75,6 +75,11 @@ def situation_answer(
     worked_out = quote(product, count) if count and product.id != HOME else None
     if worked_out:
         parts.append(quote_message(worked_out, language, messages))
+    elif product.segment == "b2c":  # a household: what the clip and the plans cost, at once
+        parts.append(plans_text(product, language))
+    combined = _with_sites(product, situation, products, language, messages)
+    if combined:
+        parts.append(combined)
     if persona in PERSONAS:
         parts.append(messages.render(f"situation_next_{persona}", language))
     if product.segment == "b2b" and persona != "influencer":
@@ -84,6 +89,20 @@ def situation_answer(
     if situation.product != product.id:
         events.append(SlotSet("product", product.id))
     return Answer("\n\n".join(parts), events)
+
+
+def _with_sites(product: Product, situation: Situation, products: Sequence[Product], language: str,
+                messages: Messages) -> str | None:  # fmt: skip
+    """Machines on several sites ("2 Werke, 40 Maschinen"): the sites compared in one dashboard with Business."""
+    business = next((p for p in products if p.id == BUSINESS), None)
+    if product.id != SENSE or business is None or not situation.sites or situation.sites < 2:
+        return None
+    worked_out = quote(business, situation.sites)
+    if worked_out is None:
+        return None
+    return messages.render("situation_sense_with_business", language, sites=situation.sites,
+                           product_name=business.name, plan_name=worked_out.plan.name.get(language),
+                           monthly=money(worked_out.monthly_eur, language))  # fmt: skip
 
 
 def _fitting(situation: Situation, products: Sequence[Product]) -> Product | None:
@@ -119,8 +138,8 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     if count is None:
         count = quantity_for(situation, product.id)
     plan = named_plan(product, text)
-    if count is None and plan is not None and not is_tiered(product):
-        count = 1  # "was kostet des Plus im Jahr": one clip
+    if count is None and plan is not None:
+        count = max(1, plan.min_units)  # "was kostet des Plus im Jahr": one clip; "was kostet Starter": one site
     return quote(product, count, plan) if count else None
 
 

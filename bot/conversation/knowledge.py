@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
-from bot.conversation.pricing import asks_energy_amount, asks_price
+from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_price
 from bot.text import is_question
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
@@ -279,6 +279,11 @@ CUSTOMER_INTENTS = frozenset({"ask_support", "ask_billing", "ask_renewal", "ask_
 #: entry that fits at ANSWER_THRESHOLD, however sure the classifier is ("wann ist euer Support erreichbar?" is no
 #: praise; "Wo kann ich euch bewerten?" finds the entry that belongs to praise and stays praise)
 STATEMENT_INTENTS = frozenset({"praise", "express_doubt", "goodbye"})
+#: a reading without its cue word (INTENT_CUES) yields to an entry that fits at least this well
+UNTRUSTED_THRESHOLD = 0.4
+#: an entry that fits an unsure reading's question at least this well needs no coverage check
+#: ("und wenn der Messstellenbetreiber mir nen neuen einbaut?" shares one long, specific word with it)
+CLEAR_FIT = 0.6
 #: a rerouted question must share more than this share of its topic words with the entry (KnowledgeIndex.coverage)
 MIN_COVERAGE = 0.5
 #: ... when it has at most this many topic words
@@ -308,6 +313,17 @@ INTENT_CUES = {
         r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|"
         r"first (?:order|purchase|time)|erste\w* (?:bestellung|kauf)|erstbestell|geschenk|gift|gratis|free|kostenlos|"
         r"sale\b|angebot|offer|deal|vouchr|gutschien|spar|save|cheaper|günstiger|billiger",
+        re.IGNORECASE,
+    ),
+    "ask_discount": re.compile(
+        r"rabatt|discount|nachlass|skonto|g(?:ü|ue)nstiger|cheaper|deal|mengen|volume|bulk|staffel|j(?:ä|ae)hrlich|"
+        r"annual|yearly|jahres|zahl|pay|rechnung|r(?:ä|ae)chnig|invoice|raten|rates?\b|instal|kondition|condition|"
+        r"terms|verhandel|negotia|sonderpreis|special|non.?profit|ngo|gemeinn|startup|bildung|education|academic|"
+        r"universit|schul|school|student|preis|price|pricing|%|prozent|angebot|offer|quartal|quarter|kreditkarte|card|"
+        r"paypal|sepa|(?:ü|ue)berweis|transfer|lastschrift|debit|account|rahmen|framework|franchise|tier|stufe|leasing|"
+        r"financ|finanz|vorkasse|upfront|voraus|billing|abrechn|spar|save|cost|kost|teuer|expensive|billiger|less|"
+        r"weniger|reduz|reduc|budget|bezahl|purchase|einkauf|procure|beschaff|(?:ö|oe)ffentlich|public|beh(?:ö|oe)rde|"
+        r"kommun|municipal|verein|charity|kirche|church|order|bestell|\d",
         re.IGNORECASE,
     ),
     # customers' requests: a prospect's "16 locations, which plan is for us?" or a tenant's "is my landlord going to
@@ -348,7 +364,7 @@ def lacks_cue(text: str, intent: str | None) -> bool:
     """True when `intent` needs a cue word (INTENT_CUES) and the message has none; a price reading of a question
     about an amount of energy ("how much we feed into the grid") is not trusted either."""
     if intent == PRICE_INTENT:
-        return asks_energy_amount(text)
+        return asks_energy_amount(text) or asks_payment_method(text)
     cue = INTENT_CUES.get(intent or "")
     return cue is not None and not cue.search(text)
 
@@ -378,8 +394,11 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
     """
     if price_question(text, intent, confidence):
         return None  # the price answer works out the known size (KnowledgeRouter sets ask_price)
-    if intent == FALLBACK_INTENT or lacks_cue(text, intent):
+    untrusted = lacks_cue(text, intent)
+    if intent == FALLBACK_INTENT:
         threshold = ANSWER_THRESHOLD
+    elif untrusted:
+        threshold = UNTRUSTED_THRESHOLD
     elif intent is None or intent in KEEP_INTENTS:
         return None
     elif intent in STATEMENT_INTENTS and is_question(text):
@@ -395,6 +414,8 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
     ranked = index.rank(text)
     if not ranked or ranked[0].score < threshold or intent in ranked[0].entry.intents:
         return None
-    if intent != FALLBACK_INTENT and index.coverage(ranked[0].entry, text) <= MIN_COVERAGE:
+    checked = not (intent == FALLBACK_INTENT or untrusted or (confidence < UNSURE_CONFIDENCE
+                                                                and ranked[0].score >= CLEAR_FIT))  # fmt: skip
+    if checked and index.coverage(ranked[0].entry, text) <= MIN_COVERAGE:
         return None  # one shared word ("period", "account") is no match for a question about something else
     return ranked[0]

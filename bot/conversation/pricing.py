@@ -57,6 +57,29 @@ _ENERGY_AMOUNT = re.compile(r"einspeis|feeds?\b|verbrauch|consum|produz|produc|e
 _MONEY = re.compile(r"€|kost|cost|preis|price|zahl|\bpay|geb(?:ü|ue)hr|\bfees?\b", re.IGNORECASE)
 
 
+#: how to pay ("how do i pay, card?", "kann ich per PayPal zahlen"): a payment method, not a price
+_PAYMENT_METHOD = re.compile(
+    r"how (?:do|can|could|would) (?:i|we) pay|"
+    r"wie (?:kann|k(?:ö|oe)nnen|k(?:ö|oe)nnte|zahle|bezahle) (?:ich|wir|man)?\s*(?:\w+ )?(?:be)?zahl|"
+    r"zahlungs(?:art|mittel|methode)|payment method|(?:pay|zahlen|bezahlen) (?:by|with|via|per|mit)\b|"
+    r"\b(?:card|kreditkarte|karte|paypal|sepa|lastschrift|(?:ü|ue)berweisung|bank transfer|apple pay|klarna)\b",
+    re.IGNORECASE,
+)
+#: what it saves ("was sparen wir realistisch?", "and what could we save"): the payback calculator, not a price
+_SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|save|saving\w*|einspar\w*)\b",
+                      re.IGNORECASE)  # fmt: skip
+
+
+def asks_payment_method(text: str) -> bool:
+    """True for a question about how to pay, without a word about what it costs."""
+    return bool(_PAYMENT_METHOD.search(text)) and not re.search(r"kost|cost|preis|price|€", text, re.IGNORECASE)
+
+
+def asks_savings(text: str) -> bool:
+    """True for a question about what it saves."""
+    return bool(_SAVINGS.search(text))
+
+
 def asks_energy_amount(text: str) -> bool:
     """True for a question about an amount of energy without a word about money ("how much we feed into the grid")."""
     return bool(_ENERGY_AMOUNT.search(text) and not _MONEY.search(text))
@@ -65,7 +88,7 @@ def asks_energy_amount(text: str) -> bool:
 def asks_price(text: str) -> bool:
     """True when the message asks what it costs (`kosten?`, `8 units, what's the total`, `was kostet das für alle
     filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`) or asks an amount of energy."""
-    if asks_energy_amount(text):
+    if asks_energy_amount(text) or asks_payment_method(text):
         return False
     return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
 

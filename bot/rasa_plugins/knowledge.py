@@ -32,7 +32,7 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.pricing import asks_annual_billing
+from bot.conversation.pricing import asks_annual_billing, asks_savings
 from bot.conversation.questions import is_follow_up
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
@@ -40,6 +40,10 @@ from bot.reloading import ReloadingFile
 logger = logging.getLogger(__name__)
 
 DISCOUNT_INTENT = "ask_discount"
+ROI_INTENT = "ask_roi"
+#: readings of a question about what it saves that the payback calculator answers better
+SAVINGS_MISREAD = frozenset({"express_doubt", "praise", "nlu_fallback", "chitchat", "out_of_scope", "ask_what_is",
+                             "ask_features", "ask_comparison"})
 #: readings of a question about paying for a year at once that its answer (the discount terms) corrects
 ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
@@ -87,6 +91,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             confidence = predicted.get("confidence") or 0.0
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
+                continue
+            if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
+                with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:

@@ -114,9 +114,17 @@ def gives_contact_details(text: str) -> bool:
     return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in m) >= 6 for m in PHONE.findall(text))
 
 
+#: how far below a corrected intent the classifier's readings stay in the ranking, so that the FallbackClassifier
+#: (ambiguity_threshold in config.yml) does not call the correction ambiguous
+RANKING_GAP = 0.1
+
+
 def with_top_intent(message: Message, name: str, confidence: float) -> None:
-    """Makes `name` the message's intent; the classifier's reading stays in the ranking below it."""
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    """Makes `name` the message's intent; the classifier's reading stays in the ranking below it (at most
+    RANKING_GAP below `confidence`: "ein Standort, 6 Maschinen" read as doubt at 0.91 is the situation, clearly)."""
+    ceiling = max(0.0, confidence - RANKING_GAP)
+    ranking = [{**r, "confidence": min(r.get("confidence") or 0.0, ceiling)}
+               for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]  # fmt: skip
     top = {"name": name, "confidence": confidence}
     message.set(INTENT, top, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.catalogue.schema import Product
 from bot.conversation.answers import price_for_size
-from bot.conversation.pricing import asks_annual_billing, asks_price, quote, quote_message
+from bot.conversation.pricing import asks_annual_billing, asks_price, asks_savings, quote, quote_message
 from bot.conversation.situation import Situation
 from bot.services import Services
 
@@ -73,7 +73,9 @@ def test_no_quote_for_zero(products: dict[str, Product]) -> None:
      ("stromkosten sind so 14.000 € im jahr für beide zusammen", False), ("Wir zahlen 90.000 € Strom im Jahr", False),
      ("energy spend about €1.1m a year, can you give me a business case?", False),
      ("Sieht man damit auch, wie viel meine PV-Anlage einspeist?", False),  # an amount of energy
-     ("Can it show how much my solar panels feed into the grid?", False), ("which plan would we need?", True)],
+     ("Can it show how much my solar panels feed into the grid?", False), ("which plan would we need?", True),
+     ("and how do i pay, card?", False), ("Kann ich per PayPal zahlen?", False),  # how to pay, not what
+     ("what does it cost by card?", True)],
 )  # fmt: skip
 def test_a_price_question_is_told_from_a_stated_cost(text: str, asks: bool) -> None:
     assert asks_price(text) is asks
@@ -109,3 +111,12 @@ def test_a_named_plan_is_worked_out(
 )  # fmt: skip
 def test_paying_for_a_year_at_once_is_told_from_a_yearly_figure(text: str, annual: bool) -> None:
     assert asks_annual_billing(text) is annual
+
+
+@pytest.mark.parametrize(
+    ("text", "savings"),
+    [("Was sparen wir realistisch?", True), ("and what could we save", True), ("Wie viel kann ich sparen?", True),
+     ("spart man was wenn man jährlich zahlt", False), ("Was kostet das?", False)],
+)  # fmt: skip
+def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
+    assert asks_savings(text) is savings

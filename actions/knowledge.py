@@ -110,17 +110,18 @@ class ActionAnswerQuestion(ServiceAction):
     def _follow_up(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, preferred: frozenset[str]
     ) -> list[EventType] | None:
-        """ "and for the sensor product too?": the previous question answered for the product this message names;
-        None when it is no such follow-up or no entry fits."""
+        """A follow-up such as "and for the sensor product too?": the previous question answered for the product
+        this message names; None when it is no such follow-up or no entry fits."""
         text = (tracker.latest_message or {}).get("text") or ""
         if not is_follow_up(text):
             return None
         product = find_product(text, self.services.catalogue.products())
         users = [e for e in tracker.events if e.get("event") == "user"]
-        if product is None or len(users) < 2 or not users[-2].get("text"):
-            return None
+        previous_text = (users[-2].get("text") or "") if len(users) >= 2 else ""
+        if product is None or not previous_text or previous_text.startswith("/"):
+            return None  # nothing asked before (a button payload is no question to ask again)
         # the previous question about the product this message names (its word, e.g. "sense", names it in the search)
-        previous = f"{without_product_names(users[-2]['text'])} {product.id.rsplit('-', 1)[-1]}"
+        previous = f"{without_product_names(previous_text)} {product.id.rsplit('-', 1)[-1]}"
         reply = answer_question(self.services.knowledge.get(), previous, None, tracker.get_slot("language"),
                                 focus=product.id, segment_products=preferred)  # fmt: skip
         if reply.entry_id is None:

@@ -105,3 +105,9 @@ def test_a_question_of_its_own_is_no_follow_up(catalogue_services: Services) -> 
     events = [user("Wie schnell ist der Clip da?", "ask_topic"), user("Hat Sense auch eine App?", "ask_topic")]
     messages, _ = _run(catalogue_services, events, {"language": "de"})
     assert "Werktag" not in messages[0]["text"]
+
+
+def test_a_button_before_a_follow_up_is_not_asked_again(catalogue_services: Services) -> None:
+    events = [user('/ask_topic{"topic": "home-delivery"}', "ask_topic"), user("und bei Sense?", "ask_topic")]
+    messages, _ = _run(catalogue_services, events, {"language": "de"})
+    assert "Werktag" not in messages[0]["text"]

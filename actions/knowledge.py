@@ -95,10 +95,13 @@ class ActionAnswerQuestion(ServiceAction):
         follow_up = self._follow_up(dispatcher, tracker, preferred)
         if follow_up is not None:
             return follow_up
+        text = message.get("text") or ""
+        # a follow-up whose previous question no entry answers is held to the usual threshold, not any entry
+        intent = None if is_follow_up(text) else (message.get("intent") or {}).get("name")
         reply = answer_question(
             self.services.knowledge.get(),
-            message.get("text") or "",
-            (message.get("intent") or {}).get("name"),
+            text,
+            intent,
             tracker.get_slot("language"),
             topic=next(tracker.get_latest_entity_values("topic"), None),
             focus=tracker.get_slot("product"),

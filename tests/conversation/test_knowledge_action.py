@@ -111,3 +111,10 @@ def test_a_button_before_a_follow_up_is_not_asked_again(catalogue_services: Serv
     events = [user('/ask_topic{"topic": "home-delivery"}', "ask_topic"), user("und bei Sense?", "ask_topic")]
     messages, _ = _run(catalogue_services, events, {"language": "de"})
     assert "Werktag" not in messages[0]["text"]
+
+
+def test_a_follow_up_without_an_answer_for_the_other_product_offers_topics(catalogue_services: Services) -> None:
+    events = [user("Wie ist das Wetter morgen?", "out_of_scope"), user("und bei Sense?", "ask_topic")]
+    messages, _ = _run(catalogue_services, events, {"language": "de"})
+    assert messages[0]["text"] == "Dazu habe ich leider keine sichere Antwort. Meinten Sie eines dieser Themen?"
+    assert len(messages[0]["buttons"]) == 3

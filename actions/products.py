@@ -13,7 +13,7 @@ from actions.knowledge import answer_if_specific
 from bot.conversation.answers import price_for_size, quantity_slot
 from bot.conversation.pricing import is_tiered, quote_message
 from bot.conversation.situation import from_slots
-from bot.formatting import features_text, money, plans_text, specs_text
+from bot.formatting import features_text, money, plans_text, specs_text, unit_name
 
 
 class ActionShowProduct(CatalogueAction):
@@ -106,9 +106,8 @@ class ActionAnnualBillingForSize(CatalogueAction):
         if worked_out is None or not is_tiered(product) or worked_out.monthly_eur <= 0:
             return events  # annual billing saves two months on the tiered subscriptions only
         language = tracker.get_slot("language")
-        units = (product.roi.units if worked_out.units != 1 else product.roi.unit) if product.roi else None
         self.say(dispatcher, tracker, "annual_billing_for_size", count=worked_out.units,
-                 units=units.get(language) if units else "",
+                 units=unit_name(product, worked_out.units, language),
                  product_name=product.name, plan_name=worked_out.plan.name.get(language),
                  monthly=money(worked_out.monthly_eur, language), yearly=money(worked_out.monthly_eur * 10, language),
                  twelve=money(worked_out.monthly_eur * 12, language))  # fmt: skip

@@ -19,7 +19,7 @@ from bot.catalogue.service import find_product
 from bot.conversation.answers import roi_prefill
 from bot.conversation.questions import answer_question
 from bot.conversation.situation import fitting_product, from_slots
-from bot.formatting import money
+from bot.formatting import money, unit_name
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
 from bot.roi_report import percent, roi_record, roi_values
@@ -146,7 +146,7 @@ class ActionAskRoiEnergyCost(RoiAction):
         if product is None or product.roi is None:
             scope, example = "", money(Decimal(10000), language)
         else:
-            scope = f"{count} {(product.roi.units if count > 1 else product.roi.unit).get(language)}"
+            scope = f"{count} {unit_name(product, count, language)}"
             example = money(product.roi.typical_energy_cost_eur * count, language)
         self.say(dispatcher, tracker, "roi_ask_energy_cost", scope=scope, example=example)
         return []

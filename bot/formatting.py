@@ -51,6 +51,13 @@ def plan_line(plan: Plan, unit: str, units: str, language: str) -> str:
     return f"• {plan.name.get(language)}: {', '.join(parts)}"
 
 
+def unit_name(product: Product, count: int, language: str | None) -> str:
+    """The product's unit for `count` ("Standort" / "Standorte", "measuring points"); empty without one."""
+    if product.roi is None:
+        return ""
+    return (product.roi.unit if count == 1 else product.roi.units).get(language)
+
+
 def plans_text(product: Product, language: str) -> str:
     unit = product.roi.unit.get(language) if product.roi else ""
     units = product.roi.units.get(language) if product.roi else ""

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.catalogue.schema import Product
-from bot.formatting import money, number
+from bot.formatting import money, number, unit_name
 from bot.messages import Messages
 from bot.roi import RoiInput, RoiResult
 
@@ -44,7 +44,7 @@ def roi_values(record: Mapping[str, Any], product: Product, language: str, messa
         payback = messages.render("roi_payback_months", language, months=number(Decimal(payback_months), language))
     plan = next((p.name.get(language) for p in product.plans if p.id == record.get("plan")), record.get("plan", ""))
     units = int(record.get("units") or 1)
-    unit_name = (product.roi.units if units > 1 else product.roi.unit).get(language) if product.roi else ""
+    units_text = unit_name(product, units, language)
     return {
         "plan": str(plan),
         "annual_savings": money(Decimal(record["annual_savings_eur"]), language),
@@ -55,7 +55,7 @@ def roi_values(record: Mapping[str, Any], product: Product, language: str, messa
         "tco_3y": money(Decimal(record["tco_3y_eur"]), language),
         "net_3y": money(Decimal(record["net_3y_eur"]), language),
         "units_count": str(units),
-        "units": unit_name,
+        "units": units_text,
         "energy_cost": money(Decimal(record["annual_energy_cost_eur"]), language),
         "savings_rate": percent(Decimal(record["savings_rate"]), language),
     }

@@ -22,7 +22,7 @@ from bot.conversation.situation import (
     fitting_product,
     quantity_for,
 )  # fmt: skip
-from bot.formatting import money, plans_text
+from bot.formatting import money, plans_text, unit_name
 from bot.messages import Messages
 from bot.roi_report import percent
 
@@ -112,8 +112,8 @@ def _fitting(situation: Situation, products: Sequence[Product]) -> Product | Non
 def _reason(product: Product, count: int | None, language: str, messages: Messages) -> str:
     key = _KEYS.get(product.id, "business")
     if count and product.roi:
-        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
-        scope = messages.render("situation_scope_count", language, count=count, units=units)
+        scope = messages.render("situation_scope_count", language, count=count,
+                                units=unit_name(product, count, language))  # fmt: skip
     else:
         scope = messages.render(f"situation_scope_{key}", language)
     return messages.render(f"situation_reason_{key}", language, scope=scope)
@@ -155,8 +155,8 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
     events: list[Any] = []
     count = 1 if product.segment == "b2c" else quantity_for(situation, product.id)
     if count and product.segment != "b2c":
-        units = (product.roi.unit if count == 1 else product.roi.units).get(language)
-        known.append(messages.render("roi_prefilled_units", language, count=count, units=units))
+        known.append(messages.render("roi_prefilled_units", language, count=count,
+                                     units=unit_name(product, count, language)))  # fmt: skip
         events.append(SlotSet("roi_units", count))
     if situation.energy_cost_eur:
         known.append(messages.render("roi_prefilled_cost", language, energy_cost=money(situation.energy_cost_eur,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.catalogue.schema import Plan, Product
-from bot.formatting import money, plan_line
+from bot.formatting import money, plan_line, unit_name
 from bot.messages import Messages
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
 
@@ -165,7 +165,6 @@ def one_off_calculation(q: Quote, language: str) -> str:
 
 def quote_message(q: Quote, language: str, messages: Messages) -> str:
     """The worked-out price as chat text (data/content/messages.yml `price_quote`), in the visitor's format."""
-    unit_text = q.product.roi.unit if q.units == 1 else q.product.roi.units if q.product.roi else None
     if q.one_off_eur == 0:
         one_off = messages.render("price_quote_no_one_off", language)
     else:
@@ -184,6 +183,6 @@ def quote_message(q: Quote, language: str, messages: Messages) -> str:
         note += messages.render("price_quote_alternatives", language, plans=lines)
     return messages.render(
         "price_quote", language, product_name=q.product.name, count=q.units,
-        units=unit_text.get(language) if unit_text else "", plan_name=q.plan.name.get(language),
+        units=unit_name(q.product, q.units, language), plan_name=q.plan.name.get(language),
         monthly=monthly_calculation(q, language), one_off=one_off, note=note,
     )  # fmt: skip

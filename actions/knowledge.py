@@ -92,12 +92,13 @@ class ActionAnswerQuestion(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
         preferred = visitor_products(self.services, tracker)
-        follow_up = self._follow_up(dispatcher, tracker, preferred)
-        if follow_up is not None:
-            return follow_up
         text = message.get("text") or ""
-        # a follow-up whose previous question no entry answers is held to the usual threshold, not any entry
-        intent = None if is_follow_up(text) else (message.get("intent") or {}).get("name")
+        intent = (message.get("intent") or {}).get("name")
+        if is_follow_up(text):
+            follow_up = self._follow_up(dispatcher, tracker, preferred)
+            if follow_up is not None:
+                return follow_up
+            intent = None  # the previous question has no answer for the other product: the usual threshold
         reply = answer_question(
             self.services.knowledge.get(),
             text,
@@ -114,10 +115,8 @@ class ActionAnswerQuestion(ServiceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, preferred: frozenset[str]
     ) -> list[EventType] | None:
         """A follow-up such as "and for the sensor product too?": the previous question answered for the product
-        this message names; None when it is no such follow-up or no entry fits."""
+        this message names; None when no entry fits."""
         text = (tracker.latest_message or {}).get("text") or ""
-        if not is_follow_up(text):
-            return None
         product = find_product(text, self.services.catalogue.products())
         users = [e for e in tracker.events if e.get("event") == "user"]
         previous_text = (users[-2].get("text") or "") if len(users) >= 2 else ""

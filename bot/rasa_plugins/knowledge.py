@@ -97,7 +97,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:
-                    with_top_intent(message, PRICE_INTENT, max(predicted.get("confidence") or 0.0, 0.5))
+                    with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             index = index or self._index()
             if index is None:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from bot.catalogue.service import find_product
-from bot.conversation.situation import SECTORS, extract, from_slots, slot_values, with_added
+from bot.conversation.situation import SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
 from bot.journey import infer_journey, turns_from_events
 
 
@@ -48,7 +48,7 @@ class ActionTrackJourney(ServiceAction):
         entity = next(tracker.get_latest_entity_values("product"), None)
         named = {p.id: p for p in products}.get(entity or "") or find_product(text, products)
         known = from_slots(tracker.get_slot)
-        said = with_added(known, extract(text, named.id if named else None), text)
+        said = with_known_sites(known, with_added(known, extract(text, named.id if named else None), text), text)
         situation = known.refined(said)
         values = slot_values(situation)
         sector_segment = next((segment for name, segment, _, _ in SECTORS if name == situation.sector), None)

@@ -16,6 +16,7 @@ from bot.conversation.questions import (
     Reply,
     answer_question,
     is_follow_up,
+    request_answer,
     second_answer,
     specific_answer,
     without_product_names,
@@ -130,3 +131,37 @@ class ActionAnswerQuestion(ServiceAction):
             return None
         dispatcher.utter_message(text=reply.text)
         return [SlotSet("product", product.id)] if tracker.get_slot("product") != product.id else []
+
+
+#: the standard answer to an existing customer's request, per intent
+REQUEST_RESPONSES = {
+    "ask_support": "utter_support",
+    "ask_billing": "utter_billing",
+    "ask_renewal": "utter_renewal",
+    "ask_delivery": "utter_delivery",
+}
+
+
+class ActionAnswerRequest(ServiceAction):
+    """An existing customer's request (support, invoice, contract, delivery): the knowledge entry that answers it
+    ("der Clip passt nicht, die Tür vom Zählerschrank geht nicht zu"), else the standard answer with the help
+    centre, the customer area and support."""
+
+    def name(self) -> str:
+        return "action_answer_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        message = tracker.latest_message or {}
+        preferred = visitor_products(self.services, tracker)
+        reply = request_answer(
+            self.services.knowledge.get(),
+            message.get("text") or "",
+            tracker.get_slot("language"),
+            focus=tracker.get_slot("product"),
+            segment_products=preferred,
+        )
+        if reply is None:
+            intent = (message.get("intent") or {}).get("name") or ""
+            dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
+            return []
+        return _say(self.services, dispatcher, tracker, reply, preferred)

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_if_specific
-from bot.conversation.answers import price_for_size, quantity_slot
+from bot.conversation.answers import growth_note, price_for_size, quantity_slot
 from bot.conversation.pricing import is_tiered, quote_message
 from bot.conversation.situation import from_slots
 from bot.formatting import features_text, money, plans_text, specs_text, unit_name
@@ -53,7 +53,11 @@ class ActionShowPrices(CatalogueAction):
             if worked_out is None:
                 self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
                 return events
-            dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
+            messages = self.services.messages.get()
+            dispatcher.utter_message(text=quote_message(worked_out, language, messages))
+            grown = growth_note(worked_out, text, language, messages)
+            if grown:
+                dispatcher.utter_message(text=grown)
             slot = quantity_slot(product.id)
             if slot and tracker.get_slot(slot) != worked_out.units:
                 events.append(SlotSet(slot, float(worked_out.units)))

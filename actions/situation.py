@@ -29,6 +29,7 @@ class ActionAnswerSituation(ServiceAction):
             persona=tracker.get_slot("persona"),
             messages=self.services.messages.get(),
             follow_up_count=None if extract(text).has_facts() else bare_count(text),
+            text=text,
         )
         if answer is None:
             self.say(dispatcher, tracker, "situation_noted")

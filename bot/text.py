@@ -42,3 +42,18 @@ _QUESTION = re.compile(
 def is_question(text: str) -> bool:
     """True when the message asks something (`wie läuft die Montage`, `does it do MQTT?`)."""
     return bool(_QUESTION.search(text))
+
+
+_CLAUSE_BREAK = re.compile(r"(?<=[.,;:!?])\s+|\s+(?:und|and|but|aber|oder|or)\s+(?=\w+\s)")
+
+
+def clauses(text: str) -> list[str]:
+    """The message split at punctuation and at "und", "and", "but", "aber", "oder", "or"."""
+    return [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
+
+
+def question_part(text: str) -> str | None:
+    """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
+    `who installs them?`), so that the statement around them does not dilute the search; None: no question."""
+    asked = [c for c in clauses(text) if is_question(c)]
+    return " ".join(asked) if asked else None

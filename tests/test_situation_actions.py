@@ -143,7 +143,8 @@ def test_a_known_business_is_never_offered_home(catalogue_services: Services) ->
     [
         ({"language": "de", "situation_sites": 4.0, "situation_energy_cost": 90000.0, "segment": "b2b"},
          "Gern rechne ich das für 4 Standorte und 90.000 € Energiekosten im Jahr durch – mit Wattwerk Business, das "
-         "typischerweise rund 15 % der Energiekosten spart.",
+         "typischerweise rund 15 % der Energiekosten spart. Unsere Kunden sparen typischerweise 10–20 % ihrer "
+         "Energiekosten; die Investition hat sich meist nach 4–9 Monaten bezahlt gemacht.",
          [SlotSet("roi_units", 4), SlotSet("roi_energy_cost", 90000.0), SlotSet("roi_savings_rate", 0.15)]),
         ({"language": "en", "situation_measuring_points": 12.0, "product": "wattwerk-sense"},
          "Happy to work it out for 12 measuring points – with Wattwerk Sense, which typically saves around 8% of "
@@ -155,7 +156,8 @@ def test_a_known_business_is_never_offered_home(catalogue_services: Services) ->
         ({"language": "de", "situation_energy_cost": 18500.0, "segment": "b2b"},
          "Gern rechne ich das für 18.500 € Energiekosten im Jahr durch – mit Wattwerk Business, das typischerweise "
          "rund 15 % der Energiekosten spart. Bei 18.500 € Energiekosten im Jahr und typisch 15 % Einsparung sind "
-         "das rund 2.775 € pro Jahr.", [SlotSet("roi_energy_cost", 18500.0)]),
+         "das rund 2.775 € pro Jahr. Unsere Kunden sparen typischerweise 10–20 % ihrer Energiekosten; die Investition "
+         "hat sich meist nach 4–9 Monaten bezahlt gemacht.", [SlotSet("roi_energy_cost", 18500.0)]),
     ],
 )  # fmt: skip
 def test_the_calculator_takes_what_the_visitor_said_and_confirms_it(

@@ -52,6 +52,8 @@ def _rows(product: Product, position: int) -> ProductRow:
             "units": {"de": product.roi.units.de, "en": product.roi.units.en},
             "savings_rate": str(product.roi.savings_rate),
             "typical_energy_cost_eur": str(product.roi.typical_energy_cost_eur),
+            "typical_results": None if product.roi.typical_results is None else {
+                "de": product.roi.typical_results.de, "en": product.roi.typical_results.en},
         },
     )  # fmt: skip
     row.plans = [

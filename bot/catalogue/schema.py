@@ -94,6 +94,8 @@ class Roi:
     units: Text
     savings_rate: Decimal
     typical_energy_cost_eur: Decimal
+    #: what customers typically get, as editors say it ("typically 10–20 % less energy cost, paid back in 4–9 months")
+    typical_results: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -376,12 +378,13 @@ def parse_product_text(
             units = r.text(rm, "units", "roi.", roi_node)
             rate = r.scalar(rm, "savings_rate", "roi.", Decimal, parent_node=roi_node)
             typical = r.scalar(rm, "typical_energy_cost_eur", "roi.", Decimal, parent_node=roi_node)
+            results = r.text(rm, "typical_results", "roi.", roi_node, required=False)
             if rate is not None and not Decimal(0) < rate < Decimal(1):
                 r.problem(
                     rm["savings_rate"], "roi.savings_rate", f"must be a share between 0 and 1 (0.12 = 12 %), got {rate}"
                 )
             if unit and units and rate is not None and typical is not None:
-                roi = Roi(unit, units, rate, typical)
+                roi = Roi(unit, units, rate, typical, results)
     _unique(r, m.get("plans"), "plans", "id")
     _unique(r, m.get("vouchers"), "vouchers", "code")
     known = {

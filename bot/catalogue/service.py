@@ -43,7 +43,8 @@ def product_from_row(row: ProductRow) -> Product:
             for r in row.reviews
         ),
         roi=None if roi is None else Roi(Text(**roi["unit"]), Text(**roi["units"]), Decimal(roi["savings_rate"]),
-                                         Decimal(roi["typical_energy_cost_eur"])),
+                                         Decimal(roi["typical_energy_cost_eur"]),
+                                         Text(**roi["typical_results"]) if roi.get("typical_results") else None),
     )  # fmt: skip
 
 

@@ -10,17 +10,27 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from bot.catalogue.schema import Product
-from bot.conversation.pricing import Quote, named_plan, quote, quote_message
+from bot.conversation.pricing import (
+    Quote,
+    is_tiered,
+    monthly_calculation,
+    named_plan,
+    one_off_calculation,
+    quote,
+    quote_message,
+)
 from bot.conversation.situation import (
     BUSINESS,
     HOME,
     SENSE,
     SLOTS,
     Situation,
+    added_count,
     bare_count,
     extract,
     fitting_product,
     quantity_for,
+    with_added,
 )  # fmt: skip
 from bot.formatting import money, plans_text, unit_name
 from bot.messages import Messages
@@ -55,6 +65,7 @@ def situation_answer(
     persona: str | None,
     messages: Messages,
     follow_up_count: int | None = None,
+    text: str = "",
 ) -> Answer | None:
     """The product that fits, why in one sentence with the visitor's numbers, a worked-out price when the
     size is known, the savings when the energy cost is known, and the next step for the persona.
@@ -75,6 +86,9 @@ def situation_answer(
     worked_out = quote(product, count) if count and product.id != HOME else None
     if worked_out:
         parts.append(quote_message(worked_out, language, messages))
+        grown = growth_note(worked_out, text, language, messages)
+        if grown:
+            parts.append(grown)
     elif product.segment == "b2c":  # a household: what the clip and the plans cost, at once
         parts.append(plans_text(product, language))
     combined = _with_sites(product, situation, products, language, messages)
@@ -130,11 +144,38 @@ def situation_reason(situation: Situation, products: Sequence[Product], *, langu
     return Answer(_reason(product, quantity_for(situation, product.id), language, messages), events)
 
 
+def growth_note(q: Quote, text: str, language: str, messages: Messages) -> str | None:
+    """What the units the message adds ("we add 5 more", "2 neue Filialen kommen dazu") change: what the added units
+    cost on their own (per-unit products), or the plan that is enough before them when the total needs a bigger
+    one (tiered products). None: nothing added, or nothing changes."""
+    added = added_count(text)
+    if not added or q.units <= added:
+        return None
+    before = q.units - added
+    if is_tiered(q.product):
+        now = quote(q.product, before)
+        if now is None or now.plan.id == q.plan.id:
+            return None
+        return messages.render("price_growth_plan", language, count=before,
+                               units=unit_name(q.product, before, language), plan_name=now.plan.name.get(language),
+                               monthly=money(now.monthly_eur, language))  # fmt: skip
+    extra = quote(q.product, added, q.plan)
+    if extra is None:
+        return None
+    return messages.render("price_growth_units", language, added=added, units=unit_name(q.product, added, language),
+                           one_off=one_off_calculation(extra, language),
+                           monthly=monthly_calculation(extra, language))  # fmt: skip
+
+
 def price_for_size(product: Product, situation: Situation, text: str) -> Quote | None:
     """A worked-out price when the size is known: a count in this message (`for the 9 shops`, `and for 25?`,
-    `ordering 2`) or the one the visitor gave before; None: show the price list."""
-    said = extract(text, product.id)
-    count = quantity_for(said, product.id) or bare_count(text)
+    `ordering 2`, with what it adds: `10 points and 5 more`) or the one the visitor gave before; None: show the
+    price list."""
+    said = with_added(Situation(), extract(text, product.id), text)
+    count = quantity_for(said, product.id)
+    if count is not None and count == added_count(text):
+        count = None  # "2 neue Filialen kommen dazu": added to the known count (the slots hold the total)
+    count = count or bare_count(text)
     if count is None:
         count = quantity_for(situation, product.id)
     plan = named_plan(product, text)
@@ -172,6 +213,8 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
                            product_name=product.name, rate=percent(product.roi.savings_rate, language))  # fmt: skip
     if situation.energy_cost_eur and not count:  # the savings now; payback and TCO once the size is known
         text += " " + savings_text(product, situation.energy_cost_eur, language, messages)
+    if product.roi.typical_results:  # what customers see, before the calculation with the middle of that range
+        text += " " + product.roi.typical_results.get(language)
     return Answer(text, events)
 
 

@@ -9,6 +9,7 @@ at import time.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
-from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_price
-from bot.text import is_question
+from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_plain_price, asks_price
+from bot.conversation.situation import extract
+from bot.text import is_question, question_part
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
@@ -148,6 +150,8 @@ class KnowledgeIndex:
         self.entries: list[KnowledgeEntry] = list(knowledge.entries)
         self._by_id = {entry.id: entry for entry in self.entries}
         self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
+        #: the router and the actions ask about the same message several times
+        self._scores = functools.lru_cache(maxsize=256)(self._similarities)
         self._vocabulary = {
             entry.id: _content_words(" ".join(
                 text for lang in LANGS
@@ -168,6 +172,10 @@ class KnowledgeIndex:
         vocabulary = self._vocabulary.get(entry.id, "")
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
+    def _similarities(self, text: str, languages: tuple[str, ...]) -> np.ndarray:
+        """Per entry, the best similarity with the message or its question part, in `languages`."""
+        return np.max([self._indexes[lang].scores(query) for lang in languages for query in queries(text)], axis=0)
+
     def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
         return self._by_id.get(entry_id or "")
 
@@ -182,7 +190,7 @@ class KnowledgeIndex:
         languages = [language] if language in LANGS else list(LANGS)
         named = named_product(text)
         focus = named or focus
-        raw = np.max([self._indexes[lang].scores(text) for lang in languages], axis=0)
+        raw = self._scores(text, tuple(languages))
         segment = set(segment_products)
         scored = []
         for entry, score in zip(self.entries, raw, strict=True):
@@ -193,7 +201,7 @@ class KnowledgeIndex:
             elif score > 0 and entry.product in segment:
                 score += SEGMENT_BOOST
             scored.append(Scored(entry, float(score)))
-        return sorted(scored, key=lambda s: s.score, reverse=True)
+        return _focus_first(sorted(scored, key=lambda s: s.score, reverse=True), focus)
 
     def lookup(
         self,
@@ -209,16 +217,62 @@ class KnowledgeIndex:
         return Lookup(best, nearest)
 
 
+#: the question part of a longer message is matched on its own when it has at least this many topic words
+CLAUSE_WORDS = 3
+
+
+def queries(text: str) -> list[str]:
+    """The message, and its question part on its own ("how accurate are your sensors really? cheap clamps we tried
+    were way off": the question, without the statement around it)."""
+    asked = question_part(text)
+    if asked is None or asked == text.strip() or len(topic_words(asked)) < CLAUSE_WORDS:
+        return [text]
+    return [text, asked]
+
+
+#: the product in focus has its own entry on the best entry's topic that fits at least this share as well: it answers
+FOCUS_TOPIC_SHARE = 0.75
+
+
+def _topic(entry: KnowledgeEntry) -> str:
+    """An entry's topic without its product ("home-installation" and "sense-installation": "installation")."""
+    return entry.id.split("-", 1)[-1] if entry.product != GENERAL else entry.id
+
+
+def _focus_first(ranked: list[Scored], focus: str | None) -> list[Scored]:
+    """`ranked`, with the focus product's entry on the best entry's topic first ("Muss das ein Fachmann einbauen?"
+    about Sense: Sense's installation, not Home's)."""
+    if not ranked or not focus or ranked[0].entry.product in (focus, GENERAL):
+        return ranked
+    topic = _topic(ranked[0].entry)
+    own = next((s for s in ranked if s.entry.product == focus and _topic(s.entry) == topic), None)
+    if own is None or own.score < FOCUS_TOPIC_SHARE * ranked[0].score:
+        return ranked
+    return [own, *(s for s in ranked if s is not own)]
+
+
 def _distinct_topics(ranked: list[Scored], focus: str | None) -> Iterable[Scored]:
     """Nearest topics, skipping an entry whose topic another product's entry already offers
     (the product in focus, or the first seen, wins)."""
     seen: set[str] = set()
     for scored in ranked:
-        topic = scored.entry.id.split("-", 1)[-1] if scored.entry.product != GENERAL else scored.entry.id
+        topic = _topic(scored.entry)
         if topic in seen:
             continue
         seen.add(topic)
         yield scored
+
+
+#: the entry that tells our products apart, for "what's the difference between Home and Business?"
+OVERVIEW_ENTRY = "products-overview"
+_TELL_APART = re.compile(r"unterschied|unterscheid|difference|differ|\bvs\.?\b|versus|\boder\b|\bor\b|vergleich|"
+                         r"compar|welche\w*|which|statt|instead|reicht|enough|brauch|need", re.IGNORECASE)
+
+
+def compares_products(text: str) -> bool:
+    """True when the message names two or more of our products and asks which or how they differ."""
+    named = {PRODUCT_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in PRODUCT_WORDS}
+    return len(named) >= 2 and bool(_TELL_APART.search(text))
 
 
 def named_product(text: str) -> str | None:
@@ -360,6 +414,19 @@ INTENT_CUES = {
 }
 
 
+#: intents with an answer of their own that a plain price question ("which plan?", "was kostet das?") is taken for
+#: when the classifier is not sure: their answers name no price
+PLAIN_PRICE_INTENTS = frozenset({"ask_guarantee", "ask_comparison", "ask_reviews", "ask_boss_material", "ask_video",
+                                 "express_doubt", "praise", "ask_hosting", "ask_integrations", "ask_referral"})
+#: customers' requests that a price question with a size ("we have 10 points and add 5, what's the cost?") is read as
+SIZE_PRICE_INTENTS = frozenset({"ask_renewal", "order"})
+
+
+def _states_size(text: str) -> bool:
+    said = extract(text)
+    return bool(said.sites or said.measuring_points)
+
+
 def lacks_cue(text: str, intent: str | None) -> bool:
     """True when `intent` needs a cue word (INTENT_CUES) and the message has none; a price reading of a question
     about an amount of energy ("how much we feed into the grid") is not trusted either."""
@@ -381,6 +448,10 @@ def price_question(text: str, intent: str | None, confidence: float = 1.0) -> bo
         return False
     if intent == COSTS_INTENT:
         return False  # running costs: its answer works out the known size itself (action_show_costs)
+    if intent in SIZE_PRICE_INTENTS and _states_size(text):
+        return True  # "15 supermarkets, 2 more next spring: which plan now and which later?" is no contract change
+    if intent in PLAIN_PRICE_INTENTS and confidence < MAX_INTENT_CONFIDENCE and asks_plain_price(text):
+        return True  # "ok and after the trial, what's the cheapest plan?" is no question about the trial
     return confidence < UNSURE_CONFIDENCE or lacks_cue(text, intent)
 
 

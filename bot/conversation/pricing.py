@@ -25,6 +25,7 @@ _PRICE_CUE = re.compile(
     r"electricity|power|do (?:we|i|you)|does (?:it|the \w+) (?:use|save|consume))\b)|wie ?viel(?! (?:wir|ich|strom|"
     r"energie|verbrauch)\b)|total|gesamt\w*|insgesamt|"
     r"ballpark|was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat|fees?|gebühr\w*|"
+    r"monthly (?:figure|number|total|amount|rate|bill)|rough figure|cho?sch?tet|chostet|koscht\w*|"
     r"charges?|damage|cheapest|günstigste\w*|billigste\w*|(?:which|what) (?:plan|package|tier)|"
     r"welche[nrs]? (?:tarif|plan|paket))\b",
     re.IGNORECASE,
@@ -83,6 +84,21 @@ def asks_savings(text: str) -> bool:
 def asks_energy_amount(text: str) -> bool:
     """True for a question about an amount of energy without a word about money ("how much we feed into the grid")."""
     return bool(_ENERGY_AMOUNT.search(text) and not _MONEY.search(text))
+
+
+#: a question that can only be about the price ("what's the cheapest plan?", "was kostet das?"), whatever else the
+#: message mentions ("after the trial, …")
+_PLAIN_PRICE = re.compile(
+    r"\b(?:(?:which|what|cheapest|smallest|günstigste\w*|billigste\w*|kleinste\w*|welche[nrs]?) (?:\w+ )?"
+    r"(?:plan|tarif|paket|package|tier)|was kostet|what does (?:it|that|this) cost|"
+    r"how much (?:is|does|would) (?:it|that|this))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_plain_price(text: str) -> bool:
+    """True for a question that asks only what it costs or which plan it takes."""
+    return asks_price(text) and bool(_PLAIN_PRICE.search(text))
 
 
 def asks_price(text: str) -> bool:

@@ -9,17 +9,26 @@ from dataclasses import dataclass
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
     FALLBACK_INTENT,
+    MIN_COVERAGE,
     OVERRIDE_THRESHOLD,
+    PRODUCT_WORDS,
     TOPIC_INTENT,
     KnowledgeIndex,
     Scored,
     topic_words,
 )
-from bot.text import is_question
+from bot.text import clauses, is_question, question_part
 
 #: a question inside a situation statement is answered from an entry at least this close (lower than
 #: ANSWER_THRESHOLD: the product that fits is known, and the answer comes on top of the situation answer)
 STATEMENT_QUESTION_THRESHOLD = 0.4
+#: a second part of a message that the first answer fits about as well (within this margin) asks nothing new
+SAME_TOPIC_MARGIN = 0.15
+#: a second part that asks nothing ("…, die App zeigt nur Striche") gets its own answer only when an entry fits it
+#: this well ("Gibts ne REST API und wo liegen die Daten?")
+STATEMENT_PART_THRESHOLD = 0.75
+#: an existing customer's request is answered from an entry that fits it at least this well (request_answer)
+REQUEST_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,23 @@ def specific_answer(
     return _answer(best, language)
 
 
+def request_answer(
+    index: KnowledgeIndex,
+    text: str,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+) -> Reply | None:
+    """The entry that answers an existing customer's request ("die App zeigt seit Tagen offline", "how do I downgrade
+    from Home Plus?") when one fits it clearly (REQUEST_THRESHOLD, and more than one shared topic word in a short
+    message); None: the standard answer (help centre, customer area, support) suits it."""
+    best = index.lookup(text, None, focus, segment_products, threshold=REQUEST_THRESHOLD).best
+    if best is None or index.coverage(best.entry, text) <= MIN_COVERAGE:
+        return None
+    return _answer(best, language)
+
+
 def question_in_statement(
     index: KnowledgeIndex,
     text: str,
@@ -149,20 +175,6 @@ def question_in_statement(
     return None if best is None else _answer(best, language)
 
 
-_CLAUSE_BREAK = re.compile(r"(?<=[.,;:!?])\s+|\s+(?:und|and|but|aber|oder|or)\s+(?=\w+\s)")
-
-
-def _clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
-
-
-def question_part(text: str) -> str | None:
-    """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
-    `who installs them?`), so that the statement around them does not dilute the search; None: no question."""
-    asked = [c for c in _clauses(text) if is_question(c)]
-    return " ".join(asked) if asked else None
-
-
 def second_answer(
     index: KnowledgeIndex,
     text: str,
@@ -174,19 +186,38 @@ def second_answer(
 ) -> Reply | None:
     """The answer to a second question in the same message (`Gibt es eine REST API und wo liegen die Daten?`):
     the entry that best fits one of its parts, if it clearly fits (OVERRIDE_THRESHOLD) and is not `answered`."""
-    parts = _clauses(text)
+    parts = clauses(text)
     if len(parts) < 2:
         return None
-    found = [index.lookup(part, None, focus, segment_products, threshold=OVERRIDE_THRESHOLD).best for part in parts]
-    other = [b for b in found if b is not None and b.entry.id != answered]
+    other = []
+    for part in parts:
+        ranked = index.rank(part, None, focus, segment_products)
+        threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
+        if not ranked or ranked[0].score < threshold or ranked[0].entry.id == answered:
+            continue
+        first = next((s.score for s in ranked if s.entry.id == answered), 0.0)
+        if first < ranked[0].score - SAME_TOPIC_MARGIN:  # "… die App zeigt nur Striche" is the same problem again
+            other.append(ranked[0])
     best = max(other, key=lambda b: b.score, default=None)
     return None if best is None else _answer(best, language)
+
+
+def with_full_name(text: str, product_id: str | None) -> str:
+    """`text` with the first short product name ("Sense warnt …") spelt out ("Wattwerk Sense warnt …"), so that the
+    answer names the product it is about; unchanged when it names it in full already or not at all."""
+    short = next((word for word, pid in PRODUCT_WORDS.items() if pid == product_id), None)
+    if short is None:
+        return text
+    full = f"Wattwerk {short.capitalize()}"
+    if full.lower() in text.lower():
+        return text
+    return re.sub(rf"(?<!Wattwerk[- ])\b{short.capitalize()}\b", full, text, count=1)
 
 
 def _answer(scored: Scored, language: str | None) -> Reply:
     entry = scored.entry
     product = None if entry.product == "general" else entry.product
-    return Reply(entry.answer.get(language), entry_id=entry.id, product=product)
+    return Reply(with_full_name(entry.answer.get(language), product), entry_id=entry.id, product=product)
 
 
 __all__ = [
@@ -196,6 +227,7 @@ __all__ = [
     "answer_question",
     "is_follow_up",
     "question_in_statement",
+    "request_answer",
     "second_answer",
     "specific_answer",
     "topic_payload",

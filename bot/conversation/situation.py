@@ -65,7 +65,9 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("detached_house", "b2c", HOME, ("einfamilienhaus", "doppelhaus", "detached", "semi detached",
                                      "semi-detached", "eigenheim")),
     ("household", "b2c", HOME, ("haushalt", "household", "familie", "family", "waermepumpe", "heat pump",
-                                "wg", "homeowner")),
+                                "wg", "homeowner", "wallbox", "e-auto", "elektroauto", "electric car",
+                                "balkonkraftwerk", "homeoffice", "home office", "work from home", "privat", "rentner",
+                                "pensionist", "pensioner", "retired")),
 )  # fmt: skip
 
 #: the last sector: words that only hint at a household (family, heat pump) count when no other sector is named
@@ -121,6 +123,9 @@ _COST_WORDS = re.compile(r"\b(?:kosten|rechnung|stromrechnung|zahlen|zahle|bezah
                          r"pay|paying|cost|costs|energiekosten|stromkosten)\b")  # fmt: skip
 _PER_SITE = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:pro|je|per|each|every|jede[nrs]?)\s+(?:haus|standort|filiale|"
                        r"site|location|store|shop|hotel|house|branch|markt|objekt)")  # fmt: skip
+_PER_MONTH = re.compile(r"^\W*(?:(?:pro|je|per|each|every|jede[nrs]?)\s+\w+\W+)?"
+                        r"(?:im monat|pro monat|per month|a month|monthly|monatlich|each month|jeden monat|/ ?monat|"
+                        r"/ ?month|p\.? ?m\b)")  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z]+)?")
 
 
@@ -204,9 +209,15 @@ def _stem_in(word: str, stems: tuple[str, ...]) -> bool:
     return any(word.startswith(stem) or (len(stem) >= 5 and stem in word) for stem in stems)
 
 
+#: words that contain a sector's stem without naming it: pensioners are no guesthouse, charging an e-car ("das Laden
+#: zuhause") is no shop
+_NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?hause|daheim|zuhaus)|"
+                        r" \w*pension(?:ist|aer|iert|er|s? plan)\w*")
+
+
 def sector_of(text: str) -> tuple[str, str, str | None] | None:
     """(sector, segment, default product) of the first sector or building type the text names."""
-    norm = " " + " ".join(_WORD.findall(normalize(text))) + " "
+    norm = _NO_SECTOR.sub(" ", " " + " ".join(_WORD.findall(normalize(text))) + " ")
     best: tuple[int, tuple[str, str, str | None]] | None = None
     for sector, segment, product, stems in SECTORS:
         if sector == GENERIC_HOUSEHOLD and best is not None:  # "family-run hotel": the hotel decides
@@ -240,7 +251,7 @@ def _tokens(text: str) -> list[_Token]:
         tokens += [_Token(w) for w in _WORD.findall(normalize(text[position : match.start]))]
         before, after = text[max(0, match.start - 6) : match.start], text[match.end : match.end + 8]
         money = bool(_CURRENCY_BEFORE.search(before) or _CURRENCY_AFTER.match(after))
-        if before.rstrip().endswith("+"):  # +49 30 …: a phone number
+        if before.rstrip().endswith("+") or _is_ordinal(text, match.start, match.end):  # +49 30 …, "im 1. Stock"
             position = match.end
             continue
         tokens.append(
@@ -250,6 +261,15 @@ def _tokens(text: str) -> list[_Token]:
     tokens += [_Token(w) for w in _WORD.findall(normalize(text[position:]))]
     return [_Token(t.word, Decimal(_NUMBER_WORDS[t.word])) if t.value is None and t.word in _NUMBER_WORDS else t
             for t in tokens]  # fmt: skip
+
+
+#: a German ordinal after an article or preposition ("im 1. Stock", "ab dem 3. Monat") counts nothing
+_ORDINAL_BEFORE = re.compile(r"\b(?:im|am|zum|vom|ab|bis|seit|der|die|das|den|dem|des|jede[nmrs]?)\s+$", re.IGNORECASE)
+_ORDINAL_AFTER = re.compile(r"\.\s*[^\W\d_]")
+
+
+def _is_ordinal(text: str, start: int, end: int) -> bool:
+    return bool(_ORDINAL_AFTER.match(text, end) and _ORDINAL_BEFORE.search(text[max(0, start - 12) : start]))
 
 
 # Spans of time: "30 Tage", "3 years" count nothing.
@@ -398,12 +418,27 @@ def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bo
 
 
 def _per_site_total(token: _Token, text: str, sites: int | None) -> Decimal:
-    """`20k im Jahr pro Haus` at 3 hotels: 60k in total (when the sites are known in the same message)."""
-    rest = normalize(text[token.raw_end : token.raw_end + 40])
+    """`20k im Jahr pro Haus` at 3 hotels: 60k in total (when the sites are known in the same message); `2.400 € im
+    Monat`: 28.800 € a year."""
+    rest = normalize(text[token.raw_end : token.raw_end + 50])
     rest = re.sub(r"^\s*(?:€|eur|euro|euros)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
+    value = token.value * 12 if _PER_MONTH.search(rest) else token.value
     if sites and _PER_SITE.search(rest):
-        return token.value * sites
-    return token.value
+        return value * sites
+    return value
+
+
+def per_site(text: str) -> bool:
+    """True when the message gives an energy cost per site ("2,400 EUR per site per month")."""
+    return any(_PER_SITE.search(normalize(text[m.end : m.end + 50])) for m in find_numbers(text))
+
+
+def with_known_sites(known: Situation, said: Situation, text: str) -> Situation:
+    """`said`, with an energy cost per site multiplied by the sites said before ("2,400 EUR per site per month" after
+    "we have 12 sites": 345,600 EUR a year)."""
+    if said.energy_cost_eur is None or said.sites or not known.sites or not per_site(text):
+        return said
+    return replace(said, energy_cost_eur=said.energy_cost_eur * known.sites)
 
 
 def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | None] | None) -> str | None:
@@ -443,6 +478,7 @@ def fitting_product(situation: Situation) -> str | None:
 
 _ADDED = re.compile(
     r"(?<![\d.,])(\d+|[a-z]+)\s+(?:more|weitere\w*|zusaetzliche\w*|additional|further|extra|neue\w*|new)\b"
+    r"(?!\s+(?:questions?|frage\w*|things?|sache\w*|details?|infos?|informationen|minuten|minutes|tage|days)\b)"
 )
 
 
@@ -457,16 +493,31 @@ def added_count(text: str) -> int | None:
     return None
 
 
-def with_added(known: Situation, said: Situation, text: str) -> Situation:
-    """`said`, with sites or machines counted on top of the known ones when the message adds some ("3 more")."""
+def growth(known: Situation, said: Situation, text: str) -> tuple[str, int, int] | None:
+    """What the message adds ("3 more", "zwei weitere"): the counted kind (`sites` or `measuring_points`), the count
+    before and the count added; to the count in the same message ("we run 15 supermarkets and open 2 more") or else
+    to the one said before. None: nothing added."""
     added = added_count(text)
     if not added:
+        return None
+    for kind in ("sites", "measuring_points"):
+        count = getattr(said, kind)
+        if count and count != added:
+            return kind, count, added  # "10 measuring points, and we add 5 more": 15
+    for kind, other in (("sites", "measuring_points"), ("measuring_points", "sites")):
+        if getattr(known, kind) and getattr(said, other) is None and getattr(said, kind) in (None, added):
+            return kind, getattr(known, kind), added
+    return None
+
+
+def with_added(known: Situation, said: Situation, text: str) -> Situation:
+    """`said`, with sites or machines counted on top of the ones said before or in the same message when the message
+    adds some ("3 more")."""
+    grown = growth(known, said, text)
+    if grown is None:
         return said
-    if known.sites and said.measuring_points is None and said.sites in (None, added):
-        return replace(said, sites=known.sites + added)
-    if known.measuring_points and said.sites is None and said.measuring_points in (None, added):
-        return replace(said, measuring_points=known.measuring_points + added)
-    return said
+    kind, before, added = grown
+    return replace(said, **{kind: before + added})
 
 
 def quantity_for(situation: Situation, product_id: str) -> int | None:

@@ -18,15 +18,17 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import (
     FALLBACK_INTENT,
     KNOWLEDGE_FILE,
+    OVERVIEW_ENTRY,
     PRICE_INTENT,
     TOPIC_INTENT,
     KnowledgeIndex,
+    compares_products,
     lacks_cue,
     load_index,
     price_question,
@@ -50,6 +52,11 @@ ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
                                "ask_what_is", "ask_comparison", "ask_referral", "inform_source", "greet"})
+
+#: readings of a question that compares our products ("Unterschied zwischen Home und Business?") whose answer does not
+#: tell them apart (the comparison with competitors, the company, one product's features)
+OVERVIEW_MISREAD = frozenset({"ask_comparison", "ask_what_is", "ask_features", "nlu_fallback", "chitchat",
+                              "express_doubt", "inform_situation"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -104,6 +111,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 return messages
             if intent in FOLLOW_UP_MISREAD and is_follow_up(text):  # "and for the sensor product too?"
                 with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # the previous question, for it
+                continue
+            if intent in OVERVIEW_MISREAD and compares_products(text) and index.entry(OVERVIEW_ENTRY):
+                with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # "Unterschied Home und Business?"
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []),
+                                       {"entity": "topic", "value": OVERVIEW_ENTRY, "extractor": type(self).__name__}],
+                            add_to_output=True)  # fmt: skip
                 continue
             match = reroute(index, text, intent, confidence)
             if match is not None:

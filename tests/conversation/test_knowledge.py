@@ -18,7 +18,7 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.questions import answer_question, topic_payload
+from bot.conversation.questions import answer_question, topic_payload, with_full_name
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,16 @@ def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
 )  # fmt: skip
 def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
     assert lacks_cue(text, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "expected"),
+    [
+        ("Ja: Sense warnt nachts.", "wattwerk-sense", "Ja: Wattwerk Sense warnt nachts."),
+        ("Die Wattwerk-Home-App gibt es für iOS.", "wattwerk-home", "Die Wattwerk-Home-App gibt es für iOS."),
+        ("Wattwerk Business and Business again.", "wattwerk-business", "Wattwerk Business and Business again."),
+        ("Is stored in Frankfurt.", None, "Is stored in Frankfurt."),
+    ],
+)
+def test_an_answer_names_its_product_in_full(text: str, product: str | None, expected: str) -> None:
+    assert with_full_name(text, product) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue.schema import Product
-from bot.conversation.answers import price_for_size
+from bot.conversation.answers import growth_note, price_for_size
 from bot.conversation.pricing import asks_annual_billing, asks_price, asks_savings, quote, quote_message
 from bot.conversation.situation import Situation
 from bot.services import Services
@@ -101,6 +101,39 @@ def test_a_named_plan_is_worked_out(
     assert q is not None
     reply = quote_message(q, "de", catalogue_services.messages.get())
     assert all(part in reply for part in shown), reply
+
+
+@pytest.mark.parametrize(
+    ("product_id", "text", "known", "language", "shown", "note"),
+    [
+        # machines added in the same message: the total, and what the added ones cost on their own
+        ("wattwerk-sense", "We have 10 Sense measuring points and want to add 5 more. What's the cost?", Situation(),
+         "en", ["15 measuring points", "15 × €4 = €60"], ["5 × €390 = €1,950", "5 × €4 = €20"]),
+        # sites added later: the plan for the total, and the smaller plan that is enough until then
+        ("wattwerk-business", "We run 15 supermarkets and will open 2 more next spring. Which plan now and later?",
+         Situation(), "en", ["Enterprise", "17 × €9 = €153"], ["15 sites", "Professional", "€149"]),
+        ("wattwerk-business", "jetzt kommen 2 neue Filialen dazu, was kostet das dann?", Situation(sites=3), "de",
+         ["Tarif Professional", "149 €"], ["bisherigen 3 Standorte", "Starter", "49 €"]),
+        # nothing added ("one more question" adds no site)
+        ("wattwerk-business", "one more question: the price for 10 sites?", Situation(), "en", ["Professional"], []),
+    ],
+)  # fmt: skip
+def test_added_units_are_worked_out(
+    products: dict[str, Product], catalogue_services: Services, product_id: str, text: str, known: Situation,
+    language: str, shown: list[str], note: list[str],
+) -> None:  # fmt: skip
+    messages = catalogue_services.messages.get()
+    q = price_for_size(products[product_id], known if known.sites else Situation(), text)
+    if known.sites:  # said before: the slots already hold the total (action_track_journey)
+        q = price_for_size(products[product_id], Situation(sites=known.sites + 2), text)
+    assert q is not None
+    reply = quote_message(q, language, messages)
+    assert all(part in reply for part in shown), reply
+    added = growth_note(q, text, language, messages)
+    if note:
+        assert added is not None and all(part in added for part in note), added
+    else:
+        assert added is None
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from bot.conversation.situation import (
     from_slots,
     slot_values,
     with_added,
+    with_known_sites,
 )
 
 
@@ -74,6 +75,8 @@ def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, obje
         ("stromrechnung war dieses jahr 1.200 euro", Decimal(1200)),
         ("our bill went up to like 2,100 a year", Decimal(2100)),
         ("3 Hotels, Energiekosten so ca 20k im Jahr pro Haus", Decimal(60000)),
+        ("wir zahlen 3.000 € im Monat Strom", Decimal(36000)),  # a month: the year
+        ("2 shops, about 2,400 EUR per shop per month", Decimal(57600)),
         ("40 stores, energy spend about €1.1m a year", Decimal(1100000)),
         ("4 sites, ~2,000,000 kWh/yr at about 25 ct/kWh", Decimal(500000)),  # consumption times unit price
         ("wir verbrauchen 300.000 kWh zu 0,28 €/kWh", Decimal(84000)),
@@ -114,6 +117,10 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("Grüezi, wir führen zwei Hostels in Luzern und Bern", BUSINESS, "b2b"),
         ("Druckerei, 2 Standorte, 14 Druckmaschinen plus Trockner", SENSE, "b2b"),
         ("fine. we have a cold storage warehouse, 1 site, want to track 6 cooling units", SENSE, "b2b"),
+        ("Servus, wir sind ein Pensionistenehepaar im Reihenhaus", HOME, "b2c"),  # pensioners, no guesthouse
+        ("E-Auto mit Wallbox, will sehen, was das Laden zuhause kostet", HOME, "b2c"),  # charging, no shop
+        ("Kleine Pension mit 8 Gästezimmern im Allgäu", BUSINESS, "b2b"),
+        ("Wir haben einen kleinen Laden in Graz", BUSINESS, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
@@ -182,3 +189,24 @@ def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int |
     said = with_added(known, extract(text), text)
     assert (said.sites, said.measuring_points) == (sites, machines)
     assert bare_count(text) == (25 if "25" in text else None)
+
+
+@pytest.mark.parametrize(
+    ("known", "text", "sites", "machines"),
+    [
+        (Situation(), "We have 10 Sense measuring points and want to add 5 more", None, 15),  # in one message
+        (Situation(), "Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu", 5, None),
+        (Situation(sites=4), "one more question: do you have an API?", None, None),  # no site added
+        (Situation(), "router steht im 1. stock, zählerschrank im keller", None, None),  # an ordinal counts nothing
+    ],
+)
+def test_counts_in_one_message(known: Situation, text: str, sites: int | None, machines: int | None) -> None:
+    said = with_added(known, extract(text), text)
+    assert (said.sites, said.measuring_points) == (sites, machines)
+
+
+def test_a_cost_per_site_counts_the_sites_said_before() -> None:
+    text = "energy spend is about 2,400 EUR per site per month. what could we realistically save?"
+    assert with_known_sites(Situation(sites=12), extract(text), text).energy_cost_eur == Decimal(345600)
+    text = "we pay 90k a year"
+    assert with_known_sites(Situation(sites=12), extract(text), text).energy_cost_eur == 90000

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import KNOWLEDGE_FILE, load_index
@@ -28,6 +28,9 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("8 units, what's the total", "nlu_fallback", 0.3, "ask_price"),  # a price for the size said before
         ("Wie lange ist die Vertragslaufzeit bei Wattwerk Business?", "ask_guarantee", 0.82, "ask_topic"),
         ("Danke, das war's", "thank", 0.95, "thank"),
+        ("ok and after the trial, what's the cheapest plan?", "ask_guarantee", 0.73, "ask_price"),  # no trial question
+        ("We run 15 supermarkets and will open 2 more. Which plan now and which later?", "ask_renewal", 0.76,
+         "ask_price"),  # a size and a price: no contract change
     ],
 )
 def test_messages_are_routed_and_the_classifiers_reading_stays_below(
@@ -36,6 +39,14 @@ def test_messages_are_routed_and_the_classifiers_reading_stays_below(
     (message,) = KnowledgeRouter({}).process([_message(text, intent, confidence)])
     assert message.get(INTENT)["name"] == routed
     assert intent in [r["name"] for r in message.get(INTENT_RANKING_KEY)]  # journey phase reads it (bot/journey.py)
+
+
+@pytest.mark.parametrize("text", ["Was ist eigentlich der Unterschied zwischen Home und Business?",
+                                  "Reicht Home oder brauch ich Business?"])
+def test_a_question_that_compares_our_products_gets_the_overview(text: str) -> None:
+    (message,) = KnowledgeRouter({}).process([_message(text, "ask_comparison", 0.9)])
+    assert message.get(INTENT)["name"] == "ask_topic"
+    assert {"entity": "topic", "value": "products-overview"}.items() <= message.get(ENTITIES)[0].items()
 
 
 def test_a_broken_knowledge_file_keeps_the_intents_and_is_logged_once(

@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
-from bot.catalogue.service import valid_vouchers
+from bot.catalogue.schema import Product
+from bot.catalogue.service import products_for_segment, valid_vouchers
 from bot.formatting import day
 
 
@@ -35,15 +36,23 @@ class ActionShowVoucher(CatalogueAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events: list[EventType] = []
-        product = self.product(dispatcher, tracker, events)
-        if not product:
+        product = self.product(dispatcher, tracker, events, ask=False)
+        if product is None:  # "any discount code for a first order?": every product's current voucher at once
+            candidates = products_for_segment(self.services.catalogue.products(), tracker.get_slot("segment"))
+            offered = [p for p in candidates if valid_vouchers(p, self.services.today())]
+            if not offered:
+                self.product(dispatcher, tracker, events)  # which product? (then: none valid, the guarantee)
+            for candidate in offered:
+                self._offer(dispatcher, tracker, candidate)
             return events
-        language = tracker.get_slot("language")
-        vouchers = valid_vouchers(product, self.services.today())
-        if not vouchers:
+        if not valid_vouchers(product, self.services.today()):
             self.say(dispatcher, tracker, "no_voucher", product_name=product.name)
             return events
-        voucher = max(vouchers, key=lambda v: v.valid_until)
+        self._offer(dispatcher, tracker, product)
+        return events
+
+    def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product) -> None:
+        language = tracker.get_slot("language")
+        voucher = max(valid_vouchers(product, self.services.today()), key=lambda v: v.valid_until)
         self.say(dispatcher, tracker, "voucher", product_name=product.name, code=voucher.code,
                  value=voucher.value.get(language), valid_until=day(voucher.valid_until, language or "de"))  # fmt: skip
-        return events

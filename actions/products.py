@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_if_specific
 from bot.conversation.answers import growth_note, price_for_size, quantity_slot
-from bot.conversation.pricing import is_tiered, quote_message
+from bot.conversation.pricing import asked_years, is_tiered, quote_message, years_message
 from bot.conversation.situation import from_slots
 from bot.formatting import features_text, money, plans_text, specs_text, unit_name
 
@@ -58,6 +58,9 @@ class ActionShowPrices(CatalogueAction):
             grown = growth_note(worked_out, text, language, messages)
             if grown:
                 dispatcher.utter_message(text=grown)
+            years = asked_years(text)
+            if years:
+                dispatcher.utter_message(text=years_message(worked_out, years, language, messages))
             slot = quantity_slot(product.id)
             if slot and tracker.get_slot(slot) != worked_out.units:
                 events.append(SlotSet(slot, float(worked_out.units)))
@@ -139,5 +142,9 @@ class ActionShowCosts(CatalogueAction):
         if worked_out is None:
             dispatcher.utter_message(response="utter_tco")
             return events
-        dispatcher.utter_message(text=quote_message(worked_out, language, self.services.messages.get()))
+        messages = self.services.messages.get()
+        dispatcher.utter_message(text=quote_message(worked_out, language, messages))
+        years = asked_years(text)
+        if years:  # "the 3-year TCO for ten sites": the total for that time
+            dispatcher.utter_message(text=years_message(worked_out, years, language, messages))
         return events

@@ -52,8 +52,14 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
 
 
+#: a requirement stated as a statement ("We need SAP export", "wir brauchen SSO") asks whether we have it
+_REQUIREMENT = re.compile(r"\b(?:we|i|wir|ich)\s+(?:(?:really|also|definitely|auch|unbedingt)\s+)?(?:need|require|"
+                          r"must have|brauchen|brauche|benötigen|benötige)\b", re.IGNORECASE)  # fmt: skip
+
+
 def question_part(text: str) -> str | None:
     """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
-    `who installs them?`), so that the statement around them does not dilute the search; None: no question."""
-    asked = [c for c in clauses(text) if is_question(c)]
+    `who installs them?`, `Retail group, 60 stores. We need SAP export` -> `We need SAP export`), so that the
+    statement around them does not dilute the search; None: no question."""
+    asked = [c for c in clauses(text) if is_question(c) or _REQUIREMENT.search(c)]
     return " ".join(asked) if asked else None

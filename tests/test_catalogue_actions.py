@@ -166,6 +166,20 @@ def test_only_a_valid_voucher_is_offered(catalogue_services: Services) -> None:
     assert "WILLKOMMEN10" in text and "31.03.2027" in text and "SOMMER25" not in text
 
 
+@pytest.mark.parametrize(
+    ("segment", "codes"), [(None, {"WILLKOMMEN10", "TEST60"}), ("b2c", {"WILLKOMMEN10"}), ("b2b", {"TEST60"})]
+)
+def test_without_a_product_every_current_voucher_is_offered(
+    catalogue_services: Services, segment: str | None, codes: set[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("any discount code for a first order?", "ask_voucher")],
+                           {"language": "en", "segment": segment})  # fmt: skip
+    ActionShowVoucher(catalogue_services).run(dispatcher, tracker, {})
+    shown = {code for code in ("WILLKOMMEN10", "TEST60", "SOMMER25") for text in texts(dispatcher) if code in text}
+    assert shown == codes and not any(m.get("buttons") for m in dispatcher.messages)
+
+
 def test_after_the_last_voucher_expired_none_is_offered(catalogue_services: Services) -> None:
     services = Services(**{**catalogue_services.__dict__, "today": lambda: dt.date(2027, 4, 1)})
     dispatcher = CollectingDispatcher()

@@ -80,7 +80,8 @@ def test_a_situation_gets_the_fitting_product_with_their_numbers_and_a_next_step
 @pytest.mark.parametrize(
     ("text", "language", "shown"),
     [("we'd need 6 sensors on our compressors, who installs them?", "en", ["Wattwerk Sense", "electrician"]),
-     ("Wir sind eine Spedition mit 4 Lagerhallen, wo liegen die Daten?", "de", ["Wattwerk Business", "Frankfurt"])],
+     ("Wir sind eine Spedition mit 4 Lagerhallen, wo liegen die Daten?", "de", ["Wattwerk Business", "Frankfurt"]),
+     ("Retail group, 60 stores. We need SAP export and Azure AD login.", "en", ["Enterprise", "SAP"])],
 )  # fmt: skip
 def test_a_question_inside_a_situation_statement_is_answered_too(
     catalogue_services: Services, text: str, language: str, shown: list[str]

@@ -71,6 +71,27 @@ _SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|s
                       re.IGNORECASE)  # fmt: skip
 
 
+#: the first year ("was kostet uns das im ersten Jahr?", "what would we pay in year one?") or several years ("the 3-year
+#: TCO", "über drei Jahre"): the total for that time is worked out
+_FIRST_YEAR = re.compile(r"\b(?:first|1st|erste[nmrs]?|1\.)\s+(?:full\s+)?(?:year|jahr)|\byear (?:one|1)\b|"
+                         r"\bjahr (?:eins|1)\b", re.IGNORECASE)  # fmt: skip
+_YEARS = re.compile(r"\b(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahre?n?|jahres)\b",
+                    re.IGNORECASE)  # fmt: skip
+_YEAR_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5}
+
+
+def asked_years(text: str) -> int | None:
+    """How many years the message asks the cost for (the first year: 1), if any (2 to 10 years otherwise)."""
+    if _FIRST_YEAR.search(text):
+        return 1
+    match = _YEARS.search(text)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    years = int(word) if word.isdigit() else _YEAR_WORDS[word]
+    return years if 2 <= years <= 10 else None
+
+
 def asks_payment_method(text: str) -> bool:
     """True for a question about how to pay, without a word about what it costs."""
     return bool(_PAYMENT_METHOD.search(text)) and not re.search(r"kost|cost|preis|price|€", text, re.IGNORECASE)
@@ -177,6 +198,22 @@ def one_off_calculation(q: Quote, language: str) -> str:
     if q.one_off_per_unit and q.units > 1:
         return f"{q.units} × {money(q.plan.one_off_eur, language)} = {money(q.one_off_eur, language)}"
     return money(q.one_off_eur, language)
+
+
+def years_message(q: Quote, years: int, language: str, messages: Messages) -> str:
+    """What the quote makes over `years` (the first year: 1): the one-off amount plus the monthly fees, and with annual
+    billing for tiered subscriptions (2 months saved each year)."""
+    months = 12 * years
+    total = q.one_off_eur + months * q.monthly_eur
+    text = messages.render("price_years" if years > 1 else "price_first_year", language, years=years,
+                           one_off=money(q.one_off_eur, language), months=months,
+                           monthly=money(q.monthly_eur, language), total=money(total, language))  # fmt: skip
+    if is_tiered(q.product) and q.monthly_eur > 0:
+        yearly = q.monthly_eur * 10
+        text += messages.render("price_years_annual", language, one_off=money(q.one_off_eur, language), years=years,
+                                yearly=money(yearly, language),
+                                total=money(q.one_off_eur + years * yearly, language))  # fmt: skip
+    return text
 
 
 def quote_message(q: Quote, language: str, messages: Messages) -> str:

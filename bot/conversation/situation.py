@@ -540,6 +540,8 @@ def bare_count(text: str) -> int | None:
         following = [t.word for t in tokens[index + 1 : index + 2] if t.value is None]
         if following and (_stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS)):
             continue
+        if index and tokens[index - 1].value is None and _stem_in(tokens[index - 1].word, _TIME_STEMS):
+            continue  # "in year one", "Jahr 2": a year, not a count
         if following and _ADDED.match(f"1 {following[0]}"):
             continue  # "3 more": added to the known count (with_added), not the count itself
         count = _count(token.value)

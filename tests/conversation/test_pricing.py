@@ -6,7 +6,15 @@ import pytest
 
 from bot.catalogue.schema import Product
 from bot.conversation.answers import growth_note, price_for_size
-from bot.conversation.pricing import asks_annual_billing, asks_price, asks_savings, quote, quote_message
+from bot.conversation.pricing import (
+    asked_years,
+    asks_annual_billing,
+    asks_price,
+    asks_savings,
+    quote,
+    quote_message,
+    years_message,
+)
 from bot.conversation.situation import Situation
 from bot.services import Services
 
@@ -153,3 +161,31 @@ def test_paying_for_a_year_at_once_is_told_from_a_yearly_figure(text: str, annua
 )  # fmt: skip
 def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
     assert asks_savings(text) is savings
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [("Und was kostet uns das im ersten Jahr?", 1), ("and what would we pay in year one?", 1),
+     ("What's the 3-year TCO on your mid-tier plan?", 3), ("was kostet das über drei Jahre", 3),
+     ("was kostet das für 30 Tage", None), ("was kostet das im Monat?", None)],
+)  # fmt: skip
+def test_the_years_a_cost_question_asks_for(text: str, years: int | None) -> None:
+    assert asked_years(text) == years
+
+
+@pytest.mark.parametrize(
+    ("product_id", "units", "years", "language", "shown"),
+    [
+        ("wattwerk-business", 6, 1, "de", ["490 € einmalig + 12 × 149 € = 2.278 €", "490 € + 1 × 1.490 € = 1.980 €"]),
+        ("wattwerk-business", 10, 3, "en", ["€490 one-off + 36 × €149 = €5,854", "€490 + 3 × €1,490 = €4,960"]),
+        ("wattwerk-sense", 10, 1, "en", ["€3,900 one-off + 12 × €40 = €4,380"]),
+    ],
+)
+def test_the_cost_over_years_is_worked_out(
+    products: dict[str, Product], catalogue_services: Services, product_id: str, units: int, years: int,
+    language: str, shown: list[str],
+) -> None:  # fmt: skip
+    q = quote(products[product_id], units)
+    assert q is not None
+    text = years_message(q, years, language, catalogue_services.messages.get())
+    assert all(part in text for part in shown), text

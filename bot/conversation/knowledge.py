@@ -172,9 +172,10 @@ class KnowledgeIndex:
         vocabulary = self._vocabulary.get(entry.id, "")
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
-    def _similarities(self, text: str, languages: tuple[str, ...]) -> np.ndarray:
-        """Per entry, the best similarity with the message or its question part, in `languages`."""
-        return np.max([self._indexes[lang].scores(query) for lang in languages for query in queries(text)], axis=0)
+    def _similarities(self, text: str, languages: tuple[str, ...], whole: bool) -> np.ndarray:
+        """Per entry, the best similarity with the message or its question part (only the message: `whole`)."""
+        asked = [text] if whole else queries(text)
+        return np.max([self._indexes[lang].scores(query) for lang in languages for query in asked], axis=0)
 
     def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
         return self._by_id.get(entry_id or "")
@@ -185,12 +186,14 @@ class KnowledgeIndex:
         language: str | None = None,
         focus: str | None = None,
         segment_products: Iterable[str] = (),
+        whole: bool = False,
     ) -> list[Scored]:
-        """Every entry with its score, best first; `language` None compares with both languages."""
+        """Every entry with its score, best first; `language` None compares with both languages; `whole`: the whole
+        message only, not its question part on its own."""
         languages = [language] if language in LANGS else list(LANGS)
         named = named_product(text)
         focus = named or focus
-        raw = self._scores(text, tuple(languages))
+        raw = self._scores(text, tuple(languages), whole)
         segment = set(segment_products)
         scored = []
         for entry, score in zip(self.entries, raw, strict=True):
@@ -482,7 +485,7 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
         threshold = UNSURE_THRESHOLD
     else:
         threshold = INTENT_THRESHOLDS.get(intent, DEFAULT_THRESHOLD)
-    ranked = index.rank(text)
+    ranked = index.rank(text, whole=True)  # the intent was read from the whole message, too
     if not ranked or ranked[0].score < threshold or intent in ranked[0].entry.intents:
         return None
     checked = not (intent == FALLBACK_INTENT or untrusted or (confidence < UNSURE_CONFIDENCE

@@ -36,6 +36,9 @@ class ActionShowVoucher(CatalogueAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events: list[EventType] = []
+        if not self.services.catalogue.products():
+            self.say(dispatcher, tracker, "catalogue_unavailable")
+            return events
         product = self.product(dispatcher, tracker, events, ask=False)
         if product is None:  # "any discount code for a first order?": every product's current voucher at once
             candidates = products_for_segment(self.services.catalogue.products(), tracker.get_slot("segment"))

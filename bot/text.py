@@ -57,9 +57,23 @@ _REQUIREMENT = re.compile(r"\b(?:we|i|wir|ich)\s+(?:(?:really|also|definitely|au
                           r"must have|brauchen|brauche|benötigen|benötige)\b", re.IGNORECASE)  # fmt: skip
 
 
+_NO_FEATURE = re.compile(r"\d|\b(?:it|them|this|that|something|anything|some|one|a|an|more|help|es|das|dies\w*|"
+                         r"etwas|was|sowas|so was|ein|eine|einen|mehr|hilfe)$", re.IGNORECASE)  # fmt: skip
+
+
+def _states_requirement(clause: str) -> bool:
+    """`We need SAP export`, `wir brauchen SSO`: a feature after the verb, not a count or a pronoun ("we need 12
+    sensors", "I need something for my flat", "we also need it for our bakeries")."""
+    match = _REQUIREMENT.search(clause)
+    if match is None or re.search(r"\d", clause):
+        return False
+    following = clause[match.end() :].split()
+    return bool(following) and not _NO_FEATURE.search(following[0])
+
+
 def question_part(text: str) -> str | None:
     """The clauses of a message that ask something (`… 6 sensors on our compressors, who installs them?` ->
     `who installs them?`, `Retail group, 60 stores. We need SAP export` -> `We need SAP export`), so that the
     statement around them does not dilute the search; None: no question."""
-    asked = [c for c in clauses(text) if is_question(c) or _REQUIREMENT.search(c)]
+    asked = [c for c in clauses(text) if is_question(c) or _states_requirement(c)]
     return " ".join(asked) if asked else None

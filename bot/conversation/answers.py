@@ -156,13 +156,15 @@ def growth_note(q: Quote, text: str, language: str, messages: Messages) -> str |
         now = quote(q.product, before)
         if now is None or now.plan.id == q.plan.id:
             return None
-        return messages.render("price_growth_plan", language, count=before,
+        key = "price_growth_plan" if before > 1 else "price_growth_plan_one"
+        return messages.render(key, language, count=before,
                                units=unit_name(q.product, before, language), plan_name=now.plan.name.get(language),
                                monthly=money(now.monthly_eur, language))  # fmt: skip
     extra = quote(q.product, added, q.plan)
     if extra is None:
         return None
-    return messages.render("price_growth_units", language, added=added, units=unit_name(q.product, added, language),
+    key = "price_growth_units" if added > 1 else "price_growth_unit"
+    return messages.render(key, language, added=added, units=unit_name(q.product, added, language),
                            one_off=one_off_calculation(extra, language),
                            monthly=monthly_calculation(extra, language))  # fmt: skip
 

@@ -150,7 +150,8 @@ class KnowledgeIndex:
         self.entries: list[KnowledgeEntry] = list(knowledge.entries)
         self._by_id = {entry.id: entry for entry in self.entries}
         self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
-        #: the router and the actions ask about the same message several times
+        #: a process asks about the same message several times (the router: price, reroute; an action: its answer,
+        #: a second answer, the nearest topics)
         self._scores = functools.lru_cache(maxsize=256)(self._similarities)
         self._vocabulary = {
             entry.id: _content_words(" ".join(
@@ -160,14 +161,14 @@ class KnowledgeIndex:
             for entry in self.entries
         }  # fmt: skip
 
-    def coverage(self, entry: KnowledgeEntry, text: str) -> float:
+    def coverage(self, entry: KnowledgeEntry, text: str, strict: bool = False) -> float:
         """The share of the question's topic words (their first five letters) that occur in the entry's texts:
         "payback period?" shares only "period" with the trial entry (0.5). Questions with more than COVERAGE_WORDS
-        topic words count as covered."""
+        topic words count as covered, unless `strict`."""
         words = set(_content_words(text).split())
         if not words:
             return 0.0
-        if len(words) > COVERAGE_WORDS:
+        if len(words) > COVERAGE_WORDS and not strict:
             return 1.0  # in a longer question several words decide the similarity, not one
         vocabulary = self._vocabulary.get(entry.id, "")
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
@@ -175,7 +176,9 @@ class KnowledgeIndex:
     def _similarities(self, text: str, languages: tuple[str, ...], whole: bool) -> np.ndarray:
         """Per entry, the best similarity with the message or its question part (only the message: `whole`)."""
         asked = [text] if whole else queries(text)
-        return np.max([self._indexes[lang].scores(query) for lang in languages for query in asked], axis=0)
+        scores = np.max([self._indexes[lang].scores(query) for lang in languages for query in asked], axis=0)
+        scores.setflags(write=False)  # cached: shared by every caller
+        return scores
 
     def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
         return self._by_id.get(entry_id or "")
@@ -272,9 +275,14 @@ _TELL_APART = re.compile(r"unterschied|unterscheid|difference|differ|\bvs\.?\b|v
                          r"compar|welche\w*|which|statt|instead|reicht|enough|brauch|need", re.IGNORECASE)
 
 
+_NOT_PRODUCT = re.compile(r"\b(?:make|makes|made|making|any|no|common|good)\s+sense\b|\bat home\b|\bfrom home\b",
+                          re.IGNORECASE)  # fmt: skip
+
+
 def compares_products(text: str) -> bool:
-    """True when the message names two or more of our products and asks which or how they differ."""
-    named = {PRODUCT_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in PRODUCT_WORDS}
+    """True when the message names two or more of our products and asks which or how they differ ("does it make
+    sense …" names no product)."""
+    named = {PRODUCT_WORDS[w] for w in re.findall(r"\w+", _NOT_PRODUCT.sub(" ", text.lower())) if w in PRODUCT_WORDS}
     return len(named) >= 2 and bool(_TELL_APART.search(text))
 
 
@@ -420,7 +428,7 @@ INTENT_CUES = {
 #: intents with an answer of their own that a plain price question ("which plan?", "was kostet das?") is taken for
 #: when the classifier is not sure: their answers name no price
 PLAIN_PRICE_INTENTS = frozenset({"ask_guarantee", "ask_comparison", "ask_reviews", "ask_boss_material", "ask_video",
-                                 "express_doubt", "praise", "ask_hosting", "ask_integrations", "ask_referral"})
+                                 "express_doubt", "praise", "ask_referral"})
 #: customers' requests that a price question with a size ("we have 10 points and add 5, what's the cost?") is read as
 SIZE_PRICE_INTENTS = frozenset({"ask_renewal", "order"})
 

@@ -75,19 +75,23 @@ _SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|s
 #: TCO", "über drei Jahre"): the total for that time is worked out
 _FIRST_YEAR = re.compile(r"\b(?:first|1st|erste[nmrs]?|1\.)\s+(?:full\s+)?(?:year|jahr)|\byear (?:one|1)\b|"
                          r"\bjahr (?:eins|1)\b", re.IGNORECASE)  # fmt: skip
-_YEARS = re.compile(r"\b(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahre?n?|jahres)\b",
-                    re.IGNORECASE)  # fmt: skip
+_YEARS = re.compile(r"\b(?:over|within|for the next|über|ueber|für|fuer|auf)\s+(?:the\s+)?"
+                    r"(?:next\s+|nächsten\s+|naechsten\s+)?"
+                    r"(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahre?n?)\b|"
+                    r"\b(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahres?)[\s-]*"
+                    r"(?:tco|total|gesamtkosten|kosten|costs?)\b", re.IGNORECASE)  # fmt: skip
 _YEAR_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5}
 
 
 def asked_years(text: str) -> int | None:
-    """How many years the message asks the cost for (the first year: 1), if any (2 to 10 years otherwise)."""
+    """How many years the message asks the cost for (the first year: 1; "over 3 years", "the 3-year TCO": 3), if any
+    (2 to 10 years); "we've been around for 10 years" or "5 years warranty" ask none."""
     if _FIRST_YEAR.search(text):
         return 1
     match = _YEARS.search(text)
     if match is None:
         return None
-    word = match.group(1).lower()
+    word = (match.group(1) or match.group(2)).lower()
     years = int(word) if word.isdigit() else _YEAR_WORDS[word]
     return years if 2 <= years <= 10 else None
 

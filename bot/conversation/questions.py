@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
     FALLBACK_INTENT,
-    MIN_COVERAGE,
     OVERRIDE_THRESHOLD,
     PRODUCT_WORDS,
     TOPIC_INTENT,
@@ -145,10 +144,11 @@ def request_answer(
     segment_products: frozenset[str] = frozenset(),
 ) -> Reply | None:
     """The entry that answers an existing customer's request ("die App zeigt seit Tagen offline", "how do I downgrade
-    from Home Plus?") when one fits it clearly (REQUEST_THRESHOLD, and more than one shared topic word in a short
-    message); None: the standard answer (help centre, customer area, support) suits it."""
+    from Home Plus?") when one fits it clearly: REQUEST_THRESHOLD, at least two topic words, and at least half of
+    them in the entry ("Kopie meiner Rechnung" is no question about paying by invoice, "Rechnung" alone too
+    vague); None: the standard answer (help centre, customer area, support) suits it."""
     best = index.lookup(text, None, focus, segment_products, threshold=REQUEST_THRESHOLD).best
-    if best is None or index.coverage(best.entry, text) <= MIN_COVERAGE:
+    if best is None or len(set(topic_words(text))) < 2 or index.coverage(best.entry, text, strict=True) < 0.5:
         return None
     return _answer(best, language)
 

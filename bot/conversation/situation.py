@@ -66,8 +66,7 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
                                      "semi-detached", "eigenheim")),
     ("household", "b2c", HOME, ("haushalt", "household", "familie", "family", "waermepumpe", "heat pump",
                                 "wg", "homeowner", "wallbox", "e-auto", "elektroauto", "electric car",
-                                "balkonkraftwerk", "homeoffice", "home office", "work from home", "privat", "rentner",
-                                "pensionist", "pensioner", "retired")),
+                                "balkonkraftwerk", "rentner")),
 )  # fmt: skip
 
 #: the last sector: words that only hint at a household (family, heat pump) count when no other sector is named
@@ -211,13 +210,16 @@ def _stem_in(word: str, stems: tuple[str, ...]) -> bool:
 
 #: words that contain a sector's stem without naming it: pensioners are no guesthouse, charging an e-car ("das Laden
 #: zuhause") is no shop
-_NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?hause|daheim|zuhaus)|"
-                        r" \w*pension(?:ist|aer|iert|er|s? plan)\w*")
+_NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?hause|daheim|zuhaus)")
+#: ... and words that name a household although they contain another sector's stem: pensioners ("pension"), a home
+#: office ("office"); they are read as "rentner"
+_HOUSEHOLD_WORDS = re.compile(r" \w*pension(?:ist|aer|iert|er)\w*| home ?office| work(?:ing)? from home")
 
 
 def sector_of(text: str) -> tuple[str, str, str | None] | None:
     """(sector, segment, default product) of the first sector or building type the text names."""
     norm = _NO_SECTOR.sub(" ", " " + " ".join(_WORD.findall(normalize(text))) + " ")
+    norm = _HOUSEHOLD_WORDS.sub(" rentner ", norm)
     best: tuple[int, tuple[str, str, str | None]] | None = None
     for sector, segment, product, stems in SECTORS:
         if sector == GENERIC_HOUSEHOLD and best is not None:  # "family-run hotel": the hotel decides
@@ -265,7 +267,8 @@ def _tokens(text: str) -> list[_Token]:
 
 #: a German ordinal after an article or preposition ("im 1. Stock", "ab dem 3. Monat") counts nothing
 _ORDINAL_BEFORE = re.compile(r"\b(?:im|am|zum|vom|ab|bis|seit|der|die|das|den|dem|des|jede[nmrs]?)\s+$", re.IGNORECASE)
-_ORDINAL_AFTER = re.compile(r"\.\s*[^\W\d_]")
+_ORDINAL_AFTER = re.compile(r"\.\s*(?!(?:was|wie|wo|wann|und|oder|aber|danke|bitte|ich|wir|das|es|what|how|and|but|"
+                            r"thanks|please|i|we|it)\b)[^\W\d_]", re.IGNORECASE)
 
 
 def _is_ordinal(text: str, start: int, end: int) -> bool:
@@ -420,17 +423,24 @@ def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bo
 def _per_site_total(token: _Token, text: str, sites: int | None) -> Decimal:
     """`20k im Jahr pro Haus` at 3 hotels: 60k in total (when the sites are known in the same message); `2.400 € im
     Monat`: 28.800 € a year."""
-    rest = normalize(text[token.raw_end : token.raw_end + 50])
-    rest = re.sub(r"^\s*(?:€|eur|euro|euros)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
+    rest = _after_amount(text, token.raw_end)
     value = token.value * 12 if _PER_MONTH.search(rest) else token.value
     if sites and _PER_SITE.search(rest):
         return value * sites
     return value
 
 
+def _after_amount(text: str, end: int) -> str:
+    """What follows an amount, without its currency and "a year" ("€ im Jahr pro Haus" -> "pro haus")."""
+    rest = normalize(text[end : end + 50])
+    return re.sub(r"^\s*(?:€|eur|euro|euros)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
+
+
 def per_site(text: str) -> bool:
-    """True when the message gives an energy cost per site ("2,400 EUR per site per month")."""
-    return any(_PER_SITE.search(normalize(text[m.end : m.end + 50])) for m in find_numbers(text))
+    """True when the message gives an energy cost per site ("2,400 EUR per site per month", "2.400 € im Monat pro
+    Filiale"); a count per site ("2 sensors per site") is none."""
+    rests = [_after_amount(text, token.raw_end) for token in _tokens(text) if token.money]
+    return any(_PER_SITE.search(rest) or _PER_SITE.search(_PER_MONTH.sub("", rest)) for rest in rests)
 
 
 def with_known_sites(known: Situation, said: Situation, text: str) -> Situation:
@@ -482,29 +492,48 @@ _ADDED = re.compile(
 )
 
 
+def _added(text: str) -> tuple[int, str | None, str] | None:
+    """How many the message adds, what (`sites`, `measuring_points` or None when the noun does not say), and the
+    message without the added count; None when it adds nothing countable ("2 new users", "two more years", "3 neue
+    Zimmer")."""
+    norm = normalize(text or "")
+    for match in _ADDED.finditer(norm):
+        word = match.group(1)
+        value = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        following = _WORD.findall(norm[match.end() : match.end() + 40])[:3]
+        if following and _stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS + ("user", "nutzer")):
+            continue
+        kind = _noun_kind(following)
+        if value and value <= MAX_COUNT:
+            return value, kind if kind in ("sites", "measuring_points") else None, norm[: match.start()] + " " + norm[
+                match.end() :]  # fmt: skip
+    return None
+
+
 def added_count(text: str) -> int | None:
     """How many the visitor adds to what they said before ("we're opening 3 more next spring", "zwei weitere
     Filialen")."""
-    for match in _ADDED.finditer(normalize(text or "")):
-        word = match.group(1)
-        value = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
-        if value and value <= MAX_COUNT:
-            return value
-    return None
+    added = _added(text)
+    return added[0] if added else None
 
 
 def growth(known: Situation, said: Situation, text: str) -> tuple[str, int, int] | None:
     """What the message adds ("3 more", "zwei weitere"): the counted kind (`sites` or `measuring_points`), the count
     before and the count added; to the count in the same message ("we run 15 supermarkets and open 2 more") or else
     to the one said before. None: nothing added."""
-    added = added_count(text)
-    if not added:
+    found = _added(text)
+    if found is None:
         return None
-    for kind in ("sites", "measuring_points"):
-        count = getattr(said, kind)
-        if count and count != added:
-            return kind, count, added  # "10 measuring points, and we add 5 more": 15
+    added, added_kind, rest = found
+    kinds = [kind for kind in ("sites", "measuring_points") if added_kind in (None, kind)]  # "2 new stores": sites
+    before = extract(rest)  # the message without "5 more": what it says there is already
+    for kind in kinds:
+        count = getattr(before, kind)
+        if count:
+            return kind, count, added  # "10 measuring points, and we add 5 more (machines)": 15
     for kind, other in (("sites", "measuring_points"), ("measuring_points", "sites")):
+        if kind not in kinds:
+            continue
         if getattr(known, kind) and getattr(said, other) is None and getattr(said, kind) in (None, added):
             return kind, getattr(known, kind), added
     return None

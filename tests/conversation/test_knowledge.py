@@ -19,6 +19,7 @@ from bot.conversation.knowledge import (
     reroute,
 )
 from bot.conversation.questions import answer_question, topic_payload, with_full_name
+from bot.text import question_part
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +221,13 @@ def test_the_question_part_of_a_longer_message_is_matched_on_its_own() -> None:
     assert best.entry.id == "accuracy" and best.score >= ANSWER_THRESHOLD
     # the router compares the whole message, as the classifier read it (the NLU test set stays as it was)
     assert index.rank(text, whole=True)[0].score < ANSWER_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("Retail group, 60 stores. We need SAP export and Azure AD login.", "We need SAP export"),
+     ("I need something for my flat, 2 people", None), ("We also need it for our 4 bakeries", None),
+     ("We need 12 sensors for our 3 halls", None)],
+)  # fmt: skip
+def test_a_stated_requirement_is_a_question(text: str, asked: str | None) -> None:
+    assert question_part(text) == asked

@@ -128,6 +128,8 @@ def test_a_follow_up_without_an_answer_for_the_other_product_offers_topics(catal
         ("Kann ich Home Plus jederzeit kündigen?", "ask_renewal", "de", "Mindestlaufzeit"),
         # a request no entry answers: the standard answer for its intent
         ("Auf meiner letzten Rechnung stimmt die Adresse nicht", "ask_billing", "de", "utter_billing"),
+        ("Ich brauche eine Kopie meiner Rechnung", "ask_billing", "de", "utter_billing"),  # not paying by invoice
+        ("Rechnung", "ask_billing", "de", "utter_billing"),
         ("I need help with my account", "ask_support", "en", "utter_support"),
     ],
 )

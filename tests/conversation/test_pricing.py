@@ -122,6 +122,9 @@ def test_a_named_plan_is_worked_out(
          Situation(), "en", ["Enterprise", "17 × €9 = €153"], ["15 sites", "Professional", "€149"]),
         ("wattwerk-business", "jetzt kommen 2 neue Filialen dazu, was kostet das dann?", Situation(sites=3), "de",
          ["Tarif Professional", "149 €"], ["bisherigen 3 Standorte", "Starter", "49 €"]),
+        # one more: singular
+        ("wattwerk-sense", "We have 10 measuring points and add one more. What's the cost?", Situation(), "en",
+         ["11 measuring points"], ["The additional measuring point on its own costs €390"]),
         # nothing added ("one more question" adds no site)
         ("wattwerk-business", "one more question: the price for 10 sites?", Situation(), "en", ["Professional"], []),
     ],
@@ -167,7 +170,8 @@ def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
     ("text", "years"),
     [("Und was kostet uns das im ersten Jahr?", 1), ("and what would we pay in year one?", 1),
      ("What's the 3-year TCO on your mid-tier plan?", 3), ("was kostet das über drei Jahre", 3),
-     ("was kostet das für 30 Tage", None), ("was kostet das im Monat?", None)],
+     ("was kostet das für 30 Tage", None), ("was kostet das im Monat?", None),
+     ("we've been around for 10 years, 12 shops, what does it cost?", None), ("5 years warranty?", None)],
 )  # fmt: skip
 def test_the_years_a_cost_question_asks_for(text: str, years: int | None) -> None:
     assert asked_years(text) == years

@@ -121,6 +121,9 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("E-Auto mit Wallbox, will sehen, was das Laden zuhause kostet", HOME, "b2c"),  # charging, no shop
         ("Kleine Pension mit 8 Gästezimmern im Allgäu", BUSINESS, "b2b"),
         ("Wir haben einen kleinen Laden in Graz", BUSINESS, "b2b"),
+        ("I'm a pensioner living alone", HOME, "b2c"),
+        ("I run a home office", HOME, "b2c"),
+        ("Privatunternehmen mit 8 Standorten", BUSINESS, "b2b"),  # no private household
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
@@ -198,6 +201,10 @@ def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int |
         (Situation(), "Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu", 5, None),
         (Situation(sites=4), "one more question: do you have an API?", None, None),  # no site added
         (Situation(), "router steht im 1. stock, zählerschrank im keller", None, None),  # an ordinal counts nothing
+        (Situation(), "4 sites with 10 machines and we add 5 more machines", 4, 15),  # the added noun decides
+        (Situation(), "10 machines, and we open 2 new stores", 2, 10),
+        (Situation(sites=12), "we add 2 new users and need two more years", None, None),  # no sites
+        (Situation(sites=12), "3 weitere Mitarbeiter kommen dazu", None, None),
     ],
 )
 def test_counts_in_one_message(known: Situation, text: str, sites: int | None, machines: int | None) -> None:
@@ -208,5 +215,13 @@ def test_counts_in_one_message(known: Situation, text: str, sites: int | None, m
 def test_a_cost_per_site_counts_the_sites_said_before() -> None:
     text = "energy spend is about 2,400 EUR per site per month. what could we realistically save?"
     assert with_known_sites(Situation(sites=12), extract(text), text).energy_cost_eur == Decimal(345600)
-    text = "we pay 90k a year"
-    assert with_known_sites(Situation(sites=12), extract(text), text).energy_cost_eur == 90000
+    text = "2,400 EUR per month per site"
+    assert with_known_sites(Situation(sites=12), extract(text), text).energy_cost_eur == Decimal(345600)
+    for text in ("we pay 90k a year", "€300,000 a year and we would need 2 sensors per site"):  # no cost per site
+        said = extract(text)
+        assert with_known_sites(Situation(sites=12), said, text).energy_cost_eur == said.energy_cost_eur
+
+
+@pytest.mark.parametrize(("text", "count"), [("und für die 25. Was wäre das?", 25), ("router im 1. Stock", None)])
+def test_a_count_at_the_end_of_a_sentence_is_no_ordinal(text: str, count: int | None) -> None:
+    assert bare_count(text) == count

@@ -60,3 +60,9 @@ def test_a_broken_knowledge_file_keeps_the_intents_and_is_logged_once(
             (message,) = router.process([_message("Geht das über LoRaWAN?", "nlu_fallback", 0.2)])
             assert message.get(INTENT)["name"] == "nlu_fallback"
     assert sum("Knowledge entries unavailable" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_making_sense_names_no_product() -> None:
+    (message,) = KnowledgeRouter({}).process([_message("Does it make sense to go for Business or wait?",
+                                                        "ask_comparison", 0.9)])  # fmt: skip
+    assert not any(e.get("value") == "products-overview" for e in message.get(ENTITIES) or [])

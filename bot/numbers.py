@@ -81,3 +81,15 @@ def parse_number(text: str) -> ParsedNumber | None:
     """The first number in `text`, in German or English notation; None if there is none."""
     found = find_numbers(text)
     return found[0].number if found else None
+
+
+#: counts written as words (lower case, umlauts as in bot.text.normalize: "fuenf")
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "dozen": 12, "zwei": 2, "drei": 3, "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "zehn": 10, "elf": 11, "zwoelf": 12, "dreizehn": 13, "vierzehn": 14, "fuenfzehn": 15, "sechzehn": 16,
+    "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
+    "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beiden": 2, "both": 2,
+}  # fmt: skip

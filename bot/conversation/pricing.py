@@ -16,7 +16,9 @@ from decimal import Decimal
 from bot.catalogue.schema import Plan, Product
 from bot.formatting import money, plan_line, unit_name
 from bot.messages import Messages
+from bot.numbers import NUMBER_WORDS
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
+from bot.text import normalize
 
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
@@ -80,7 +82,6 @@ _YEARS = re.compile(r"\b(?:over|within|for the next|über|ueber|für|fuer|auf)\s
                     r"(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahre?n?)\b|"
                     r"\b(\d{1,2}|two|three|four|five|zwei|drei|vier|fünf|fuenf)[\s-]*(?:years?|jahres?)[\s-]*"
                     r"(?:tco|total|gesamtkosten|kosten|costs?)\b", re.IGNORECASE)  # fmt: skip
-_YEAR_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5}
 
 
 def asked_years(text: str) -> int | None:
@@ -92,7 +93,7 @@ def asked_years(text: str) -> int | None:
     if match is None:
         return None
     word = (match.group(1) or match.group(2)).lower()
-    years = int(word) if word.isdigit() else _YEAR_WORDS[word]
+    years = int(word) if word.isdigit() else NUMBER_WORDS[normalize(word)]
     return years if 2 <= years <= 10 else None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
 
+from bot.numbers import NUMBER_WORDS as _NUMBER_WORDS
 from bot.numbers import find_numbers
 from bot.text import normalize
 
@@ -101,15 +102,6 @@ _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff
                    "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
 _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
                       "megawattstunden": Decimal(1000), "gwh": Decimal(1_000_000)}  # fmt: skip
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-    "dozen": 12, "zwei": 2, "drei": 3, "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
-    "zehn": 10, "elf": 11, "zwoelf": 12, "dreizehn": 13, "vierzehn": 14, "fuenfzehn": 15, "sechzehn": 16,
-    "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
-    "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beiden": 2, "both": 2,
-}  # fmt: skip
 #: measuring machines one by one: Sense
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
                          r"every machine|jede (?:maschine|anlage)|pro maschine|per machine)\b")  # fmt: skip

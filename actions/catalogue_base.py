@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from bot.catalogue.schema import Product
-from bot.catalogue.service import find_product, products_for_segment
+from bot.catalogue.service import find_product, product_of_plan, products_for_segment
 from bot.conversation.situation import fitting_product, from_slots
 
 
@@ -32,6 +32,8 @@ class CatalogueAction(ServiceAction, ABC):
         named = {p.id: p for p in products}.get(entity or "") or find_product(
             tracker.latest_message.get("text") or "", products
         )
+        if named is None:  # "was kostet professional": the product of that plan
+            named = product_of_plan(tracker.latest_message.get("text") or "", products)
         if named is None and tracker.get_slot("product") in {p.id for p in products}:
             named = next(p for p in products if p.id == tracker.get_slot("product"))
         if named is None:  # size and sector can decide it (9 bakeries: Business; 25 machines: Sense)

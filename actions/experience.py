@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
-from bot.catalogue.schema import Product
-from bot.catalogue.service import products_for_segment, valid_vouchers
+from bot.catalogue.schema import Product, Voucher
+from bot.catalogue.service import named_voucher, products_for_segment, valid_vouchers
 from bot.formatting import day
 
 
@@ -39,6 +39,9 @@ class ActionShowVoucher(CatalogueAction):
         if not self.services.catalogue.products():
             self.say(dispatcher, tracker, "catalogue_unavailable")
             return events
+        named = named_voucher(self.services.catalogue.products(), tracker.latest_message.get("text") or "")
+        if named is not None:  # "Der Code SOMMER25 geht nicht": whether that code is valid, and what is
+            return self._named(dispatcher, tracker, *named)
         product = self.product(dispatcher, tracker, events, ask=False)
         if product is None:  # "any discount code for a first order?": every product's current voucher at once
             candidates = products_for_segment(self.services.catalogue.products(), tracker.get_slot("segment"))
@@ -53,6 +56,24 @@ class ActionShowVoucher(CatalogueAction):
             return events
         self._offer(dispatcher, tracker, product)
         return events
+
+    def _named(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product, voucher: Voucher
+               ) -> list[EventType]:  # fmt: skip
+        language = tracker.get_slot("language") or "de"
+        today = self.services.today()
+        details = {"code": voucher.code, "product_name": product.name, "value": voucher.value.get(language),
+                   "valid_from": day(voucher.valid_from, language), "valid_until": day(voucher.valid_until, language)}
+        if voucher.valid_on(today):
+            self.say(dispatcher, tracker, "voucher_named_valid", **details)
+        else:
+            self.say(dispatcher, tracker, "voucher_expired" if voucher.valid_until < today else "voucher_not_yet",
+                     **details)  # fmt: skip
+            current = [v for v in valid_vouchers(product, today) if v.code != voucher.code]
+            if current:
+                self._offer(dispatcher, tracker, product)
+            else:
+                self.say(dispatcher, tracker, "no_voucher", product_name=product.name)
+        return [SlotSet("product", product.id)]
 
     def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product) -> None:
         language = tracker.get_slot("language")

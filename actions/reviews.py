@@ -1,4 +1,5 @@
-"""Reviews that fit the visitor; skeptics also see a critical one with the company's answer."""
+"""Reviews that fit the visitor; skeptics also see a critical one with the company's answer, and a doubt about a
+product gets what its customers typically save."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
-from bot.catalogue.service import average_rating, fitting_reviews
+from bot.catalogue.service import average_rating, find_product, fitting_reviews
 from bot.formatting import number, review_fields
 from bot.numbers import parse_number
 
@@ -53,3 +54,25 @@ class ActionShowReviews(CatalogueAction):
         shown = list(tracker.get_slot("reviews_shown") or [])
         new = [r.id for r in chosen if r.id not in shown]
         return [*events, SlotSet("reviews_shown", shown + new)] if new else events
+
+
+class ActionAnswerDoubt(CatalogueAction):
+    """A doubt ("bringt der Clip wirklich was oder ist das Bauernfängerei?"): the proof we offer (utter_doubt), and
+    for a product the visitor names or talks about, what its customers typically save (`roi.typical_results`)."""
+
+    intent = "express_doubt"
+
+    def name(self) -> str:
+        return "action_answer_doubt"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = []
+        products = self.services.catalogue.products()
+        named = find_product(tracker.latest_message.get("text") or "", products) if products else None
+        focus = named or next((p for p in products if p.id == tracker.get_slot("product")), None)
+        if focus is not None and focus.roi is not None and focus.roi.typical_results is not None:
+            dispatcher.utter_message(text=focus.roi.typical_results.get(tracker.get_slot("language") or "de"))
+            if named is not None and tracker.get_slot("product") != named.id:
+                events.append(SlotSet("product", named.id))
+        dispatcher.utter_message(response="utter_doubt")
+        return events

@@ -206,7 +206,7 @@ class ActionStartRoi(RoiAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         product = self.roi_product(tracker)
         prefill = roi_prefill(product, from_slots(tracker.get_slot), tracker.get_slot("language") or "de",
-                              self.services.messages.get())  # fmt: skip
+                              self.services.messages.get(), tracker.latest_message.get("text") or "")  # fmt: skip
         if prefill is None:
             self.say(dispatcher, tracker, "roi_intro")
             return []

@@ -17,7 +17,7 @@ from actions.products import (
     ActionShowProduct,
     ActionShowSpecs,
 )
-from actions.reviews import ActionShowReviews
+from actions.reviews import ActionAnswerDoubt, ActionShowReviews
 from bot.services import Services
 from tests.helpers import make_tracker, user
 
@@ -33,6 +33,16 @@ def test_the_product_named_in_the_message_is_shown_in_the_visitors_language(cata
     assert events == [SlotSet("product", "wattwerk-sense")]
     (text,) = texts(dispatcher)
     assert text.startswith("Wattwerk Sense: ") and "The highlights:" in text and "https://docs.wattwerk.example" in text
+
+
+@pytest.mark.parametrize(("text", "language", "shown"),
+                         [("was kostet professional", "de", "149 €"), ("enterprise pricing?", "en", "€9")])
+def test_a_plan_name_says_which_product(catalogue_services: Services, text: str, language: str, shown: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionShowPrices(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_price")],
+                                                                               {"language": language}), {})  # fmt: skip
+    assert SlotSet("product", "wattwerk-business") in events
+    assert shown in " ".join(texts(dispatcher)) and not any(m.get("buttons") for m in dispatcher.messages)
 
 
 def test_an_unclear_product_gets_buttons_to_choose(catalogue_services: Services) -> None:
@@ -187,6 +197,41 @@ def test_after_the_last_voucher_expired_none_is_offered(catalogue_services: Serv
     ActionShowVoucher(services).run(dispatcher, tracker, {})
     (text,) = texts(dispatcher)
     assert text.startswith("There is no valid voucher for Wattwerk Home") and "WILLKOMMEN10" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "said"),
+    [("Der Code SOMMER25 geht nicht, was mach ich falsch?", "de",
+      ["Der Code SOMMER25 (25 € Rabatt auf den Zähler-Clip (Sommeraktion 2025)) galt nur vom 01.06.2025 bis "
+       "31.08.2025 und ist inzwischen abgelaufen", "WILLKOMMEN10"]),
+     ("does willkommen10 still work? the shop refuses it", "en",
+      ["The code WILLKOMMEN10 is valid: 10% off your first order, for Wattwerk Home", "support@wattwerk.example"])],
+)  # fmt: skip
+def test_a_code_the_visitor_names_gets_its_own_validity(
+    catalogue_services: Services, text: str, language: str, said: list[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user(text, "ask_voucher")], {"language": language, "segment": "b2b"})
+    events = ActionShowVoucher(catalogue_services).run(dispatcher, tracker, {})
+    reply = " ".join(texts(dispatcher))
+    assert all(part in reply for part in said), reply
+    assert "TEST60" not in reply and events == [SlotSet("product", "wattwerk-home")]
+
+
+def test_a_doubt_about_a_named_product_gets_what_its_customers_save(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("bringt der Clip wirklich was oder ist das Bauernfängerei?", "express_doubt")],
+                           {"language": "de"})  # fmt: skip
+    events = ActionAnswerDoubt(catalogue_services).run(dispatcher, tracker, {})
+    assert "rund 150 €" in dispatcher.messages[0]["text"] and dispatcher.messages[1]["response"] == "utter_doubt"
+    assert events == [SlotSet("product", "wattwerk-home")]
+
+
+def test_a_doubt_without_a_product_gets_the_proof_only(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Klingt zu schön, um wahr zu sein", "express_doubt")], {"language": "de"})
+    assert ActionAnswerDoubt(catalogue_services).run(dispatcher, tracker, {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_doubt"]
 
 
 def test_the_video_link_comes_from_the_catalogue(catalogue_services: Services) -> None:

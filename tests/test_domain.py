@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+import yaml
 from rasa.shared.core.domain import Domain
 
 from bot.config import PROJECT_ROOT
@@ -68,3 +69,29 @@ def test_every_custom_action_in_the_domain_is_served_by_the_action_server(domain
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(domain.user_actions) - set(domain.responses) == set(executor.actions)
+
+
+def _digressions(form: str) -> set[str]:
+    """Intents that a rule answers while `form` is active, before the form goes on."""
+    intents: set[str] = set()
+    for path in sorted((PROJECT_ROOT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            loops = [c.get("active_loop") for c in rule.get("condition") or []]
+            steps = rule.get("steps") or []
+            if form in loops and steps and "intent" in steps[0]:
+                if any(step.get("action") == form for step in steps[2:]):  # answered, then the form asks again
+                    intents.add(steps[0]["intent"])
+    return intents - {"nlu_fallback"}  # an unclear answer is the form's to re-ask
+
+
+@pytest.mark.parametrize("form", ["roi_form", "lead_form"])
+def test_a_question_during_a_form_is_never_taken_as_the_answer(domain: Domain, form: str) -> None:
+    # "any promo code?" while the calculator asks for the energy cost is answered, not read as the cost.
+    answered = _digressions(form)
+    assert answered, f"no digression rules for {form}"
+    for slot in domain.slots:
+        for mapping in slot.mappings:
+            loops = [c.get("active_loop") for c in mapping.get("conditions") or []]
+            if mapping.get("type") == "from_text" and form in loops:
+                missing = answered - set(mapping.get("not_intent") or [])
+                assert not missing, f"{slot.name} takes the text of {sorted(missing)} as its value"

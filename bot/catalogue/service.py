@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -77,6 +78,22 @@ def find_product(text: str, products: Sequence[Product]) -> Product | None:
     return found[0] if len(found) == 1 else None
 
 
+#: plan-name words too common to name a product ("basic question", "plus shipping", "which platform")
+_COMMON_PLAN_WORDS = frozenset({"basis", "basic", "plus", "platform", "plattform", "home", "sense", "business"})
+
+
+def product_of_plan(text: str, products: Sequence[Product]) -> Product | None:
+    """The product whose plan the message names ("was kostet professional": Business); None if none or several."""
+    said = set(words(text))
+    found = []
+    for product in products:
+        product_words = set(words(product.name)) | {"wattwerk"}
+        names = {w for plan in product.plans for lang in ("de", "en") for w in words(plan.name.get(lang))}
+        if said & (names - product_words - _COMMON_PLAN_WORDS):
+            found.append(product)
+    return found[0] if len(found) == 1 else None
+
+
 def products_for_segment(products: Sequence[Product], segment: str | None) -> list[Product]:
     return [p for p in products if segment is None or p.segment == segment] or list(products)
 
@@ -84,6 +101,16 @@ def products_for_segment(products: Sequence[Product], segment: str | None) -> li
 def valid_vouchers(product: Product, today: dt.date) -> list[Voucher]:
     """Vouchers valid today: an expired (or not yet started) code is never offered."""
     return [v for v in product.vouchers if v.valid_on(today)]
+
+
+def named_voucher(products: Sequence[Product], text: str) -> tuple[Product, Voucher] | None:
+    """The voucher whose code the visitor typed ("SOMMER25 geht nicht"), valid or not; None if no code is named."""
+    typed = {word.upper() for word in re.findall(r"[^\W_]+", text or "")}
+    for product in products:
+        for voucher in product.vouchers:
+            if voucher.code.upper() in typed:
+                return product, voucher
+    return None
 
 
 def average_rating(reviews: Sequence[Review]) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from bot.catalogue.schema import Product
 from bot.conversation.pricing import (
     Quote,
+    asks_payoff,
     is_tiered,
     monthly_calculation,
     named_plan,
@@ -91,6 +93,8 @@ def situation_answer(
             parts.append(grown)
     elif product.segment == "b2c":  # a household: what the clip and the plans cost, at once
         parts.append(plans_text(product, language))
+    if product.roi and product.roi.typical_results and asks_payoff(text):  # "zahlt si des aus?", "my boss wants
+        parts.append(product.roi.typical_results.get(language))  # numbers": what customers typically get
     combined = _with_sites(product, situation, products, language, messages)
     if combined:
         parts.append(combined)
@@ -126,8 +130,8 @@ def _fitting(situation: Situation, products: Sequence[Product]) -> Product | Non
 def _reason(product: Product, count: int | None, language: str, messages: Messages) -> str:
     key = _KEYS.get(product.id, "business")
     if count and product.roi:
-        scope = messages.render("situation_scope_count", language, count=count,
-                                units=unit_name(product, count, language))  # fmt: skip
+        key_count = "situation_scope_one" if count == 1 else "situation_scope_count"  # "Ihren Standort"
+        scope = messages.render(key_count, language, count=count, units=unit_name(product, count, language))
     else:
         scope = messages.render(f"situation_scope_{key}", language)
     return messages.render(f"situation_reason_{key}", language, scope=scope)
@@ -186,9 +190,11 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     return quote(product, count, plan) if count else None
 
 
-def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages) -> Answer | None:
+def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages,
+                text_asked: str = "") -> Answer | None:  # fmt: skip
     """The ROI form's slots from what is known, and one sentence that confirms them (with the typical savings
-    when only the energy cost is known); None: nothing known.
+    when only the energy cost is known, and the plan for the size when `text_asked` asks which plan); None: nothing
+    known.
 
     With the size (households: always one) and the energy cost known, the product's typical savings rate
     is taken too, so the calculator needs nothing more."""
@@ -217,7 +223,14 @@ def roi_prefill(product: Product | None, situation: Situation, language: str, me
         text += " " + savings_text(product, situation.energy_cost_eur, language, messages)
     if product.roi.typical_results:  # what customers see, before the calculation with the middle of that range
         text += " " + product.roi.typical_results.get(language)
+    worked_out = quote(product, count) if count and is_tiered(product) and _ASKS_PLAN.search(text_asked) else None
+    if worked_out:  # "which plan + what's the payback": the plan for their size first
+        text = quote_message(worked_out, language, messages) + "\n\n" + text
     return Answer(text, events)
+
+
+#: a question about which plan fits ("which plan + what's the payback", "welcher Tarif")
+_ASKS_PLAN = re.compile(r"\b(?:plan|plans|tarif\w*|paket\w*|package|tier)\b", re.IGNORECASE)
 
 
 def known_facts(situation: Situation, language: str, messages: Messages, products: Sequence[Product] = ()) -> str:

@@ -374,6 +374,20 @@ INTENT_CUES = {
         r"wirtschaftlich|\bbills?\b|rechnung",
         re.IGNORECASE,
     ),
+    # conversation moves: "und jetzt?", "and if it stays off?" or "clip is nach nem jahr kaputt" stop nothing and
+    # refuse nothing; a refusal is no question and says no
+    "deny": re.compile(
+        r"^(?![^?]*\?)(?=.*\b(?:nein|nei|nee|ne|n(?:ö|oe)+|na|nah|no+|nope|nop|nicht|ned|net|kein\w*|not|never|"
+        r"negativ\w*|falsch|wrong|incorrect|pass|verzicht\w*|rather|don'?t|later|sp(?:ä|ae)ter)\b)",
+        re.IGNORECASE | re.DOTALL,
+    ),
+    "stop": re.compile(
+        r"abbr|abbruch|stop|cancel|cancle|never ?mind|vergiss|forget|h(?:ö|oe)r\b[^.?!]*\bauf\b|aufh(?:ö|oe)r|"
+        r"schluss|genug|gnueg|enough|beend|\blass|quit|abort|exit|\bhalt\b|\bdrop|leave it|\bend\b|no more|anymore|"
+        r"nicht mehr|keine weiteren|nicht weiter|continue|break off|get me out|bock|reicht|formular|\bform\b|"
+        r"frag|question|ask",
+        re.IGNORECASE,
+    ),
     "ask_voucher": re.compile(
         r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|"
         r"first (?:order|purchase|time)|erste\w* (?:bestellung|kauf)|erstbestell|geschenk|gift|gratis|free|kostenlos|"

@@ -55,6 +55,18 @@ def asks_annual_billing(text: str) -> bool:
     return bool(_ANNUAL_BILLING.search(text))
 
 
+#: a voucher code as shops print them ("SOMMER25", "WILLKOMMEN10"), or one in lower case after the word code/voucher
+_CODE_SHAPED = re.compile(r"\b[A-ZÄÖÜ]{4,}\d{1,3}\b")
+_CODE_WORD = r"(?:code|gutschein\w*|rabattcode|promo\w*|voucher|coupon)"
+_NAMED_CODE = re.compile(rf"\b{_CODE_WORD}\W+[a-zäöü]{{4,}}\d{{1,3}}\b|\b[a-zäöü]{{4,}}\d{{1,3}}\W+{_CODE_WORD}",
+                         re.IGNORECASE)
+
+
+def names_voucher_code(text: str) -> bool:
+    """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?")."""
+    return bool(_CODE_SHAPED.search(text) or _NAMED_CODE.search(text))
+
+
 #: an amount of energy ("wie viel meine PV-Anlage einspeist", "how much my solar panels feed in"), unless money is named
 _ENERGY_AMOUNT = re.compile(r"einspeis|feeds?\b|verbrauch|consum|produz|produc|erzeug|generat", re.IGNORECASE)
 _MONEY = re.compile(r"€|kost|cost|preis|price|zahl|\bpay|geb(?:ü|ue)hr|\bfees?\b", re.IGNORECASE)
@@ -100,6 +112,20 @@ def asked_years(text: str) -> int | None:
 def asks_payment_method(text: str) -> bool:
     """True for a question about how to pay, without a word about what it costs."""
     return bool(_PAYMENT_METHOD.search(text)) and not re.search(r"kost|cost|preis|price|€", text, re.IGNORECASE)
+
+
+#: whether it pays off, or what to show the person who signs ("zahlt si des aus?", "my boss wants numbers")
+_PAYOFF = re.compile(
+    r"\blohn|rechnet sich|rentab|rentier|amorti|zahlt (?:sich|si)\b|pay ?back|pays? (?:for )?itself|pays? off|paid off|"
+    r"\bworth|\broi\b|\bchef\w*|\bboss|vorgesetzt|gesch(?:ä|ae)ftsf(?:ü|ue)hr|\bmanagement|vorlegen|(?:ü|ue)berzeug|"
+    r"convince|freigeb|freigabe|sign.?off|approv|business case",
+    re.IGNORECASE,
+)
+
+
+def asks_payoff(text: str) -> bool:
+    """True when the message asks whether it pays off or for figures to convince a decision maker."""
+    return bool(_PAYOFF.search(text))
 
 
 def asks_savings(text: str) -> bool:

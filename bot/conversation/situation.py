@@ -83,7 +83,7 @@ _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassu
                "waschanlage", "car wash", "carwash", "kino", "cinema", "camping", "campsite", "block", "wohnblock",
                "tankstelle", "petrol station", "apotheke", "pharmac", "kirche", "church", "bad", "pool", "theater",
                "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "launderette", "ferienwohnung", "museum",
-               "sporthalle", "turnhalle", "rathaus", "gemeindehaus")  # fmt: skip
+               "sporthalle", "turnhalle", "rathaus", "gemeindehaus", "coworking", "co-working")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
                   "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
@@ -103,6 +103,10 @@ _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff
 _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
                       "megawattstunden": Decimal(1000), "gwh": Decimal(1_000_000)}  # fmt: skip
 #: measuring machines one by one: Sense
+#: one site named with the German article ("ein Standort, 12 Leute"), which counts nothing elsewhere ("ein Messpunkt
+#: pro Maschine"); "mehr als ein Standort" is no count
+_ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|einen|einem)\s+(?:einzige[nm]?\s+)?(?:standort|filiale|niederlassung)\b"
+                       r"(?!\s+(?:pro|je|mehr)\b)")
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
                          r"every machine|jede (?:maschine|anlage)|pro maschine|per machine)\b")  # fmt: skip
 #: an annual energy cost at or above this is a business's (Business fits when nothing else decides)
@@ -353,6 +357,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             continue
         if kind is None and _is_amount(token, tokens, index, norm):
             found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
+    if "sites" not in found and _ONE_SITE.search(norm):
+        found["sites"] = 1
     words = _WORD.findall(norm)
     hints = {"individual": bool(_INDIVIDUAL.search(norm)),
              "machines_named": any(_stem_in(w, _MACHINE_STEMS) and not _stem_in(w, _DEVICE_WORDS)
@@ -502,6 +508,35 @@ def _added(text: str) -> tuple[int, str | None, str] | None:
     return None
 
 
+_ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste": 6, "siebte": 7, "achte": 8,
+                  "neunte": 9, "zehnte": 10, "elfte": 11, "zwoelfte": 12, "second": 2, "third": 3, "fourth": 4,
+                  "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
+                  "twelfth": 12}  # fmt: skip
+_ORDINAL = re.compile(r"\b(?:a|an|another|ne|nen|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+(\d{1,3})(?:st|nd|rd|th)\b"
+                      r"(?:\s+(\w+))?|\b(?:a|an|another|ne|nen|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+("
+                      + "|".join(_ORDINAL_WORDS) + r")[nrs]?\b(?:\s+(\w+))?")
+#: words that say the ordinal is one more ("wenn ne vierte dazukommt", "if we add a 4th site")
+_GROWING = re.compile(r"dazu|hinzu|\badd|\bopen|eroeffn|\bneue|\bnew\b|\bkommt|kaeme|expand|erweiter|grow|wachs")
+
+
+def _ordinal_total(text: str) -> tuple[int, str | None] | None:
+    """The new total a growing ordinal names ("und wenn ne vierte dazukommt?": 4) and what it counts (None: the
+    noun does not say); None without one."""
+    norm = normalize(text or "")
+    match = _ORDINAL.search(norm)
+    if match is None or not _GROWING.search(norm):
+        return None
+    value = int(match.group(1)) if match.group(1) else _ORDINAL_WORDS[match.group(3)]
+    noun = match.group(2) or match.group(4)
+    kind = _noun_kind([noun]) if noun else None
+    return value, kind if kind in ("sites", "measuring_points") else None
+
+
+def adds_units(text: str) -> bool:
+    """True when the message adds sites or machines ("2 more", "zwei weitere", "a 4th site")."""
+    return _added(text) is not None or _ordinal_total(text) is not None
+
+
 def added_count(text: str) -> int | None:
     """How many the visitor adds to what they said before ("we're opening 3 more next spring", "zwei weitere
     Filialen")."""
@@ -515,6 +550,11 @@ def growth(known: Situation, said: Situation, text: str) -> tuple[str, int, int]
     to the one said before. None: nothing added."""
     found = _added(text)
     if found is None:
+        total = _ordinal_total(text)  # "and if we add a 4th site?": one more than the 3 said before
+        for kind in ("sites", "measuring_points"):
+            if total and total[1] in (None, kind) and (getattr(known, kind) or 0) < total[0]:
+                if getattr(known, kind) and getattr(said, kind) in (None, total[0]):
+                    return kind, getattr(known, kind), total[0] - getattr(known, kind)
         return None
     added, added_kind, rest = found
     kinds = [kind for kind in ("sites", "measuring_points") if added_kind in (None, kind)]  # "2 new stores": sites

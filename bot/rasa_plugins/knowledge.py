@@ -34,20 +34,31 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.pricing import asks_annual_billing, asks_savings
+from bot.conversation.pricing import asks_annual_billing, asks_savings, names_voucher_code
 from bot.conversation.questions import is_follow_up
+from bot.conversation.situation import adds_units
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 
 logger = logging.getLogger(__name__)
 
 DISCOUNT_INTENT = "ask_discount"
+VOUCHER_INTENT = "ask_voucher"
 ROI_INTENT = "ask_roi"
 #: readings of a question about what it saves that the payback calculator answers better
 SAVINGS_MISREAD = frozenset({"express_doubt", "praise", "nlu_fallback", "chitchat", "out_of_scope", "ask_what_is",
                              "ask_features", "ask_comparison"})
 #: readings of a question about paying for a year at once that its answer (the discount terms) corrects
 ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
+#: readings of a message about a voucher code ("der Code SOMMER25 geht nicht") that the voucher answer corrects: it says
+#: whether that code is valid and which one is
+VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",
+                             "chitchat", "out_of_scope", "ask_discount", "ask_guarantee", "ask_what_is",
+                             "ask_features", "praise", "ask_delivery", "ask_renewal", "ask_specs"})
+#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?") whose answer says nothing about
+#: the new size; the price answer works out the plan for the new total
+GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
+                            "ask_what_is", "express_doubt", "praise", "greet", "thank"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
@@ -99,8 +110,14 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
                 continue
+            if intent in VOUCHER_MISREAD and names_voucher_code(text):  # "SOMMER25 geht nicht": that code's validity
+                with_top_intent(message, VOUCHER_INTENT, max(confidence, 0.5))
+                continue
             if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
+                continue
+            if intent in GROWTH_MISREAD and adds_units(text):  # "and if we add a 4th site?": the plan for the total
+                with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:

@@ -57,6 +57,9 @@ from bot.conversation.situation import (
         ("I own four launderettes and energy is killing me", {"sites": 4}),
         ("How much cost if every machine get one sensor?", {"measuring_points": None}),  # a ratio, not a count
         ("Can we bring in three years of old meter readings from CSV files?", {"measuring_points": None}),
+        ("Wir sind ein kleines Büro, ein Standort, 12 Leute.", {"sites": 1, "employees": 12}),
+        ("wir haben mehr als einen Standort", {"sites": None}),
+        ("We run three co-working spaces", {"sites": 3, "sector": "office"}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -186,6 +189,10 @@ def test_a_bare_count_in_a_follow_up(text: str, count: int | None) -> None:
         (Situation(measuring_points=12), "und 4 weitere Maschinen kommen dazu", None, 16),
         (Situation(), "wir haben 3 neue Standorte", 3, None),  # nothing known: the count itself
         (Situation(sites=14), "und für 25?", None, None),  # a new count, not an added one
+        (Situation(sites=3), "und wenn ne vierte dazukommt?", 4, None),  # an ordinal: the new total
+        (Situation(sites=3), "and if we add a 4th site?", 4, None),
+        (Situation(measuring_points=8), "wenn eine neunte Maschine dazukommt", None, 9),
+        (Situation(sites=3), "wait a second, one more question", None, None),  # no growth
     ],
 )
 def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int | None, machines: int | None) -> None:

@@ -31,6 +31,10 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("ok and after the trial, what's the cheapest plan?", "ask_guarantee", 0.73, "ask_price"),  # no trial question
         ("We run 15 supermarkets and will open 2 more. Which plan now and which later?", "ask_renewal", 0.76,
          "ask_price"),  # a size and a price: no contract change
+        ("und wenn ne vierte dazukommt?", "nlu_fallback", 0.3, "ask_price"),  # the plan for the new total
+        ("Der Code SOMMER25 geht nicht, was mach ich falsch?", "inform_situation", 0.9, "ask_voucher"),
+        ("und jetzt?", "stop", 0.6, "nlu_fallback"),  # stops nothing
+        ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )
 def test_messages_are_routed_and_the_classifiers_reading_stays_below(

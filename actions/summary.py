@@ -28,9 +28,11 @@ class ActionCreateBossSummary(CatalogueAction):
         if product is None:
             return events
         language = tracker.get_slot("language") or "de"
-        if extract(tracker.latest_message.get("text") or "").has_facts():  # "3 sites, we need SSO – for my boss"
+        text = tracker.latest_message.get("text") or ""
+        if extract(text).has_facts():  # "3 sites, we need SSO – for my boss": the plan, what customers typically get
             fit = situation_answer(from_slots(tracker.get_slot), self.services.catalogue.products(),
-                                   language=language, persona=None, messages=self.services.messages.get())  # fmt: skip
+                                   language=language, persona=None, messages=self.services.messages.get(),
+                                   text=text)  # fmt: skip
             if fit is not None:
                 dispatcher.utter_message(text=fit.text)
         roi = tracker.get_slot("roi_result")

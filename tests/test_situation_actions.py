@@ -244,7 +244,8 @@ def test_a_summary_request_with_the_situation_names_the_fitting_plan_first(catal
     ActionCreateBossSummary(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_boss_material")], slots),
                                                     {})  # fmt: skip
     reply = texts(dispatcher)
-    assert all(part in reply for part in ("Wattwerk Business", "Ihre 3 Standorte", "Professional", "/summary/")), reply
+    assert all(part in reply for part in ("Wattwerk Business", "Ihre 3 Standorte", "Professional", "/summary/",
+                                          "10–20 %")), reply  # fmt: skip
 
 
 @pytest.mark.parametrize(

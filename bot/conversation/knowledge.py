@@ -381,6 +381,12 @@ INTENT_CUES = {
         r"negativ\w*|falsch|wrong|incorrect|pass|verzicht\w*|rather|don'?t|later|sp(?:ä|ae)ter)\b)",
         re.IGNORECASE | re.DOTALL,
     ),
+    # "modbus tcp ok?" asks something; a yes is no question (or only "why not?")
+    "affirm": re.compile(
+        r"^(?![^?]*\?)|^\W*(?:ja|jo|yes|ok|okay|sure|klar|gerne?|warum nicht|wieso nicht|why not|really|echt|"
+        r"wirklich)\W*$",
+        re.IGNORECASE,
+    ),
     "stop": re.compile(
         r"abbr|abbruch|stop|cancel|cancle|never ?mind|vergiss|forget|h(?:ö|oe)r\b[^.?!]*\bauf\b|aufh(?:ö|oe)r|"
         r"schluss|genug|gnueg|enough|beend|\blass|quit|abort|exit|\bhalt\b|\bdrop|leave it|\bend\b|no more|anymore|"

@@ -55,6 +55,22 @@ def asks_annual_billing(text: str) -> bool:
     return bool(_ANNUAL_BILLING.search(text))
 
 
+#: a bare follow-up after a price: "und jährlich?" asks for annual billing, "and monthly?" for the monthly price
+_BARE_ANNUAL = re.compile(r"^\W*(?:(?:und|and|or|oder|also|so)\s+)?(?:j(?:ä|ae)hrlich|annual(?:ly)?|yearly)\W*$",
+                          re.IGNORECASE)
+_BARE_MONTHLY = re.compile(r"^\W*(?:(?:und|and|or|oder|also|so)\s+)?(?:monatlich|monthly|per month|pro monat|"
+                           r"im monat|a month|per year|pro jahr|im jahr|a year|fürs jahr|for a year)\W*$",
+                           re.IGNORECASE)
+
+
+def bare_billing_period(text: str) -> str | None:
+    """"year" when the whole message asks about annual billing after a price ("und jährlich?"), "month" when it asks
+    for the price per month or year ("and monthly?", "und im Jahr?"); None otherwise."""
+    if _BARE_ANNUAL.match(text or ""):
+        return "year"
+    return "month" if _BARE_MONTHLY.match(text or "") else None
+
+
 #: a voucher code as shops print them ("SOMMER25", "WILLKOMMEN10"), or one in lower case after the word code/voucher
 _CODE_SHAPED = re.compile(r"\b[A-ZÄÖÜ]{4,}\d{1,3}\b")
 _CODE_WORD = r"(?:code|gutschein\w*|rabattcode|promo\w*|voucher|coupon)"

@@ -16,6 +16,8 @@ from bot.conversation.knowledge import (
     Scored,
     topic_words,
 )
+from bot.conversation.situation import bare_count
+from bot.numbers import NUMBER_WORDS
 from bot.text import clauses, is_question, question_part
 
 #: a question inside a situation statement is answered from an entry at least this close (lower than
@@ -107,6 +109,21 @@ def is_follow_up(text: str) -> bool:
     own = [w for w in topic_words(text) if not (_PRODUCT_REFERENCE.fullmatch(w) or _FOLLOW_UP.fullmatch(w)
                                                  or w in _FOLLOW_UP_FILLER)]  # fmt: skip
     return not own
+
+
+#: words around a bare size that name no topic ("we'd need 10", "wir bräuchten so 10 Stück", "about 20 sensors")
+_SIZE_FILLER = frozenset("""d need needed needs brauchen brauche braeuchten bräuchten wuerden würden would wären
+    waeren maybe vielleicht about around etwa ca circa rund ungefaehr ungefähr roughly approx stueck stück stk units
+    unit pieces sensors sensor sensoren messpunkte messpunkten points punkte machines maschinen sites standorte
+    standorten mal dann then also so eher like sowas insgesamt total gesamt more mehr lieber rather say sagen wir let's
+    lets""".split())
+
+
+def is_bare_size(text: str) -> bool:
+    """True for a short message that only gives a size ("we'd need 10", "12 please"): the price for it is meant."""
+    if not 1 < len(text.split()) <= FOLLOW_UP_WORDS or bare_count(text) is None:
+        return False  # a number alone answers the question asked (the calculator's "how many sites?")
+    return not [w for w in topic_words(text) if not w.isdigit() and w not in NUMBER_WORDS and w not in _SIZE_FILLER]
 
 
 def without_product_names(text: str) -> str:

@@ -34,8 +34,8 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.pricing import asks_annual_billing, asks_savings, names_voucher_code
-from bot.conversation.questions import is_follow_up
+from bot.conversation.pricing import asks_annual_billing, asks_savings, bare_billing_period, names_voucher_code
+from bot.conversation.questions import is_bare_size, is_follow_up
 from bot.conversation.situation import adds_units
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
@@ -55,10 +55,10 @@ ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",
                              "chitchat", "out_of_scope", "ask_discount", "ask_guarantee", "ask_what_is",
                              "ask_features", "praise", "ask_delivery", "ask_renewal", "ask_specs"})
-#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?") whose answer says nothing about
-#: the new size; the price answer works out the plan for the new total
+#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?") or only gives a size ("we'd need
+#: 10") whose answer says nothing about that size; the price answer works out the plan for it
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
-                            "ask_what_is", "express_doubt", "praise", "greet", "thank"})
+                            "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
@@ -107,6 +107,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if not text or text.startswith("/"):
                 continue
             confidence = predicted.get("confidence") or 0.0
+            period = bare_billing_period(text)  # "und jährlich?" after a price: annual billing; "and monthly?": price
+            if period and intent != (DISCOUNT_INTENT if period == "year" else PRICE_INTENT):
+                with_top_intent(message, DISCOUNT_INTENT if period == "year" else PRICE_INTENT, max(confidence, 0.5))
+                continue
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
                 continue
@@ -116,7 +120,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
-            if intent in GROWTH_MISREAD and adds_units(text):  # "and if we add a 4th site?": the plan for the total
+            if intent in GROWTH_MISREAD and (adds_units(text) or is_bare_size(text)):  # "we'd need 10", "a 4th site?"
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price

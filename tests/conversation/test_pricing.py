@@ -11,6 +11,7 @@ from bot.conversation.pricing import (
     asks_annual_billing,
     asks_price,
     asks_savings,
+    bare_billing_period,
     quote,
     quote_message,
     years_message,
@@ -193,3 +194,12 @@ def test_the_cost_over_years_is_worked_out(
     assert q is not None
     text = years_message(q, years, language, catalogue_services.messages.get())
     assert all(part in text for part in shown), text
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("und jährlich?", "year"), ("And annually?", "year"), ("and monthly?", "month"), ("und im Jahr?", "month"),
+     ("jährlich zahlen, geht das?", None), ("monthly reports?", None)],
+)  # fmt: skip
+def test_a_bare_follow_up_about_a_billing_period(text: str, period: str | None) -> None:
+    assert bare_billing_period(text) == period

@@ -34,6 +34,10 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("und wenn ne vierte dazukommt?", "nlu_fallback", 0.3, "ask_price"),  # the plan for the new total
         ("Der Code SOMMER25 geht nicht, was mach ich falsch?", "inform_situation", 0.9, "ask_voucher"),
         ("und jetzt?", "stop", 0.6, "nlu_fallback"),  # stops nothing
+        ("we'd need 10", "ask_topic", 0.44, "ask_price"),  # only a size: the price for it
+        ("und jährlich?", "affirm", 0.55, "ask_discount"),  # annual billing after a price
+        ("and monthly?", "ask_topic", 0.75, "ask_price"),
+        ("modbus tcp ok?", "affirm", 0.41, "ask_topic"),  # a question, no yes
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )

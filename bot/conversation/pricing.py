@@ -131,17 +131,20 @@ def asks_payment_method(text: str) -> bool:
 
 
 #: whether it pays off, or what to show the person who signs ("zahlt si des aus?", "my boss wants numbers")
-_PAYOFF = re.compile(
-    r"\blohn|rechnet sich|rentab|rentier|amorti|zahlt (?:sich|si)\b|pay ?back|pays? (?:for )?itself|pays? off|paid off|"
-    r"\bworth|\broi\b|\bchef\w*|\bboss|vorgesetzt|gesch(?:ä|ae)ftsf(?:ü|ue)hr|\bmanagement|vorlegen|(?:ü|ue)berzeug|"
-    r"convince|freigeb|freigabe|sign.?off|approv|business case",
-    re.IGNORECASE,
-)
+_PAYBACK = re.compile(r"\blohn|rechnet sich|rentab|rentier|amorti|zahlt (?:sich|si)\b|pay ?back|pays? (?:for )?itself|"
+                      r"pays? off|paid off|\bworth|\broi\b|break.?even", re.IGNORECASE)
+_DECIDER = re.compile(r"\bchef\w*|\bboss|vorgesetzt|gesch(?:ä|ae)ftsf(?:ü|ue)hr|\bmanagement|vorlegen|(?:ü|ue)berzeug|"
+                      r"convince|freigeb|freigabe|sign.?off|approv|business case", re.IGNORECASE)
+
+
+def asks_payback(text: str) -> bool:
+    """True when the message asks whether it pays off, or when ("what payback do customers see?")."""
+    return bool(_PAYBACK.search(text))
 
 
 def asks_payoff(text: str) -> bool:
     """True when the message asks whether it pays off or for figures to convince a decision maker."""
-    return bool(_PAYOFF.search(text))
+    return asks_payback(text) or bool(_DECIDER.search(text))
 
 
 def asks_savings(text: str) -> bool:

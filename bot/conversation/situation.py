@@ -93,6 +93,8 @@ _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "meteri
                   "air condition", "kessel", "boiler", "rack", "roboter", "robot", "aufzug", "elevator",
                   "druckmaschine", "abfuelllinie", "kaeltemaschine", "verdichter", "heizkessel", "cooling", "kaelte",
                   "bhkw", "chp")  # fmt: skip
+#: machines named in two words ("15 air handling units")
+_MACHINE_PHRASES = tuple(stem for stem in _MACHINE_STEMS if " " in stem)
 #: short words that count measuring points only as whole words ("9 points", "an sechs Stellen", not "Tankstellen")
 _MACHINE_WORDS = ("point", "points", "punkt", "punkte", "stelle", "stellen")
 #: words for the meter or device every household and building has: naming one says nothing about machines
@@ -295,7 +297,7 @@ def _noun_kind(words: list[str]) -> str | None:
         if _stem_in(word, ("wohnanlage",)):
             return "sites"
         if (_stem_in(word, _MACHINE_STEMS) or word in _MACHINE_WORDS
-                or joined.startswith(("measuring point", "metering point"))):  # fmt: skip
+                or joined.startswith(_MACHINE_PHRASES)):  # fmt: skip
             return "measuring_points"
         if _stem_in(word, _SITE_STEMS):
             return "sites"
@@ -348,6 +350,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             found[kind] = (found.get(kind) or 0) + count  # "4 washers and 3 dryers": 7 measuring points
             last_machines = index
             continue
+        if kind == "measuring_points" and count and found.get("sites") and index and tokens[index - 1].word in _EACH:
+            count *= found["sites"]  # "3 Hallen mit je 4 Kühlaggregaten": 12 measuring points
         if kind in ("sites", "measuring_points") and count:
             found[kind] = max(count, found.get(kind) or 0)
             last_machines = index if kind == "measuring_points" else last_machines
@@ -376,6 +380,7 @@ def extract(text: str, named_product: str | None = None) -> Situation:
 
 
 _INDEFINITE = ("ein", "eine", "einen", "einem", "einer", "a", "an", "one")
+_EACH = ("je", "jeweils", "each")
 _PER_WORDS = ("every", "each", "per", "pro", "je", "jede", "jeder", "jedes", "jeden", "jedem")
 
 
@@ -512,8 +517,8 @@ _ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste"
                   "neunte": 9, "zehnte": 10, "elfte": 11, "zwoelfte": 12, "second": 2, "third": 3, "fourth": 4,
                   "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
                   "twelfth": 12}  # fmt: skip
-_ORDINAL = re.compile(r"\b(?:a|an|another|ne|nen|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+(\d{1,3})(?:st|nd|rd|th)\b"
-                      r"(?:\s+(\w+))?|\b(?:a|an|another|ne|nen|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+("
+_ARTICLE = r"\b(?:a|an|another|ne|nen|ein|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+"
+_ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:st|nd|rd|th)\b(?:\s+(\w+))?|" + _ARTICLE + "("
                       + "|".join(_ORDINAL_WORDS) + r")[nrs]?\b(?:\s+(\w+))?")
 #: words that say the ordinal is one more ("wenn ne vierte dazukommt", "if we add a 4th site")
 _GROWING = re.compile(r"dazu|hinzu|\badd|\bopen|eroeffn|\bneue|\bnew\b|\bkommt|kaeme|expand|erweiter|grow|wachs")
@@ -550,11 +555,14 @@ def growth(known: Situation, said: Situation, text: str) -> tuple[str, int, int]
     to the one said before. None: nothing added."""
     found = _added(text)
     if found is None:
-        total = _ordinal_total(text)  # "and if we add a 4th site?": one more than the 3 said before
+        total = _ordinal_total(text)  # "and if we add a 4th site?": one more than the 3 said (before)
         for kind in ("sites", "measuring_points"):
-            if total and total[1] in (None, kind) and (getattr(known, kind) or 0) < total[0]:
-                if getattr(known, kind) and getattr(said, kind) in (None, total[0]):
-                    return kind, getattr(known, kind), total[0] - getattr(known, kind)
+            if total is None or total[1] not in (None, kind):
+                continue
+            here = getattr(said, kind)
+            base = here if here and here < total[0] else getattr(known, kind)
+            if base and base < total[0] and here in (None, base, total[0]):
+                return kind, base, total[0] - base
         return None
     added, added_kind, rest = found
     kinds = [kind for kind in ("sites", "measuring_points") if added_kind in (None, kind)]  # "2 new stores": sites

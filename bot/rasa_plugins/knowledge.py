@@ -11,6 +11,7 @@ it changes; a broken file leaves the intents as they are.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,15 +35,26 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.pricing import asks_annual_billing, asks_savings, bare_billing_period, names_voucher_code
+from bot.conversation.pricing import (
+    asks_annual_billing,
+    asks_payback,
+    asks_savings,
+    bare_billing_period,
+    names_voucher_code,
+)
 from bot.conversation.questions import is_bare_size, is_follow_up
-from bot.conversation.situation import adds_units
+from bot.conversation.situation import adds_units, extract
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
+from bot.text import is_question
 
 logger = logging.getLogger(__name__)
 
 DISCOUNT_INTENT = "ask_discount"
+REVIEWS_INTENT = "ask_reviews"
+SITUATION_INTENT = "inform_situation"
+#: words that ask for reviews themselves ("what do reviews say about the payback?")
+_REVIEW_WORDS = re.compile(r"review|bewert|rezension|stern|star|rating|testimonial|erfahrungsbericht", re.IGNORECASE)
 VOUCHER_INTENT = "ask_voucher"
 ROI_INTENT = "ask_roi"
 #: readings of a question about what it saves that the payback calculator answers better
@@ -116,6 +128,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if intent in VOUCHER_MISREAD and names_voucher_code(text):  # "SOMMER25 geht nicht": that code's validity
                 with_top_intent(message, VOUCHER_INTENT, max(confidence, 0.5))
+                continue
+            if intent == REVIEWS_INTENT and asks_payback(text) and not _REVIEW_WORDS.search(text):
+                with_top_intent(message, ROI_INTENT, max(confidence, 0.5))  # "what payback do customers typically see?"
+                continue
+            if intent == TOPIC_INTENT and not is_question(text) and extract(text).has_facts():
+                with_top_intent(message, SITUATION_INTENT, max(confidence, 0.5))  # "nur für mich, kleine mietwohnung"
                 continue
             if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))

@@ -60,6 +60,8 @@ from bot.conversation.situation import (
         ("Wir sind ein kleines Büro, ein Standort, 12 Leute.", {"sites": 1, "employees": 12}),
         ("wir haben mehr als einen Standort", {"sites": None}),
         ("We run three co-working spaces", {"sites": 3, "sector": "office"}),
+        ("Kühlhauslogistik, 3 Hallen mit je 4 Kühlaggregaten", {"sites": 3, "measuring_points": 12}),
+        ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -212,6 +214,7 @@ def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int |
         (Situation(), "10 machines, and we open 2 new stores", 2, 10),
         (Situation(sites=12), "we add 2 new users and need two more years", None, None),  # no sites
         (Situation(sites=12), "3 weitere Mitarbeiter kommen dazu", None, None),
+        (Situation(), "Wir sind Starter-Kunde mit 3 Standorten, jetzt kommt ein vierter dazu.", 4, None),
     ],
 )
 def test_counts_in_one_message(known: Situation, text: str, sites: int | None, machines: int | None) -> None:

@@ -38,6 +38,9 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("und jährlich?", "affirm", 0.55, "ask_discount"),  # annual billing after a price
         ("and monthly?", "ask_topic", 0.75, "ask_price"),
         ("modbus tcp ok?", "affirm", 0.41, "ask_topic"),  # a question, no yes
+        ("what payback do your customers typically see?", "ask_reviews", 0.79, "ask_roi"),
+        ("what do reviews say about the payback?", "ask_reviews", 0.79, "ask_reviews"),
+        ("nur für mich privat, kleine mietwohnung", "ask_topic", 0.73, "inform_situation"),  # a statement
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )

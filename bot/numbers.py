@@ -91,5 +91,5 @@ NUMBER_WORDS = {
     "dozen": 12, "zwei": 2, "drei": 3, "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
     "zehn": 10, "elf": 11, "zwoelf": 12, "dreizehn": 13, "vierzehn": 14, "fuenfzehn": 15, "sechzehn": 16,
     "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
-    "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beiden": 2, "both": 2,
+    "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beide": 2, "beiden": 2, "both": 2,
 }  # fmt: skip

@@ -460,6 +460,8 @@ def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | Non
         return HOME
     by_sector = sector[2] if sector else None
     machines, sites = found.get("measuring_points"), found.get("sites")
+    if machines and machines <= 2 and not (sites or by_sector or found.get("machines_named")):
+        return None  # "für beide Zähler", "two meters": a house with a heat-pump meter as much as a machine
     if machines and (not sites or machines > sites or by_sector == SENSE):
         return SENSE  # machines, also across a few plants or halls
     if found.get("sites"):

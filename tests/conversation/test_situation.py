@@ -62,6 +62,7 @@ from bot.conversation.situation import (
         ("We run three co-working spaces", {"sites": 3, "sector": "office"}),
         ("Kühlhauslogistik, 3 Hallen mit je 4 Kühlaggregaten", {"sites": 3, "measuring_points": 12}),
         ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),
+        ("ok und für beide zähler, was kostet mich das?", {"measuring_points": 2, "segment": None}),  # house or plant
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:

@@ -68,6 +68,9 @@ class KnowledgeEntry(_Strict):
     answer: Answer
     #: the intent (or intents) whose standard answer already covers this topic (the bot keeps that answer)
     intent: str | list[str] | None = None
+    #: terms that name this topic and hardly anything else ("AVV", "LoRaWAN"), in any language: a message that uses
+    #: one is answered from this entry even when the classifier reads something vaguer into it
+    keywords: list[NonEmpty] = []  # type: ignore[valid-type]
 
     @property
     def intents(self) -> tuple[str, ...]:

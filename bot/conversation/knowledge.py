@@ -24,7 +24,7 @@ from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
 from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_plain_price, asks_price
 from bot.conversation.situation import extract
-from bot.text import is_question, question_part
+from bot.text import is_question, normalize, question_part
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
@@ -34,6 +34,8 @@ ANSWER_THRESHOLD = 0.45
 OVERRIDE_THRESHOLD = 0.55
 #: boosts added to the similarity (0..1)
 FOCUS_BOOST = 0.08
+#: added to the score of an entry whose keyword the message uses ("Ohne AVV geht nichts")
+KEYWORD_BOOST = 0.3
 SEGMENT_BOOST = 0.03
 #: entries about another product than the one the question names (or the one in focus) count this much
 NAMED_OTHER_FACTOR = 0.5
@@ -153,6 +155,8 @@ class KnowledgeIndex:
         #: a process asks about the same message several times (the router: price, reroute; an action: its answer,
         #: a second answer, the nearest topics)
         self._scores = functools.lru_cache(maxsize=256)(self._similarities)
+        self._keywords = {entry.id: [re.compile(rf"(?<!\w){re.escape(normalize(k))}(?!\w)") for k in entry.keywords]
+                          for entry in self.entries}  # fmt: skip
         self._vocabulary = {
             entry.id: _content_words(" ".join(
                 text for lang in LANGS
@@ -183,6 +187,12 @@ class KnowledgeIndex:
     def entry(self, entry_id: str | None) -> KnowledgeEntry | None:
         return self._by_id.get(entry_id or "")
 
+    def keyword_entries(self, text: str) -> frozenset[str]:
+        """The ids of the entries one of whose keywords the message uses."""
+        norm = normalize(text or "")
+        return frozenset(entry_id for entry_id, patterns in self._keywords.items()
+                         if any(p.search(norm) for p in patterns))  # fmt: skip
+
     def rank(
         self,
         text: str,
@@ -190,16 +200,21 @@ class KnowledgeIndex:
         focus: str | None = None,
         segment_products: Iterable[str] = (),
         whole: bool = False,
+        keywords: bool = False,
     ) -> list[Scored]:
         """Every entry with its score, best first; `language` None compares with both languages; `whole`: the whole
-        message only, not its question part on its own."""
+        message only, not its question part on its own; `keywords`: an entry whose keyword the message uses gets
+        KEYWORD_BOOST (answers; the router's readings keep the plain scores)."""
         languages = [language] if language in LANGS else list(LANGS)
         named = named_product(text)
         focus = named or focus
         raw = self._scores(text, tuple(languages), whole)
         segment = set(segment_products)
+        keyed = self.keyword_entries(text) if keywords else frozenset()
         scored = []
         for entry, score in zip(self.entries, raw, strict=True):
+            if entry.id in keyed:
+                score += KEYWORD_BOOST
             if focus and entry.product not in (focus, GENERAL):
                 score *= NAMED_OTHER_FACTOR if named else FOCUS_OTHER_FACTOR
             if score > 0 and focus and entry.product == focus:
@@ -217,7 +232,7 @@ class KnowledgeIndex:
         segment_products: Iterable[str] = (),
         threshold: float = ANSWER_THRESHOLD,
     ) -> Lookup:
-        ranked = self.rank(text, language, focus, segment_products)
+        ranked = self.rank(text, language, focus, segment_products, keywords=True)
         best = ranked[0] if ranked and ranked[0].score >= threshold else None
         nearest = tuple(_distinct_topics(ranked, focus))[:NEAREST]
         return Lookup(best, nearest)
@@ -361,6 +376,26 @@ KEEP_INTENTS = frozenset({
     "greet", "thank", "affirm", "deny", "stop", "inform_contact", "inform_situation", "inform_source",
     "request_contact", "page_view", TOPIC_INTENT,
 }) | SPEC_INTENTS  # fmt: skip
+
+
+#: readings whose answer says nothing about a topic the message names by one of its keywords ("Ohne AVV geht bei uns
+#: gar nichts" is no request for boss material); customers' requests, prices, conversation moves and the spec,
+#: feature and guarantee answers (which pick a fitting entry themselves) keep theirs
+KEYWORD_OVERRIDABLE = frozenset({
+    FALLBACK_INTENT, "ask_boss_material", "ask_what_is", "ask_reviews", "ask_comparison", "express_doubt", "praise",
+    "chitchat", "out_of_scope", "order", "ask_video", "ask_referral", "inform_source", "goodbye", "greet", "thank",
+})  # fmt: skip
+
+
+def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:
+    """The entry a keyword of the message names ("AVV", "LoRaWAN") when it is also the best entry and `intent`'s
+    own answer does not cover it; None otherwise."""
+    if intent not in KEYWORD_OVERRIDABLE or not index.keyword_entries(text):
+        return None
+    ranked = index.rank(text, whole=True, keywords=True)
+    if not ranked or ranked[0].entry.id not in index.keyword_entries(text) or intent in ranked[0].entry.intents:
+        return None
+    return ranked[0]
 
 
 #: intents whose answer starts a calculation, with the words that must be in a message to mean them: the classifier

@@ -208,7 +208,7 @@ def second_answer(
         return None
     other = []
     for part in parts:
-        ranked = index.rank(part, None, focus, segment_products)
+        ranked = index.rank(part, None, focus, segment_products, keywords=True)
         threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
         if not ranked or ranked[0].score < threshold or ranked[0].entry.id == answered:
             continue

@@ -30,6 +30,7 @@ from bot.conversation.knowledge import (
     TOPIC_INTENT,
     KnowledgeIndex,
     compares_products,
+    keyword_answer,
     lacks_cue,
     load_index,
     price_question,
@@ -148,6 +149,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             index = index or self._index()
             if index is None:
                 return messages
+            keyed = keyword_answer(index, text, intent)
+            if keyed is not None:  # "Ohne AVV geht nichts. Habt ihr einen?": the entry that term names
+                with_top_intent(message, TOPIC_INTENT, min(1.0, keyed.score))
+                continue
             if intent in FOLLOW_UP_MISREAD and is_follow_up(text):  # "and for the sensor product too?"
                 with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # the previous question, for it
                 continue

@@ -233,3 +233,15 @@ def test_the_question_part_of_a_longer_message_is_matched_on_its_own() -> None:
 )  # fmt: skip
 def test_a_stated_requirement_is_a_question(text: str, asked: str | None) -> None:
     assert question_part(text) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [("Ohne AVV geht bei uns gar nichts", {"dpa"}), ("works with LoRaWAN?", {"lorawan"}),
+     ("misst das Ding auch Gas?", {"energy-types"}), ("Gasthaus mit 3 Zimmern", set()),
+     ("Modbus-Registerbelegung?", {"sense-protocols"})],
+)  # fmt: skip
+def test_keywords_name_their_entry_as_whole_words(index: KnowledgeIndex, text: str, entries: set[str]) -> None:
+    assert index.keyword_entries(text) == entries
+    if entries:
+        assert index.rank(text, keywords=True)[0].entry.id in entries

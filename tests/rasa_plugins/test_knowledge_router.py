@@ -41,6 +41,11 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("what payback do your customers typically see?", "ask_reviews", 0.79, "ask_roi"),
         ("what do reviews say about the payback?", "ask_reviews", 0.79, "ask_reviews"),
         ("nur für mich privat, kleine mietwohnung", "ask_topic", 0.73, "inform_situation"),  # a statement
+        ("Bevor wir weiterreden: Ohne AVV geht bei uns gar nichts. Habt ihr einen?", "ask_boss_material", 0.93,
+         "ask_topic"),  # a keyword names the topic
+        ("Und wo finde ich die Doku zur Modbus-Registerbelegung?", "order", 0.82, "ask_topic"),
+        ("Was kostet Modbus-Anbindung für 10 Maschinen?", "ask_price", 0.9, "ask_price"),  # a price stays a price
+        ("Unterstützt ihr SSO über Azure AD?", "ask_integrations", 0.9, "ask_integrations"),  # picks its entry itself
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )

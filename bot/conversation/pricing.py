@@ -78,6 +78,21 @@ _NAMED_CODE = re.compile(rf"\b{_CODE_WORD}\W+[a-zäöü]{{4,}}\d{{1,3}}\b|\b[a-z
                          re.IGNORECASE)
 
 
+#: someone else who wants one too, and a deal for them ("my sister wants one too, any deal for her?", "mein Nachbar will
+#: auch einen, gibts da was für ihn?")
+_SOMEONE_ELSE = re.compile(r"\b(?:sister|brother|friends?|neighbou?rs?|colleagues?|mum|mom|dad|parents|cousin|"
+                           r"schwester|bruder|freund\w*|nachbar\w*|kolleg\w*|mutter|mama|vater|papa|eltern|schwager\w*|"
+                           r"schwieger\w*|cousin\w*)\b", re.IGNORECASE)
+_DEAL_FOR_THEM = re.compile(r"\bdeal|discount|rabatt|gutschein|code|angebot|\boffer|vergünstig|"
+                            r"was für (?:ihn|sie|die)\b|(?:something|anything) for (?:him|her|them)\b|"
+                            r"what (?:can|do) (?:he|she|they) get", re.IGNORECASE)
+
+
+def refers_someone(text: str) -> bool:
+    """True when a customer asks for a deal for someone else who wants one too."""
+    return bool(_SOMEONE_ELSE.search(text) and _DEAL_FOR_THEM.search(text))
+
+
 def names_voucher_code(text: str) -> bool:
     """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?")."""
     return bool(_CODE_SHAPED.search(text) or _NAMED_CODE.search(text))

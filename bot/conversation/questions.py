@@ -126,6 +126,23 @@ def is_bare_size(text: str) -> bool:
     return not [w for w in topic_words(text) if not w.isdigit() and w not in NUMBER_WORDS and w not in _SIZE_FILLER]
 
 
+#: a customer who needs a person on their case: "and if it stays off?", "wen muss ich da anschreiben", "Bestellnummer
+#: WW-4711, könnt ihr nachschauen?"
+_ESCALATION = re.compile(
+    r"\b(?:und|and) (?:wenn|if)\b.{0,40}\b(?:immer noch|noch immer|still|stays?|bleibt|weiterhin|trotzdem|again|"
+    r"wieder)\b|\bwen (?:muss|kann|soll) ich\b.{0,15}\b(?:anschreiben|kontaktieren|anrufen|fragen|erreichen)|"
+    r"\bwho (?:do|should|can|would) (?:i|we) (?:contact|write|email|e-mail|call|ask|talk)|"
+    r"\b(?:k(?:ö|oe)nn(?:t|en)) (?:ihr|sie) (?:da |das |mal |bitte )*(?:nachschauen|nachsehen|pr(?:ü|ue)fen|checken)|"
+    r"\bcan you (?:check|look into|look it up|look up)|bestellnummer|order (?:number|no\b)|auftragsnummer",
+    re.IGNORECASE,
+)
+
+
+def asks_for_support(text: str) -> bool:
+    """True when a customer asks for someone to take up their case (escalation, an order number)."""
+    return bool(_ESCALATION.search(text))
+
+
 def without_product_names(text: str) -> str:
     """The question without the words that name a product ("Does Home have an API?" -> "Does have an API?")."""
     return _PRODUCT_REFERENCE.sub(" ", text)

@@ -42,8 +42,9 @@ from bot.conversation.pricing import (
     asks_savings,
     bare_billing_period,
     names_voucher_code,
+    refers_someone,
 )
-from bot.conversation.questions import is_bare_size, is_follow_up
+from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up
 from bot.conversation.situation import adds_units, extract
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
@@ -63,6 +64,15 @@ SAVINGS_MISREAD = frozenset({"express_doubt", "praise", "nlu_fallback", "chitcha
                              "ask_features", "ask_comparison"})
 #: readings of a question about paying for a year at once that its answer (the discount terms) corrects
 ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
+SUPPORT_INTENT = "ask_support"
+#: readings of a customer's request for a person on their case ("wen muss ich da anschreiben", "and if it stays off?")
+ESCALATION_MISREAD = frozenset({"nlu_fallback", "stop", "deny", "order", "goodbye", "chitchat", "out_of_scope",
+                                "affirm", "inform_contact", "thank", "greet", "express_doubt", "praise", "ask_features",
+                                "ask_what_is"})
+#: readings of a request for a deal for someone else ("mein Nachbar will auch einen, gibts was für ihn?"): the current
+#: vouchers answer it
+FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu_fallback", "out_of_scope",
+                                 "ask_discount", "ask_topic", "express_doubt", "order", "ask_referral"})
 #: readings of a message about a voucher code ("der Code SOMMER25 geht nicht") that the voucher answer corrects: it says
 #: whether that code is valid and which one is
 VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",
@@ -126,6 +136,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
+                continue
+            if intent in ESCALATION_MISREAD and asks_for_support(text):  # "and if it stays off?": our support
+                with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))
+                continue
+            if intent in FRIEND_DEAL_MISREAD and refers_someone(text):  # "my sister wants one too, any deal for her?"
+                with_top_intent(message, VOUCHER_INTENT, max(confidence, 0.5))
                 continue
             if intent in VOUCHER_MISREAD and names_voucher_code(text):  # "SOMMER25 geht nicht": that code's validity
                 with_top_intent(message, VOUCHER_INTENT, max(confidence, 0.5))

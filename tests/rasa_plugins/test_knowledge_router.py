@@ -46,6 +46,13 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("Und wo finde ich die Doku zur Modbus-Registerbelegung?", "order", 0.82, "ask_topic"),
         ("Was kostet Modbus-Anbindung für 10 Maschinen?", "ask_price", 0.9, "ask_price"),  # a price stays a price
         ("Unterstützt ihr SSO über Azure AD?", "ask_integrations", 0.9, "ask_integrations"),  # picks its entry itself
+        ("bin mega zufrieden, mein nachbar will auch einen. gibts da was für ihn?", "ask_boss_material", 0.53,
+         "ask_voucher"),  # a deal for someone else
+        ("love the app. my sister wants one too, any deal for her?", "praise", 0.88, "ask_voucher"),
+        ("love the app, my sister says so too", "praise", 0.88, "praise"),
+        ("and if it stays off?", "stop", 0.6, "ask_support"),  # a customer's case for support
+        ("Bestellnummer WW-4711-22, könnt ihr nachschauen?", "order", 0.35, "ask_support"),
+        ("wen muss ich da anschreiben", "nlu_fallback", 0.3, "ask_support"),
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, visitor_products
 from bot.conversation.answers import situation_answer
-from bot.conversation.questions import question_in_statement
+from bot.conversation.questions import question_in_statement, second_answer
 from bot.conversation.situation import bare_count, extract, from_slots
 
 
@@ -43,4 +43,10 @@ class ActionAnswerSituation(ServiceAction):
         )  # fmt: skip
         if question is not None:
             dispatcher.utter_message(text=question.text)
+            second = second_answer(  # "... We need SAP export and Azure AD login.": both answered
+                self.services.knowledge.get(), text, question.entry_id, tracker.get_slot("language"), focus=focus,
+                segment_products=visitor_products(self.services, tracker),
+            )  # fmt: skip
+            if second is not None and second.product in (None, focus):
+                dispatcher.utter_message(text=second.text)
         return events

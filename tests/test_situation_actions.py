@@ -66,6 +66,11 @@ def test_the_situation_is_kept_and_refined_over_the_conversation(catalogue_servi
          ["Wattwerk Business", "Starter", "10–20 %", "4–9 Monaten"], ["Wattwerk Home"]),
         ("Wir sind ein kleines Büro, ein Standort, 12 Leute.", "de", None,
          ["Wattwerk Business", "Ihren Standort", "Starter", "49 €"], ["Wattwerk Home", "4–9 Monaten"]),
+        # "which product fits?" is answered by the situation answer: no overview, no other product's entry after it
+        ("small hotel, 40 rooms, all in one building. which of ur products fits", "en", None,
+         ["Wattwerk Business", "Starter"], ["Wattwerk Home"]),
+        ("Spaß beiseite. Ich hab ne kleine Schreinerei, ein Standort, 6 Maschinen. Was passt da?", "de", None,
+         ["Wattwerk Sense", "6 × 390 €"], ["Wattwerk Home"]),
     ],
 )  # fmt: skip
 def test_a_situation_gets_the_fitting_product_with_their_numbers_and_a_next_step(

@@ -6,10 +6,12 @@ import json
 import re
 from dataclasses import dataclass
 
+from bot.content.schemas import GENERAL
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
     FALLBACK_INTENT,
     OVERRIDE_THRESHOLD,
+    OVERVIEW_ENTRY,
     PRODUCT_WORDS,
     TOPIC_INTENT,
     KnowledgeIndex,
@@ -205,7 +207,10 @@ def question_in_statement(
         index.lookup(query, None, focus, segment_products, threshold=STATEMENT_QUESTION_THRESHOLD).best
         for query in {asked, text}
     ]  # the whole message too: "who installs them?" needs its "sensors"
-    best = max((b for b in found if b is not None), key=lambda b: b.score, default=None)
+    fitting = [b for b in found if b is not None and (focus is None or (b.entry.product in (focus, GENERAL)
+                                                                      and b.entry.id != OVERVIEW_ENTRY))]  # fmt: skip
+    # the situation answer named the product that fits: no overview of all three, no other product's entry
+    best = max(fitting, key=lambda b: b.score, default=None)
     return None if best is None else _answer(best, language)
 
 

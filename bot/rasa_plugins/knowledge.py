@@ -82,6 +82,9 @@ VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "
 #: 10") whose answer says nothing about that size; the price answer works out the plan for it
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm"})
+#: readings of a customer's growth ("Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu") whose answer (the
+#: shop, changing the plan in the customer area) does not say which plan the new total needs
+GROWTH_ONLY_MISREAD = frozenset({"order", "ask_renewal"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
@@ -155,7 +158,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
-            if intent in GROWTH_MISREAD and (adds_units(text) or is_bare_size(text)):  # "we'd need 10", "a 4th site?"
+            grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
+            if (intent in GROWTH_MISREAD and (grows or is_bare_size(text))) or (
+                    intent in GROWTH_ONLY_MISREAD and grows):  # fmt: skip
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price

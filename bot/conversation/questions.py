@@ -145,6 +145,20 @@ def asks_for_support(text: str) -> bool:
     return bool(_ESCALATION.search(text))
 
 
+#: a customer's device or data that stopped working ("2 of our sensors went offline after the broker update")
+_FAULT = re.compile(r"\b(?:offline|went down|ausgefallen|kaputt|defekt|broken|geht nicht mehr|funktionier\w* nicht|"
+                    r"(?:doesn|don|isn|aren)'?t work\w*|not working|stopped working|no longer work\w*|keine daten|"
+                    r"no data|fehlermeldung|error|disconnect\w*|abgest(?:ü|ue)rzt|crash\w*|zeigt nichts|shows nothing)",
+                    re.IGNORECASE)  # fmt: skip
+_OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten|data|messpunkte?|anzeige|plattform|"
+                   r"platform|ger(?:ä|ae)t\w*|devices?)\b", re.IGNORECASE)
+
+
+def reports_fault(text: str) -> bool:
+    """True when a customer reports that our device, app or data stopped working."""
+    return bool(_FAULT.search(text) and _OURS.search(text))
+
+
 def without_product_names(text: str) -> str:
     """The question without the words that name a product ("Does Home have an API?" -> "Does have an API?")."""
     return _PRODUCT_REFERENCE.sub(" ", text)

@@ -373,7 +373,10 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     if sector:
         found["sector"] = sector[0]
         segment = sector[1]
-    product = named_product or _implied_product({**found, **hints}, sector)
+    implied = _implied_product({**found, **hints}, sector)
+    if named_product == HOME and implied in (BUSINESS, SENSE) and (found.get("sites") or found.get("measuring_points")):
+        named_product = None  # "5 camping sites, every site has its own electricity meter": no household clip
+    product = named_product or implied
     if segment is None and product is not None:
         segment = PRODUCT_SEGMENT.get(product)
     return Situation(segment=segment, product=product, **found)
@@ -506,7 +509,7 @@ def _added(text: str) -> tuple[int, str | None, str] | None:
         word = match.group(1)
         value = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
         following = _WORD.findall(norm[match.end() : match.end() + 40])[:3]
-        if following and _stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS + ("user", "nutzer")):
+        if following and _stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS + _ACCESS_STEMS):
             continue
         kind = _noun_kind(following)
         if value and value <= MAX_COUNT:
@@ -515,6 +518,9 @@ def _added(text: str) -> tuple[int, str | None, str] | None:
     return None
 
 
+#: what a customer adds that is no site or machine: users, licences, seats, accounts ("We need 5 more licences")
+_ACCESS_STEMS = ("user", "nutzer", "lizenz", "licen", "seat", "platz", "plaetze", "account", "zugang", "zugaeng",
+                 "login")
 _ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste": 6, "siebte": 7, "achte": 8,
                   "neunte": 9, "zehnte": 10, "elfte": 11, "zwoelfte": 12, "second": 2, "third": 3, "fourth": 4,
                   "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,

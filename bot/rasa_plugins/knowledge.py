@@ -44,7 +44,7 @@ from bot.conversation.pricing import (
     names_voucher_code,
     refers_someone,
 )
-from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up
+from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up, reports_fault
 from bot.conversation.situation import adds_units, extract
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
@@ -78,13 +78,12 @@ FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu
 VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",
                              "chitchat", "out_of_scope", "ask_discount", "ask_guarantee", "ask_what_is",
                              "ask_features", "praise", "ask_delivery", "ask_renewal", "ask_specs"})
-#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?") or only gives a size ("we'd need
-#: 10") whose answer says nothing about that size; the price answer works out the plan for it
+#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?", "Wir nutzen Starter für 3
+#: Filialen, jetzt kommen 2 neue dazu") or only gives a size ("we'd need 10") whose answer (a fallback, the shop,
+#: changing the plan in the customer area) does not say what that size needs; the price answer works out its plan
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
-                            "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm"})
-#: readings of a customer's growth ("Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu") whose answer (the
-#: shop, changing the plan in the customer area) does not say which plan the new total needs
-GROWTH_ONLY_MISREAD = frozenset({"order", "ask_renewal"})
+                            "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
+                            "ask_renewal"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
@@ -140,6 +139,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
                 continue
+            if intent == SITUATION_INTENT and reports_fault(text):  # "2 of our sensors went offline": no prospect
+                with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))
+                continue
             if intent in ESCALATION_MISREAD and asks_for_support(text):  # "and if it stays off?": our support
                 with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))
                 continue
@@ -159,8 +161,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
             grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
-            if (intent in GROWTH_MISREAD and (grows or is_bare_size(text))) or (
-                    intent in GROWTH_ONLY_MISREAD and grows):  # fmt: skip
+            if intent in GROWTH_MISREAD and (grows or is_bare_size(text)):
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price

@@ -151,6 +151,11 @@ def test_household_people_are_not_employees() -> None:
     assert extract("reihenhaus, 4 personen").employees is None
 
 
+def test_a_meter_named_by_a_company_with_sites_is_no_household_clip() -> None:
+    text = "We operate 5 camping sites in Croatia and Austria, every site has own electricity meter."
+    assert extract(text, "wattwerk-home").product == "wattwerk-business"
+
+
 def test_a_named_product_wins_over_the_implied_one() -> None:
     assert extract("Wir haben 6 Lager, kann Sense das?", SENSE).product == SENSE
 
@@ -215,6 +220,8 @@ def test_counts_added_to_what_was_said(known: Situation, text: str, sites: int |
         (Situation(), "10 machines, and we open 2 new stores", 2, 10),
         (Situation(sites=12), "we add 2 new users and need two more years", None, None),  # no sites
         (Situation(sites=12), "3 weitere Mitarbeiter kommen dazu", None, None),
+        (Situation(sites=12), "We need 5 more licences", None, None),
+        (Situation(sites=12), "Wir brauchen 5 weitere Lizenzen", None, None),
         (Situation(), "Wir sind Starter-Kunde mit 3 Standorten, jetzt kommt ein vierter dazu.", 4, None),
     ],
 )

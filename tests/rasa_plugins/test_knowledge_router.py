@@ -34,7 +34,8 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("und wenn ne vierte dazukommt?", "nlu_fallback", 0.3, "ask_price"),  # the plan for the new total
         ("Der Code SOMMER25 geht nicht, was mach ich falsch?", "inform_situation", 0.9, "ask_voucher"),
         ("und jetzt?", "stop", 0.6, "nlu_fallback"),  # stops nothing
-        ("we'd need 10", "ask_topic", 0.44, "ask_price"),  # only a size: the price for it
+        ("we'd need 10", "ask_renewal", 0.33, "ask_price"),  # only a size: the price for it
+        ("Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu. Was müssen wir tun?", "order", 0.6, "ask_price"),
         ("und jährlich?", "affirm", 0.55, "ask_discount"),  # annual billing after a price
         ("and monthly?", "ask_topic", 0.75, "ask_price"),
         ("modbus tcp ok?", "affirm", 0.41, "ask_topic"),  # a question, no yes
@@ -53,6 +54,8 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("and if it stays off?", "stop", 0.6, "ask_support"),  # a customer's case for support
         ("Bestellnummer WW-4711-22, könnt ihr nachschauen?", "order", 0.35, "ask_support"),
         ("wen muss ich da anschreiben", "nlu_fallback", 0.3, "ask_support"),
+        ("2 of our sensors went offline after we updated the mqtt broker", "inform_situation", 0.9, "ask_support"),
+        ("Wir haben 2 Standorte, der alte Anbieter ist ausgefallen", "inform_situation", 0.9, "inform_situation"),
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],
 )

@@ -9,13 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, visitor_products
-from bot.catalogue.service import find_product
+from bot.catalogue.service import find_product, product_of_plan
 from bot.conversation.answers import situation_reason
 from bot.conversation.knowledge import FALLBACK_INTENT
 from bot.conversation.questions import (
     Reply,
     answer_question,
     is_follow_up,
+    product_answer_for_intent,
     request_answer,
     second_answer,
     specific_answer,
@@ -165,3 +166,24 @@ class ActionAnswerRequest(ServiceAction):
             dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
             return []
         return _say(self.services, dispatcher, tracker, reply, preferred)
+
+
+class ActionAnswerGuarantee(ServiceAction):
+    """How to try without risk: for a product the message names ("and a longer business trial?"), that product's
+    entry (trial with TEST60, money back, warranty); otherwise the overview of all products (utter_guarantee)."""
+
+    def name(self) -> str:
+        return "action_answer_guarantee"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        products = self.services.catalogue.products()
+        named = find_product(text, products) or product_of_plan(text, products)
+        if named is not None:
+            reply = product_answer_for_intent(self.services.knowledge.get(), text, "ask_guarantee", named.id,
+                                              tracker.get_slot("language"))  # fmt: skip
+            if reply is not None:
+                dispatcher.utter_message(text=reply.text)
+                return [SlotSet("product", named.id)] if tracker.get_slot("product") != named.id else []
+        dispatcher.utter_message(response="utter_guarantee")
+        return []

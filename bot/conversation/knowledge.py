@@ -403,7 +403,7 @@ def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scor
 #: shape; without one of these words such a reading is not trusted (`lacks_cue`)
 INTENT_CUES = {
     "ask_roi": re.compile(
-        r"lohn|rechne|rentab|rentier|amorti|\broi\b|return|pay ?back|pays? (?:for )?(?:it|itself|off)|paid off|"
+        r"lohn|rechne|rentab|rentier|amorti|\broi\b|return|pay ?back|(?:pays?|paid) (?:for )?(?:it|itself|off)|"
         r"bezahlt|zahlt sich|worth|\bwert\b|spar|\bsave|saving|ersparnis|bringt|bringen|benefit|nutzen|gain|"
         r"rendite|break.?even|invest|recoup|financ|angelegt|money back|zurück|reinhol|wieder drin|earn|verdien|profit|"
         r"wirtschaftlich|\bbills?\b|rechnung",

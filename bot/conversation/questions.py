@@ -100,7 +100,7 @@ FOLLOW_UP_WORDS = 8
 
 #: words that leave a follow-up without a topic of its own
 _FOLLOW_UP_FILLER = frozenset("gilt gelten same true apply applies product produkt produkte products one ones "
-                              "case fall bei with about".split())  # fmt: skip
+                              "case fall bei with about other andere anderen anderes".split())  # fmt: skip
 
 
 def is_follow_up(text: str) -> bool:
@@ -157,6 +157,16 @@ _OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten
 def reports_fault(text: str) -> bool:
     """True when a customer reports that our device, app or data stopped working."""
     return bool(_FAULT.search(text) and _OURS.search(text))
+
+
+def product_answer_for_intent(index: KnowledgeIndex, text: str, intent: str, product: str,
+                               language: str | None) -> Reply | None:  # fmt: skip
+    """For a question with a general answer about all products (`ask_guarantee`: trial, money back, warranty) that
+    names one product ("and a longer business trial?"): that product's entry on the topic that fits best; None when
+    the product has none."""
+    ranked = [s for s in index.rank(text, None, product, keywords=True)
+              if s.entry.product == product and intent in s.entry.intents]  # fmt: skip
+    return _answer(ranked[0], language) if ranked else None
 
 
 def without_product_names(text: str) -> str:

@@ -87,7 +87,8 @@ GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
-                               "ask_what_is", "ask_comparison", "ask_referral", "inform_source", "greet"})
+                               "ask_what_is", "ask_comparison", "ask_referral", "inform_source", "greet",
+                               "ask_support"})
 
 #: readings of a question that compares our products ("Unterschied zwischen Home und Business?") whose answer does not
 #: tell them apart (the comparison with competitors, the company, one product's features)
@@ -157,7 +158,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent == TOPIC_INTENT and not is_question(text) and extract(text).has_facts():
                 with_top_intent(message, SITUATION_INTENT, max(confidence, 0.5))  # "nur für mich, kleine mietwohnung"
                 continue
-            if intent in SAVINGS_MISREAD and asks_savings(text):  # "was sparen wir realistisch?": the calculator
+            if intent in SAVINGS_MISREAD and (asks_savings(text) or asks_payback(text)):  # "was sparen wir?", "so when
+                # has it paid for itself": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
             grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
@@ -175,7 +177,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if keyed is not None:  # "Ohne AVV geht nichts. Habt ihr einen?": the entry that term names
                 with_top_intent(message, TOPIC_INTENT, min(1.0, keyed.score))
                 continue
-            if intent in FOLLOW_UP_MISREAD and is_follow_up(text):  # "and for the sensor product too?"
+            if (intent in FOLLOW_UP_MISREAD or (intent == SITUATION_INTENT and not extract(text).has_facts())) and (
+                    is_follow_up(text)):  # "and for the sensor product too?", "what about the other one, the clip?"
                 with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # the previous question, for it
                 continue
             if intent in OVERVIEW_MISREAD and compares_products(text) and index.entry(OVERVIEW_ENTRY):

@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import ActionAnswerQuestion, ActionAnswerRequest
+from actions.knowledge import ActionAnswerGuarantee, ActionAnswerQuestion, ActionAnswerRequest
 from bot.services import Services
 from tests.helpers import make_tracker, user
 
@@ -144,3 +144,24 @@ def test_a_customers_request_is_answered_from_a_fitting_entry(
         assert message["response"] == expected and not message["text"]
     else:
         assert expected in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected", "events"),
+    [("and a longer business trial?", "en", "TEST60", [SlotSet("product", "wattwerk-business")]),
+     ("Kann ich den Clip zurückschicken, wenn er nichts bringt?", "de", "60 Tage",
+      [SlotSet("product", "wattwerk-home")]),
+     ("Can I try it without risk?", "en", None, [])],
+)  # fmt: skip
+def test_a_guarantee_question_for_one_product_gets_that_products_answer(
+    catalogue_services: Services, text: str, language: str, expected: str | None, events: list
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user(text, "ask_guarantee")], {"language": language})
+    result = ActionAnswerGuarantee(catalogue_services).run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    if expected is None:  # no product named: every product's way to try without risk
+        assert message["response"] == "utter_guarantee"
+    else:
+        assert expected in message["text"]
+    assert result == events

@@ -55,6 +55,9 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("Bestellnummer WW-4711-22, könnt ihr nachschauen?", "order", 0.35, "ask_support"),
         ("wen muss ich da anschreiben", "nlu_fallback", 0.3, "ask_support"),
         ("2 of our sensors went offline after we updated the mqtt broker", "inform_situation", 0.9, "ask_support"),
+        ("what about the other one, the home clip?", "inform_situation", 0.9, "ask_topic"),  # the last question again
+        ("so when has it paid for itself", "nlu_fallback", 0.3, "ask_roi"),
+        ("what about the other one, the home clip?", "ask_support", 0.38, "ask_topic"),
         ("Wir haben 2 Standorte, der alte Anbieter ist ausgefallen", "inform_situation", 0.9, "inform_situation"),
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],

@@ -416,10 +416,10 @@ INTENT_CUES = {
         r"negativ\w*|falsch|wrong|incorrect|pass|verzicht\w*|rather|don'?t|later|sp(?:ä|ae)ter)\b)",
         re.IGNORECASE | re.DOTALL,
     ),
-    # "modbus tcp ok?" asks something; a yes is no question (or only "why not?")
+    # "modbus tcp ok?" asks something; a yes has no question mark or starts with the yes ("Ja, warum nicht?")
     "affirm": re.compile(
-        r"^(?![^?]*\?)|^\W*(?:ja|jo|yes|ok|okay|sure|klar|gerne?|warum nicht|wieso nicht|why not|really|echt|"
-        r"wirklich)\W*$",
+        r"^(?![^?]*\?)|^\W*(?:ja|jo|jep|yes|yep|yeah|ok|okay|sure|klar|gerne?|natürlich|of course|absolutely|"
+        r"warum nicht|wieso nicht|why not|really|echt|wirklich)\b",
         re.IGNORECASE,
     ),
     "stop": re.compile(

@@ -80,10 +80,10 @@ _NAMED_CODE = re.compile(rf"\b{_CODE_WORD}\W+[a-zäöü]{{4,}}\d{{1,3}}\b|\b[a-z
 
 #: someone else who wants one too, and a deal for them ("my sister wants one too, any deal for her?", "mein Nachbar will
 #: auch einen, gibts da was für ihn?")
-_SOMEONE_ELSE = re.compile(r"\b(?:sister|brother|friends?|neighbou?rs?|colleagues?|mum|mom|dad|parents|cousin|"
-                           r"schwester|bruder|freund\w*|nachbar\w*|kolleg\w*|mutter|mama|vater|papa|eltern|schwager\w*|"
+_SOMEONE_ELSE = re.compile(r"\b(?:sister|brother|friends?|neighbou?rs?|mum|mom|dad|parents|cousin|schwester|bruder|"
+                           r"freund(?:in|e|en|innen)?|nachbar\w*|mutter|mama|vater|papa|eltern|schwager\w*|"
                            r"schwieger\w*|cousin\w*)\b", re.IGNORECASE)
-_DEAL_FOR_THEM = re.compile(r"\bdeal|discount|rabatt|gutschein|code|angebot|\boffer|vergünstig|"
+_DEAL_FOR_THEM = re.compile(r"\bdeal|discount|rabatt|gutschein|code|vergünstig|"
                             r"was für (?:ihn|sie|die)\b|(?:something|anything) for (?:him|her|them)\b|"
                             r"what (?:can|do) (?:he|she|they) get", re.IGNORECASE)
 
@@ -93,9 +93,16 @@ def refers_someone(text: str) -> bool:
     return bool(_SOMEONE_ELSE.search(text) and _DEAL_FOR_THEM.search(text))
 
 
+#: what visitors say about a code they type: it fails, is it valid, how to redeem it ("SOMMER25 geht nicht??")
+_CODE_TROUBLE = re.compile(r"geht nicht|funktioniert nicht|klappt nicht|(?:doesn|don|isn)'?t work|not work|invalid|"
+                           r"ung(?:ü|ue)ltig|g(?:ü|ue)ltig|\bvalid|einl(?:ö|oe)s|redeem|\bapply|akzeptier|accept|\bgilt\b|"
+                           r"abgelaufen|expired", re.IGNORECASE)
+
+
 def names_voucher_code(text: str) -> bool:
-    """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?")."""
-    return bool(_CODE_SHAPED.search(text) or _NAMED_CODE.search(text))
+    """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?"); a
+    name with digits ("die ACME24 GmbH", "MQTT5") is none without a word about codes or their validity."""
+    return bool(_NAMED_CODE.search(text) or (_CODE_SHAPED.search(text) and _CODE_TROUBLE.search(text)))
 
 
 #: an amount of energy ("wie viel meine PV-Anlage einspeist", "how much my solar panels feed in"), unless money is named

@@ -132,7 +132,8 @@ def is_bare_size(text: str) -> bool:
 #: WW-4711, könnt ihr nachschauen?"
 _ESCALATION = re.compile(
     r"\b(?:und|and) (?:wenn|if)\b.{0,40}\b(?:immer noch|noch immer|still|stays?|bleibt|weiterhin|trotzdem|again|"
-    r"wieder)\b|\bwen (?:muss|kann|soll) ich\b.{0,15}\b(?:anschreiben|kontaktieren|anrufen|fragen|erreichen)|"
+    r"wieder)\b.{0,25}\b(?:off|aus|nicht|not|kaputt|offline|broken|kein\w*|no|n'?t|dunkel|dark|leer|empty|falsch|"
+    r"wrong|down)\b|\bwen (?:muss|kann|soll) ich\b.{0,15}\b(?:anschreiben|kontaktieren|anrufen|fragen|erreichen)|"
     r"\bwho (?:do|should|can|would) (?:i|we) (?:contact|write|email|e-mail|call|ask|talk)|"
     r"\b(?:k(?:ö|oe)nn(?:t|en)) (?:ihr|sie) (?:da |das |mal |bitte )*(?:nachschauen|nachsehen|pr(?:ü|ue)fen|checken)|"
     r"\bcan you (?:check|look into|look it up|look up)|bestellnummer|order (?:number|no\b)|auftragsnummer",
@@ -147,8 +148,8 @@ def asks_for_support(text: str) -> bool:
 
 #: a customer's device or data that stopped working ("2 of our sensors went offline after the broker update")
 _FAULT = re.compile(r"\b(?:offline|went down|ausgefallen|kaputt|defekt|broken|geht nicht mehr|funktionier\w* nicht|"
-                    r"(?:doesn|don|isn|aren)'?t work\w*|not working|stopped working|no longer work\w*|keine daten|"
-                    r"no data|fehlermeldung|error|disconnect\w*|abgest(?:ü|ue)rzt|crash\w*|zeigt nichts|shows nothing)",
+                    r"(?:doesn|don|isn|aren)'?t work\w*|not working|stopped working|no longer work\w*|"
+                    r"fehlermeldung|error|disconnect\w*|abgest(?:ü|ue)rzt|crash\w*|zeigt nichts|shows nothing)",
                     re.IGNORECASE)  # fmt: skip
 _OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten|data|messpunkte?|anzeige|plattform|"
                    r"platform|ger(?:ä|ae)t\w*|devices?)\b", re.IGNORECASE)

@@ -107,8 +107,8 @@ _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": D
 #: measuring machines one by one: Sense
 #: one site named with the German article ("ein Standort, 12 Leute"), which counts nothing elsewhere ("ein Messpunkt
 #: pro Maschine"); "mehr als ein Standort" is no count
-_ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|einen|einem)\s+(?:einzige[nm]?\s+)?(?:standort|filiale|niederlassung)\b"
-                       r"(?!\s+(?:pro|je|mehr)\b)")
+_ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|eine|einen|einem)\s+(?:einzige[nm]?\s+)?"
+                       r"(?:standort|filiale|niederlassung)\b(?!\s+(?:pro|je|mehr)\b)")
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
                          r"every machine|jede (?:maschine|anlage)|pro maschine|per machine)\b")  # fmt: skip
 #: an annual energy cost at or above this is a business's (Business fits when nothing else decides)
@@ -528,6 +528,9 @@ _ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste"
 _ARTICLE = r"\b(?:a|an|another|ne|nen|ein|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+"
 _ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:st|nd|rd|th)\b(?:\s+(\w+))?|" + _ARTICLE + "("
                       + "|".join(_ORDINAL_WORDS) + r")[nrs]?\b(?:\s+(\w+))?")
+#: nouns after an ordinal that count no site or machine
+_NOT_UNITS = ("version", "rechnung", "invoice", "adresse", "address", "vertrag", "contract", "mal", "time", "frage",
+              "question", "seite", "page", "stock", "floor", "etage", "zahlung", "payment", "termin", "meeting")
 #: words that say the ordinal is one more ("wenn ne vierte dazukommt", "if we add a 4th site")
 _GROWING = re.compile(r"dazu|hinzu|\badd|\bopen|eroeffn|\bneue|\bnew\b|\bkommt|kaeme|expand|erweiter|grow|wachs")
 
@@ -542,6 +545,8 @@ def _ordinal_total(text: str) -> tuple[int, str | None] | None:
     value = int(match.group(1)) if match.group(1) else _ORDINAL_WORDS[match.group(3)]
     noun = match.group(2) or match.group(4)
     kind = _noun_kind([noun]) if noun else None
+    if noun and kind is None and _stem_in(noun, _TIME_STEMS + _NOT_UNITS):
+        return None  # "ein zweites Jahr", "the second version", "die zweite Rechnung": no site or machine
     return value, kind if kind in ("sites", "measuring_points") else None
 
 

@@ -67,8 +67,7 @@ ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 SUPPORT_INTENT = "ask_support"
 #: readings of a customer's request for a person on their case ("wen muss ich da anschreiben", "and if it stays off?")
 ESCALATION_MISREAD = frozenset({"nlu_fallback", "stop", "deny", "order", "goodbye", "chitchat", "out_of_scope",
-                                "affirm", "inform_contact", "thank", "greet", "express_doubt", "praise", "ask_features",
-                                "ask_what_is"})
+                                "affirm", "inform_contact", "thank", "greet", "praise", "ask_features", "ask_what_is"})
 #: readings of a request for a deal for someone else ("mein Nachbar will auch einen, gibts was für ihn?"): the current
 #: vouchers answer it
 FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu_fallback", "out_of_scope",
@@ -81,6 +80,9 @@ VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "
 #: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?", "Wir nutzen Starter für 3
 #: Filialen, jetzt kommen 2 neue dazu") or only gives a size ("we'd need 10") whose answer (a fallback, the shop,
 #: changing the plan in the customer area) does not say what that size needs; the price answer works out its plan
+#: readings of an answer to a form's question ("15 bitte" for the calculator's savings rate, "ja, 15"): a bare size with
+#: them stays the form's answer (the router does not see the form)
+FORM_ANSWER_READINGS = frozenset({"nlu_fallback", "affirm"})
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
                             "ask_renewal"})
@@ -163,7 +165,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
             grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
-            if intent in GROWTH_MISREAD and (grows or is_bare_size(text)):
+            if intent in GROWTH_MISREAD and (grows or (intent not in FORM_ANSWER_READINGS and is_bare_size(text))):
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price

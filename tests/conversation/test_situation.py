@@ -59,6 +59,7 @@ from bot.conversation.situation import (
         ("Can we bring in three years of old meter readings from CSV files?", {"measuring_points": None}),
         ("Wir sind ein kleines Büro, ein Standort, 12 Leute.", {"sites": 1, "employees": 12}),
         ("wir haben mehr als einen Standort", {"sites": None}),
+        ("Wir haben eine Filiale und 12 Mitarbeiter", {"sites": 1, "employees": 12}),
         ("We run three co-working spaces", {"sites": 3, "sector": "office"}),
         ("Kühlhauslogistik, 3 Hallen mit je 4 Kühlaggregaten", {"sites": 3, "measuring_points": 12}),
         ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),

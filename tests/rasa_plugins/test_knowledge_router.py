@@ -58,6 +58,18 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("what about the other one, the home clip?", "inform_situation", 0.9, "ask_topic"),  # the last question again
         ("so when has it paid for itself", "nlu_fallback", 0.3, "ask_roi"),
         ("what about the other one, the home clip?", "ask_support", 0.38, "ask_topic"),
+        # found by a review: none of these may move
+        ("Wir haben 5 Standorte und keine Daten über unseren Verbrauch", "inform_situation", 0.64, "inform_situation"),
+        ("Wir sind die ACME24 GmbH mit 3 Standorten", "inform_situation", 0.98, "inform_situation"),
+        ("Und wenn das Teil trotzdem nix bringt?", "express_doubt", 0.87, "express_doubt"),
+        ("and if we still have questions later?", "nlu_fallback", 0.3, "nlu_fallback"),
+        ("Ja, warum nicht?", "affirm", 0.95, "affirm"),
+        ("Ja gerne, was brauchen Sie von mir?", "affirm", 0.71, "affirm"),
+        ("Ich brauche was für meinen Chef und die Kollegen, am besten ein Angebot", "ask_boss_material", 0.84,
+         "ask_boss_material"),
+        ("15 bitte", "nlu_fallback", 0.3, "nlu_fallback"),  # the calculator's answer, not a price question
+        ("Verlängert sich der Vertrag automatisch für ein zweites Jahr mit neuem Preis?", "ask_renewal", 0.8,
+         "ask_renewal"),
         ("Wir haben 2 Standorte, der alte Anbieter ist ausgefallen", "inform_situation", 0.9, "inform_situation"),
         ("Stopp, das war ein Versehen", "stop", 0.9, "stop"),
     ],

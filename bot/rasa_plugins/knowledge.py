@@ -77,12 +77,12 @@ FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu
 VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",
                              "chitchat", "out_of_scope", "ask_discount", "ask_guarantee", "ask_what_is",
                              "ask_features", "praise", "ask_delivery", "ask_renewal", "ask_specs"})
-#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?", "Wir nutzen Starter für 3
-#: Filialen, jetzt kommen 2 neue dazu") or only gives a size ("we'd need 10") whose answer (a fallback, the shop,
-#: changing the plan in the customer area) does not say what that size needs; the price answer works out its plan
 #: readings of an answer to a form's question ("15 bitte" for the calculator's savings rate, "ja, 15"): a bare size with
 #: them stays the form's answer (the router does not see the form)
 FORM_ANSWER_READINGS = frozenset({"nlu_fallback", "affirm"})
+#: readings of a message that adds sites or machines ("und wenn ne vierte dazukommt?", "Wir nutzen Starter für 3
+#: Filialen, jetzt kommen 2 neue dazu") or only gives a size ("we'd need 10") whose answer (a fallback, the shop,
+#: changing the plan in the customer area) does not say what that size needs; the price answer works out its plan
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
                             "ask_renewal"})

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from bot.text import words
+
 LANGS = ("de", "en")
 SEGMENTS = ("b2b", "b2c")
 COMPANY_SIZES = ("1-10", "11-50", "51-250", "251+")
@@ -116,6 +118,12 @@ class Product:
     vouchers: tuple[Voucher, ...] = field(default=())
     reviews: tuple[Review, ...] = field(default=())
     roi: Roi | None = None
+
+
+def plan_words(product: Product, plan: Plan) -> set[str]:
+    """The words that name `plan` in either language, without the product's own name ("Home Plus": plus)."""
+    names = {w for lang in ("de", "en") for w in words(plan.name.get(lang))}
+    return names - set(words(product.name)) - {"wattwerk"}
 
 
 # ---------------------------------------------------------------------------------------------

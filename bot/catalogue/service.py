@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.catalogue.loader import loaded_hash
 from bot.catalogue.models import ProductRow
-from bot.catalogue.schema import Plan, Product, Review, Roi, Spec, Text, Voucher
+from bot.catalogue.schema import Plan, Product, Review, Roi, Spec, Text, Voucher, plan_words
 from bot.text import normalize, words
 
 logger = logging.getLogger(__name__)
@@ -85,12 +85,8 @@ _COMMON_PLAN_WORDS = frozenset({"basis", "basic", "plus", "platform", "plattform
 def product_of_plan(text: str, products: Sequence[Product]) -> Product | None:
     """The product whose plan the message names ("was kostet professional": Business); None if none or several."""
     said = set(words(text))
-    found = []
-    for product in products:
-        product_words = set(words(product.name)) | {"wattwerk"}
-        names = {w for plan in product.plans for lang in ("de", "en") for w in words(plan.name.get(lang))}
-        if said & (names - product_words - _COMMON_PLAN_WORDS):
-            found.append(product)
+    found = [product for product in products
+             if any(said & (plan_words(product, plan) - _COMMON_PLAN_WORDS) for plan in product.plans)]  # fmt: skip
     return found[0] if len(found) == 1 else None
 
 

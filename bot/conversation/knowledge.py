@@ -390,10 +390,11 @@ KEYWORD_OVERRIDABLE = frozenset({
 def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:
     """The entry a keyword of the message names ("AVV", "LoRaWAN") when it is also the best entry and `intent`'s
     own answer does not cover it; None otherwise."""
-    if intent not in KEYWORD_OVERRIDABLE or not index.keyword_entries(text):
+    keyed = index.keyword_entries(text) if intent in KEYWORD_OVERRIDABLE else frozenset()
+    if not keyed:
         return None
     ranked = index.rank(text, whole=True, keywords=True)
-    if not ranked or ranked[0].entry.id not in index.keyword_entries(text) or intent in ranked[0].entry.intents:
+    if not ranked or ranked[0].entry.id not in keyed or intent in ranked[0].entry.intents:
         return None
     return ranked[0]
 

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.catalogue.schema import Plan, Product
+from bot.catalogue.schema import Plan, Product, plan_words
 from bot.formatting import money, plan_line, unit_name
 from bot.messages import Messages
 from bot.numbers import NUMBER_WORDS
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
-from bot.text import normalize
+from bot.text import normalize, words
 
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
@@ -229,13 +229,8 @@ def is_tiered(product: Product) -> bool:
 
 def named_plan(product: Product, text: str) -> Plan | None:
     """The one plan of `product` the message names ("mit dem Plus-Abo", "Professional"), if exactly one."""
-    said = set(re.findall(r"\w+", text.lower()))
-    product_words = set(re.findall(r"\w+", product.name.lower())) | {"wattwerk"}
-    named = []
-    for plan in product.plans:
-        names = {w for lang in ("de", "en") for w in re.findall(r"\w+", plan.name.get(lang).lower())}
-        if said & (names - product_words):
-            named.append(plan)
+    said = set(words(text))
+    named = [plan for plan in product.plans if said & plan_words(product, plan)]
     return named[0] if len(named) == 1 else None
 
 

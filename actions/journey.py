@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction
 from bot.catalogue.service import find_product
 from bot.conversation.situation import SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
-from bot.journey import infer_journey, turns_from_events
+from bot.journey.inference import infer_journey, turns_from_events
 
 
 class ActionTrackJourney(ServiceAction):

@@ -14,8 +14,8 @@ from actions.leads import ActionHandleContactRequest
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from actions.summary import ActionCreateBossSummary
-from bot.journey import turns_from_events
-from bot.offers import choose_offer
+from bot.journey.inference import turns_from_events
+from bot.journey.offers import choose_offer
 
 # Offers delivered by one of our actions run it right away, inside action_accept_offer, so the
 # rules need no extra step; anything else (e.g. a form) is started with a FollowupAction.

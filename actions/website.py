@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
-from bot.journey import turns_from_events
+from bot.journey.inference import turns_from_events
 from bot.website import page_to_greet, privacy_url
 
 

@@ -14,9 +14,9 @@ from bot.catalogue.service import LocalCatalogue
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.conversation.knowledge import KNOWLEDGE_FILE, KnowledgeIndex, load_index
 from bot.db import create_tables, make_engine, make_session_factory
-from bot.journey import EvidenceModel, load_evidence
+from bot.journey.evidence import EvidenceModel, load_evidence
+from bot.journey.offers import OfferPlan, load_offers
 from bot.messages import Messages, load_messages
-from bot.offers import OfferPlan, load_offers
 from bot.reloading import ReloadingFile
 from bot.sales.routing import Team, load_team
 from bot.website import Site, load_site

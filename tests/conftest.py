@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, settings_from_env
-from bot.journey import EvidenceModel, load_evidence
-from bot.offers import OfferPlan, load_offers
+from bot.journey.evidence import EvidenceModel, load_evidence
+from bot.journey.offers import OfferPlan, load_offers
 from bot.services import Services, build_services
 from tests.running_bot import Bot, running_bot
 

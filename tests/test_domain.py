@@ -10,10 +10,10 @@ import yaml
 from rasa.shared.core.domain import Domain
 
 from bot.config import PROJECT_ROOT
-from bot.journey import EvidenceModel
-from bot.language import detect_language
+from bot.journey.evidence import EvidenceModel
+from bot.journey.language import detect_language
+from bot.journey.offers import OfferPlan
 from bot.messages import load_messages
-from bot.offers import OfferPlan
 from bot.services import MESSAGES_FILE
 
 

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from bot.db import make_engine, make_session_factory
-from bot.language import detect_language
+from bot.journey.language import detect_language
 from bot.launcher import MODEL
 from tests.running_bot import Bot, new_sender, texts
 

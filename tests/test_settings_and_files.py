@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, settings_from_env
-from bot.journey import EvidenceError, load_evidence
+from bot.journey.evidence import EvidenceError, load_evidence
+from bot.journey.offers import OffersError, parse_offers
 from bot.launcher import ensure_auth_token
-from bot.offers import OffersError, parse_offers
 from bot.reloading import ReloadingFile
 
 

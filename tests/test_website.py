@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.website import ActionGreetPage
 from bot.config import PROJECT_ROOT, settings_from_env
-from bot.journey import EvidenceModel, Turn, infer_journey
+from bot.journey.evidence import EvidenceModel
+from bot.journey.inference import Turn, infer_journey
 from bot.services import Services
 from bot.web.site_pages import render_page
 from bot.website import SiteError, load_site, page_to_greet, parse_site

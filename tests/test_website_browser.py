@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from bot.config import settings_from_env
-from bot.language import detect_language
+from bot.journey.language import detect_language
 from bot.launcher import MODEL, web_part
 from bot.website import Site, load_site
 from tests.browser import ARTIFACTS, ask, base, bot_texts, chromium, open_chat, wait_for_answer

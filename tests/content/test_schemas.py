@@ -10,7 +10,7 @@ from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import parse_knowledge_text, read_knowledge
 from bot.conversation.knowledge import KNOWLEDGE_FILE
-from bot.language import detect_language
+from bot.journey.language import detect_language
 
 PRODUCTS = ["wattwerk-business", "wattwerk-home", "wattwerk-sense"]
 

@@ -79,7 +79,7 @@ def test_messages_are_routed_and_the_classifiers_reading_stays_below(
 ) -> None:
     (message,) = KnowledgeRouter({}).process([_message(text, intent, confidence)])
     assert message.get(INTENT)["name"] == routed
-    assert intent in [r["name"] for r in message.get(INTENT_RANKING_KEY)]  # journey phase reads it (bot/journey.py)
+    assert intent in [r["name"] for r in message.get(INTENT_RANKING_KEY)]  # the journey phase reads it
 
 
 @pytest.mark.parametrize("text", ["Was ist eigentlich der Unterschied zwischen Home und Business?",

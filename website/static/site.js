@@ -7,7 +7,7 @@
   var PAGE_LANGUAGE_KEY = "journey_page_language"; // sessionStorage, once there is a conversation
   var CHOSEN_LANGUAGE_KEY = "journey_chosen_language";
 
-  // The page context sent with every message (Rasa's message metadata, see bot/touchpoint.py).
+  // The page context sent with every message (Rasa's message metadata, see bot/journey/touchpoint.py).
   var query = new URLSearchParams(window.location.search);
   var utm = {};
   ["source", "medium", "campaign", "term", "content"].forEach(function (name) {
@@ -41,7 +41,7 @@
 
   // The widget speaks the language the bot speaks at first: the browser's (German or English;
   // other browser languages get the page's), until the visitor uses the site's language switch
-  // during a conversation. The bot decides the same way (bot/journey.py).
+  // during a conversation. The bot decides the same way (bot/journey/inference.py).
   var pageLanguage = document.documentElement.lang;
   var browser = (navigator.language || "").slice(0, 2).toLowerCase();
   var language = config.labels[browser] ? browser : pageLanguage;

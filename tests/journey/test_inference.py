@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.journey import EvidenceError, EvidenceModel, Turn, infer_journey, parse_evidence, turns_from_events
+from bot.journey.evidence import EvidenceError, EvidenceModel, parse_evidence
+from bot.journey.inference import Turn, infer_journey, turns_from_events
 
 
 def turn(text: str, intent: str | None = None, confidence: float = 0.95) -> Turn:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.journey import PERSONAS, PHASES
+from bot.journey.evidence import PERSONAS, PHASES
 from bot.reloading import load_yaml_file
 
 

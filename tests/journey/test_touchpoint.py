@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.touchpoint import page_context, touchpoint
+from bot.journey.touchpoint import page_context, touchpoint
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import detect_language
+from bot.journey.language import detect_language
 
 
 @pytest.mark.parametrize(

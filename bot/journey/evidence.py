@@ -1,0 +1,167 @@
+"""The editor's evidence file (`data/journey/evidence.yml`): which intent, word or page counts for which
+journey phase, persona and segment; loading and checking it. The vocabularies are defined here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.reloading import load_yaml_file
+from bot.text import normalize
+
+PHASES = ("awareness", "consideration", "decision", "retention", "advocacy")
+PERSONAS = ("skeptic", "experience_seeker", "influencer", "budget_owner", "technical")
+SEGMENTS = ("b2b", "b2c")
+
+
+class EvidenceError(ValueError):
+    """The evidence file is not what an editor meant to write; the message says where."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one signal (an intent or a keyword) says about the visitor."""
+
+    phase: str | None = None
+    initial_phase: str | None = None
+    persona: Mapping[str, float] = field(default_factory=dict)
+    segment: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    name: str
+    regex: re.Pattern[str]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PageRule:
+    """Evidence from the page the visitor is on (path glob like `/preise*`)."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class EvidenceModel:
+    intents: Mapping[str, Evidence]
+    keywords: Sequence[KeywordRule]
+    pages: Sequence[PageRule] = ()
+    intent_confidence: float = 0.3
+    persona_threshold: float = 1.0
+    segment_threshold: float = 1.0
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _labels(raw: Any, allowed: Sequence[str], where: str) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        raw = {raw: 1.0}
+    if not isinstance(raw, Mapping):
+        raise EvidenceError(f"{where}: expected a mapping like {{{allowed[0]}: 1.0}}, got {raw!r}")
+    scores: dict[str, float] = {}
+    for label, weight in raw.items():
+        if label not in allowed:
+            raise EvidenceError(f"{where}: unknown value {label!r}; allowed: {', '.join(allowed)}")
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise EvidenceError(f"{where}.{label}: weight must be a positive number, got {weight!r}")
+        scores[str(label)] = float(weight)
+    return scores
+
+
+def _phase(raw: Any, where: str) -> str | None:
+    if raw is None:
+        return None
+    if raw not in PHASES:
+        raise EvidenceError(f"{where}: unknown phase {raw!r}; allowed: {', '.join(PHASES)}")
+    return str(raw)
+
+
+def _evidence(raw: Any, where: str) -> Evidence:
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise EvidenceError(f"{where}: expected a mapping, got {raw!r}")
+    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path"}
+    unknown = set(raw) - known
+    if unknown:
+        raise EvidenceError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    return Evidence(
+        phase=_phase(raw.get("phase"), f"{where}.phase"),
+        initial_phase=_phase(raw.get("initial_phase"), f"{where}.initial_phase"),
+        persona=_labels(raw.get("persona"), PERSONAS, f"{where}.persona"),
+        segment=_labels(raw.get("segment"), SEGMENTS, f"{where}.segment"),
+    )
+
+
+def _word_regex(word: str) -> str:
+    word = normalize(str(word)).strip()
+    prefix = word.endswith("*")
+    body = r"\s+".join(re.escape(part) for part in word.rstrip("*").split())
+    tail = r"\w*" if prefix else ""
+    return rf"(?<!\w){body}{tail}(?!\w)"
+
+
+def _keyword_rule(raw: Any, index: int) -> KeywordRule:
+    where = f"keywords[{index}]"
+    if not isinstance(raw, Mapping):
+        raise EvidenceError(f"{where}: expected a mapping with words or patterns")
+    name = str(raw.get("name") or where)
+    parts = [_word_regex(w) for w in raw.get("words") or []]
+    for pattern in raw.get("patterns") or []:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise EvidenceError(f"{where} ({name}): pattern {pattern!r} is not valid: {exc}") from exc
+        parts.append(f"(?:{pattern})")
+    if not parts:
+        raise EvidenceError(f"{where} ({name}): needs at least one entry under words or patterns")
+    evidence = _evidence(raw, f"{where} ({name})")
+    return KeywordRule(name=name, regex=re.compile("|".join(parts), re.IGNORECASE), evidence=evidence)
+
+
+def _page_rule(raw: Any, index: int) -> PageRule:
+    where = f"pages[{index}]"
+    if not isinstance(raw, Mapping) or not str(raw.get("path") or "").startswith("/"):
+        raise EvidenceError(f"{where}: needs a path starting with / (a trailing * matches any ending)")
+    pattern = str(raw["path"])
+    regex = re.compile("^" + re.escape(pattern.rstrip("*")) + (".*" if pattern.endswith("*") else "/?") + "$")
+    return PageRule(pattern=pattern, regex=regex, evidence=_evidence(raw, f"{where} ({pattern})"))
+
+
+def parse_evidence(document: Any) -> EvidenceModel:
+    """Check an evidence document (parsed YAML) and turn it into a model."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("intents"), Mapping):
+        raise EvidenceError("the file needs a top-level 'intents:' mapping")
+    thresholds = document.get("thresholds") or {}
+    for key, value in thresholds.items():
+        if key not in ("intent_confidence", "persona", "segment"):
+            raise EvidenceError(f"thresholds: unknown key {key!r}")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise EvidenceError(f"thresholds.{key}: must be a number ≥ 0, got {value!r}")
+    intents = {str(name): _evidence(raw, f"intents.{name}") for name, raw in document["intents"].items()}
+    keywords = [_keyword_rule(raw, i) for i, raw in enumerate(document.get("keywords") or [])]
+    pages = [_page_rule(raw, i) for i, raw in enumerate(document.get("pages") or [])]
+    return EvidenceModel(
+        intents=intents,
+        keywords=keywords,
+        pages=pages,
+        intent_confidence=float(thresholds.get("intent_confidence", 0.3)),
+        persona_threshold=float(thresholds.get("persona", 1.0)),
+        segment_threshold=float(thresholds.get("segment", 1.0)),
+    )
+
+
+def load_evidence(path: Path) -> EvidenceModel:
+    """Read and check the file; errors name the file and the place in it."""
+    return load_yaml_file(path, parse_evidence, EvidenceError)

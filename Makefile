@@ -8,6 +8,7 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 RASA     := $(VENV)/bin/rasa
 MODEL    := models/journey.tar.gz
+SIGNAL   := models/journey_signal.pkl
 WIDGET   := website/node_modules/rasa-webchat/lib/index.js
 EVAL_DIR ?= ../shared/eval
 TRAINING_DATA := data/nlu data/rules
@@ -46,7 +47,11 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	bash scripts/setup.sh requirements-dev.txt
 	@touch $@
 
-train: $(MODEL)
+train: $(MODEL) $(SIGNAL)
+# The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds.
+$(SIGNAL): $(wildcard data/journey/examples/*.yml) bot/journey/signals.py | $(VENV)/.installed
+	$(PY) -m bot.journey.signals train --out $@
+
 $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 	$(RASA) train --config config.yml --domain domain --data $(TRAINING_DATA) \
 	  --out models --fixed-model-name journey
@@ -56,23 +61,26 @@ $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 content: install
 	$(PY) -m bot.catalogue.loader
 
-run: $(MODEL) content
+run: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher run
 
-shell: $(MODEL) content
+shell: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher shell
 
-eval: $(MODEL) content
+eval: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) $(EVAL_ARGS)
 
-# Our own labelled conversations (written independently of the training data), for tuning.
-eval-dev: $(MODEL) content
-	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations tests/journey/dev_conversations.yml $(EVAL_ARGS)
+# Our own labelled conversations (written independently of the training data), for tuning;
+# CONVERSATIONS=tests/journey/dev_b_conversations.yml for the second dev part, and
+# tests/journey/locked_conversations.yml for the locked test part (score once per finished change).
+eval-dev: CONVERSATIONS ?= tests/journey/dev_conversations.yml
+eval-dev: $(MODEL) $(SIGNAL) content
+	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations $(CONVERSATIONS) $(EVAL_ARGS)
 
 # Answer quality (issue 11): the share of turns whose reply has what a good answer must, and the
 # fallback rate; ANSWERS=tests/answers/locked.yml for the locked test part (never tune on it).
 eval-answers: ANSWERS ?= tests/answers/dev.yml
-eval-answers: $(MODEL) content
+eval-answers: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher answers $(ANSWERS) $(EVAL_ARGS)
 
 test: lint unit validate nlu-test conversation-test
@@ -80,7 +88,7 @@ test: lint unit validate nlu-test conversation-test
 lint: install-dev
 	$(VENV)/bin/ruff check bot actions tests scripts
 
-unit: install-dev $(MODEL) $(WIDGET) browser
+unit: install-dev $(MODEL) $(SIGNAL) $(WIDGET) browser
 	$(VENV)/bin/pytest
 
 validate: install

@@ -26,10 +26,12 @@ class ActionTrackJourney(ServiceAction):
         return "action_track_journey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        turns = turns_from_events(tracker.events)
         state = infer_journey(
-            turns_from_events(tracker.events),
+            turns,
             self.services.evidence.get(),
             default_language=self.services.settings.default_language,
+            signal=self.services.signal.get(),
         )
         slots = {
             "journey_phase": state.phase,
@@ -39,6 +41,12 @@ class ActionTrackJourney(ServiceAction):
             "touchpoint": state.touchpoint,
         }
         slots.update(self._situation(tracker, state.segment))
+        explanation = state.explanation()
+        if slots["segment"] != state.segment:  # the visitor's stated situation decided it
+            said = {"message": len(turns), "text": None, "source": "situation", "name": slots.get("situation_sector"),
+                    "score": None}  # fmt: skip
+            explanation["segment"] = {"value": slots["segment"], "reasons": [said]}
+        slots["journey_explanation"] = explanation
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
 
     def _situation(self, tracker: Tracker, inferred_segment: str | None) -> dict[str, Any]:

@@ -46,6 +46,7 @@ class Settings:
     catalogue_api_timeout_s: float = 1.5
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
+    journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
     chat_socket_url: str = "http://localhost:5005"
     widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
@@ -164,6 +165,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         catalogue_api_timeout_s=_amount(env, "CATALOGUE_API_TIMEOUT", 1.5, "seconds", 60),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
+        journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),

@@ -16,6 +16,7 @@ from bot.conversation.knowledge import KNOWLEDGE_FILE, KnowledgeIndex, load_inde
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.journey.evidence import EvidenceModel, load_evidence
 from bot.journey.offers import OfferPlan, load_offers
+from bot.journey.signals import SignalFile
 from bot.messages import Messages, load_messages
 from bot.reloading import ReloadingFile
 from bot.sales.routing import Team, load_team
@@ -35,6 +36,8 @@ class Services:
     session_factory: sessionmaker
     team: ReloadingFile[Team]
     website: ReloadingFile[Site]
+    #: the learned journey signal (models/journey_signal.pkl from `make train`), re-read when retrained
+    signal: SignalFile
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     # Knowledge entries and their retrieval index, rebuilt when data/content/knowledge.yml changes.
     knowledge: ReloadingFile[KnowledgeIndex] = field(default_factory=lambda: ReloadingFile(KNOWLEDGE_FILE, load_index))
@@ -64,6 +67,7 @@ def build_services(
         session_factory=session_factory,
         team=ReloadingFile(settings.team_file, load_team),
         website=ReloadingFile(settings.website_file, load_site),
+        signal=SignalFile(settings.journey_signal_file),
         now=now,
     )
 

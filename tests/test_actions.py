@@ -15,7 +15,7 @@ def test_track_journey_sets_all_four_slots_from_the_first_message(services: Serv
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user("Wie hoch ist der ROI für einen Betrieb mit 25 Leuten?", "ask_roi")])
     events = ActionTrackJourney(services).run(dispatcher, tracker, {})
-    assert events == [
+    assert events[:-1] == [
         SlotSet("journey_phase", "decision"),
         SlotSet("persona", "budget_owner"),
         SlotSet("segment", "b2b"),
@@ -24,6 +24,12 @@ def test_track_journey_sets_all_four_slots_from_the_first_message(services: Serv
         SlotSet("product", "wattwerk-business"),
     ]
     assert dispatcher.messages == []
+    explanation = events[-1]
+    assert explanation["name"] == "journey_explanation"
+    persona = explanation["value"]["persona"]
+    assert persona["value"] == "budget_owner" and persona["score"] >= 1.0
+    assert {"message": 1, "source": "intent", "name": "ask_roi"}.items() <= persona["reasons"][0].items()
+    assert explanation["value"]["phase"]["reasons"][0]["message"] == 1
 
 
 def test_track_journey_returns_only_what_changed(services: Services) -> None:
@@ -31,14 +37,19 @@ def test_track_journey_returns_only_what_changed(services: Services) -> None:
         user("Do you have reviews from customers?", "ask_reviews"),
         user("Any guarantee if it does not work?", "ask_guarantee"),
     ]
-    tracker = make_tracker(history, {"journey_phase": "consideration", "persona": "skeptic", "language": "en"})
-    assert ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {}) == []
+    slots = {"journey_phase": "consideration", "persona": "skeptic", "language": "en"}
+    first = ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker(history, slots), {})
+    assert [event["name"] for event in first] == ["journey_explanation"]  # the rest was known already
+    slots["journey_explanation"] = first[0]["value"]
+    assert ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker(history, slots), {}) == []
 
 
 def test_track_journey_follows_a_language_switch(services: Services) -> None:
     history = [user("Was kostet das?", "ask_price"), user("Sorry, in English please: what does it cost?", "ask_price")]
     tracker = make_tracker(history, {"journey_phase": "decision", "language": "de"})
-    assert ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {}) == [SlotSet("language", "en")]
+    events = ActionTrackJourney(services).run(CollectingDispatcher(), tracker, {})
+    assert events[0] == SlotSet("language", "en")
+    assert events[1]["value"]["language"]["reasons"][0]["message"] == 2  # the English message decided it
 
 
 def test_skeptic_is_offered_reviews_after_an_answer(services: Services) -> None:
@@ -167,4 +178,10 @@ def test_the_page_and_the_first_touchpoint_count(services: Services) -> None:
     message = user("Hallo!", "greet")
     message["metadata"] = {"page": {"path": "/preise", "utm": {"source": "linkedin"}, "language": "de-DE"}}
     events = ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker([message]), {})
-    assert events == [SlotSet("journey_phase", "decision"), SlotSet("language", "de"), SlotSet("touchpoint", "social")]
+    assert events[:-1] == [SlotSet("journey_phase", "decision"), SlotSet("language", "de"),
+                           SlotSet("touchpoint", "social")]  # fmt: skip
+    why = events[-1]["value"]
+    assert why["phase"]["reasons"][0] | {"text": None} == {"message": 1, "text": None, "source": "page",
+                                                           "name": "/preise*", "score": 1.0}  # fmt: skip
+    language = {"message": 1, "text": "Hallo!", "source": "words", "name": None, "score": 1.0}
+    assert why["language"] == {"value": "de", "reasons": [language]}

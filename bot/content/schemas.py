@@ -9,17 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, conlist, constr, validator
 
 from bot.catalogue.schema import LANGS, ContentError, ContentProblem
+from bot.journey.evidence import PERSONAS, PHASES, SEGMENTS
 
 GENERAL = "general"
 MAX_ANSWER_WORDS = 80
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+M = TypeVar("M", bound=BaseModel)
 NonEmpty = constr(strip_whitespace=True, min_length=1)
 
 
@@ -101,6 +103,45 @@ class KnowledgeFile(_Strict):
         return value
 
 
+class JourneyExample(_Strict):
+    """One visitor message and what it alone says about the visitor; null: it says nothing about that slot."""
+
+    text: NonEmpty  # type: ignore[valid-type]
+    phase: Literal[PHASES] | None  # type: ignore[valid-type]
+    persona: Literal[PERSONAS] | None  # type: ignore[valid-type]
+    segment: Literal[SEGMENTS] | None  # type: ignore[valid-type]
+
+
+class JourneyExamplesFile(_Strict):
+    """`data/journey/examples/<language>.yml`: labelled messages the learned journey signal is trained on."""
+
+    version: int
+    language: Literal["de", "en"]
+    examples: conlist(JourneyExample, min_items=1)  # type: ignore[valid-type]
+
+    @validator("version")
+    def _version(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"must be 1, got {value}")
+        return value
+
+
+def parse_journey_examples_text(text: str, display: str) -> JourneyExamplesFile:
+    """A journey examples file from YAML text; raises ContentError listing every problem with line and field."""
+    examples, root = _parse_model(text, display, JourneyExamplesFile, "version, language and examples")
+    problems: list[ContentProblem] = []
+    seen: dict[str, int] = {}
+    for index, example in enumerate(examples.examples):
+        key = " ".join(example.text.lower().split())
+        line, field = _locate(root, ("examples", index, "text"))
+        if key in seen:
+            problems.append(ContentProblem(display, line, field, f"the same message is already on line {seen[key]}"))
+        seen.setdefault(key, line)
+    if problems:
+        raise ContentError(problems)
+    return examples
+
+
 # ---------------------------------------------------------------------------------- lines
 
 
@@ -147,8 +188,8 @@ def _message(error: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------- loading
 
 
-def parse_knowledge_text(text: str, display: str, products: Iterable[str]) -> KnowledgeFile:
-    """The knowledge file from YAML text; raises ContentError listing every problem with line and field."""
+def _parse_model(text: str, display: str, model: type[M], shape: str) -> tuple[M, yaml.Node]:
+    """A pydantic model from YAML text and the YAML tree (for lines); every problem raised as ContentError."""
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -160,15 +201,20 @@ def parse_knowledge_text(text: str, display: str, products: Iterable[str]) -> Kn
         raise ContentError([ContentProblem(display, 1, "(file)", "is empty")])
     document = yaml.safe_load(text)
     if not isinstance(document, dict):
-        raise ContentError([ContentProblem(display, 1, "(file)", "must be a mapping with version, texts and entries")])
+        raise ContentError([ContentProblem(display, 1, "(file)", f"must be a mapping with {shape}")])
     try:
-        knowledge = KnowledgeFile.parse_obj(document)
+        return model.parse_obj(document), root
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             line, field = _locate(root, error["loc"])
             problems.append(ContentProblem(display, line, field, _message(error)))
         raise ContentError(problems) from exc
+
+
+def parse_knowledge_text(text: str, display: str, products: Iterable[str]) -> KnowledgeFile:
+    """The knowledge file from YAML text; raises ContentError listing every problem with line and field."""
+    knowledge, root = _parse_model(text, display, KnowledgeFile, "version, texts and entries")
     problems = _cross_checks(knowledge, root, display, set(products))
     if problems:
         raise ContentError(problems)

@@ -30,6 +30,10 @@ class Evidence:
     initial_phase: str | None = None
     persona: Mapping[str, float] = field(default_factory=dict)
     segment: Mapping[str, float] = field(default_factory=dict)
+    #: where it comes from, for the explanation: "intent:ask_roi", "keyword:money words", "page:/preise*", "signal"
+    source: str = ""
+    #: the learned signal's probability (None for the editor's rules)
+    probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,24 @@ class PageRule:
 
 
 @dataclass(frozen=True)
+class SignalSettings:
+    """How much the learned per-message signal (bot/journey/signals.py) counts; `signal:` in the evidence file.
+
+    Per slot (phase, persona, segment) a reading counts from `min_probability` on. A persona or segment
+    reading adds `weight` × its probability to the label's score. A phase reading decides where the message's
+    intent and words give no phase; from `over_intent` on it beats the intent's phase too, unless the
+    classifier is more than `intent_margin` surer of the intent.
+    """
+
+    min_probability: Mapping[str, float] = field(
+        default_factory=lambda: {"phase": 0.7, "persona": 0.5, "segment": 0.5}
+    )
+    weight: Mapping[str, float] = field(default_factory=lambda: {"persona": 2.0, "segment": 2.0})
+    over_intent: float = 0.7
+    intent_margin: float = 0.2
+
+
+@dataclass(frozen=True)
 class EvidenceModel:
     intents: Mapping[str, Evidence]
     keywords: Sequence[KeywordRule]
@@ -56,6 +78,10 @@ class EvidenceModel:
     intent_confidence: float = 0.3
     persona_threshold: float = 1.0
     segment_threshold: float = 1.0
+    #: a message read as retention this surely (intent or signal) shows an existing customer: later questions
+    #: about prices or features (more sites, renewal terms) keep the phase at retention; above 1: off
+    customer_confidence: float = 0.7
+    signal: SignalSettings = field(default_factory=SignalSettings)
 
 
 
@@ -88,7 +114,7 @@ def _phase(raw: Any, where: str) -> str | None:
     return str(raw)
 
 
-def _evidence(raw: Any, where: str) -> Evidence:
+def _evidence(raw: Any, where: str, source: str = "") -> Evidence:
     raw = raw or {}
     if not isinstance(raw, Mapping):
         raise EvidenceError(f"{where}: expected a mapping, got {raw!r}")
@@ -101,6 +127,7 @@ def _evidence(raw: Any, where: str) -> Evidence:
         initial_phase=_phase(raw.get("initial_phase"), f"{where}.initial_phase"),
         persona=_labels(raw.get("persona"), PERSONAS, f"{where}.persona"),
         segment=_labels(raw.get("segment"), SEGMENTS, f"{where}.segment"),
+        source=source,
     )
 
 
@@ -126,7 +153,7 @@ def _keyword_rule(raw: Any, index: int) -> KeywordRule:
         parts.append(f"(?:{pattern})")
     if not parts:
         raise EvidenceError(f"{where} ({name}): needs at least one entry under words or patterns")
-    evidence = _evidence(raw, f"{where} ({name})")
+    evidence = _evidence(raw, f"{where} ({name})", f"keyword:{name}")
     return KeywordRule(name=name, regex=re.compile("|".join(parts), re.IGNORECASE), evidence=evidence)
 
 
@@ -136,7 +163,40 @@ def _page_rule(raw: Any, index: int) -> PageRule:
         raise EvidenceError(f"{where}: needs a path starting with / (a trailing * matches any ending)")
     pattern = str(raw["path"])
     regex = re.compile("^" + re.escape(pattern.rstrip("*")) + (".*" if pattern.endswith("*") else "/?") + "$")
-    return PageRule(pattern=pattern, regex=regex, evidence=_evidence(raw, f"{where} ({pattern})"))
+    return PageRule(pattern=pattern, regex=regex, evidence=_evidence(raw, f"{where} ({pattern})", f"page:{pattern}"))
+
+
+def _probability(value: Any, where: str) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise EvidenceError(f"{where}: must be a probability between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _signal_settings(raw: Any) -> SignalSettings:
+    if raw is None:
+        return SignalSettings()
+    if not isinstance(raw, Mapping):
+        raise EvidenceError("signal: expected a mapping like {persona: {min_probability: 0.5, weight: 2.0}}")
+    defaults = SignalSettings()
+    minimum, weight = dict(defaults.min_probability), dict(defaults.weight)
+    phase: dict[str, float] = {"over_intent": defaults.over_intent, "intent_margin": defaults.intent_margin}
+    for slot, settings in raw.items():
+        where = f"signal.{slot}"
+        if slot not in ("phase", "persona", "segment"):
+            raise EvidenceError(f"{where}: unknown slot; use phase, persona or segment")
+        allowed = ("min_probability", *(("over_intent", "intent_margin") if slot == "phase" else ("weight",)))
+        if not isinstance(settings, Mapping) or set(settings) - set(allowed):
+            raise EvidenceError(f"{where}: expected a mapping with {', '.join(allowed)}")
+        for key, value in settings.items():
+            if key == "weight":
+                if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                    raise EvidenceError(f"{where}.weight: a number ≥ 0 (0 switches the signal off), got {value!r}")
+                weight[slot] = float(value)
+            elif key == "min_probability":
+                minimum[slot] = _probability(value, f"{where}.{key}")
+            else:
+                phase[key] = _probability(value, f"{where}.{key}")
+    return SignalSettings(min_probability=minimum, weight=weight, **phase)
 
 
 def parse_evidence(document: Any) -> EvidenceModel:
@@ -145,11 +205,13 @@ def parse_evidence(document: Any) -> EvidenceModel:
         raise EvidenceError("the file needs a top-level 'intents:' mapping")
     thresholds = document.get("thresholds") or {}
     for key, value in thresholds.items():
-        if key not in ("intent_confidence", "persona", "segment"):
+        if key not in ("intent_confidence", "persona", "segment", "customer"):
             raise EvidenceError(f"thresholds: unknown key {key!r}")
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise EvidenceError(f"thresholds.{key}: must be a number ≥ 0, got {value!r}")
-    intents = {str(name): _evidence(raw, f"intents.{name}") for name, raw in document["intents"].items()}
+    intents = {
+        str(name): _evidence(raw, f"intents.{name}", f"intent:{name}") for name, raw in document["intents"].items()
+    }
     keywords = [_keyword_rule(raw, i) for i, raw in enumerate(document.get("keywords") or [])]
     pages = [_page_rule(raw, i) for i, raw in enumerate(document.get("pages") or [])]
     return EvidenceModel(
@@ -159,6 +221,8 @@ def parse_evidence(document: Any) -> EvidenceModel:
         intent_confidence=float(thresholds.get("intent_confidence", 0.3)),
         persona_threshold=float(thresholds.get("persona", 1.0)),
         segment_threshold=float(thresholds.get("segment", 1.0)),
+        customer_confidence=float(thresholds.get("customer", 0.7)),
+        signal=_signal_settings(document.get("signal")),
     )
 
 

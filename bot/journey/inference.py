@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.journey.evidence import Evidence, EvidenceModel
-from bot.journey.language import detect_language
+from bot.journey.evidence import Evidence, EvidenceModel, SignalSettings
+from bot.journey.language import detect_language, language_scores
+from bot.journey.signals import JourneySignal, SlotReading
 from bot.journey.touchpoint import page_context, touchpoint
 from bot.text import normalize
 
@@ -30,6 +31,24 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One piece of evidence behind a slot's value: which message, what in it, how much it counted."""
+
+    message: int  #: the visitor's message, counted from 1
+    text: str  #: that message, shortened
+    source: str  #: "intent:ask_roi", "keyword:money words", "page:/preise*", "signal", "words" (language)
+    score: float  #: what it added to the label (persona, segment); for the phase and language, how sure
+    probability: float | None = None  #: the learned signal's probability for the label
+
+    def as_dict(self) -> dict[str, Any]:
+        kind, _, name = self.source.partition(":")
+        found = {"message": self.message, "text": self.text, "source": kind, "name": name or None, "score": self.score}
+        if self.probability is not None:
+            found["probability"] = self.probability
+        return found
+
+
+@dataclass(frozen=True)
 class JourneyState:
     phase: str | None
     persona: str | None
@@ -38,19 +57,72 @@ class JourneyState:
     persona_scores: Mapping[str, float]
     segment_scores: Mapping[str, float]
     touchpoint: str | None = None
+    #: per slot (phase, persona, segment, language), the evidence behind its current value
+    reasons: Mapping[str, tuple[Reason, ...]] = field(default_factory=dict)
+
+    def explanation(self) -> dict[str, Any]:
+        """The `journey_explanation` slot: per slot its value, total score and reasons (docs/journey.md)."""
+        scores = {"persona": self.persona_scores, "segment": self.segment_scores}
+        result: dict[str, Any] = {}
+        for slot, value in (("phase", self.phase), ("persona", self.persona), ("segment", self.segment),
+                            ("language", self.language)):  # fmt: skip
+            entry: dict[str, Any] = {"value": value, "reasons": [r.as_dict() for r in self.reasons.get(slot, ())]}
+            if slot in scores and value is not None:
+                entry["score"] = round(scores[slot].get(value, 0.0), 3)
+            result[slot] = entry
+        return result
 
 
-def message_evidence(turn: Turn, model: EvidenceModel) -> list[Evidence]:
-    """The evidence one message carries: its intent's first, then matching keywords."""
-    found: list[Evidence] = []
+def _signal_evidence(reading: Mapping[str, SlotReading], settings: SignalSettings) -> tuple[Evidence, Evidence]:
+    """What the learned signal says about one message: a phase sure enough to beat the intent's, and the rest."""
+    minimum = settings.min_probability
+    phase = reading.get("phase")
+    strong = phase if phase is not None and phase.probability >= max(settings.over_intent, minimum["phase"]) else None
+    weak = phase if strong is None and phase is not None and phase.probability >= minimum["phase"] else None
+
+    def labels(slot: str) -> dict[str, float]:
+        found = reading.get(slot)
+        weight = settings.weight.get(slot, 0.0)
+        if found is None or found.probability < minimum.get(slot, 1.0) or not weight:
+            return {}
+        return {found.label: round(weight * found.probability, 3)}
+
+    return (
+        Evidence(phase=strong.label if strong else None, source="signal", probability=strong and strong.probability),
+        Evidence(
+            phase=weak.label if weak else None,
+            persona=labels("persona"),
+            segment=labels("segment"),
+            source="signal",
+            probability=weak.probability if weak else None,
+        ),
+    )
+
+
+def message_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | None = None) -> list[Evidence]:
+    """The evidence one message carries, the phase's first: a sure learned phase, the intent, the editor's
+    keywords, the learned signal, the page."""
+    text = turn.text or ""
+    strong, learned = (
+        _signal_evidence(signal.read(text), model.signal)
+        if signal is not None and text.strip() and not text.lstrip().startswith("/")
+        else (Evidence(), Evidence())
+    )
+    intent = model.intents.get(turn.intent or "") if turn.confidence >= model.intent_confidence else None
+    if strong.phase and intent and intent.phase:
+        if (strong.probability or 0.0) + model.signal.intent_margin < turn.confidence:
+            strong = Evidence()  # the classifier is clearly surer of the message's intent than the signal of its phase
+    found: list[Evidence] = [strong] if strong.phase else []
     if turn.read_as and turn.read_confidence >= model.intent_confidence and turn.read_as in model.intents:
         # "Mein Home zeigt keine Daten mehr" answered from a knowledge entry is still a customer's request
         # (retention): the classifier's reading keeps its phase, though not its persona or segment
-        found.append(Evidence(phase=model.intents[turn.read_as].phase))
-    if turn.intent and turn.confidence >= model.intent_confidence and turn.intent in model.intents:
-        found.append(model.intents[turn.intent])
-    text = normalize(turn.text or "")
-    found.extend(rule.evidence for rule in model.keywords if rule.regex.search(text))
+        found.append(Evidence(phase=model.intents[turn.read_as].phase, source=f"intent:{turn.read_as}"))
+    if intent is not None:
+        found.append(intent)
+    normalized = normalize(text)
+    found.extend(rule.evidence for rule in model.keywords if rule.regex.search(normalized))
+    if learned.phase or learned.persona or learned.segment:
+        found.append(learned)
     path = str(turn.page.get("path") or "")
     if path:
         found.extend(rule.evidence for rule in model.pages if rule.regex.match(path))
@@ -64,27 +136,46 @@ def _best(scores: Mapping[str, float], last_seen: Mapping[str, int], threshold: 
     return max(candidates, key=lambda label: (scores[label], last_seen[label]))
 
 
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _phase_score(evidence: Evidence, turn: Turn) -> float:
+    if evidence.probability is not None:
+        return evidence.probability
+    if evidence.source == f"intent:{turn.intent}":
+        return round(turn.confidence, 3)
+    if evidence.source == f"intent:{turn.read_as}":
+        return round(turn.read_confidence, 3)
+    return 1.0
+
+
 def infer_journey(
     turns: Iterable[Turn],
     model: EvidenceModel,
     default_language: str = "de",
     start_language: str | None = None,
+    signal: JourneySignal | None = None,
 ) -> JourneyState:
-    """Replay a conversation's visitor messages and say where the visitor stands now.
+    """Replay a conversation's visitor messages and say where the visitor stands now, and why.
 
     Persona and segment scores accumulate over all messages; the phase follows the most
     recent message with phase evidence (forward and back); the language follows each
     message that is clearly German or English.
     """
     phase: str | None = None
+    phase_reason: tuple[Reason, ...] = ()
+    customer: Reason | None = None
     language = start_language
-    persona_scores: dict[str, float] = {}
-    segment_scores: dict[str, float] = {}
-    persona_seen: dict[str, int] = {}
-    segment_seen: dict[str, int] = {}
+    language_reason: tuple[Reason, ...] = ()
+    scores: dict[str, dict[str, float]] = {"persona": {}, "segment": {}}
+    seen: dict[str, dict[str, int]] = {"persona": {}, "segment": {}}
+    contributions: dict[str, dict[str, list[Reason]]] = {"persona": {}, "segment": {}}
     touchpoint_found: str | None = None
     page_language: str | None = None
     for index, turn in enumerate(turns):
+        text = _excerpt(turn.text or "")
         if turn.page and touchpoint_found is None:
             touchpoint_found = touchpoint(turn.page)
             browser = str(turn.page.get("language") or "")[:2].lower()
@@ -92,32 +183,57 @@ def infer_journey(
                 browser = str(turn.page.get("page_language") or "")[:2].lower()
             if language is None and browser in ("de", "en"):
                 language = browser
+                language_reason = (Reason(index + 1, text, "page:browser", 1.0),)
         site_language = str(turn.page.get("page_language") or "")[:2].lower() if turn.page else ""
         if site_language in ("de", "en"):
             if page_language is not None and site_language != page_language:
                 language = site_language  # the visitor used the website's language switch
+                language_reason = (Reason(index + 1, text, "page:language switch", 1.0),)
             page_language = site_language
+        german, english = language_scores(turn.text or "") if not (turn.text or "").startswith("/") else (0, 0)
         language = detect_language(turn.text or "", language, default_language)
-        evidences = message_evidence(turn, model)
-        message_phase = next((e.phase for e in evidences if e.phase), None)
+        if german != english:
+            language_reason = (Reason(index + 1, text, "words", float(abs(german - english))),)
+        evidences = message_evidence(turn, model, signal)
+        deciding = next((e for e in evidences if e.phase), None)
+        message_phase = deciding.phase if deciding else None
         if message_phase is None and phase is None:
-            message_phase = next((e.initial_phase for e in evidences if e.initial_phase), None)
-        phase = message_phase or phase
+            deciding = next((e for e in evidences if e.initial_phase), None)
+            message_phase = deciding.initial_phase if deciding else None
+        if message_phase is not None and deciding is not None:
+            reason = Reason(index + 1, text, deciding.source, _phase_score(deciding, turn), deciding.probability)
+            if message_phase == "retention" and reason.score >= model.customer_confidence:
+                customer = reason  # an existing customer: more sites or renewal terms are not a new purchase
+            if customer is not None and message_phase in ("awareness", "consideration", "decision"):
+                phase, phase_reason = "retention", (customer, reason)
+            else:
+                phase, phase_reason = message_phase, (reason,)
         for evidence in evidences:
-            for label, weight in evidence.persona.items():
-                persona_scores[label] = persona_scores.get(label, 0.0) + weight
-                persona_seen[label] = index
-            for label, weight in evidence.segment.items():
-                segment_scores[label] = segment_scores.get(label, 0.0) + weight
-                segment_seen[label] = index
+            for slot, labels in (("persona", evidence.persona), ("segment", evidence.segment)):
+                for label, weight in labels.items():
+                    scores[slot][label] = scores[slot].get(label, 0.0) + weight
+                    seen[slot][label] = index
+                    learned = evidence.source == "signal" and model.signal.weight.get(slot)
+                    probability = round(weight / model.signal.weight[slot], 3) if learned else None
+                    reason = Reason(index + 1, text, evidence.source, weight, probability)
+                    contributions[slot].setdefault(label, []).append(reason)
+    persona = _best(scores["persona"], seen["persona"], model.persona_threshold)
+    segment = _best(scores["segment"], seen["segment"], model.segment_threshold)
+    reasons = {
+        "phase": phase_reason,
+        "persona": tuple(contributions["persona"].get(persona, ())) if persona else (),
+        "segment": tuple(contributions["segment"].get(segment, ())) if segment else (),
+        "language": language_reason if language else (),
+    }
     return JourneyState(
         phase=phase,
-        persona=_best(persona_scores, persona_seen, model.persona_threshold),
-        segment=_best(segment_scores, segment_seen, model.segment_threshold),
+        persona=persona,
+        segment=segment,
         language=language or default_language,
-        persona_scores=persona_scores,
-        segment_scores=segment_scores,
+        persona_scores=scores["persona"],
+        segment_scores=scores["segment"],
         touchpoint=touchpoint_found,
+        reasons=reasons,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.journey.explain import explanation_lines
+
 LABELS = {
     "phase": {"awareness": "Wahrnehmung", "consideration": "Überlegung", "decision": "Entscheidung",
               "retention": "Bindung", "advocacy": "Weiterempfehlung"},
@@ -19,8 +21,9 @@ def subject(handoff: Mapping[str, Any]) -> str:
     return f"Neue Anfrage #{handoff['id']}: {handoff['name'] or '(ohne Namen)'}{company}"
 
 
-def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None) -> str:
-    """Who, how to reach them, what they want and what the bot learned — then the transcript."""
+def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None, reader_language: str = "de") -> str:
+    """Who, how to reach them, what they want and what the bot learned, and why (in the reader's language)
+    — then the transcript."""
     h = handoff
     roi = h.get("roi") or {}
     lines = [
@@ -36,6 +39,10 @@ def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None) -> str:
         f"Gefunden über: {h.get('touchpoint') or '–'}",
         f"Produkte angesehen: {', '.join(h.get('products_shown') or []) or '–'}",
     ]
+    why = explanation_lines(h.get("journey_explanation"), reader_language)
+    if why:
+        lines += ["", "Why the bot thinks so:" if reader_language == "en" else "Warum der Bot das annimmt:"]
+        lines += [f"- {line}" for line in why]
     if roi:
         lines.append(
             f"ROI-Rechnung ({roi.get('product')}, {roi.get('plan')}): "

@@ -38,6 +38,8 @@ class Brief:
     questions: Sequence[str] = ()
     touchpoint: str | None = None
     transcript: Sequence[Mapping[str, Any]] = ()
+    #: why phase, persona, segment and language have their values (the journey_explanation slot)
+    explanation: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def brief_from_events(events: Sequence[Mapping[str, Any]], slots: Mapping[str, A
             if event["value"] not in products:
                 products.append(event["value"])
     roi = slots.get("roi_result")
+    explanation = slots.get("journey_explanation")
     if slots.get("touchpoint"):
         touchpoint = f"{slots['touchpoint']}" + (f" – {touchpoint}" if touchpoint else "")
     return Brief(
@@ -110,7 +113,7 @@ def brief_from_events(events: Sequence[Mapping[str, Any]], slots: Mapping[str, A
         language=slots.get("language") or "de", company_size=company_size(user_texts),
         roi=roi if isinstance(roi, Mapping) else None, products_shown=tuple(products),
         reviews_shown=tuple(slots.get("reviews_shown") or ()), questions=tuple(questions), touchpoint=touchpoint,
-        transcript=tuple(transcript),
+        transcript=tuple(transcript), explanation=explanation if isinstance(explanation, Mapping) else None,
     )  # fmt: skip
 
 
@@ -153,7 +156,8 @@ def create_handoff(
             persona=brief.persona, language=brief.language, company_size=brief.company_size,
             roi=dict(brief.roi) if brief.roi else None, products_shown=list(brief.products_shown),
             reviews_shown=list(brief.reviews_shown), questions=list(brief.questions), touchpoint=brief.touchpoint,
-            transcript=list(brief.transcript), status="new", assignee=person.id, created_at=now, updated_at=now,
+            transcript=list(brief.transcript), journey_explanation=dict(brief.explanation or {}) or None,
+            status="new", assignee=person.id, created_at=now, updated_at=now,
         )  # fmt: skip
         row.deliveries = [OutboxRow(channel=channel, status="pending", attempts=0, next_attempt_at=now)
                           for channel in channels]  # fmt: skip

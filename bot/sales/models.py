@@ -35,6 +35,7 @@ class HandoffRow(Base):
     questions = Column(JSON, nullable=False)
     touchpoint = Column(String(300))
     transcript = Column(JSON, nullable=False)
+    journey_explanation = Column(JSON)  # why phase, persona, segment, language (bot/journey/explain.py)
     status = Column(String(20), nullable=False, default="new")
     assignee = Column(String(100))
     created_at = Column(DateTime(timezone=True), nullable=False)

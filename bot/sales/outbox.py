@@ -51,7 +51,7 @@ class WebhookChannel:
     session: requests.Session | None = None
 
     def payload(self, handoff: Mapping[str, Any]) -> dict[str, Any]:
-        text = brief_text(handoff, self.inbox_url)
+        text = brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de")
         if self.format == "slack":
             return {"text": text}
         if self.format == "teams":
@@ -90,7 +90,7 @@ class EmailChannel:
         message["Subject"] = subject(handoff)
         message["From"] = self.sender
         message["To"] = self.to
-        message.set_content(brief_text(handoff, self.inbox_url))
+        message.set_content(brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de"))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.user:
@@ -111,9 +111,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def deliver_due(
-    session_factory: sessionmaker, channels: Mapping[str, Channel], now: Callable[[], dt.datetime], limit: int = 20
+    session_factory: sessionmaker,
+    channels: Mapping[str, Channel],
+    now: Callable[[], dt.datetime],
+    limit: int = 20,
+    reader_language: Callable[[str | None], str] = lambda assignee: "de",
 ) -> int:
-    """Delivers what is due; returns how many deliveries succeeded."""
+    """Delivers what is due; returns how many deliveries succeeded. The brief explains the journey slots
+    in `reader_language(assignee)`, the language of the salesperson it is for."""
     started = now()
     with session_factory() as session, session.begin():
         rows = session.execute(
@@ -127,6 +132,7 @@ def deliver_due(
     for outbox_id, handoff_id, channel_name in claimed:
         with session_factory() as session:
             handoff = handoff_dict(session.get(HandoffRow, handoff_id))
+        handoff["reader_language"] = reader_language(handoff.get("assignee"))
         channel = channels.get(channel_name)
         error = None
         try:

@@ -35,6 +35,7 @@ def handoff_dict(row: HandoffRow, full: bool = True) -> dict[str, Any]:
             "consent": {"at": _iso(row.consent_at), "version": row.consent_version, "text": row.consent_text},
             "roi": row.roi, "products_shown": row.products_shown, "reviews_shown": row.reviews_shown,
             "questions": row.questions, "touchpoint": row.touchpoint, "transcript": row.transcript,
+            "journey_explanation": row.journey_explanation,
             "notes": [{"author": n.author, "text": n.text, "at": _iso(n.created_at)} for n in row.notes],
             "activity": [{"at": _iso(a.at), "author": a.author, "action": a.action, "detail": a.detail}
                          for a in row.activity],

@@ -12,13 +12,14 @@ import signal
 import sys
 import threading
 import time
+from functools import partial
 from types import FrameType
 
 from bot.config import Settings
 from bot.logs import install_secret_scrubbing
 from bot.privacy import forget_abandoned
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
-from bot.services import get_services
+from bot.services import Services, get_services
 
 POLL_S = 2.0
 PRIVACY_REVIEW_S = 600.0
@@ -37,6 +38,15 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     return channels
 
 
+def salesperson_language(services: Services, salesperson_id: str | None) -> str:
+    """The first language of a salesperson in the team file (German when unknown or the file is broken)."""
+    try:
+        person = services.team.get().salespeople.get(salesperson_id or "")
+    except ValueError:
+        return "de"
+    return person.languages[0] if person and person.languages else "de"
+
+
 def main() -> int:
     install_secret_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
@@ -53,7 +63,8 @@ def main() -> int:
     idle = dt.timedelta(hours=services.settings.privacy_forget_after_hours)
     next_review = 0.0
     while not stop.is_set():
-        deliver_due(services.session_factory, channels, services.now)
+        language = partial(salesperson_language, services)
+        deliver_due(services.session_factory, channels, services.now, reader_language=language)
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)
             next_review = time.monotonic() + PRIVACY_REVIEW_S

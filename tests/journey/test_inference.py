@@ -8,6 +8,7 @@ import pytest
 
 from bot.journey.evidence import EvidenceError, EvidenceModel, parse_evidence
 from bot.journey.inference import Turn, infer_journey, turns_from_events
+from bot.journey.signals import SlotReading
 
 
 def turn(text: str, intent: str | None = None, confidence: float = 0.95) -> Turn:
@@ -144,9 +145,103 @@ def test_a_replaced_intent_keeps_the_classifiers_phase(
         ({"intents": {}, "keywords": [{"name": "empty", "segment": {"b2b": 1}}]}, "needs at least one entry"),
         ({"intents": {}, "keywords": [{"name": "bad", "patterns": ["(unclosed"]}]}, "is not valid"),
         ({"keywords": []}, "top-level 'intents:'"),
+        ({"intents": {}, "signal": {"persona": {"weight": -1}}}, "signal.persona.weight: a number ≥ 0"),
+        ({"intents": {}, "signal": {"mood": {"weight": 1}}}, "signal.mood: unknown slot"),
+        ({"intents": {}, "signal": {"phase": {"min_probability": 1.5}}}, "signal.phase.min_probability: must be a"),
+        ({"intents": {}, "signal": {"segment": {"over_intent": 0.5}}}, "signal.segment: expected a mapping with"),
+        ({"intents": {}, "thresholds": {"customer": "high"}}, "thresholds.customer: must be a number"),
     ],
 )
 def test_editor_mistakes_are_reported_where_they_are(document: dict[str, Any], message: str) -> None:
     with pytest.raises(EvidenceError) as error:
         parse_evidence(document)
     assert message in str(error.value)
+
+
+class FixedSignal:
+    """A learned signal whose readings the test sets: the combination logic, independent of any training."""
+
+    def __init__(self, readings: dict[str, dict[str, tuple[str, float]]]) -> None:
+        self.readings = readings
+
+    def read(self, text: str) -> dict[str, SlotReading]:
+        return {slot: SlotReading(*reading) for slot, reading in self.readings.get(text, {}).items()}
+
+
+def test_an_existing_customer_stays_in_retention_when_asking_about_prices(evidence: EvidenceModel) -> None:
+    turns = [
+        turn("Bei uns zeigt die App seit gestern nichts mehr an", "ask_support", 0.9),
+        turn("Und was kostet ein weiterer Standort?", "ask_price", 0.95),
+    ]
+    state = infer_journey(turns, evidence)
+    assert state.phase == "retention"
+    reasons = [(r.message, r.source) for r in state.reasons["phase"]]
+    assert reasons == [(1, "intent:ask_support"), (2, "intent:ask_price")]
+    later = infer_journey([*turns, turn("Gerne empfehle ich euch weiter!", "ask_referral")], evidence)
+    assert later.phase == "advocacy", "a customer who recommends us moves on"
+
+
+def test_an_unsure_support_reading_does_not_make_a_prospect_a_customer(evidence: EvidenceModel) -> None:
+    turns = [turn("Habt ihr einen Support?", "ask_support", 0.5), turn("Was kostet Home?", "ask_price", 0.95)]
+    assert infer_journey(turns, evidence).phase == "decision"
+
+
+def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evidence: EvidenceModel) -> None:
+    text = "Bin Betriebselektriker bei uns im Werk"
+    signal = FixedSignal({text: {"persona": ("technical", 0.8), "segment": ("b2b", 0.6), "phase": ("awareness", 0.3)}})
+    without = infer_journey([turn(text, "inform_situation")], evidence)
+    state = infer_journey([turn(text, "inform_situation")], evidence, signal=signal)  # type: ignore[arg-type]
+    assert (without.persona, state.persona, state.segment) == (None, "technical", "b2b")
+    assert state.persona_scores["technical"] == pytest.approx(evidence.signal.weight["persona"] * 0.8)
+    (reason,) = state.reasons["persona"]
+    assert (reason.message, reason.text, reason.source, reason.probability) == (1, text, "signal", 0.8)
+    assert state.phase is None, "a phase reading below min_probability says nothing"
+
+
+def test_an_unsure_reading_adds_nothing(evidence: EvidenceModel) -> None:
+    signal = FixedSignal({"hm": {"persona": ("skeptic", 0.3), "segment": ("b2c", 0.45)}})
+    state = infer_journey([turn("hm")], evidence, signal=signal)  # type: ignore[arg-type]
+    assert (state.persona, state.segment, state.persona_scores, state.segment_scores) == (None, None, {}, {})
+
+
+@pytest.mark.parametrize(
+    ("intent_confidence", "signal_probability", "phase"),
+    [
+        (0.6, 0.75, "retention"),  # the signal is sure enough and the classifier not much surer: the signal decides
+        (1.0, 0.75, "consideration"),  # the classifier is far surer of its intent: the intent's phase stays
+        (0.6, 0.65, "consideration"),  # below over_intent the signal only speaks when the intent has no phase
+    ],
+)
+def test_a_sure_learned_phase_beats_a_less_sure_intent(
+    evidence: EvidenceModel, intent_confidence: float, signal_probability: float, phase: str
+) -> None:
+    text = "Wir nutzen Business schon, kann man die Berichte anpassen?"
+    signal = FixedSignal({text: {"phase": ("retention", signal_probability)}})
+    state = infer_journey([turn(text, "ask_features", intent_confidence)], evidence, signal=signal)  # type: ignore[arg-type]
+    assert state.phase == phase
+
+
+def test_a_learned_phase_decides_when_the_intent_has_none(evidence: EvidenceModel) -> None:
+    text = "Unser Abo läuft bald aus"
+    signal = FixedSignal({text: {"phase": ("retention", 0.72)}})
+    state = infer_journey([turn(text, "inform_situation")], evidence, signal=signal)  # type: ignore[arg-type]
+    assert state.phase == "retention"
+    assert state.explanation()["phase"]["reasons"] == [
+        {"message": 1, "text": text, "source": "signal", "name": None, "score": 0.72, "probability": 0.72}
+    ]
+
+
+def test_the_explanation_names_every_message_behind_a_value(evidence: EvidenceModel) -> None:
+    turns = [
+        turn("Hallo", "greet"),
+        turn("Wie schnell amortisiert sich das für unseren Betrieb?", "ask_roi"),
+        turn("Gibt es Mengenrabatt?", "ask_discount"),
+    ]
+    explanation = infer_journey(turns, evidence).explanation()
+    assert explanation["phase"]["value"] == "decision" and explanation["phase"]["reasons"][0]["message"] == 3
+    persona = explanation["persona"]
+    assert persona["value"] == "budget_owner" and persona["score"] == pytest.approx(1.0 + 0.6 + 1.0)
+    assert [(r["message"], r["source"], r["name"]) for r in persona["reasons"]] == [
+        (2, "intent", "ask_roi"), (2, "keyword", "money words"), (3, "intent", "ask_discount")]  # fmt: skip
+    assert [(r["message"], r["name"]) for r in explanation["segment"]["reasons"]] == [(2, "company words")]
+    assert explanation["language"]["value"] == "de" and explanation["language"]["reasons"][0]["message"] == 3

@@ -49,7 +49,8 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 
 train: $(MODEL) $(SIGNAL)
 # The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds.
-$(SIGNAL): $(wildcard data/journey/examples/*.yml) bot/journey/signals.py | $(VENV)/.installed
+$(SIGNAL): $(wildcard data/journey/examples/*.yml) bot/journey/signals.py bot/journey/evidence.py bot/text.py \
+	  bot/content/schemas.py requirements.lock | $(VENV)/.installed
 	$(PY) -m bot.journey.signals train --out $@
 
 $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction
 from bot.catalogue.service import find_product
 from bot.conversation.situation import SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
-from bot.journey.inference import infer_journey, turns_from_events
+from bot.journey.inference import Turn, infer_journey, turns_from_events
 
 
 class ActionTrackJourney(ServiceAction):
@@ -40,17 +40,29 @@ class ActionTrackJourney(ServiceAction):
             "language": state.language,
             "touchpoint": state.touchpoint,
         }
-        slots.update(self._situation(tracker, state.segment))
+        values, stated_now = self._situation(tracker, state.segment)
+        slots.update(values)
         explanation = state.explanation()
         if slots["segment"] != state.segment:  # the visitor's stated situation decided it
-            said = {"message": len(turns), "text": None, "source": "situation", "name": slots.get("situation_sector"),
-                    "score": None}  # fmt: skip
-            explanation["segment"] = {"value": slots["segment"], "reasons": [said]}
+            explanation["segment"] = self._stated_segment(tracker, turns, slots, stated_now)
         slots["journey_explanation"] = explanation
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
 
-    def _situation(self, tracker: Tracker, inferred_segment: str | None) -> dict[str, Any]:
-        """What the latest message adds to the situation; a segment the visitor stated beats keyword hints."""
+    @staticmethod
+    def _stated_segment(tracker: Tracker, turns: list[Turn], slots: dict[str, Any], stated_now: bool) -> dict[str, Any]:
+        """The segment's reason when the situation decided it: the message that stated it, kept from turn to turn."""
+        before = (tracker.get_slot("journey_explanation") or {}).get("segment") or {}
+        kept = [r for r in before.get("reasons") or [] if r.get("source") == "situation"]
+        if kept and before.get("value") == slots["segment"] and not stated_now:
+            return before
+        typed = [turn for turn in turns if not (turn.text or "").lstrip().startswith("/")]
+        number = len(typed) if stated_now and typed else None
+        reason = {"message": number, "source": "situation", "name": slots.get("situation_sector"), "score": None}
+        return {"value": slots["segment"], "reasons": [reason]}
+
+    def _situation(self, tracker: Tracker, inferred_segment: str | None) -> tuple[dict[str, Any], bool]:
+        """What the latest message adds to the situation; a segment the visitor stated beats keyword hints.
+        Also whether the latest message stated a segment or sector."""
         text = tracker.latest_message.get("text") or ""
         products = self.services.catalogue.products()
         entity = next(tracker.get_latest_entity_values("product"), None)
@@ -63,4 +75,4 @@ class ActionTrackJourney(ServiceAction):
         values["segment"] = said.segment or sector_segment or inferred_segment
         if said.product:
             values["product"] = said.product
-        return values
+        return values, bool(said.segment or said.sector)

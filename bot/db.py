@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 Base = declarative_base()
@@ -53,17 +54,28 @@ def add_missing_columns(engine: Engine) -> None:
 
     Until schema changes go through Alembic migrations (production issue), this keeps a database
     from an earlier version working: `create_all` creates missing tables but never alters one.
+    Processes starting together may race: a column another one added meanwhile is fine.
     """
-    existing = inspect(engine)
-    tables = set(existing.get_table_names())
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in tables:
+    quote = engine.dialect.identifier_preparer.quote
+    for table in Base.metadata.sorted_tables:
+        inspector = inspect(engine)
+        if not inspector.has_table(table.name):
+            continue
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
                 continue
-            have = {column["name"] for column in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in have or not column.nullable or column.default is not None:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
-                logger.info("Added column %s.%s to the existing database", table.name, column.name)
+            if not column.nullable or column.default is not None or column.server_default is not None:
+                logger.warning("Column %s.%s is missing and cannot be added automatically; migrate the database",
+                               table.name, column.name)  # fmt: skip
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            statement = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
+            try:
+                with engine.begin() as connection:
+                    connection.execute(text(statement))
+            except DBAPIError:
+                if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
+                    raise
+                continue  # another process added it a moment ago
+            logger.info("Added column %s.%s to the existing database", table.name, column.name)

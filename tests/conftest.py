@@ -26,7 +26,10 @@ def offers() -> OfferPlan:
 
 @pytest.fixture()
 def services(tmp_path: Path) -> Services:
-    return build_services(settings_from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}))
+    """Services on a fresh SQLite file. Without the learned journey signal: what the actions do follows from
+    the evidence file alone, whatever `make train` last produced (tests/journey/ covers the signal)."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}", "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl")}
+    return build_services(settings_from_env(env))
 
 
 @pytest.fixture()
@@ -38,7 +41,8 @@ def catalogue_services(tmp_path: Path) -> Services:
     from bot.db import make_engine, make_session_factory
 
     url = f"sqlite:///{tmp_path / 'catalogue.db'}"
-    services = build_services(settings_from_env({"DATABASE_URL": url}), today=lambda: dt.date(2026, 11, 23))
+    env = {"DATABASE_URL": url, "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl")}
+    services = build_services(settings_from_env(env), today=lambda: dt.date(2026, 11, 23))
     load_catalogue(make_session_factory(make_engine(url)))
     return services
 

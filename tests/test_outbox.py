@@ -104,10 +104,15 @@ def db(tmp_path: Path) -> sessionmaker:
     return make_session_factory(engine)
 
 
+WHY = {"phase": {"value": "decision", "reasons": [{"message": 1, "source": "intent", "name": "ask_price",
+                                                  "score": 0.98}]}}  # fmt: skip
+
+
 def new_handoff(db: sessionmaker, channels: tuple[str, ...], conversation: str = "c1") -> int:
     contact = Contact("Anna Berger", "Berger Logistik GmbH", "anna@berger.example", "0171 2345678")
     brief = Brief(segment="b2b", phase="decision", language="de", questions=("Was kostet das?",),
-                  transcript=({"from": "visitor", "text": "Was kostet das?", "at": None},))  # fmt: skip
+                  transcript=({"from": "visitor", "text": "Was kostet das?", "at": None},),
+                  explanation=WHY)  # fmt: skip
     return create_handoff(db, conversation, contact, Consent(START, "v1", "ok?"), brief, TEAM, channels, START).id
 
 
@@ -126,6 +131,16 @@ def test_a_new_handoff_reaches_the_webhook_once(db: sessionmaker, hook: Hook) ->
     assert deliver_due(db, channels, Clock()) == 0 and len(hook.received) == 1, "never sent twice"
     (row,) = outbox(db)
     assert (row.status, row.attempts, row.last_error) == ("delivered", 1, None)
+
+
+def test_the_brief_explains_the_journey_in_the_assigned_salespersons_language(db: sessionmaker, hook: Hook) -> None:
+    new_handoff(db, ("webhook",))
+    asked: list[str | None] = []
+    assert deliver_due(db, {"webhook": WebhookChannel(hook.url)}, Clock(),
+                       reader_language=lambda assignee: asked.append(assignee) or "en") == 1  # fmt: skip
+    (sent,) = hook.received
+    assert asked == [sent["handoff"]["assignee"]] and sent["handoff"]["journey_explanation"] == WHY
+    assert "Why the bot thinks so:\n- Phase decision: message 1 “Was kostet das?”: asked about" in sent["brief"]
 
 
 def test_slack_and_teams_formats(hook: Hook) -> None:

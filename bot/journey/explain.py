@@ -3,12 +3,13 @@
 The `journey_explanation` slot (see `JourneyState.explanation`) holds, per slot, the value and the
 evidence behind it: which message, which intent, keyword, page or learned reading, and its score.
 This module turns it into lines such as
-"Persona Budgetverantwortlich: fragte nach dem ROI (Nachricht 3); fragte nach Rabatten (Nachricht 5)".
+"Persona Budgetverantwortlich: Nachricht 3 „Lohnt sich das?“: fragte nach dem ROI; Nachricht 5 „Gibt es
+Mengenrabatt?“: fragte nach Rabatten".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 SLOT_NAMES = {
@@ -19,14 +20,14 @@ SLOT_NAMES = {
 VALUE_LABELS = {
     "de": {
         "awareness": "Wahrnehmung", "consideration": "Überlegung", "decision": "Entscheidung",
-        "retention": "Bindung (Kunde)", "advocacy": "Weiterempfehlung",
+        "retention": "Bindung", "advocacy": "Weiterempfehlung",
         "skeptic": "Skeptiker", "experience_seeker": "Erlebnissucher", "influencer": "Beeinflusser",
         "budget_owner": "Budgetverantwortlich", "technical": "Technik",
         "b2b": "B2B (Unternehmen)", "b2c": "B2C (Privat)", "de": "Deutsch", "en": "Englisch",
     },
     "en": {
         "awareness": "awareness", "consideration": "consideration", "decision": "decision",
-        "retention": "retention (customer)", "advocacy": "advocacy",
+        "retention": "retention", "advocacy": "advocacy",
         "skeptic": "skeptic", "experience_seeker": "experience seeker", "influencer": "influencer",
         "budget_owner": "budget owner", "technical": "technical",
         "b2b": "B2B (business)", "b2c": "B2C (household)", "de": "German", "en": "English",
@@ -66,47 +67,63 @@ INTENT_LABELS: Mapping[str, tuple[str, str]] = {
 
 _TEXTS = {
     "de": {
-        "message": "Nachricht", "keyword": "schrieb „{text}“ (Stichwörter: {name})",
-        "signal": "schrieb „{text}“ (gelerntes Signal, {percent} %)", "page": "war auf der Seite {name}",
-        "situation": "nannte die Branche {name}", "situation_plain": "beschrieb die eigene Lage",
-        "words": "schrieb auf {value}", "intent": "Absicht {name}", "customer": "ist schon Kunde",
-        "none": "noch keine Hinweise",
+        "message": "Nachricht", "keyword": "Stichwörter „{name}“", "signal": "gelerntes Signal ({percent} %)",
+        "page": "Seite {name}", "situation": "eigene Angaben zur Lage", "words": "Wortwahl",
+        "browser": "Sprache des Browsers", "language_switch": "Sprachumschalter der Website",
+        "intent": "Absicht {name}", "customer": "schon Kunde seit", "button": "Klick auf eine Schaltfläche",
+        "none": "noch keine Hinweise", "quote": "„{text}“",
     },
     "en": {
-        "message": "message", "keyword": "wrote “{text}” (keywords: {name})",
-        "signal": "wrote “{text}” (learned signal, {percent} %)", "page": "was on the page {name}",
-        "situation": "named the sector {name}", "situation_plain": "described their situation",
-        "words": "wrote in {value}", "intent": "intent {name}", "customer": "is a customer already",
-        "none": "no evidence yet",
+        "message": "message", "keyword": "keywords “{name}”", "signal": "learned signal ({percent} %)",
+        "page": "page {name}", "situation": "what they said about their situation", "words": "choice of words",
+        "browser": "the browser's language", "language_switch": "the website's language switch",
+        "intent": "intent {name}", "customer": "a customer since", "button": "a button click",
+        "none": "no evidence yet", "quote": "“{text}”",
     },
 }  # fmt: skip
 
 
-def _reason(reason: Mapping[str, Any], value: str, language: str) -> str:
+def _describe(reason: Mapping[str, Any], language: str) -> str:
     texts = _TEXTS[language]
-    source, name = reason.get("source"), reason.get("name")
+    source, name = str(reason.get("source")), reason.get("name")
     if source == "intent":
         labels = INTENT_LABELS.get(str(name))
-        described = labels[language == "en"] if labels else texts["intent"].format(name=name)
-    elif source == "signal":
-        percent = round(100 * (reason.get("probability") or reason.get("score") or 0))
-        described = texts["signal"].format(text=reason.get("text") or "", percent=percent)
-    elif source == "keyword":
-        described = texts["keyword"].format(text=reason.get("text") or "", name=name)
-    elif source == "page":
-        described = texts["page"].format(name=name)
-    elif source == "situation":
-        described = texts["situation"].format(name=name) if name else texts["situation_plain"]
-    elif source == "words":
-        described = texts["words"].format(value=VALUE_LABELS[language].get(value, value))
-    else:
-        described = str(source)
-    number = reason.get("message")
-    return f"{described} ({texts['message']} {number})" if number else described
+        return labels[language == "en"] if labels else texts["intent"].format(name=name)
+    if source == "signal":
+        return texts["signal"].format(percent=round(100 * (reason.get("probability") or reason.get("score") or 0)))
+    if source in ("keyword", "page"):
+        return texts[source].format(name=str(name or "").rstrip("*"))
+    return texts.get(source, source)
 
 
-def explanation_lines(explanation: Mapping[str, Any] | None, language: str = "de") -> list[str]:
-    """One line per slot with a value: the value and the evidence behind it, in `language` (de or en)."""
+def _message(number: Any, messages: Sequence[str], language: str) -> str:
+    texts = _TEXTS[language]
+    if not number:
+        return texts["button"]
+    said = " ".join(messages[number - 1].split()) if 0 < number <= len(messages) else ""
+    if len(said) > 60:
+        said = said[:59].rstrip() + "…"
+    return f"{texts['message']} {number}" + (" " + texts["quote"].format(text=said) if said else "")
+
+
+def _grouped(reasons: Sequence[Mapping[str, Any]], messages: Sequence[str], language: str) -> list[str]:
+    """The reasons by message, in order: "Nachricht 2 „…“: fragte nach dem ROI, Stichwörter „money words“"."""
+    by_message: dict[Any, list[str]] = {}
+    for reason in reasons:
+        described = _describe(reason, language)
+        found = by_message.setdefault(reason.get("message"), [])
+        if described not in found:
+            found.append(described)
+    return [f"{_message(number, messages, language)}: {', '.join(found)}" for number, found in by_message.items()]
+
+
+def explanation_lines(
+    explanation: Mapping[str, Any] | None, language: str = "de", messages: Sequence[str] = ()
+) -> list[str]:
+    """One line per slot with a value: the value and the evidence behind it, in `language` (de or en).
+
+    `messages` are the visitor's typed messages in order (the brief's transcript), quoted where a reason
+    points to one."""
     language = "en" if language == "en" else "de"
     lines = []
     for slot in ("phase", "persona", "segment", "language"):
@@ -116,10 +133,10 @@ def explanation_lines(explanation: Mapping[str, Any] | None, language: str = "de
             continue
         reasons = list(entry.get("reasons") or [])
         if slot == "phase" and len(reasons) == 2:  # an existing customer's later question (see infer_journey)
-            described = [f"{_TEXTS[language]['customer']} ({_TEXTS[language]['message']} {reasons[0].get('message')})",
-                         _reason(reasons[1], value, language)]  # fmt: skip
+            customer = f"{_TEXTS[language]['customer']} {_message(reasons[0].get('message'), messages, language)}"
+            described = [customer, *_grouped(reasons[1:], messages, language)]
         else:
-            described = [_reason(reason, value, language) for reason in reasons]
+            described = _grouped(reasons, messages, language)
         label = VALUE_LABELS[language].get(value, value)
         lines.append(f"{SLOT_NAMES[language][slot]} {label}: {'; '.join(described) or _TEXTS[language]['none']}")
     return lines

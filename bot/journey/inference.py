@@ -32,20 +32,28 @@ class Turn:
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence behind a slot's value: which message, what in it, how much it counted."""
+    """One piece of evidence behind a slot's value: which message, what in it, how much it counted.
 
-    message: int  #: the visitor's message, counted from 1
-    text: str  #: that message, shortened
-    source: str  #: "intent:ask_roi", "keyword:money words", "page:/preise*", "signal", "words" (language)
+    Messages are numbered as the visitor typed them (from 1), without button clicks and page views,
+    like the transcript in the sales brief; a button's own evidence has no number. The text itself is
+    not repeated here: the conversation has it (and forgets contact details given without consent).
+    """
+
+    message: int | None
+    source: str  #: "intent:ask_roi", "keyword:money words", "page:/preise*", "signal", "words", "browser", …
     score: float  #: what it added to the label (persona, segment); for the phase and language, how sure
     probability: float | None = None  #: the learned signal's probability for the label
 
     def as_dict(self) -> dict[str, Any]:
         kind, _, name = self.source.partition(":")
-        found = {"message": self.message, "text": self.text, "source": kind, "name": name or None, "score": self.score}
+        found: dict[str, Any] = {"message": self.message, "source": kind, "name": name or None, "score": self.score}
         if self.probability is not None:
             found["probability"] = self.probability
         return found
+
+
+#: at most this many reasons per slot in the explanation (the most recent ones), so the slot stays small
+MAX_REASONS = 6
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,8 @@ class JourneyState:
         result: dict[str, Any] = {}
         for slot, value in (("phase", self.phase), ("persona", self.persona), ("segment", self.segment),
                             ("language", self.language)):  # fmt: skip
-            entry: dict[str, Any] = {"value": value, "reasons": [r.as_dict() for r in self.reasons.get(slot, ())]}
+            reasons = self.reasons.get(slot, ())[-MAX_REASONS:]
+            entry: dict[str, Any] = {"value": value, "reasons": [r.as_dict() for r in reasons]}
             if slot in scores and value is not None:
                 entry["score"] = round(scores[slot].get(value, 0.0), 3)
             result[slot] = entry
@@ -100,27 +109,33 @@ def _signal_evidence(reading: Mapping[str, SlotReading], settings: SignalSetting
 
 
 def message_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | None = None) -> list[Evidence]:
-    """The evidence one message carries, the phase's first: a sure learned phase, the intent, the editor's
-    keywords, the learned signal, the page."""
+    """The evidence one message carries, the phase's first: the intent's (or a sure learned phase instead),
+    the editor's keywords, the learned signal, the page."""
     text = turn.text or ""
     strong, learned = (
         _signal_evidence(signal.read(text), model.signal)
         if signal is not None and text.strip() and not text.lstrip().startswith("/")
         else (Evidence(), Evidence())
     )
+    found: list[Evidence] = []
+    read_as = model.intents.get(turn.read_as or "") if turn.read_confidence >= model.intent_confidence else None
     intent = model.intents.get(turn.intent or "") if turn.confidence >= model.intent_confidence else None
-    if strong.phase and intent and intent.phase:
-        if (strong.probability or 0.0) + model.signal.intent_margin < turn.confidence:
-            strong = Evidence()  # the classifier is clearly surer of the message's intent than the signal of its phase
-    found: list[Evidence] = [strong] if strong.phase else []
-    if turn.read_as and turn.read_confidence >= model.intent_confidence and turn.read_as in model.intents:
+    classifier_phase = (intent and intent.phase) or (read_as and read_as.phase)
+    if strong.phase and classifier_phase:
+        if (strong.probability or 0.0) + model.signal.intent_margin >= max(turn.confidence, turn.read_confidence):
+            found.append(strong)  # sure, and the classifier not clearly surer of its intent: beats the intent's phase
+        strong = Evidence()
+    if read_as is not None:
         # "Mein Home zeigt keine Daten mehr" answered from a knowledge entry is still a customer's request
         # (retention): the classifier's reading keeps its phase, though not its persona or segment
-        found.append(Evidence(phase=model.intents[turn.read_as].phase, source=f"intent:{turn.read_as}"))
+        found.append(Evidence(phase=read_as.phase, source=f"intent:{turn.read_as}"))
     if intent is not None:
         found.append(intent)
-    normalized = normalize(text)
-    found.extend(rule.evidence for rule in model.keywords if rule.regex.search(normalized))
+    if not text.lstrip().startswith("/"):  # a button's payload ("/ask_price{…wattwerk-business…}") is no wording
+        normalized = normalize(text)
+        found.extend(rule.evidence for rule in model.keywords if rule.regex.search(normalized))
+    if strong.phase:  # no phase from the classifier: after the editor's keywords, like any learned phase
+        found.append(strong)
     if learned.phase or learned.persona or learned.segment:
         found.append(learned)
     path = str(turn.page.get("path") or "")
@@ -136,9 +151,8 @@ def _best(scores: Mapping[str, float], last_seen: Mapping[str, int], threshold: 
     return max(candidates, key=lambda label: (scores[label], last_seen[label]))
 
 
-def _excerpt(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+#: evidence from these sources can show an existing customer (a page alone, say the customer area's login, cannot)
+CUSTOMER_SOURCES = ("intent:", "keyword:", "signal")
 
 
 def _phase_score(evidence: Evidence, turn: Turn) -> float:
@@ -167,6 +181,7 @@ def infer_journey(
     phase: str | None = None
     phase_reason: tuple[Reason, ...] = ()
     customer: Reason | None = None
+    typed_count = 0
     language = start_language
     language_reason: tuple[Reason, ...] = ()
     scores: dict[str, dict[str, float]] = {"persona": {}, "segment": {}}
@@ -175,7 +190,9 @@ def infer_journey(
     touchpoint_found: str | None = None
     page_language: str | None = None
     for index, turn in enumerate(turns):
-        text = _excerpt(turn.text or "")
+        typed = not (turn.text or "").lstrip().startswith("/")  # not a button click or the widget's page view
+        typed_count += typed
+        number = typed_count if typed else None
         if turn.page and touchpoint_found is None:
             touchpoint_found = touchpoint(turn.page)
             browser = str(turn.page.get("language") or "")[:2].lower()
@@ -183,17 +200,17 @@ def infer_journey(
                 browser = str(turn.page.get("page_language") or "")[:2].lower()
             if language is None and browser in ("de", "en"):
                 language = browser
-                language_reason = (Reason(index + 1, text, "page:browser", 1.0),)
+                language_reason = (Reason(number, "browser", 1.0),)
         site_language = str(turn.page.get("page_language") or "")[:2].lower() if turn.page else ""
         if site_language in ("de", "en"):
             if page_language is not None and site_language != page_language:
                 language = site_language  # the visitor used the website's language switch
-                language_reason = (Reason(index + 1, text, "page:language switch", 1.0),)
+                language_reason = (Reason(number, "language_switch", 1.0),)
             page_language = site_language
         german, english = language_scores(turn.text or "") if not (turn.text or "").startswith("/") else (0, 0)
         language = detect_language(turn.text or "", language, default_language)
         if german != english:
-            language_reason = (Reason(index + 1, text, "words", float(abs(german - english))),)
+            language_reason = (Reason(number, "words", float(abs(german - english))),)
         evidences = message_evidence(turn, model, signal)
         deciding = next((e for e in evidences if e.phase), None)
         message_phase = deciding.phase if deciding else None
@@ -201,8 +218,9 @@ def infer_journey(
             deciding = next((e for e in evidences if e.initial_phase), None)
             message_phase = deciding.initial_phase if deciding else None
         if message_phase is not None and deciding is not None:
-            reason = Reason(index + 1, text, deciding.source, _phase_score(deciding, turn), deciding.probability)
-            if message_phase == "retention" and reason.score >= model.customer_confidence:
+            reason = Reason(number, deciding.source, _phase_score(deciding, turn), deciding.probability)
+            shows_customer = deciding.source.startswith(CUSTOMER_SOURCES) and reason.score >= model.customer_confidence
+            if message_phase == "retention" and shows_customer:
                 customer = reason  # an existing customer: more sites or renewal terms are not a new purchase
             if customer is not None and message_phase in ("awareness", "consideration", "decision"):
                 phase, phase_reason = "retention", (customer, reason)
@@ -215,7 +233,7 @@ def infer_journey(
                     seen[slot][label] = index
                     learned = evidence.source == "signal" and model.signal.weight.get(slot)
                     probability = round(weight / model.signal.weight[slot], 3) if learned else None
-                    reason = Reason(index + 1, text, evidence.source, weight, probability)
+                    reason = Reason(number, evidence.source, weight, probability)
                     contributions[slot].setdefault(label, []).append(reason)
     persona = _best(scores["persona"], seen["persona"], model.persona_threshold)
     segment = _best(scores["segment"], seen["segment"], model.segment_threshold)

@@ -40,7 +40,7 @@ SIGNAL_FILE = PROJECT_ROOT / "models" / "journey_signal.pkl"
 SLOTS: Mapping[str, Sequence[str]] = {"phase": PHASES, "persona": PERSONAS, "segment": SEGMENTS}
 NONE = "none"
 #: bump when the pickled layout changes; an older file is ignored (and logged) until `make train`
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,24 @@ class SlotReading:
     probability: float
 
 
-@dataclass(frozen=True)
 class _Vocabulary:
-    """One fitted TF-IDF vectorizer, reduced to what reading needs: its analyzer, terms and idf weights."""
+    """One fitted TF-IDF vectorizer, reduced to what reading needs: its settings (the analyzer is rebuilt
+    from them, so the pickle holds no scikit-learn object), terms and idf weights."""
 
-    analyzer: Callable[[str], list[str]]
-    terms: Mapping[str, int]
-    idf: Any  # numpy array
-    offset: int  # where its columns start in the joined feature vector
+    def __init__(self, settings: Mapping[str, Any], terms: Mapping[str, int], idf: Any, offset: int) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.settings = dict(settings)
+        self.terms = terms
+        self.idf = idf  # numpy array
+        self.offset = offset  # where its columns start in the joined feature vector
+        self.analyzer: Callable[[str], list[str]] = TfidfVectorizer(**self.settings).build_analyzer()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self.settings, "terms": self.terms, "idf": self.idf, "offset": self.offset}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,10 @@ def load_examples(directory: Path = EXAMPLES_DIR) -> list[JourneyExample]:
     return examples
 
 
+#: the vectorizer settings that decide how a text becomes terms (kept in the pickle to rebuild the analyzer)
+ANALYZER_SETTINGS = ("analyzer", "ngram_range", "lowercase", "token_pattern", "strip_accents", "stop_words")
+
+
 def _vectorizer() -> object:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
@@ -186,11 +200,20 @@ def train(examples: Sequence[JourneyExample]) -> JourneySignal:
     vectorizer, classifiers = fit(examples)
     vocabularies, offset = [], 0
     for _, part in vectorizer.transformer_list:
-        vocabularies.append(_Vocabulary(part.build_analyzer(), dict(part.vocabulary_), part.idf_.copy(), offset))
-        offset += len(part.vocabulary_)
-    lean = {slot: _Classifier(tuple(str(c) for c in model.classes_), model.coef_.copy(), model.intercept_.copy())
-            for slot, model in classifiers.items()}  # fmt: skip
-    return JourneySignal(vocabularies, lean, len(examples))
+        settings = {key: part.get_params()[key] for key in ANALYZER_SETTINGS}
+        terms = {str(term): int(column) for term, column in part.vocabulary_.items()}
+        vocabularies.append(_Vocabulary(settings, terms, part.idf_.copy(), offset))
+        offset += len(terms)
+    return JourneySignal(vocabularies, {slot: _lean(model) for slot, model in classifiers.items()}, len(examples))
+
+
+def _lean(model: Any) -> _Classifier:
+    """The classifier's weights; a two-class one (one row, a sigmoid) as the equivalent two-row softmax."""
+    coef, intercept = model.coef_.copy(), model.intercept_.copy()
+    if len(model.classes_) == 2:
+        coef = numpy.vstack([numpy.zeros_like(coef), coef])
+        intercept = numpy.concatenate([numpy.zeros_like(intercept), intercept])
+    return _Classifier(tuple(str(c) for c in model.classes_), coef, intercept)
 
 
 def save(signal: JourneySignal, path: Path) -> None:
@@ -209,7 +232,7 @@ def load_signal(path: Path) -> JourneySignal | None:
     except FileNotFoundError:
         logger.warning("No learned journey signal at %s (run `make train`); using the evidence file alone", path)
         return None
-    except (OSError, pickle.UnpicklingError, AttributeError, EOFError) as exc:
+    except Exception as exc:  # any unreadable file: logged once, the evidence file still works
         logger.error("Cannot read the learned journey signal %s (%s); using the evidence file alone", path, exc)
         return None
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
@@ -232,8 +255,8 @@ class SignalFile:
         except OSError:
             mtime = None
         if mtime != self._seen:
-            self._seen = mtime
             self._signal = load_signal(self._path)
+            self._seen = mtime
         return self._signal
 
 

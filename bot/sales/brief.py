@@ -39,7 +39,8 @@ def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None, reader_
         f"Gefunden über: {h.get('touchpoint') or '–'}",
         f"Produkte angesehen: {', '.join(h.get('products_shown') or []) or '–'}",
     ]
-    why = explanation_lines(h.get("journey_explanation"), reader_language)
+    said = [t.get("text") or "" for t in h.get("transcript") or [] if t.get("from") == "visitor"]
+    why = explanation_lines(h.get("journey_explanation"), reader_language, said)
     if why:
         lines += ["", "Why the bot thinks so:" if reader_language == "en" else "Warum der Bot das annimmt:"]
         lines += [f"- {line}" for line in why]

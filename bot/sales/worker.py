@@ -42,7 +42,7 @@ def salesperson_language(services: Services, salesperson_id: str | None) -> str:
     """The first language of a salesperson in the team file (German when unknown or the file is broken)."""
     try:
         person = services.team.get().salespeople.get(salesperson_id or "")
-    except ValueError:
+    except (ValueError, OSError):  # a broken or missing team file must not stop deliveries
         return "de"
     return person.languages[0] if person and person.languages else "de"
 

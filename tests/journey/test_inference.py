@@ -194,7 +194,7 @@ def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evi
     assert (without.persona, state.persona, state.segment) == (None, "technical", "b2b")
     assert state.persona_scores["technical"] == pytest.approx(evidence.signal.weight["persona"] * 0.8)
     (reason,) = state.reasons["persona"]
-    assert (reason.message, reason.text, reason.source, reason.probability) == (1, text, "signal", 0.8)
+    assert (reason.message, reason.source, reason.probability) == (1, "signal", 0.8)
     assert state.phase is None, "a phase reading below min_probability says nothing"
 
 
@@ -227,7 +227,7 @@ def test_a_learned_phase_decides_when_the_intent_has_none(evidence: EvidenceMode
     state = infer_journey([turn(text, "inform_situation")], evidence, signal=signal)  # type: ignore[arg-type]
     assert state.phase == "retention"
     assert state.explanation()["phase"]["reasons"] == [
-        {"message": 1, "text": text, "source": "signal", "name": None, "score": 0.72, "probability": 0.72}
+        {"message": 1, "source": "signal", "name": None, "score": 0.72, "probability": 0.72}
     ]
 
 
@@ -245,3 +245,31 @@ def test_the_explanation_names_every_message_behind_a_value(evidence: EvidenceMo
         (2, "intent", "ask_roi"), (2, "keyword", "money words"), (3, "intent", "ask_discount")]  # fmt: skip
     assert [(r["message"], r["name"]) for r in explanation["segment"]["reasons"]] == [(2, "company words")]
     assert explanation["language"]["value"] == "de" and explanation["language"]["reasons"][0]["message"] == 3
+
+
+def test_messages_are_numbered_as_typed_without_buttons_and_page_views(evidence: EvidenceModel) -> None:
+    turns = [
+        turn("/page_view", "page_view"),
+        turn("Hallo", "greet"),
+        turn('/ask_roi{"product": "wattwerk-business"}', "ask_roi"),
+        turn("Gibt es Mengenrabatt für unsere Firma?", "ask_discount"),
+    ]
+    explanation = infer_journey(turns, evidence).explanation()
+    assert [(r["message"], r["name"]) for r in explanation["persona"]["reasons"]] == [
+        (None, "ask_roi"), (2, "ask_discount")]  # fmt: skip
+    assert explanation["phase"]["reasons"][0]["message"] == 2
+    assert explanation["segment"]["reasons"] == [{"message": 2, "source": "keyword", "name": "company words",
+                                                  "score": 1.0}]  # fmt: skip
+
+
+def test_a_keyword_phase_beats_a_learned_phase_when_the_intent_has_none(evidence: EvidenceModel) -> None:
+    text = "Ich bin Kunde und brauche einen weiteren Zugang"
+    signal = FixedSignal({text: {"phase": ("decision", 0.8)}})
+    state = infer_journey([turn(text, "inform_situation")], evidence, signal=signal)  # type: ignore[arg-type]
+    assert state.phase == "retention" and state.reasons["phase"][0].source == "keyword:customer words"
+
+
+def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: EvidenceModel) -> None:
+    opened = Turn("/page_view", "page_view", 1.0, page={"path": "/kundenbereich"})
+    state = infer_journey([opened, turn("Was kostet Business?", "ask_price")], evidence)
+    assert state.phase == "decision"

@@ -142,7 +142,10 @@ def inbox_blueprint(services: Services) -> Blueprint:
         h = get_handoff(services.session_factory, handoff_id)
         if h is None:
             return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
-        person = services.team.get().salespeople.get(user.salesperson_id or "")
+        try:
+            person = services.team.get().salespeople.get(user.salesperson_id or "")
+        except (ValueError, OSError):  # the brief still shows, in German
+            person = None
         language = person.languages[0] if person and person.languages else "de"
         return page("detail.html", user, h=h, statuses=STATUSES, may_claim=may_claim(user), actions=ACTIONS,
                     brief=brief_text(h, reader_language=language).split("Gesprächsverlauf:")[0])  # fmt: skip

@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu clean
+.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -27,6 +27,7 @@ help:
 	@echo "make content check data/content/ and load it into the database"
 	@echo "make eval    score the bot on $(EVAL_DIR)/conversations.yml"
 	@echo "make bench-nlu  compare config.yml with Rasa's stock config (slow)"
+	@echo "make bench-load load benchmark, ours against stock rasa init (about 10 min)"
 
 install: $(VENV)/.installed $(WIDGET)
 $(VENV)/.installed: requirements.txt requirements.lock scripts/setup.sh scripts/find_python.sh
@@ -104,6 +105,11 @@ conversation-test: $(MODEL)
 
 bench-nlu: install $(MODEL)
 	$(PY) scripts/bench_nlu.py --out results/bench-nlu.json
+
+# Load benchmark (issue 13): ours against a stock `rasa init` bot in one run; not part of `make test`
+# (a 5-second smoke run of its harness is). BENCH_ARGS="--visitors 1,20 --seconds 30" and so on.
+bench-load: install $(MODEL) $(SIGNAL) content
+	$(PY) scripts/bench_load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf models results .rasa

@@ -263,11 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--long-repeats", type=int, default=3)
     parser.add_argument("--systems", default="ours,stock")
     parser.add_argument("--url", help="measure a bot that already runs here instead of starting ours")
+    parser.add_argument("--only", default="", help="replay only these conversation ids (comma-separated)")
     parser.add_argument("--smoke", action="store_true", help="the harness only: one visitor, 5 s, no stock bot")
     parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "results" / "bench-load.json")
     args = parser.parse_args(argv)
     document = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
-    conversations = [c["turns"] for c in document["conversations"]]
+    chosen = [c for c in document["conversations"] if not args.only or c["id"] in args.only.split(",")]
+    conversations = [c["turns"] for c in chosen]
     if args.smoke:
         args.visitors, args.seconds, args.open_visitors, args.long_repeats, args.systems = "1", 5.0, 0, 0, "ours"
     systems: list[System] = []

@@ -30,6 +30,10 @@ def main() -> None:
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
     from rasa.__main__ import main as rasa_main
 
+    from bot.rasa_plugins import validation
+
+    validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
+
     rasa_main()
 
 

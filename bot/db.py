@@ -10,6 +10,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 logger = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        # file databases: a pool of open connections instead of a new one (and its PRAGMAs) for every session
+        in_memory = url.database in (None, "", ":memory:")
+        pool: dict[str, Any] = {} if in_memory else {"poolclass": QueuePool, "pool_size": 5, "max_overflow": 10}
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)

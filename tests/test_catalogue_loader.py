@@ -116,7 +116,8 @@ def test_a_critical_review_needs_the_companys_answer(session_factory, content) -
 
 
 def test_an_edited_review_and_price_show_without_a_restart(session_factory, content) -> None:
-    catalogue = LocalCatalogue(session_factory)
+    clock = [0.0]
+    catalogue = LocalCatalogue(session_factory, clock=lambda: clock[0])
     load_catalogue(session_factory, content)
     business = next(p for p in catalogue.products() if p.id == "wattwerk-business")
     assert business.plans[0].price_eur == 49
@@ -124,6 +125,10 @@ def test_an_edited_review_and_price_show_without_a_restart(session_factory, cont
     review = business.reviews[0]
     edit(content / "wattwerk-business.yml", review.text[:30], "Geändert: " + review.text[:20])
     assert load_catalogue(session_factory, content).changed
+    clock[0] += 0.5
+    business = next(p for p in catalogue.products() if p.id == "wattwerk-business")
+    assert business.plans[0].price_eur == 49, "within a second the loaded version is served without asking the DB"
+    clock[0] += 0.6
     business = next(p for p in catalogue.products() if p.id == "wattwerk-business")
     assert business.plans[0].price_eur == 59
     assert any(r.text.startswith("Geändert: ") for r in business.reviews)

@@ -184,3 +184,16 @@ def test_the_page_and_the_first_touchpoint_count(services: Services) -> None:
     assert why["phase"]["reasons"] == [{"message": 1, "source": "page", "name": "/preise*", "score": 1.0}]
     language = {"message": 1, "source": "words", "name": None, "score": 1.0}
     assert why["language"] == {"value": "de", "reasons": [language]}
+
+
+def test_a_segment_from_the_stated_sector_is_explained_by_the_message_that_stated_it(services: Services) -> None:
+    history = [user("Wir betreiben ein Fitnessstudio", "inform_situation")]
+    slots: dict = {}
+    for message in (None, user("Was kostet das?", "ask_price"), user("Und gibt es Rabatt?", "ask_discount")):
+        if message is not None:
+            history.append(message)
+        for event in ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker(history, slots), {}):
+            slots[event["name"]] = event["value"]
+        assert slots["segment"] == "b2b"
+        assert slots["journey_explanation"]["segment"]["reasons"] == [
+            {"message": 1, "source": "situation", "name": "gym", "score": None}]  # fmt: skip

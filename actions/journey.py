@@ -55,8 +55,8 @@ class ActionTrackJourney(ServiceAction):
         kept = [r for r in before.get("reasons") or [] if r.get("source") == "situation"]
         if kept and before.get("value") == slots["segment"] and not stated_now:
             return before
-        typed = [turn for turn in turns if not (turn.text or "").lstrip().startswith("/")]
-        number = len(typed) if stated_now and typed else None
+        typed = sum(turn.typed for turn in turns)
+        number = typed if stated_now and typed else None
         reason = {"message": number, "source": "situation", "name": slots.get("situation_sector"), "score": None}
         return {"value": slots["segment"], "reasons": [reason]}
 

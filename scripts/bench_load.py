@@ -218,11 +218,10 @@ def start_stock(workdir: Path) -> System:
     port = free_port()
     part = Part("stock Rasa", [rasa, "run", "--enable-api", "--port", str(port), "--model", str(models)],
                 f"http://localhost:{port}/", workdir / "rasa.log")  # fmt: skip
-    part.command[0] = rasa
-    env = dict(os.environ)
     part.log.parent.mkdir(parents=True, exist_ok=True)
     with part.log.open("ab") as log:
-        part.process = subprocess.Popen(part.command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+        # its own directory as working directory (Part.start runs in ours)
+        part.process = subprocess.Popen(part.command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     part.wait_ready(time.monotonic() + 180)
     return System("stock", f"http://localhost:{port}", {"rasa": part.process.pid}, part.stop)

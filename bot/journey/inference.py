@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.journey.evidence import Evidence, EvidenceModel, SignalSettings
-from bot.journey.language import detect_language, language_scores
+from bot.journey.language import LANGUAGES, decided_language
 from bot.journey.signals import JourneySignal, SlotReading
 from bot.journey.touchpoint import page_context, touchpoint
 from bot.text import normalize
@@ -28,6 +28,11 @@ class Turn:
     #: the classifier's own reading when our NLU components replaced it (REPLACING_INTENTS), and its confidence
     read_as: str | None = None
     read_confidence: float = 0.0
+
+    @property
+    def typed(self) -> bool:
+        """Typed by the visitor: not a button's payload ("/ask_price{…}") or the widget's "/page_view"."""
+        return not (self.text or "").lstrip().startswith("/")
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def message_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | N
     text = turn.text or ""
     strong, learned = (
         _signal_evidence(signal.read(text), model.signal)
-        if signal is not None and text.strip() and not text.lstrip().startswith("/")
+        if signal is not None and text.strip() and turn.typed
         else (Evidence(), Evidence())
     )
     found: list[Evidence] = []
@@ -131,7 +136,7 @@ def message_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | N
         found.append(Evidence(phase=read_as.phase, source=f"intent:{turn.read_as}"))
     if intent is not None:
         found.append(intent)
-    if not text.lstrip().startswith("/"):  # a button's payload ("/ask_price{…wattwerk-business…}") is no wording
+    if turn.typed:  # a button's payload ("/ask_price{…wattwerk-business…}") is no wording
         normalized = normalize(text)
         found.extend(rule.evidence for rule in model.keywords if rule.regex.search(normalized))
     if strong.phase:  # no phase from the classifier: after the editor's keywords, like any learned phase
@@ -190,9 +195,8 @@ def infer_journey(
     touchpoint_found: str | None = None
     page_language: str | None = None
     for index, turn in enumerate(turns):
-        typed = not (turn.text or "").lstrip().startswith("/")  # not a button click or the widget's page view
-        typed_count += typed
-        number = typed_count if typed else None
+        typed_count += turn.typed
+        number = typed_count if turn.typed else None
         if turn.page and touchpoint_found is None:
             touchpoint_found = touchpoint(turn.page)
             browser = str(turn.page.get("language") or "")[:2].lower()
@@ -207,10 +211,10 @@ def infer_journey(
                 language = site_language  # the visitor used the website's language switch
                 language_reason = (Reason(number, "language_switch", 1.0),)
             page_language = site_language
-        german, english = language_scores(turn.text or "") if not (turn.text or "").startswith("/") else (0, 0)
-        language = detect_language(turn.text or "", language, default_language)
-        if german != english:
-            language_reason = (Reason(number, "words", float(abs(german - english))),)
+        said, margin = decided_language(turn.text or "")
+        language = said or (language if language in LANGUAGES else default_language)
+        if said:
+            language_reason = (Reason(number, "words", float(margin)),)
         evidences = message_evidence(turn, model, signal)
         deciding = next((e for e in evidences if e.phase), None)
         message_phase = deciding.phase if deciding else None

@@ -53,14 +53,18 @@ def language_scores(text: str) -> tuple[int, int]:
     return german, english
 
 
-def detect_language(text: str, previous: str | None, default: str = "de") -> str:
-    """The language of `text`; an undecided text (a name, an e-mail, "ok") keeps `previous`.
+def decided_language(text: str) -> tuple[str | None, int]:
+    """The language `text` is clearly written in and by how many marker words, or (None, 0) when undecided.
 
     A button payload such as `/ask_price{"product": "wattwerk-home"}` is not the visitor's words.
     """
     german, english = (0, 0) if text.lstrip().startswith("/") else language_scores(text)
-    if german > english:
-        return "de"
-    if english > german:
-        return "en"
-    return previous if previous in LANGUAGES else default
+    if german == english:
+        return None, 0
+    return ("de" if german > english else "en"), abs(german - english)
+
+
+def detect_language(text: str, previous: str | None, default: str = "de") -> str:
+    """The language of `text`; an undecided text (a name, an e-mail, "ok") keeps `previous`."""
+    decided, _ = decided_language(text)
+    return decided or (previous if previous in LANGUAGES else default)

@@ -115,8 +115,11 @@ class JourneySignal:
         return numpy.asarray(indices, dtype=numpy.int64), numpy.asarray(values, dtype=float)
 
     def probabilities(self, text: str) -> dict[str, dict[str, float]]:
-        """Per slot, every label's probability (for tests and the check command)."""
-        indices, values = self._features(_prepare(text))
+        """Per slot, every label's probability."""
+        return self._probabilities(_prepare(text))
+
+    def _probabilities(self, prepared: str) -> dict[str, dict[str, float]]:
+        indices, values = self._features(prepared)
         result = {}
         for slot, classifier in self._classifiers.items():
             scores = classifier.coef[:, indices] @ values + classifier.intercept
@@ -131,7 +134,7 @@ class JourneySignal:
         found = self._cache.get(key)
         if found is None:
             found = {}
-            for slot, probabilities in self.probabilities(key).items():
+            for slot, probabilities in self._probabilities(key).items():
                 label, probability = max(((label, p) for label, p in probabilities.items() if label != NONE),
                                          key=lambda pair: pair[1], default=(NONE, 0.0))  # fmt: skip
                 found[slot] = SlotReading(label, round(probability, 3))

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Column, Integer, String, Table, event, inspect, select, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import declarative_base, sessionmaker
@@ -14,6 +14,28 @@ from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 logger = logging.getLogger(__name__)
+
+# Rewrites of a conversation's stored events (Rasa's `events` table) that keep its event ids, such as
+# forgetting contact details (bot/privacy.py), count up the conversation's revision here, so that a
+# Rasa process that keeps the conversation in memory (bot/rasa_plugins/tracker_store.py) reads it again.
+CONVERSATION_REVISIONS = Table(
+    "conversation_revisions",
+    Base.metadata,
+    Column("sender_id", String(255), primary_key=True),
+    Column("revision", Integer, nullable=False),
+)
+
+
+def count_rewrite(session: Any, sender_id: str) -> None:
+    """Records, in the caller's transaction, that the stored events of a conversation were rewritten."""
+    revisions = CONVERSATION_REVISIONS
+    revisions.create(session.connection(), checkfirst=True)  # a database the tracker store has not seen yet
+    current = session.execute(select(revisions.c.revision).where(revisions.c.sender_id == sender_id)).scalar()
+    if current is None:
+        session.execute(revisions.insert().values(sender_id=sender_id, revision=1))
+    else:
+        session.execute(revisions.update().where(revisions.c.sender_id == sender_id)
+                        .values(revision=revisions.c.revision + 1))  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import Column, DateTime, Integer, String
 from sqlalchemy.orm import sessionmaker
 
 from bot.contact import DIALLED_NUMBER, EMAIL
-from bot.db import Base
+from bot.db import Base, count_rewrite
 from bot.sales.models import HandoffRow
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ def forget_contact_details(session_factory: sessionmaker, sender_id: str, known:
             if scrubbed != event:
                 session.execute(sa.update(_EVENTS).where(_EVENTS.c.id == row_id).values(data=json.dumps(scrubbed)))
                 changed += 1
+        if changed:
+            count_rewrite(session, sender_id)  # a Rasa process keeping the conversation in memory reads it again
     if changed:
         logger.info("Forgot the contact details of conversation %s (%d stored events rewritten)", sender_id, changed)
     return changed

@@ -1,16 +1,61 @@
-"""Rasa's SQL tracker store, configured from DATABASE_URL (any SQLAlchemy URL)."""
+"""Rasa's SQL tracker store, configured from DATABASE_URL (any SQLAlchemy URL), that keeps recent
+conversations in memory between turns.
+
+Rasa's `SQLTrackerStore` reads a conversation's whole session from the database and replays it
+into a tracker for every message, and counts the stored events again before each save: together
+over a quarter of the Rasa process's time under load, growing with the conversation (issue 13).
+This store keeps the tracker it saved, with the id of the last event it wrote. The next turn of
+that conversation asks the database one indexed question (the highest event id, and the
+revision that a rewrite of stored events records, `bot.db.CONVERSATION_REVISIONS`); when both are
+unchanged, it goes on with the kept tracker, otherwise it reads the database as Rasa does. So
+another Rasa process (cluster mode), the HTTP API or a privacy rewrite can never leave it working
+on a stale conversation.
+
+A kept tracker is handed out once: whoever retrieves it owns it until it is saved again, so a
+turn that fails half-way leaves nothing half-updated in memory (the next turn reads the database).
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from bot.config import load_settings
+from bot.db import CONVERSATION_REVISIONS, make_engine
+
+logger = logging.getLogger(__name__)
+
+KEPT_CONVERSATIONS = 200  # the most recently saved conversations kept in memory; older ones are read again
+
+
+@dataclass(frozen=True)
+class Version:
+    """What the database holds of one conversation: its last event's id and its rewrite revision."""
+
+    last_event_id: int | None
+    revision: int
+
+
+@dataclass(frozen=True)
+class _Kept:
+    tracker: DialogueStateTracker
+    stored: int  # how many of the tracker's events are in the database
+    version: Version
 
 
 class SettingsSQLTrackerStore(SQLTrackerStore):
@@ -24,6 +69,7 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Domain | None = None,
         event_broker: EventBroker | None = None,
+        kept_conversations: int = KEPT_CONVERSATIONS,
         **_endpoint_options: Any,
     ) -> None:
         database_url = load_settings().database_url
@@ -32,3 +78,75 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         # SQLTrackerStore takes a complete URL in `host` as it is.
         super().__init__(domain=domain, host=database_url, event_broker=event_broker)
+        # Our engine instead of Rasa's: SQLite gets a pool of open connections (Rasa's opens one per
+        # query) and the same PRAGMAs (WAL, busy timeout) as the other processes sharing the file.
+        self.engine.dispose()
+        self.engine = make_engine(database_url)
+        CONVERSATION_REVISIONS.create(self.engine, checkfirst=True)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._lent: dict[str, _Kept] = {}
+        self._capacity = kept_conversations
+
+    def _version(self, session: Any, sender_id: str) -> Version:
+        events = self.SQLEvent.__table__
+        last_id = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id).scalar_subquery()
+        revision = (sa.select(CONVERSATION_REVISIONS.c.revision)
+                    .where(CONVERSATION_REVISIONS.c.sender_id == sender_id).scalar_subquery())  # fmt: skip
+        row = session.execute(sa.select(last_id, revision)).one()
+        return Version(row[0], row[1] or 0)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session of the conversation: the kept tracker if the database holds nothing newer."""
+        kept = self._kept.pop(sender_id, None)
+        with self.session_scope() as session:
+            version = self._version(session, sender_id)
+            if kept is not None and kept.version == version:
+                self._lent[sender_id] = kept
+                return kept.tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            rows = rows.with_entities(self.SQLEvent.data).all()
+        self._lent.pop(sender_id, None)
+        if not rows or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+        if len(tracker.events) == len(rows):  # not cut by a maximum event history
+            self._lent[sender_id] = _Kept(tracker, len(rows), version)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Appends the events the database does not have yet, and keeps the tracker for the next turn."""
+        sender_id = tracker.sender_id
+        # handed out by retrieve, or kept after being stored as a new conversation and then changed by its caller
+        lent = self._lent.pop(sender_id, None) or self._kept.pop(sender_id, None)
+        await self.stream_events(tracker)  # with an event broker, this retrieves the stored tracker
+        self._lent.pop(sender_id, None)
+        with self.session_scope() as session:
+            before = self._version(session, sender_id)
+            if lent is not None and lent.tracker is tracker and lent.version == before:
+                new_events = list(itertools.islice(tracker.events, lent.stored, None))
+                in_step = True
+            else:  # not handed out by this store, or the database changed meanwhile: count as Rasa does
+                new_events = list(self._additional_events(session, tracker))
+                in_step = before.last_event_id is None  # a new conversation, now stored whole
+            rows = [self._row(sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            last_event_id = rows[-1].id if rows else before.last_event_id
+            session.commit()
+        logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
+        # A new session: the database returns only its events, this tracker still has the old ones too.
+        if in_step and not any(isinstance(event, SessionStarted) for event in new_events):
+            self._keep(sender_id, _Kept(tracker, len(tracker.events), Version(last_event_id, before.revision)))
+
+    def _row(self, sender_id: str, event: Any) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                             action_name=data.get("name"), data=json.dumps(data))  # fmt: skip
+
+    def _keep(self, sender_id: str, kept: _Kept) -> None:
+        self._kept[sender_id] = kept
+        self._kept.move_to_end(sender_id)
+        while len(self._kept) > self._capacity:
+            self._kept.popitem(last=False)

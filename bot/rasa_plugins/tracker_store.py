@@ -88,25 +88,27 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self._lent: dict[str, _Kept] = {}
         self._capacity = kept_conversations
 
-    def _version(self, session: Any, sender_id: str) -> Version:
+    def _version(self, connection: Any, sender_id: str) -> Version:
         events = self.SQLEvent.__table__
         last_id = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id).scalar_subquery()
         revision = (sa.select(CONVERSATION_REVISIONS.c.revision)
                     .where(CONVERSATION_REVISIONS.c.sender_id == sender_id).scalar_subquery())  # fmt: skip
-        row = session.execute(sa.select(last_id, revision)).one()
+        row = connection.execute(sa.select(last_id, revision)).one()
         return Version(row[0], row[1] or 0)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of the conversation: the kept tracker if the database holds nothing newer."""
         kept = self._kept.pop(sender_id, None)
-        with self.session_scope() as session:
-            version = self._version(session, sender_id)
-            if kept is not None and kept.version == version:
-                self._lent[sender_id] = kept
-                return kept.tracker
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            rows = rows.with_entities(self.SQLEvent.data).all()
         self._lent.pop(sender_id, None)
+        with self.engine.connect() as connection:
+            version = self._version(connection, sender_id)
+        if kept is not None and kept.version == version:
+            self._lent[sender_id] = kept
+            return kept.tracker
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            rows = query.with_entities(self.SQLEvent.data).all()
+            version = self._version(session, sender_id)  # what was read, even if a turn was stored meanwhile
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
@@ -121,29 +123,29 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         lent = self._lent.pop(sender_id, None) or self._kept.pop(sender_id, None)
         await self.stream_events(tracker)  # with an event broker, this retrieves the stored tracker
         self._lent.pop(sender_id, None)
-        with self.session_scope() as session:
-            before = self._version(session, sender_id)
+        with self.engine.begin() as connection:
+            before = self._version(connection, sender_id)
             if lent is not None and lent.tracker is tracker and lent.version == before:
                 new_events = list(itertools.islice(tracker.events, lent.stored, None))
                 in_step = True
             else:  # not handed out by this store, or the database changed meanwhile: count as Rasa does
-                new_events = list(self._additional_events(session, tracker))
+                with self.session_scope() as session:
+                    new_events = list(self._additional_events(session, tracker))
                 in_step = before.last_event_id is None  # a new conversation, now stored whole
-            rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            last_event_id = rows[-1].id if rows else before.last_event_id
-            session.commit()
+            if new_events:
+                connection.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, e) for e in new_events])
+            after = self._version(connection, sender_id)
         logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
         # A new session: the database returns only its events, this tracker still has the old ones too.
         if in_step and not any(isinstance(event, SessionStarted) for event in new_events):
-            self._keep(sender_id, _Kept(tracker, len(tracker.events), Version(last_event_id, before.revision)))
+            self._keep(sender_id, _Kept(tracker, len(tracker.events), after))
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                             action_name=data.get("name"), data=json.dumps(data))  # fmt: skip
+        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"), "data": json.dumps(data)}  # fmt: skip
 
     def _keep(self, sender_id: str, kept: _Kept) -> None:
         self._kept[sender_id] = kept

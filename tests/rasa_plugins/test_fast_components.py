@@ -1,0 +1,111 @@
+"""Our faster copies of Rasa's logistic-regression classifier and RulePolicy give Rasa's own answers
+(bot/rasa_plugins/nlu.py, bot/rasa_plugins/policies.py), with real featurizers and a real trained model."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.lexical_syntactic_featurizer import LexicalSyntacticFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.rasa_plugins.nlu import FastLogisticRegressionClassifier
+from bot.rasa_plugins.policies import FastRulePolicy
+
+EXAMPLES = {
+    "ask_price": ["Was kostet Wattwerk Business?", "what does it cost per month", "Preis für 3 Standorte?",
+                  "how much is the home plan", "Kosten pro Monat bitte"],
+    "ask_integrations": ["Gibt es eine API?", "does it work with SAP", "Modbus oder LoRaWAN?",
+                         "can we connect our ERP", "Schnittstelle zu unserem BMS"],
+    "greet": ["Hallo", "hi there", "Guten Tag", "hello", "Servus"],
+}  # fmt: skip
+UNSEEN = ["Was kostet das für 9 Bäckereien?", "API für SAP?", "moin", "asdf", "Wie teuer ist die Schnittstelle?"]
+
+
+def _featurised(messages: list[Message], components: list) -> list[Message]:
+    for component in components:
+        component.process(messages)
+    return messages
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list]:
+    storage = LocalModelStorage(Path(tmp_path_factory.mktemp("model")))
+    context = ExecutionContext(GraphSchema({}), node_name="test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    words = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage, Resource("w"), context)
+    characters = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
+        storage, Resource("c"), context)  # fmt: skip
+    lexical = LexicalSyntacticFeaturizer.create(LexicalSyntacticFeaturizer.get_default_config(), storage,
+                                                Resource("l"), context)  # fmt: skip
+    data = TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent, texts in EXAMPLES.items() for text in texts])  # fmt: skip
+    tokenizer.process_training_data(data)
+    for featurizer in (words, characters, lexical):
+        featurizer.train(data)
+        featurizer.process_training_data(data)
+    classifiers = []
+    for cls, name in ((LogisticRegressionClassifier, "stock"), (FastLogisticRegressionClassifier, "fast")):
+        config = {**cls.get_default_config(), "max_iter": 200, "random_state": 42}
+        classifier = cls.create(config, storage, Resource(name), context)
+        classifier.train(data)
+        classifiers.append(classifier)
+    return [tokenizer, words, characters, lexical], classifiers
+
+
+@pytest.mark.parametrize("text", UNSEEN)
+def test_the_fast_classifier_ranks_intents_exactly_as_rasas(trained: tuple[list, list], text: str) -> None:
+    featurizers, (stock, fast) = trained
+    theirs = stock.process(_featurised([Message(data={"text": text})], featurizers))[0]
+    ours = fast.process(_featurised([Message(data={"text": text})], featurizers))[0]
+
+    assert ours.get("intent") == theirs.get("intent")
+    assert ours.get("intent_ranking") == theirs.get("intent_ranking")
+
+
+def test_several_messages_at_once_are_ranked_as_one_by_one(trained: tuple[list, list]) -> None:
+    featurizers, (stock, fast) = trained
+    together = fast.process(_featurised([Message(data={"text": t}) for t in UNSEEN], featurizers))
+    alone = [stock.process(_featurised([Message(data={"text": t})], featurizers))[0] for t in UNSEEN]
+    assert [m.get("intent_ranking") for m in together] == [m.get("intent_ranking") for m in alone]
+
+
+def _random_state(rng: random.Random, start: bool = False) -> dict:
+    state: dict = {} if start else {"prev_action": {"action_name": rng.choice(["action_listen", "utter_a", "utter_b"])}}
+    if rng.random() < 0.7:
+        state["user"] = {"intent": rng.choice(["greet", "ask_price", "affirm"])}
+    if rng.random() < 0.4:
+        state["slots"] = {"segment": rng.choice([(1.0,), (0.0,), SHOULD_NOT_BE_SET])}
+    if rng.random() < 0.2:
+        state["active_loop"] = {"name": rng.choice(["roi_form", SHOULD_NOT_BE_SET])}
+    return state
+
+
+def _random_rule(rng: random.Random) -> str:
+    length = rng.randint(1, 4)
+    states = [_random_state(rng, start=(i == 0 and rng.random() < 0.2)) for i in range(length)]
+    return json.dumps(states)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_fast_rule_policy_finds_the_same_rules_as_rasas(seed: int) -> None:
+    rng = random.Random(seed)
+    lookup = {_random_rule(rng): "utter_x" for _ in range(150)}
+    history = [_random_state(rng, start=(i == 0)) for i in range(rng.randint(1, 30))]
+
+    theirs = RulePolicy._get_possible_keys(RulePolicy.__new__(RulePolicy), lookup, history)
+    ours = FastRulePolicy._get_possible_keys(FastRulePolicy.__new__(FastRulePolicy), lookup, history)
+
+    assert ours == theirs

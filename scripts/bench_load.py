@@ -260,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--open-seconds", type=float, default=60.0)
     parser.add_argument("--long-turns", type=int, default=40)
     parser.add_argument("--long-repeats", type=int, default=3)
+    parser.add_argument("--soak-minutes", type=float, default=0.0,
+                        help="then load ours this long (20 visitors, closed loop) and report the memory it holds")
     parser.add_argument("--systems", default="ours,stock")
     parser.add_argument("--url", help="measure a bot that already runs here instead of starting ours")
     parser.add_argument("--only", default="", help="replay only these conversation ids (comma-separated)")
@@ -303,6 +305,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 growth[system.name] = {"p95_turns_1_5_ms": early, "p95_turns_20_40_ms": late,
                                        "growth": round(late / early, 2) if early and late else None,
                                        "errors": sum(not s.ok for s in samples)}  # fmt: skip
+        if args.soak_minutes:
+            for system in systems:
+                if system.name != "ours":
+                    continue
+                before = system.rss()
+                samples, seconds = run_load(system.url, conversations, 20, args.soak_minutes * 60)
+                result = Result(system.name, f"soak, 20 visitors, {args.soak_minutes:g} min", seconds, samples,
+                                system.rss())  # fmt: skip
+                results.append({**result.summary(), "rss_before_mb": before})
+                print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     finally:
         for system in systems:
             system.stop()

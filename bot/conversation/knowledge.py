@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, spmatrix
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
@@ -25,6 +24,9 @@ from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_kno
 from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_plain_price, asks_price
 from bot.conversation.situation import extract
 from bot.text import is_question, normalize, question_part
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix, spmatrix
 
 KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
 
@@ -103,7 +105,11 @@ def topic_words(text: str) -> list[str]:
 
 
 class _LanguageIndex:
+    # scikit-learn and SciPy are imported here, when an index is built, not with this module: the web app
+    # and the worker import it without ever searching, and the libraries cost each process about 50 MB.
     def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         texts: list[str] = []
         owners: list[int] = []
         weights: list[float] = []
@@ -124,6 +130,8 @@ class _LanguageIndex:
         self._size = len(entries)
 
     def _features(self, texts: list[str], fit: bool = False) -> csr_matrix:
+        from scipy.sparse import hstack
+
         chars = self._chars.fit_transform(texts) if fit else self._chars.transform(texts)
         words = self._words.fit_transform(texts) if fit else self._words.transform(texts)
         return self._normalised(hstack([chars * (1 - WORD_WEIGHT), words * WORD_WEIGHT]))

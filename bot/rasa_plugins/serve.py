@@ -30,9 +30,10 @@ def main() -> None:
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
     from rasa.__main__ import main as rasa_main
 
-    from bot.rasa_plugins import validation
+    from bot.rasa_plugins import http, validation
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
+    http.install()  # one kept-alive session per endpoint instead of a new connection per request
 
     rasa_main()
 

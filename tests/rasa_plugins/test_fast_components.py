@@ -17,6 +17,17 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.nlu.featurizers.sparse_featurizer.lexical_syntactic_featurizer import LexicalSyntacticFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    LoopInterrupted,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -109,3 +120,58 @@ def test_the_fast_rule_policy_finds_the_same_rules_as_rasas(seed: int) -> None:
     ours = FastRulePolicy._get_possible_keys(FastRulePolicy.__new__(FastRulePolicy), lookup, history)
 
     assert ours == theirs
+
+
+def _conversation() -> list:
+    """A conversation with what makes Rasa's history non-trivial: slots that shape the state, a form
+    whose repeated executions collapse, an interrupted form, a rewound message and a restart."""
+    listen = ActionExecuted("action_listen")
+
+    def user(intent: str, text: str) -> UserUttered:
+        return UserUttered(text, {"name": intent, "confidence": 0.9})
+
+    return [
+        listen, user("greet", "hallo"), ActionExecuted("utter_greet"), ActionExecuted("action_listen"),
+        user("ask_roi", "lohnt sich das?"), ActionExecuted("roi_form"), ActiveLoop("roi_form"),
+        SlotSet("requested_slot", "roi_units"), ActionExecuted("action_listen"),
+        user("inform_situation", "3 Standorte"), SlotSet("roi_units", 3), ActionExecuted("roi_form"),
+        SlotSet("requested_slot", "roi_energy_cost"), ActionExecuted("action_listen"),
+        user("ask_price", "was kostet das?"), ActionExecuted("action_show_prices"), LoopInterrupted(True),
+        ActionExecuted("roi_form"), SlotSet("requested_slot", "roi_energy_cost"), ActionExecuted("action_listen"),
+        user("inform_situation", "24000"), SlotSet("roi_energy_cost", 24000), ActionExecuted("roi_form"),
+        ActiveLoop(None), SlotSet("requested_slot", None), ActionExecuted("action_calculate_roi"), listen,
+        user("request_contact", "bitte rückruf"), SlotSet("contact_path", "lead"), SlotSet("pending_offer", "demo"),
+        ActionExecuted("utter_offer"), ActionExecuted("action_listen"), user("deny", "nein doch nicht"),
+        UserUtteranceReverted(), ActionExecuted("action_listen"), user("affirm", "ja"),
+        SlotSet("handoff_stored", True), ActionExecuted("utter_thanks"), ActionExecuted("action_listen"),
+        Restarted(), ActionExecuted("action_listen"), user("greet", "neu hier"), ActionExecuted("utter_greet"),
+        ActionExecuted("action_listen"),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory: pytest.TempPathFactory) -> tuple[RulePolicy, FastRulePolicy]:
+    storage = LocalModelStorage(Path(tmp_path_factory.mktemp("policies")))
+    context = ExecutionContext(GraphSchema({}), node_name="policy")
+    stock = RulePolicy.create(RulePolicy.get_default_config(), storage, Resource("stock"), context)
+    fast = FastRulePolicy.create(FastRulePolicy.get_default_config(), storage, Resource("fast"), context)
+    fast.lookup = {"rules": {json.dumps([{}] * 4): "utter_greet"}, "rules_for_loop_unhappy_path": {}}
+    return stock, fast
+
+
+@pytest.mark.parametrize("use_text", [False, True])
+def test_the_fast_rule_policy_sees_the_states_rasas_sees_turn_by_turn(
+    policies: tuple[RulePolicy, FastRulePolicy], use_text: bool
+) -> None:
+    stock, fast = policies
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
+    tracker = DialogueStateTracker("anna", domain.slots)
+    for number, event in enumerate(_conversation()):
+        tracker.update(event)
+        theirs = stock._prediction_states(tracker, domain, use_text)
+        ours = fast._prediction_states(tracker, domain, use_text)
+        assert ours == theirs[-4:], f"after event {number}: {event}"
+
+    reloaded = DialogueStateTracker.from_events("anna", list(tracker.events), domain.slots)  # new event objects
+    theirs = stock._prediction_states(reloaded, domain, use_text)
+    assert fast._prediction_states(reloaded, domain, use_text) == theirs[-4:]

@@ -14,6 +14,8 @@ import asyncio
 from types import TracebackType
 from typing import Any
 
+from bot.rasa_plugins import action_payload
+
 IDLE_CONNECTION_S = 20  # an idle connection is closed after this long; the action server waits 60 s
 
 
@@ -46,13 +48,16 @@ def kept_session(endpoint: Any) -> _Kept:
             auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S),
+            json_serialize=action_payload.dumps,  # the action call's events as kept JSON texts
         )
         endpoint._journey_session = session
     return _Kept(session)
 
 
 def install() -> None:
-    """Puts the kept sessions in place of Rasa's; called once when our Rasa process starts."""
+    """Puts the kept sessions, and the action calls' kept event JSON that they send, in place of
+    Rasa's; called once when our Rasa process starts."""
     from rasa.utils.endpoints import EndpointConfig
 
     EndpointConfig.session = kept_session  # type: ignore[method-assign]
+    action_payload.install()

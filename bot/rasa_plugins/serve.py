@@ -33,7 +33,7 @@ def main() -> None:
     from bot.rasa_plugins import http, validation
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
-    http.install()  # one kept-alive session per endpoint instead of a new connection per request
+    http.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
 
     rasa_main()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import time
@@ -82,12 +83,16 @@ class LocalCatalogue:
 def find_product(text: str, products: Sequence[Product]) -> Product | None:
     """The product a message names (by id, name or an editor-maintained synonym); None if none or several."""
     norm = " " + " ".join(words(text)) + " "
-    found = []
-    for product in products:
-        names = {product.id.replace("-", " "), normalize(product.name), *map(normalize, product.synonyms)}
-        if any(f" {' '.join(words(name))} " in norm for name in names if name):
-            found.append(product)
+    found = [product for product in products
+             if any(phrase in norm for phrase in _name_phrases(product.id, product.name, tuple(product.synonyms)))]
     return found[0] if len(found) == 1 else None
+
+
+@functools.lru_cache(maxsize=256)
+def _name_phrases(product_id: str, name: str, synonyms: tuple[str, ...]) -> tuple[str, ...]:
+    """The ways a message can name a product, as " word word " phrases (computed once per product version)."""
+    names = {product_id.replace("-", " "), normalize(name), *map(normalize, synonyms)}
+    return tuple(f" {' '.join(words(n))} " for n in names if n)
 
 
 #: plan-name words too common to name a product ("basic question", "plus shipping", "which platform")

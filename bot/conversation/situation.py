@@ -7,6 +7,7 @@ one says it anew, `fitting_product` names the product that suits the situation.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -214,6 +215,13 @@ _NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?haus
 _HOUSEHOLD_WORDS = re.compile(r" \w*pension(?:ist|aer|iert|er)\w*| home ?office| work(?:ing)? from home")
 
 
+@functools.cache
+def _stem_pattern(stem: str) -> re.Pattern[str]:
+    """A word starting with the stem; a long stem may also end a compound ("Großbäckerei")."""
+    escaped = re.escape(stem)
+    return re.compile(rf" ({escaped}\w*|\w+{escaped}\w*)" if len(stem) >= 5 else rf" {escaped}\w*")
+
+
 def sector_of(text: str) -> tuple[str, str, str | None] | None:
     """(sector, segment, default product) of the first sector or building type the text names."""
     norm = _NO_SECTOR.sub(" ", " " + " ".join(_WORD.findall(normalize(text))) + " ")
@@ -226,8 +234,7 @@ def sector_of(text: str) -> tuple[str, str, str | None] | None:
             if " " in stem:
                 position = norm.find(f" {stem}")
             else:
-                match = re.search(rf" ({re.escape(stem)}\w*|\w+{re.escape(stem)}\w*)" if len(stem) >= 5
-                                  else rf" {re.escape(stem)}\w*", norm)  # fmt: skip
+                match = _stem_pattern(stem).search(norm)
                 position = match.start() if match else -1
             if position >= 0 and (best is None or position < best[0]):
                 best = (position, (sector, segment, product))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from typing import Any
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -45,14 +45,27 @@ class FastRulePolicy(RulePolicy):
         super().__init__(*args, **kwargs)
         self._replays: OrderedDict[str, _Replay] = OrderedDict()
         self._window: int | None = None
+        self._prepared_lookups: dict[int, tuple[dict[str, Any], list[tuple[str, list[State]]]]] = {}
 
     def _get_possible_keys(self, lookup: dict[str, Any], states: list[State]) -> set[str]:
-        possible_keys = set(lookup.keys())
+        """The rules of `lookup` that fit the conversation's states: Rasa's `_is_rule_applicable` for each,
+        with every rule's states read, reversed and prepared once instead of on every check."""
+        possible = self._prepared(lookup)
         for turn_index, state in enumerate(reversed(states)):
-            if all(len(self._rule_key_to_state(key)) <= turn_index for key in possible_keys):
+            if all(len(rule) <= turn_index for _, rule in possible):
                 break  # every remaining rule fits every earlier state
-            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, turn_index, state)}
-        return possible_keys
+            previous_action = state.get(PREVIOUS_ACTION)
+            possible = [(key, rule) for key, rule in possible
+                        if len(rule) <= turn_index or _fits(rule[turn_index], state, previous_action)]  # fmt: skip
+        return {key for key, _ in possible}
+
+    def _prepared(self, lookup: dict[str, Any]) -> list[tuple[str, list[State]]]:
+        """Each rule's states, last first, with JSON's lists turned back into tuples (as Rasa compares them)."""
+        cached = self._prepared_lookups.get(id(lookup))
+        if cached is None or cached[0] is not lookup:
+            rules = [(key, [_tuples(state) for state in reversed(self._rule_key_to_state(key))]) for key in lookup]
+            cached = self._prepared_lookups[id(lookup)] = (lookup, rules)
+        return cached[1]
 
     def _longest_rule(self) -> int:
         if self._window is None:
@@ -69,7 +82,9 @@ class FastRulePolicy(RulePolicy):
     ) -> list[State]:
         """The last states of the conversation, as many as the longest rule has, prepared as Rasa's
         featurizer prepares them for a RulePolicy (no rule-only turns ignored, no history cut)."""
-        states = [copy.deepcopy(state) for state in self._past_states(tracker, domain)[-self._longest_rule():]]
+        # copies two levels deep: the featurizer deletes keys of the sub-states; the values are never changed
+        past = self._past_states(tracker, domain)[-self._longest_rule() :]
+        states = [{kind: dict(sub) for kind, sub in state.items()} for state in past]
         self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
         return states
 
@@ -95,6 +110,21 @@ class FastRulePolicy(RulePolicy):
         if not logging.getLogger("rasa.core.policies").isEnabledFor(logging.DEBUG):
             return ""
         return RulePolicy.format_tracker_states(states)
+
+
+def _tuples(state: State) -> State:
+    return {kind: {key: tuple(value) if isinstance(value, list) else value for key, value in sub.items()}
+            for kind, sub in state.items()}  # fmt: skip
+
+
+def _fits(rule_state: State, state: State, previous_action: Any) -> bool:
+    """`RulePolicy._is_rule_applicable` for a turn within the rule's length."""
+    rule_previous_action = rule_state.get(PREVIOUS_ACTION)
+    if not rule_previous_action and not previous_action:
+        return True  # both start the conversation
+    if not rule_previous_action or not previous_action:
+        return False
+    return RulePolicy._does_rule_match_state(rule_state, state)
 
 
 def _continues(replayed: list[Event], applied: list[Event]) -> bool:

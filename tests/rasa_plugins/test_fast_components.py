@@ -111,13 +111,16 @@ def _random_rule(rng: random.Random) -> str:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_the_fast_rule_policy_finds_the_same_rules_as_rasas(seed: int) -> None:
+def test_the_fast_rule_policy_finds_the_same_rules_as_rasas(
+    policies: tuple[RulePolicy, FastRulePolicy], seed: int
+) -> None:
+    stock, fast = policies
     rng = random.Random(seed)
     lookup = {_random_rule(rng): "utter_x" for _ in range(150)}
     history = [_random_state(rng, start=(i == 0)) for i in range(rng.randint(1, 30))]
 
-    theirs = RulePolicy._get_possible_keys(RulePolicy.__new__(RulePolicy), lookup, history)
-    ours = FastRulePolicy._get_possible_keys(FastRulePolicy.__new__(FastRulePolicy), lookup, history)
+    theirs = stock._get_possible_keys(lookup, history)
+    ours = fast._get_possible_keys(lookup, history)
 
     assert ours == theirs
 

@@ -208,15 +208,23 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         rows = [self._sentence_features(message) for message in messages]
         if any(row is None for row in rows) or any(m.get_dense_features(attribute=TEXT)[1] for m in messages):
             return super()._create_X(messages)
-        return vstack(rows, format="csr")
+        return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
 
     @staticmethod
     def _sentence_features(message: Message) -> Any:
         """The message's sparse sentence features side by side, in the featurizers' order: what
         `Message.get_sparse_features` returns second, without copying and joining the token features too."""
-        parts = [f.features for f in message.features
+        parts = [f.features.tocsr() for f in message.features
                  if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]  # fmt: skip
-        return hstack(parts, format="csr") if parts else None
+        if not parts:
+            return None
+        if any(part.shape[0] != 1 for part in parts):
+            return hstack(parts, format="csr")
+        # one row each: side by side by hand, SciPy's general hstack costs a millisecond here
+        offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+        data = np.concatenate([part.data for part in parts])
+        columns = np.concatenate([part.indices + offset for part, offset in zip(parts, offsets, strict=True)])
+        return csr_matrix((data, columns, np.array([0, len(data)])), shape=(1, sum(part.shape[1] for part in parts)))
 
     def process(self, messages: list[Message]) -> list[Message]:
         coefficients = getattr(self.clf, "coef_", None)

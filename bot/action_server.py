@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.config import load_settings
 from bot.logs import install_secret_scrubbing
+from bot.services import get_services, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     port = args.port or settings.action_port
+    warm_up(get_services())  # the first visitor's message does not wait for the files and the knowledge index
     logger.info("Action server on http://%s:%s (requests need %s)", settings.action_bind_host, port, TOKEN_HEADER)
     app.run(host=settings.action_bind_host, port=port, workers=1, access_log=False, motd=False)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,8 @@ from bot.messages import Messages, load_messages
 from bot.reloading import ReloadingFile
 from bot.sales.routing import Team, load_team
 from bot.website import Site, load_site
+
+logger = logging.getLogger(__name__)
 
 MESSAGES_FILE = PROJECT_ROOT / "data" / "content" / "messages.yml"
 
@@ -76,3 +79,20 @@ def build_services(
 def get_services() -> Services:
     """The process-wide services, from the environment."""
     return build_services(load_settings())
+
+
+def warm_up(services: Services) -> list[str]:
+    """Reads every editor file and model once, so the first visitor does not wait for it (building the
+    knowledge index imports scikit-learn: about a second). Returns what could not be read, each logged
+    once with its reason; those are read again, and reported, when an action needs them."""
+    failed: list[str] = []
+    for name, read in (("evidence", services.evidence.get), ("offers", services.offers.get),
+                       ("messages", services.messages.get), ("team", services.team.get),
+                       ("website", services.website.get), ("signal", services.signal.get),
+                       ("knowledge", services.knowledge.get), ("catalogue", services.catalogue.products)):  # fmt: skip
+        try:
+            read()
+        except Exception as exc:  # a broken file must not keep the action server from starting
+            logger.warning("Warm-up: %s not read (%s); it is read again when an action needs it", name, exc)
+            failed.append(name)
+    return failed

@@ -106,7 +106,7 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         with self.engine.connect() as connection:
             version = self._version(connection, sender_id)
         if kept is not None and kept.version == version:
-            self._lent[sender_id] = kept
+            self._lend(sender_id, kept)
             return kept.tracker
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
@@ -116,8 +116,14 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
         if len(tracker.events) == len(rows):  # not cut by a maximum event history
-            self._lent[sender_id] = _Kept(tracker, len(rows), version)
+            self._lend(sender_id, _Kept(tracker, len(rows), version))
         return tracker
+
+    def _lend(self, sender_id: str, kept: _Kept) -> None:
+        """Remembers what a tracker handed out holds; a tracker retrieved but never saved is forgotten in time."""
+        self._lent[sender_id] = kept
+        while len(self._lent) > self._capacity:
+            del self._lent[next(iter(self._lent))]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Appends the events the database does not have yet, and keeps the tracker for the next turn."""

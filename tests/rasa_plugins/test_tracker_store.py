@@ -138,3 +138,13 @@ def test_only_the_most_recent_conversations_are_kept(url: str, domain: Domain) -
 
     again = asyncio.run(store.retrieve("anna"))
     assert again is not first and user_texts([e.as_dict() for e in again.events]) == ["hallo"]
+
+
+def test_trackers_retrieved_but_never_saved_are_not_held_forever(url: str, domain: Domain) -> None:
+    store = SettingsSQLTrackerStore(domain=domain, kept_conversations=2)
+    for sender in ("anna", "ben", "cem", "dora"):
+        turn(store, sender, "hallo")
+        asyncio.run(store.retrieve(sender))  # read, say for a report, and never saved
+
+    assert len(store._lent) <= 2 and len(store._kept) <= 2
+    assert user_texts([e.as_dict() for e in turn(store, "anna", "noch da?").events]) == ["hallo", "noch da?"]

@@ -58,7 +58,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     app = create_sdk_app(actions_package, cors_origins=[])  # Rasa calls it server to server: no browser origins
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     require_token(app, token)
-    # Rasa keeps its connection to us open between messages (bot/rasa_plugins/http.py, 20 s): wait longer.
+    # Rasa keeps its connection to us open between messages (bot/rasa_plugins/sessions.py, 20 s): wait longer.
     app.config.KEEP_ALIVE_TIMEOUT = 60
     return app
 

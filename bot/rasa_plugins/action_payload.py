@@ -60,7 +60,7 @@ def dumps(value: Any) -> str:
 
 def install() -> None:
     """Puts the kept event JSON in place of Rasa's; called once when our Rasa process starts.
-    The Rasa process's HTTP sessions serialise with `dumps` (bot/rasa_plugins/http.py)."""
+    The Rasa process's HTTP sessions serialise with `dumps` (bot/rasa_plugins/sessions.py)."""
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

@@ -30,10 +30,10 @@ def main() -> None:
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
     from rasa.__main__ import main as rasa_main
 
-    from bot.rasa_plugins import http, validation
+    from bot.rasa_plugins import sessions, validation
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
-    http.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
+    sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
 
     rasa_main()
 

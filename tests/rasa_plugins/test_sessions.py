@@ -1,5 +1,5 @@
 """The Rasa process keeps its connection to an endpoint open between requests, and a restarted
-endpoint costs no failed request (bot/rasa_plugins/http.py). A real server in its own process."""
+endpoint costs no failed request (bot/rasa_plugins/sessions.py). A real server in its own process."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_plugins import http
+from bot.rasa_plugins import sessions
 
 SERVER = textwrap.dedent("""
     import sys
@@ -51,7 +51,7 @@ def _start(port: int) -> subprocess.Popen:
 
 @pytest.fixture
 def port() -> Iterator[int]:
-    http.install()
+    sessions.install()
     yield _free_port()
 
 

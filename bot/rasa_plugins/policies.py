@@ -14,8 +14,6 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-logger = logging.getLogger(__name__)
-
 REPLAYED_CONVERSATIONS = 200  # conversations whose replayed history the policy keeps between predictions
 
 

@@ -11,6 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_base import CatalogueAction
 from bot.catalogue.schema import Product, Voucher
 from bot.catalogue.service import named_voucher, products_for_segment, valid_vouchers
+from bot.conversation.answers import price_for_size
+from bot.conversation.pricing import asks_price, quote, voucher_message
+from bot.conversation.situation import from_slots
 from bot.formatting import day
 
 
@@ -49,13 +52,12 @@ class ActionShowVoucher(CatalogueAction):
             if not offered:
                 self.product(dispatcher, tracker, events)  # which product? (then: none valid, the guarantee)
             for candidate in offered:
-                self._offer(dispatcher, tracker, candidate)
+                events += self._offer(dispatcher, tracker, candidate)
             return events
         if not valid_vouchers(product, self.services.today()):
             self.say(dispatcher, tracker, "no_voucher", product_name=product.name)
             return events
-        self._offer(dispatcher, tracker, product)
-        return events
+        return events + self._offer(dispatcher, tracker, product)
 
     def _named(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product, voucher: Voucher
                ) -> list[EventType]:  # fmt: skip
@@ -63,20 +65,38 @@ class ActionShowVoucher(CatalogueAction):
         today = self.services.today()
         details = {"code": voucher.code, "product_name": product.name, "value": voucher.value.get(language),
                    "valid_from": day(voucher.valid_from, language), "valid_until": day(voucher.valid_until, language)}
+        events: list[EventType] = [SlotSet("product", product.id)]
         if voucher.valid_on(today):
             self.say(dispatcher, tracker, "voucher_named_valid", **details)
+            events += self._with_discount(dispatcher, tracker, product, voucher)
         else:
             self.say(dispatcher, tracker, "voucher_expired" if voucher.valid_until < today else "voucher_not_yet",
                      **details)  # fmt: skip
             current = [v for v in valid_vouchers(product, today) if v.code != voucher.code]
             if current:
-                self._offer(dispatcher, tracker, product)
+                events += self._offer(dispatcher, tracker, product)
             else:
                 self.say(dispatcher, tracker, "no_voucher", product_name=product.name)
-        return [SlotSet("product", product.id)]
+        return events
 
-    def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product) -> None:
+    def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product) -> list[EventType]:
         language = tracker.get_slot("language")
         voucher = max(valid_vouchers(product, self.services.today()), key=lambda v: v.valid_until)
         self.say(dispatcher, tracker, "voucher", product_name=product.name, code=voucher.code,
                  value=voucher.value.get(language), valid_until=day(voucher.valid_until, language or "de"))  # fmt: skip
+        return self._with_discount(dispatcher, tracker, product, voucher)
+
+    def _with_discount(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product, voucher: Voucher
+                       ) -> list[EventType]:  # fmt: skip
+        """Remembers a code that takes something off (a later price answer works it out); when the message asks the
+        price too ("gibts nen Gutschein? was zahl ich dann?"), the price with it at once."""
+        if not voucher.has_discount:
+            return []
+        text = tracker.latest_message.get("text") or ""
+        if asks_price(text):
+            worked_out = price_for_size(product, from_slots(tracker.get_slot), text) or quote(product, 1)
+            said = worked_out and voucher_message(worked_out, voucher, tracker.get_slot("language") or "de",
+                                                  self.services.messages.get())  # fmt: skip
+            if said:
+                dispatcher.utter_message(text=said)
+        return [SlotSet("voucher", voucher.code)] if tracker.get_slot("voucher") != voucher.code else []

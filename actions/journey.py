@@ -72,7 +72,8 @@ class ActionTrackJourney(ServiceAction):
         situation = known.refined(said)
         values = slot_values(situation)
         sector_segment = next((segment for name, segment, _, _ in SECTORS if name == situation.sector), None)
-        values["segment"] = said.segment or sector_segment or inferred_segment
+        # a sector the visitor named ("in our flat") beats a segment a product only implies ("is the sensor broken?")
+        values["segment"] = sector_segment or said.segment or inferred_segment
         if said.product:
             values["product"] = said.product
         return values, bool(said.segment or said.sector)

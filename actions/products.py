@@ -10,8 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_if_specific
+from bot.catalogue.service import discount_voucher
 from bot.conversation.answers import growth_note, price_for_size, quantity_slot
-from bot.conversation.pricing import asked_years, is_tiered, quote_message, years_message
+from bot.conversation.pricing import (
+    asked_years,
+    is_tiered,
+    mentions_voucher,
+    named_plan,
+    quote,
+    quote_message,
+    voucher_message,
+    years_message,
+    years_messages,
+)
 from bot.conversation.situation import from_slots
 from bot.formatting import features_text, money, plans_text, specs_text, unit_name
 
@@ -50,17 +61,24 @@ class ActionShowPrices(CatalogueAction):
             language = tracker.get_slot("language")
             text = tracker.latest_message.get("text") or ""
             worked_out = price_for_size(product, from_slots(tracker.get_slot), text)
+            messages = self.services.messages.get()
+            voucher = discount_voucher(product, tracker.get_slot("voucher"), self.services.today(),
+                                       current=mentions_voucher(text))  # fmt: skip
             if worked_out is None:
                 self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
+                with_code = voucher and quote(product, 1)  # the code the visitor was given, on one unit
+                said = with_code and voucher_message(with_code, voucher, language, messages)
+                if said:
+                    dispatcher.utter_message(text=said)
                 return events
-            messages = self.services.messages.get()
-            dispatcher.utter_message(text=quote_message(worked_out, language, messages))
-            grown = growth_note(worked_out, text, language, messages)
-            if grown:
-                dispatcher.utter_message(text=grown)
+            said = [quote_message(worked_out, language, messages),
+                    voucher and voucher_message(worked_out, voucher, language, messages),
+                    growth_note(worked_out, text, language, messages)]  # fmt: skip
             years = asked_years(text)
             if years:
-                dispatcher.utter_message(text=years_message(worked_out, years, language, messages))
+                said += years_messages(worked_out, years, language, messages, named_plan(product, text) is not None)
+            for message in filter(None, said):
+                dispatcher.utter_message(text=message)
             slot = quantity_slot(product.id)
             if slot and tracker.get_slot(slot) != worked_out.units:
                 events.append(SlotSet(slot, float(worked_out.units)))

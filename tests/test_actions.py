@@ -197,3 +197,14 @@ def test_a_segment_from_the_stated_sector_is_explained_by_the_message_that_state
         assert slots["segment"] == "b2b"
         assert slots["journey_explanation"]["segment"]["reasons"] == [
             {"message": 1, "source": "situation", "name": "gym", "score": None}]  # fmt: skip
+
+
+def test_a_household_stays_a_household_when_a_later_word_only_suggests_a_machine(services: Services) -> None:
+    history = [user("been using the clip in our flat for a month", "inform_situation")]
+    slots: dict = {}
+    for message in (None, user("the app says the fridge is 40% of our power. is the sensor broken?", "express_doubt")):
+        if message is not None:
+            history.append(message)
+        for event in ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker(history, slots), {}):
+            slots[event["name"]] = event["value"]
+        assert slots["segment"] == "b2c" and slots["situation_sector"] == "flat"

@@ -215,7 +215,70 @@ def test_a_code_the_visitor_names_gets_its_own_validity(
     events = ActionShowVoucher(catalogue_services).run(dispatcher, tracker, {})
     reply = " ".join(texts(dispatcher))
     assert all(part in reply for part in said), reply
-    assert "TEST60" not in reply and events == [SlotSet("product", "wattwerk-home")]
+    assert "TEST60" not in reply and events == [SlotSet("product", "wattwerk-home"), SlotSet("voucher", "WILLKOMMEN10")]
+
+
+@pytest.mark.parametrize(
+    ("slots", "text", "language", "said"),
+    [({"product": "wattwerk-home", "voucher": "WILLKOMMEN10"}, "was zahl ich dann", "de",
+      "Mit dem Gutschein WILLKOMMEN10 zahlen Sie bei der ersten Bestellung einmalig 79 € − 10 % = 71,10 € statt 79 €."),
+     ({"product": "wattwerk-home", "voucher": "WILLKOMMEN10"}, "what would 2 clips cost then?", "en",
+      "With the code WILLKOMMEN10 you pay €158 − 10% = €142.20 one-off on your first order instead of €158.")],
+)  # fmt: skip
+def test_a_price_after_a_voucher_is_worked_out_with_it(
+    catalogue_services: Services, slots: dict, text: str, language: str, said: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionShowPrices(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_price")],
+                                                                      {"language": language, **slots}), {})  # fmt: skip
+    assert said in texts(dispatcher), texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("slots", "text", "language", "said"),
+    [({"product": "wattwerk-home"}, "und im ersten Jahr mit dem Clip zam?", "de",
+      ["Im ersten Jahr zahlen Sie damit 79 € einmalig + 12 × 0 € = 79 €.",
+       "Home Plus: Im ersten Jahr zahlen Sie damit 79 € einmalig + 12 × 3,99 € = 126,88 €."]),
+     ({"product": "wattwerk-business", "situation_sites": 40.0}, "per year?", "en",
+      ["In the first year that comes to €1,490 one-off + 12 × €360 = €5,810."])],
+)  # fmt: skip
+def test_a_price_per_year_is_worked_out_for_the_first_year(
+    catalogue_services: Services, slots: dict, text: str, language: str, said: list[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionShowPrices(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_price")],
+                                                                      {"language": language, **slots}), {})  # fmt: skip
+    shown = texts(dispatcher)
+    assert all(any(part in message for message in shown) for part in said), shown
+
+
+def test_a_price_with_that_code_uses_the_current_voucher(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("how much is the clip with that code", "ask_price")],
+                           {"language": "en", "product": "wattwerk-home"})  # fmt: skip
+    ActionShowPrices(catalogue_services).run(dispatcher, tracker, {})
+    assert "With the code WILLKOMMEN10 you pay €79 − 10% = €71.10 one-off on your first order instead of €79." in (
+        texts(dispatcher))
+
+
+def test_a_voucher_no_longer_valid_is_not_worked_into_the_price(catalogue_services: Services) -> None:
+    services = Services(**{**catalogue_services.__dict__, "today": lambda: dt.date(2027, 4, 1)})
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("was zahl ich dann", "ask_price")],
+                           {"language": "de", "product": "wattwerk-home", "voucher": "WILLKOMMEN10"})  # fmt: skip
+    ActionShowPrices(services).run(dispatcher, tracker, {})
+    reply = " ".join(texts(dispatcher))
+    assert "79 €" in reply and "WILLKOMMEN10" not in reply and "71,10" not in reply
+
+
+def test_a_voucher_and_price_question_at_once_gets_both(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("gibts nen gutschein für den clip? was zahl ich dann?", "ask_voucher")],
+                           {"language": "de", "product": "wattwerk-home"})  # fmt: skip
+    events = ActionShowVoucher(catalogue_services).run(dispatcher, tracker, {})
+    voucher, price = texts(dispatcher)
+    assert "WILLKOMMEN10" in voucher and "79 € − 10 % = 71,10 €" in price
+    assert events == [SlotSet("voucher", "WILLKOMMEN10")]
 
 
 def test_a_doubt_about_a_named_product_gets_what_its_customers_save(catalogue_services: Services) -> None:

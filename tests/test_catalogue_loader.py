@@ -74,6 +74,24 @@ def test_a_mistake_is_reported_with_file_line_and_field_and_nothing_is_loaded(
     assert counts(session_factory) == (3, 30)  # the previous catalogue is untouched
 
 
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("discount: {percent: 120}", "vouchers[1].discount.percent: must be above 0 and at most 100, got 120"),
+        ("discount: {eur: -5}", "vouchers[1].discount.eur: must be above 0, got -5"),
+        ("discount: {percent: 10, eur: 5}", "vouchers[1].discount: needs exactly one of percent or eur"),
+        ("discount: {prozent: 10}", "vouchers[1].discount: needs exactly one of percent or eur (unknown: prozent)"),
+    ],
+)
+def test_a_voucher_discount_the_bot_cannot_work_out_is_reported(session_factory, content, new: str,
+                                                                 message: str) -> None:  # fmt: skip
+    path = content / "wattwerk-home.yml"
+    edit(path, "discount: {percent: 10}", new)
+    with pytest.raises(ContentError) as error:
+        load_catalogue(session_factory, content)
+    assert "wattwerk-home.yml, line 67, " + message in str(error.value), str(error.value)
+
+
 def test_the_line_number_points_at_the_broken_value(session_factory, content) -> None:
     path = content / "wattwerk-home.yml"
     edit(path, "rating: 4", "rating: 7")

@@ -64,7 +64,7 @@ def _rows(product: Product, position: int) -> ProductRow:
     ]  # fmt: skip
     row.vouchers = [
         VoucherRow(code=v.code, value_de=v.value.de, value_en=v.value.en, valid_from=v.valid_from,
-                   valid_until=v.valid_until)
+                   valid_until=v.valid_until, discount_percent=v.discount_percent, discount_eur=v.discount_eur)
         for v in product.vouchers
     ]  # fmt: skip
     row.reviews = [

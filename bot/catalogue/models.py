@@ -77,6 +77,8 @@ class VoucherRow(Base):
     value_en = Column(Text, nullable=False)
     valid_from = Column(Date, nullable=False)
     valid_until = Column(Date, nullable=False)
+    discount_percent = Column(Money)
+    discount_eur = Column(Money)
 
 
 class ReviewRow(Base):

@@ -72,9 +72,25 @@ class Voucher:
     value: Text
     valid_from: dt.date
     valid_until: dt.date
+    #: what the code takes off the one-off amount of a first order (the device): a percentage or euros; neither for a
+    #: code that gives something else (a longer trial)
+    discount_percent: Decimal | None = None
+    discount_eur: Decimal | None = None
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+    @property
+    def has_discount(self) -> bool:
+        return self.discount_percent is not None or self.discount_eur is not None
+
+    def discounted(self, amount: Decimal) -> Decimal:
+        """`amount` (a first order's one-off price) after this code, never below zero."""
+        if self.discount_percent is not None:
+            amount -= (amount * self.discount_percent / 100).quantize(Decimal("0.01"))
+        elif self.discount_eur is not None:
+            amount -= self.discount_eur
+        return max(amount, Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -320,9 +336,33 @@ def _voucher(r: _Reader, node: yaml.Node, where: str) -> Voucher | None:
     end = r.scalar(m, "valid_until", w, dt.date, parent_node=node)
     if start and end and end < start:
         r.problem(m["valid_until"], f"{w}valid_until", f"is before valid_from ({start})")
+    percent, eur = _discount(r, m.get("discount"), f"{w}discount")
     if None in (code, value, start, end):
         return None
-    return Voucher(code, value, start, end)
+    return Voucher(code, value, start, end, percent, eur)
+
+
+def _discount(r: _Reader, node: yaml.Node | None, where: str) -> tuple[Decimal | None, Decimal | None]:
+    """`discount: {percent: 10}` or `discount: {eur: 25}` (off a first order's one-off amount); optional."""
+    if node is None:
+        return None, None
+    m = r.mapping(node, where)
+    if m is None:
+        return None, None
+    unknown = set(m) - {"percent", "eur"}
+    if unknown or len(m) != 1:
+        r.problem(node, where, "needs exactly one of percent or eur" + (f" (unknown: {', '.join(sorted(unknown))})"
+                                                                          if unknown else ""))  # fmt: skip
+        return None, None
+    key = next(iter(m))
+    amount = r.scalar(m, key, f"{where}.", Decimal, parent_node=node)
+    if amount is None:
+        return None, None
+    if amount <= 0 or (key == "percent" and amount > 100):
+        r.problem(m[key], f"{where}.{key}", f"must be above 0{' and at most 100' if key == 'percent' else ''}, "
+                                             f"got {amount}")  # fmt: skip
+        return None, None
+    return (amount, None) if key == "percent" else (None, amount)
 
 
 def read_product(path: Path, display: str | None = None) -> tuple[Product | None, list[ContentProblem]]:

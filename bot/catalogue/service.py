@@ -39,7 +39,8 @@ def product_from_row(row: ProductRow) -> Product:
         specs=tuple(Spec(Text(**s["label"]), Text(**s["value"])) for s in row.specs),
         integrations=tuple(row.integrations), hosting=_text(row, "hosting"),
         docs_url=row.docs_url, video_url=row.video_url,
-        vouchers=tuple(Voucher(v.code, _text(v, "value"), v.valid_from, v.valid_until) for v in row.vouchers),
+        vouchers=tuple(Voucher(v.code, _text(v, "value"), v.valid_from, v.valid_until, v.discount_percent,
+                               v.discount_eur) for v in row.vouchers),  # fmt: skip
         reviews=tuple(
             Review(r.id, r.rating, r.language, r.text, r.author, r.company_size, r.date, r.source,
                    Text(r.response_de, r.response_en) if r.response_de and r.response_en else None)
@@ -114,6 +115,16 @@ def products_for_segment(products: Sequence[Product], segment: str | None) -> li
 def valid_vouchers(product: Product, today: dt.date) -> list[Voucher]:
     """Vouchers valid today: an expired (or not yet started) code is never offered."""
     return [v for v in product.vouchers if v.valid_on(today)]
+
+
+def discount_voucher(product: Product, code: str | None, today: dt.date, current: bool = False) -> Voucher | None:
+    """The product's voucher with that code when it is valid today and takes something off; without one, and
+    `current` (the visitor speaks of "that code"), the product's current such voucher; else None."""
+    offered = [v for v in valid_vouchers(product, today) if v.has_discount]
+    named = next((v for v in offered if v.code == code), None)
+    if named is None and current and offered:
+        return max(offered, key=lambda v: v.valid_until)
+    return named
 
 
 def named_voucher(products: Sequence[Product], text: str) -> tuple[Product, Voucher] | None:

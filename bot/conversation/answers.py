@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from bot.catalogue.schema import Product
 from bot.conversation.pricing import (
     Quote,
+    asked_years,
     asks_payoff,
     is_tiered,
     monthly_calculation,
@@ -187,6 +188,8 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     plan = named_plan(product, text)
     if count is None and plan is not None:
         count = max(1, plan.min_units)  # "was kostet des Plus im Jahr": one clip; "was kostet Starter": one site
+    if count is None and product.segment == "b2c" and asked_years(text):
+        count = 1  # "und im ersten Jahr mit dem Clip?": one household
     return quote(product, count, plan) if count else None
 
 

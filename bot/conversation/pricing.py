@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.catalogue.schema import Plan, Product, plan_words
-from bot.formatting import money, plan_line, unit_name
+from bot.catalogue.schema import Plan, Product, Voucher, plan_words
+from bot.formatting import money, number, plan_line, unit_name
 from bot.messages import Messages
 from bot.numbers import NUMBER_WORDS
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
@@ -99,6 +99,14 @@ _CODE_TROUBLE = re.compile(r"geht nicht|funktioniert nicht|klappt nicht|(?:doesn
                            r"abgelaufen|expired", re.IGNORECASE)
 
 
+_MENTIONS_CODE = re.compile(rf"\b{_CODE_WORD}\b", re.IGNORECASE)
+
+
+def mentions_voucher(text: str) -> bool:
+    """True when the message speaks of a code or voucher ("how much is the clip with that code", "mit Gutschein?")."""
+    return bool(_MENTIONS_CODE.search(text))
+
+
 def names_voucher_code(text: str) -> bool:
     """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?"); a
     name with digits ("die ACME24 GmbH", "MQTT5") is none without a word about codes or their validity."""
@@ -134,10 +142,17 @@ _YEARS = re.compile(r"\b(?:over|within|for the next|über|ueber|für|fuer|auf)\s
                     r"(?:tco|total|gesamtkosten|kosten|costs?)\b", re.IGNORECASE)  # fmt: skip
 
 
+#: a follow-up that asks what the price makes a year ("per year?", "und aufs Jahr gerechnet?", "with Plus for both,
+#: per year?"); with a number in it, "im Jahr" states a cost instead ("90.000 € im Jahr")
+_PER_YEAR = re.compile(r"\b(?:per year|per annum|yearly total|annual total|pro jahr|im jahr|aufs jahr|auf das jahr|"
+                       r"aufs ganze jahr|f(?:ü|ue)rs jahr|j(?:ä|ae)hrlich gerechnet)\b|"
+                       r"\bfor the year\b|(?<!after )(?<!within )(?<!in )\ba year\W*$", re.IGNORECASE)  # fmt: skip
+
+
 def asked_years(text: str) -> int | None:
-    """How many years the message asks the cost for (the first year: 1; "over 3 years", "the 3-year TCO": 3), if any
-    (2 to 10 years); "we've been around for 10 years" or "5 years warranty" ask none."""
-    if _FIRST_YEAR.search(text):
+    """How many years the message asks the cost for (the first year: 1, also "per year?"; "over 3 years", "the 3-year
+    TCO": 3), if any (2 to 10 years); "we've been around for 10 years" or "5 years warranty" ask none."""
+    if _FIRST_YEAR.search(text) or (_PER_YEAR.search(text) and not re.search(r"\d", text)):
         return 1
     match = _YEARS.search(text)
     if match is None:
@@ -306,3 +321,30 @@ def quote_message(q: Quote, language: str, messages: Messages) -> str:
         units=unit_name(q.product, q.units, language), plan_name=q.plan.name.get(language),
         monthly=monthly_calculation(q, language), one_off=one_off, note=note,
     )  # fmt: skip
+
+
+def years_messages(q: Quote, years: int, language: str, messages: Messages, plan_named: bool) -> list[str]:
+    """What the quote makes over `years`; for a product priced per unit whose plans differ only in the monthly fee
+    (Basis or Home Plus), each other plan's total too when the visitor named none."""
+    said = [years_message(q, years, language, messages)]
+    if plan_named or is_tiered(q.product):
+        return said
+    for plan in q.alternatives:
+        other = quote(q.product, q.units, plan)
+        if other is not None:
+            said.append(f"{plan.name.get(language)}: {years_message(other, years, language, messages)}")
+    return said
+
+
+def voucher_message(q: Quote, voucher: Voucher, language: str, messages: Messages) -> str | None:
+    """What the quote's one-off amount comes to with a discount code, worked out (`79 € − 10 % = 71,10 €`); None when
+    the code takes nothing off it."""
+    if not voucher.has_discount or q.one_off_eur <= 0:
+        return None
+    if voucher.discount_percent is not None:
+        off = number(voucher.discount_percent, language, 0) + ("%" if language == "en" else " %")
+    else:
+        off = money(voucher.discount_eur or Decimal(0), language)
+    discounted = voucher.discounted(q.one_off_eur)
+    return messages.render("price_with_voucher", language, code=voucher.code, one_off=money(q.one_off_eur, language),
+                           calculation=f"{money(q.one_off_eur, language)} − {off} = {money(discounted, language)}")

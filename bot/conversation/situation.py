@@ -209,7 +209,8 @@ def _stem_in(word: str, stems: tuple[str, ...]) -> bool:
 
 #: words that contain a sector's stem without naming it: pensioners are no guesthouse, charging an e-car ("das Laden
 #: zuhause") is no shop
-_NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?hause|daheim|zuhaus)")
+_NO_SECTOR = re.compile(r" (?:das|beim|zum|fuers|vom) laden\b| laden (?=zu ?hause|daheim|zuhaus)|"
+                        r" (?:vom|beim|im|from the|from a|at the|at a) discounter\b")  # bought there, not run
 #: ... and words that name a household although they contain another sector's stem: pensioners ("pension"), a home
 #: office ("office"); they are read as "rentner"
 _HOUSEHOLD_WORDS = re.compile(r" \w*pension(?:ist|aer|iert|er)\w*| home ?office| work(?:ing)? from home")

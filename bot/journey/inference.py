@@ -6,7 +6,7 @@ The evidence model (which intent or word counts for which label) is data, loaded
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +160,20 @@ def _best(scores: Mapping[str, float], last_seen: Mapping[str, int], threshold: 
 CUSTOMER_SOURCES = ("intent:", "keyword:", "signal")
 
 
+def _shows_customer(evidences: Sequence[Evidence], turn: Turn, model: EvidenceModel, number: int | None
+                    ) -> Reason | None:  # fmt: skip
+    """The evidence of a message that shows an existing customer, even when another one decides its phase ("Wir
+    nutzen aktuell Starter, was kostet Professional?"): a retention reading sure enough from the intent, the editor's
+    words or the learned signal; None if none does."""
+    for evidence in evidences:
+        if evidence.phase != "retention" or not evidence.source.startswith(CUSTOMER_SOURCES):
+            continue
+        score = _phase_score(evidence, turn)
+        if score >= model.customer_confidence:
+            return Reason(number, evidence.source, score, evidence.probability)
+    return None
+
+
 def _phase_score(evidence: Evidence, turn: Turn) -> float:
     if evidence.probability is not None:
         return evidence.probability
@@ -223,9 +237,9 @@ def infer_journey(
             message_phase = deciding.initial_phase if deciding else None
         if message_phase is not None and deciding is not None:
             reason = Reason(number, deciding.source, _phase_score(deciding, turn), deciding.probability)
-            shows_customer = deciding.source.startswith(CUSTOMER_SOURCES) and reason.score >= model.customer_confidence
-            if message_phase == "retention" and shows_customer:
-                customer = reason  # an existing customer: more sites or renewal terms are not a new purchase
+            shown = _shows_customer(evidences, turn, model, number)
+            if shown is not None:
+                customer = shown  # an existing customer: more sites or renewal terms are not a new purchase
             if customer is not None and message_phase in ("awareness", "consideration", "decision"):
                 phase, phase_reason = "retention", (customer, reason)
             else:

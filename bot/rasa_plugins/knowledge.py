@@ -37,6 +37,7 @@ from bot.conversation.knowledge import (
     reroute,
 )
 from bot.conversation.pricing import (
+    asked_years,
     asks_annual_billing,
     asks_payback,
     asks_savings,
@@ -86,6 +87,10 @@ FORM_ANSWER_READINGS = frozenset({"nlu_fallback", "affirm"})
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
                             "ask_renewal"})
+#: readings of a question about what it makes in the first year or per year ("what does that add up to in year one",
+#: "und aufs Jahr gerechnet?") whose answer has no total; the price answer works it out
+YEARS_MISREAD = frozenset({"nlu_fallback", "chitchat", "out_of_scope", "ask_support", "ask_features", "ask_what_is",
+                           "express_doubt", "ask_topic", "ask_discount", "ask_comparison", "greet", "thank", "affirm"})
 #: readings of a short follow-up for another product ("gilt das für den Haushaltsclip genauso?") whose answer says
 #: nothing about the previous question; price, payback and customer requests answer for the named product themselves
 FOLLOW_UP_MISREAD = frozenset({"nlu_fallback", "praise", "express_doubt", "chitchat", "out_of_scope", "ask_features",
@@ -167,6 +172,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
             if intent in GROWTH_MISREAD and (grows or (intent not in FORM_ANSWER_READINGS and is_bare_size(text))):
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
+                continue
+            if intent in YEARS_MISREAD and asked_years(text) and not asks_annual_billing(text):
+                with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))  # "and per year, all in?": the total
                 continue
             if price_question(text, intent, confidence):  # a price question gets the worked-out price
                 if intent != PRICE_INTENT:

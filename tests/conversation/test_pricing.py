@@ -172,7 +172,9 @@ def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
     [("Und was kostet uns das im ersten Jahr?", 1), ("and what would we pay in year one?", 1),
      ("What's the 3-year TCO on your mid-tier plan?", 3), ("was kostet das über drei Jahre", 3),
      ("was kostet das für 30 Tage", None), ("was kostet das im Monat?", None),
-     ("we've been around for 10 years, 12 shops, what does it cost?", None), ("5 years warranty?", None)],
+     ("we've been around for 10 years, 12 shops, what does it cost?", None), ("5 years warranty?", None),
+     ("per year?", 1), ("und aufs Jahr gerechnet?", 1), ("What does it cost over a year?", 1),
+     ("And if the thing breaks after a year?", None), ("wir zahlen 90.000 € im Jahr", None)],
 )  # fmt: skip
 def test_the_years_a_cost_question_asks_for(text: str, years: int | None) -> None:
     assert asked_years(text) == years

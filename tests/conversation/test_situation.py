@@ -128,6 +128,7 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("E-Auto mit Wallbox, will sehen, was das Laden zuhause kostet", HOME, "b2c"),  # charging, no shop
         ("Kleine Pension mit 8 Gästezimmern im Allgäu", BUSINESS, "b2b"),
         ("Wir haben einen kleinen Laden in Graz", BUSINESS, "b2b"),
+        ("wir sind ein Discounter mit 30 Filialen", BUSINESS, "b2b"),
         ("I'm a pensioner living alone", HOME, "b2c"),
         ("I run a home office", HOME, "b2c"),
         ("Privatunternehmen mit 8 Standorten", BUSINESS, "b2b"),  # no private household
@@ -142,7 +143,8 @@ def test_the_product_a_situation_implies(text: str, product: str, segment: str) 
     "text",
     ["Schlägt das System Alarm, wenn am Wochenende eine Maschine durchläuft?", "rufen Sie mich an: +49 30 1234 5670",
      "where is my data stored?", "Was kostet das?", "Im Jahr 2025 war alles teurer",
-     "Kann mir euer Gerät sowas ersparen?", "Can we bring in old meter readings from CSV files?"],
+     "Kann mir euer Gerät sowas ersparen?", "Can we bring in old meter readings from CSV files?",
+     "hatte mal so nen Steckdosen-Messgerät vom Discounter, totaler Schrott"],
 )  # fmt: skip
 def test_questions_without_facts_state_nothing(text: str) -> None:
     assert not extract(text).has_facts()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.journey.evidence import EvidenceError, EvidenceModel, parse_evidence
-from bot.journey.inference import Turn, infer_journey, turns_from_events
+from bot.journey.inference import Reason, Turn, infer_journey, turns_from_events
 from bot.journey.signals import SlotReading
 
 
@@ -181,6 +181,34 @@ def test_an_existing_customer_stays_in_retention_when_asking_about_prices(eviden
     assert later.phase == "advocacy", "a customer who recommends us moves on"
 
 
+@pytest.mark.parametrize(
+    ("said", "intent", "asked", "asked_intent"),
+    [
+        ("Wir nutzen aktuell Starter.", "inform_situation", "Was bringt uns Professional zusätzlich?", "ask_features"),
+        ("we use Business at HQ already", "inform_situation", "could you do a live demo for our new site?",
+         "ask_video"),
+        ("Wir haben seit einem Jahr Sense an den Klimageräten, zwei Messpunkte sollen dazu. Was kostet das?",
+         "ask_price", None, None),
+        ("been using the clip in our flat for a month", "inform_situation", "i really don't buy the 40 % figure",
+         "express_doubt"),
+    ],
+)  # fmt: skip
+def test_a_visitor_who_says_they_use_our_product_is_a_customer(
+    evidence: EvidenceModel, said: str, intent: str, asked: str | None, asked_intent: str | None
+) -> None:
+    turns = [turn(said, intent, 0.9), *([turn(asked, asked_intent, 0.9)] if asked else [])]
+    state = infer_journey(turns, evidence)
+    assert state.phase == "retention"
+    assert state.reasons["phase"][0] == Reason(1, "keyword:product in use", 1.0)
+
+
+@pytest.mark.parametrize("text", ["Since Business has an API, can we connect SAP?", "we would use Business for 3 sites",
+                                  "Wir überlegen, Sense einzusetzen. Was kostet das?", "Seit Jahren steigt unser "
+                                  "Strompreis, was kostet Business?"])  # fmt: skip
+def test_a_prospect_talking_about_using_a_product_is_no_customer(evidence: EvidenceModel, text: str) -> None:
+    assert infer_journey([turn(text, "ask_price", 0.9)], evidence).phase == "decision"
+
+
 def test_an_unsure_support_reading_does_not_make_a_prospect_a_customer(evidence: EvidenceModel) -> None:
     turns = [turn("Habt ihr einen Support?", "ask_support", 0.5), turn("Was kostet Home?", "ask_price", 0.95)]
     assert infer_journey(turns, evidence).phase == "decision"
@@ -215,7 +243,7 @@ def test_an_unsure_reading_adds_nothing(evidence: EvidenceModel) -> None:
 def test_a_sure_learned_phase_beats_a_less_sure_intent(
     evidence: EvidenceModel, intent_confidence: float, signal_probability: float, phase: str
 ) -> None:
-    text = "Wir nutzen Business schon, kann man die Berichte anpassen?"
+    text = "Unsere Berichte sehen anders aus als gedacht, kann man die anpassen?"
     signal = FixedSignal({text: {"phase": ("retention", signal_probability)}})
     state = infer_journey([turn(text, "ask_features", intent_confidence)], evidence, signal=signal)  # type: ignore[arg-type]
     assert state.phase == phase

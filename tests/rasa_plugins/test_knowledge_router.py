@@ -38,6 +38,9 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu. Was müssen wir tun?", "order", 0.6, "ask_price"),
         ("und jährlich?", "affirm", 0.55, "ask_discount"),  # annual billing after a price
         ("and monthly?", "ask_topic", 0.75, "ask_price"),
+        ("what does that add up to in year one", "nlu_fallback", 0.3, "ask_price"),  # the first year's total
+        ("und aufs Jahr gerechnet?", "ask_discount", 0.6, "ask_price"),
+        ("spart man was, wenn wir fürs ganze Jahr im Voraus zahlen?", "ask_roi", 0.6, "ask_discount"),  # the terms
         ("modbus tcp ok?", "affirm", 0.41, "ask_topic"),  # a question, no yes
         ("what payback do your customers typically see?", "ask_reviews", 0.79, "ask_roi"),
         ("what do reviews say about the payback?", "ask_reviews", 0.79, "ask_reviews"),

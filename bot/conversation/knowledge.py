@@ -411,6 +411,17 @@ def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scor
 #: reads "wie schnell wär das Teil da?" or "am I stuck with it for a year?" as a payback question for their
 #: shape; without one of these words such a reading is not trusted (`lacks_cue`)
 INTENT_CUES = {
+    # a parcel: "could I just stick home clips in my 3 shops instead of paying for business?" is none
+    "ask_delivery": re.compile(
+        r"liefer|versand|versend|verschick|geschickt|paket|p(?:ä|ae)ckli|sendung|tracking|track|zustell|\bdhl|\bdpd|"
+        r"\bups\b|hermes|\bpost|packstation|zoll|customs|deliver|\bship|sent|send|parcel|package|courier|kurier|"
+        r"arriv|ankomm|angekommen|\bkommt|\bcame\b|\bcome|bestell|order|carrier|address|adresse|warte|wait|\bwann|"
+        r"\bwhen|how fast|how long|how soon|wie lange|wie schnell|wo bleibt|where|\bwo\b|missing|fehl|falsch|wrong|"
+        r"\bbox|karton|besch(?:ä|ae)digt|damag|verp(?:a|ä|ae)ck|\bstuff|zeug|eingetroffen|received|recieved|"
+        r"erhalten|bekommen|gekriegt|got\b|\bda\b|schon unterwegs|on its way|status|dispatch|unterwegs|noch nicht|"
+        r"not yet|still|immer noch|nothing|\bkam\b|delivr|delay|versp(?:ä|ae)t|verz(?:ö|oe)ger",
+        re.IGNORECASE,
+    ),
     "ask_roi": re.compile(
         r"lohn|rechne|rentab|rentier|amorti|\broi\b|return|pay ?back|(?:pays?|paid) (?:for )?(?:it|itself|off)|"
         r"bezahlt|zahlt sich|worth|\bwert\b|spar|\bsave|saving|ersparnis|bringt|bringen|benefit|nutzen|gain|"

@@ -72,7 +72,7 @@ ESCALATION_MISREAD = frozenset({"nlu_fallback", "stop", "deny", "order", "goodby
 #: readings of a request for a deal for someone else ("mein Nachbar will auch einen, gibts was für ihn?"): the current
 #: vouchers answer it
 FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu_fallback", "out_of_scope",
-                                 "ask_discount", "ask_topic", "express_doubt", "order", "ask_referral"})
+                                 "ask_discount", "ask_topic", "express_doubt", "order", "ask_referral", "ask_delivery"})
 #: readings of a message about a voucher code ("der Code SOMMER25 geht nicht") that the voucher answer corrects: it says
 #: whether that code is valid and which one is
 VOUCHER_MISREAD = frozenset({"inform_situation", "ask_billing", "ask_support", "nlu_fallback", "express_doubt",

@@ -39,6 +39,11 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("und jährlich?", "affirm", 0.55, "ask_discount"),  # annual billing after a price
         ("and monthly?", "ask_topic", 0.75, "ask_price"),
         ("what does that add up to in year one", "nlu_fallback", 0.3, "ask_price"),  # the first year's total
+        ("we already have 10 Sense measuring points. want to add 5 more on the packaging line. cost?", "ask_delivery",
+         0.57, "ask_price"),  # no parcel in it
+        ("love the clip. my sister wants one too, is there some kind of deal for her?", "ask_delivery", 0.57,
+         "ask_voucher"),
+        ("my clip still hasn't come, ordered last week", "ask_delivery", 0.8, "ask_delivery"),
         ("und aufs Jahr gerechnet?", "ask_discount", 0.6, "ask_price"),
         ("spart man was, wenn wir fürs ganze Jahr im Voraus zahlen?", "ask_roi", 0.6, "ask_discount"),  # the terms
         ("modbus tcp ok?", "affirm", 0.41, "ask_topic"),  # a question, no yes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -168,9 +169,14 @@ class ActionAnswerRequest(ServiceAction):
         return _say(self.services, dispatcher, tracker, reply, preferred)
 
 
+#: a question whether the product is tested or certified ("TÜV or self-certified?"): the overview answers it
+_CERTIFIED = re.compile(r"t(?:ü|ue|u)v|zertifi|certif|gepr(?:ü|ue)ft|tested|accredit|akkredit", re.IGNORECASE)
+
+
 class ActionAnswerGuarantee(ServiceAction):
-    """How to try without risk: for a product the message names ("and a longer business trial?"), that product's
-    entry (trial with TEST60, money back, warranty); otherwise the overview of all products (utter_guarantee)."""
+    """How to try without risk: for a product the message names ("and a longer business trial?") or, without one,
+    the product in focus ("und wenn es nix bringt, kann ich es retournieren?" about the clip), that product's entry
+    (trial with TEST60, money back, warranty); otherwise the overview of all products (utter_guarantee)."""
 
     def name(self) -> str:
         return "action_answer_guarantee"
@@ -179,11 +185,13 @@ class ActionAnswerGuarantee(ServiceAction):
         text = (tracker.latest_message or {}).get("text") or ""
         products = self.services.catalogue.products()
         named = find_product(text, products) or product_of_plan(text, products)
-        if named is not None:
-            reply = product_answer_for_intent(self.services.knowledge.get(), text, "ask_guarantee", named.id,
+        in_focus = None if _CERTIFIED.search(text) else tracker.get_slot("product")  # the overview names the TÜV test
+        focus = named or next((p for p in products if p.id == in_focus), None)
+        if focus is not None:
+            reply = product_answer_for_intent(self.services.knowledge.get(), text, "ask_guarantee", focus.id,
                                               tracker.get_slot("language"))  # fmt: skip
             if reply is not None:
                 dispatcher.utter_message(text=reply.text)
-                return [SlotSet("product", named.id)] if tracker.get_slot("product") != named.id else []
+                return [SlotSet("product", focus.id)] if tracker.get_slot("product") != focus.id else []
         dispatcher.utter_message(response="utter_guarantee")
         return []

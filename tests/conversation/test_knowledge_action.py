@@ -165,3 +165,28 @@ def test_a_guarantee_question_for_one_product_gets_that_products_answer(
     else:
         assert expected in message["text"]
     assert result == events
+
+
+@pytest.mark.parametrize(
+    ("focus", "text", "language", "expected", "absent"),
+    [("wattwerk-home", "Und wenn es gar nicht klappt, kann ich es wieder retournieren?", "de", "60 Tage",
+      "30 Tage kostenlos"),
+     ("wattwerk-business", "and how long can we try it before committing to anything", "en", "30", "money-back")],
+)  # fmt: skip
+def test_a_guarantee_question_about_the_product_in_focus_gets_its_answer_only(
+    catalogue_services: Services, focus: str, text: str, language: str, expected: str, absent: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user(text, "ask_guarantee")], {"language": language, "product": focus})
+    assert ActionAnswerGuarantee(catalogue_services).run(dispatcher, tracker, {}) == []
+    (message,) = dispatcher.messages
+    assert expected in message["text"] and absent not in message["text"], message["text"]
+
+
+def test_a_certification_question_gets_the_overview_with_the_test(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("TÜV or self-certified?", "ask_guarantee")],
+                           {"language": "en", "product": "wattwerk-sense"})  # fmt: skip
+    ActionAnswerGuarantee(catalogue_services).run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_guarantee"

@@ -204,7 +204,8 @@ def test_a_visitor_who_says_they_use_our_product_is_a_customer(
 
 @pytest.mark.parametrize("text", ["Since Business has an API, can we connect SAP?", "we would use Business for 3 sites",
                                   "Wir überlegen, Sense einzusetzen. Was kostet das?", "Seit Jahren steigt unser "
-                                  "Strompreis, was kostet Business?"])  # fmt: skip
+                                  "Strompreis, was kostet Business?", "I use Home Assistant, what does the clip cost?",
+                                  "Seit Jahren im Home Office, was kostet der Clip?"])  # fmt: skip
 def test_a_prospect_talking_about_using_a_product_is_no_customer(evidence: EvidenceModel, text: str) -> None:
     assert infer_journey([turn(text, "ask_price", 0.9)], evidence).phase == "decision"
 

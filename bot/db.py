@@ -73,6 +73,23 @@ def create_tables(engine: Engine) -> None:
 
     Base.metadata.create_all(engine)
     add_missing_columns(engine)
+    add_missing_indexes(engine)
+
+
+def add_missing_indexes(engine: Engine) -> None:
+    """Creates the indexes that a newer version of a table has and an existing database lacks (`create_all`
+    makes a table's indexes only with the table). Processes starting together may race: fine."""
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name in {i["name"] for i in inspect(engine).get_indexes(table.name)}:
+                continue
+            try:
+                index.create(engine)
+            except DBAPIError:
+                if index.name not in {i["name"] for i in inspect(engine).get_indexes(table.name)}:
+                    raise
+                continue  # another process created it a moment ago
+            logger.info("Added index %s to the existing database", index.name)
 
 
 def add_missing_columns(engine: Engine) -> None:

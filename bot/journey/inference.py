@@ -6,6 +6,7 @@ The evidence model (which intent or word counts for which label) is data, loaded
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,9 +114,30 @@ def _signal_evidence(reading: Mapping[str, SlotReading], settings: SignalSetting
     )
 
 
+#: messages whose evidence is kept: every message of a conversation is read again for each new one
+EVIDENCE_CACHE_SIZE = 4096
+_evidence_cache: OrderedDict[tuple[Any, ...], tuple[EvidenceModel, JourneySignal | None, tuple[Evidence, ...]]] = (
+    OrderedDict()
+)
+
+
 def message_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | None = None) -> list[Evidence]:
     """The evidence one message carries, the phase's first: the intent's (or a sure learned phase instead),
-    the editor's keywords, the learned signal, the page."""
+    the editor's keywords, the learned signal, the page. Kept per message, evidence file and signal."""
+    key = (id(model), id(signal), turn.text, turn.intent, turn.confidence, turn.read_as, turn.read_confidence,
+           str(turn.page.get("path") or ""))  # fmt: skip
+    kept = _evidence_cache.get(key)
+    if kept is not None and kept[0] is model and kept[1] is signal:
+        _evidence_cache.move_to_end(key)
+        return list(kept[2])
+    found = _read_evidence(turn, model, signal)
+    _evidence_cache[key] = (model, signal, tuple(found))
+    while len(_evidence_cache) > EVIDENCE_CACHE_SIZE:
+        _evidence_cache.popitem(last=False)
+    return found
+
+
+def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | None) -> list[Evidence]:
     text = turn.text or ""
     strong, learned = (
         _signal_evidence(signal.read(text), model.signal)

@@ -120,7 +120,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> KnowledgeRouter:
-        return cls(config)
+        router = cls(config)
+        router._index()  # read and index the entries as the model loads, not in the first visitor's turn (1 s)
+        return router
 
     def _index(self) -> KnowledgeIndex | None:
         try:

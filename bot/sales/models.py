@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
 from bot.db import Base
@@ -13,6 +13,9 @@ ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note")
 
 class HandoffRow(Base):
     __tablename__ = "handoffs"
+    # routing reads each salesperson's latest handoff (bot/sales/handoffs.py `_last_assigned`) from this index
+    # instead of every stored handoff with its transcript
+    __table_args__ = (Index("ix_handoffs_assignee_created_at", "assignee", "created_at"),)
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(255), nullable=False, unique=True)

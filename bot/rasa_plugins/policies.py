@@ -9,10 +9,11 @@ from typing import Any
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 REPLAYED_CONVERSATIONS = 200  # conversations whose replayed history the policy keeps between predictions
 
@@ -33,6 +34,8 @@ class FastRulePolicy(RulePolicy):
     For every prediction, Rasa replays the whole conversation to compute the dialogue state before
     each action, then walks back through all of them asking each rule whether it fits, although a
     rule fits every state further back than its own length (our longest has four). Here:
+    - only the rules whose last state names the current previous action and intent (or leaves them open)
+      are checked at all: a few dozen of some 200;
     - the walk stops once no remaining rule is that long;
     - the rules see only the states that long (the debug log shows only those, too);
     - the replay goes on where the previous prediction for the conversation stopped, as long as
@@ -44,11 +47,12 @@ class FastRulePolicy(RulePolicy):
         self._replays: OrderedDict[str, _Replay] = OrderedDict()
         self._window: int | None = None
         self._prepared_lookups: dict[int, tuple[dict[str, Any], list[tuple[str, list[State]]]]] = {}
+        self._indexes: dict[int, tuple[dict[str, Any], dict[tuple[Any, Any], list[tuple[str, list[State]]]]]] = {}
 
     def _get_possible_keys(self, lookup: dict[str, Any], states: list[State]) -> set[str]:
         """The rules of `lookup` that fit the conversation's states: Rasa's `_is_rule_applicable` for each,
         with every rule's states read, reversed and prepared once instead of on every check."""
-        possible = self._prepared(lookup)
+        possible = self._candidates(lookup, states[-1]) if states else self._prepared(lookup)
         for turn_index, state in enumerate(reversed(states)):
             if all(len(rule) <= turn_index for _, rule in possible):
                 break  # every remaining rule fits every earlier state
@@ -64,6 +68,25 @@ class FastRulePolicy(RulePolicy):
             rules = [(key, [_tuples(state) for state in reversed(self._rule_key_to_state(key))]) for key in lookup]
             cached = self._prepared_lookups[id(lookup)] = (lookup, rules)
         return cached[1]
+
+    def _candidates(self, lookup: dict[str, Any], current: State) -> list[tuple[str, list[State]]]:
+        """The rules that may fit the current state: those whose last state names its previous action and
+        intent, or leaves them open (every other rule fails `_fits` there); then checked as any rule."""
+        if not current.get(PREVIOUS_ACTION):  # the conversation's start: every rule that starts one fits, any intent
+            return self._prepared(lookup)
+        index = self._indexes.get(id(lookup))
+        if index is None or index[0] is not lookup:
+            by_last: dict[tuple[Any, Any], list[tuple[str, list[State]]]] = {}
+            for key, rule in self._prepared(lookup):
+                last = rule[0] if rule else {}
+                by_last.setdefault((_required(last, PREVIOUS_ACTION, ACTION_NAME), _required(last, USER, INTENT)),
+                                   []).append((key, rule))  # fmt: skip
+            index = self._indexes[id(lookup)] = (lookup, by_last)
+        by_last = index[1]
+        action = (current.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+        intent = (current.get(USER) or {}).get(INTENT)
+        buckets = {(action, intent), (action, _OPEN), (_OPEN, intent), (_OPEN, _OPEN)}
+        return [rule for bucket in buckets for rule in by_last.get(bucket, ())]
 
     def _longest_rule(self) -> int:
         if self._window is None:
@@ -108,6 +131,16 @@ class FastRulePolicy(RulePolicy):
         if not logging.getLogger("rasa.core.policies").isEnabledFor(logging.DEBUG):
             return ""
         return RulePolicy.format_tracker_states(states)
+
+
+_OPEN = object()  # a rule's last state that leaves the previous action or the intent open
+
+
+def _required(state: State, kind: str, key: str) -> Any:
+    """The value a rule's state requires for `state[kind][key]` (as `_does_rule_match_state` compares it), or
+    _OPEN when any value fits."""
+    value = (state.get(kind) or {}).get(key)
+    return value if value and value != SHOULD_NOT_BE_SET and isinstance(value, str) else _OPEN
 
 
 def _tuples(state: State) -> State:

@@ -302,3 +302,28 @@ def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: Evidence
     opened = Turn("/page_view", "page_view", 1.0, page={"path": "/kundenbereich"})
     state = infer_journey([opened, turn("Was kostet Business?", "ask_price")], evidence)
     assert state.phase == "decision"
+
+
+@pytest.mark.parametrize(
+    ("role", "question", "intent", "persona"),
+    [
+        ("Ich bin IT-Leiter in einem Klinikum.", "Was macht euer Produkt genau?", "ask_what_is", "technical"),
+        ("sysadmin at a logistics firm here", "what does it do?", "ask_what_is", "technical"),
+        ("Ich bin im Einkauf bei einem Zulieferer.", "Was kann Business?", "ask_features", "budget_owner"),
+        ("I approve the energy budget for our 6 stores", "any real customer stories?", "ask_reviews", "budget_owner"),
+        ("Unser Geschäftsführer möchte eine Übersicht, ich sammle die Infos für ihn.", "Was kostet Business?",
+         "ask_price", "influencer"),
+        ("our owner wants a short summary before she decides", "how much is it?", "ask_price", "influencer"),
+    ],
+)  # fmt: skip
+def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
+    evidence: EvidenceModel, role: str, question: str, intent: str, persona: str
+) -> None:
+    state = infer_journey([turn(role, "inform_situation", 0.9), turn(question, intent, 0.9)], evidence)
+    assert state.persona == persona
+
+
+@pytest.mark.parametrize("text", ["it works with our IT, right?", "I use it at home", "Ich bin im Urlaub, meldet euch"])
+def test_a_mention_of_it_or_a_boss_without_a_role_or_a_request_sets_no_persona(evidence: EvidenceModel,
+                                                                                 text: str) -> None:
+    assert infer_journey([turn(text, "inform_situation", 0.9)], evidence).persona is None

@@ -323,7 +323,8 @@ def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
     assert state.persona == persona
 
 
-@pytest.mark.parametrize("text", ["it works with our IT, right?", "I use it at home", "Ich bin im Urlaub, meldet euch"])
+@pytest.mark.parametrize("text", ["it works with our IT, right?", "I use it at home", "Ich bin im Urlaub, meldet euch",
+                                  "Liest das auch unseren Heizungs-Controller aus?"])
 def test_a_mention_of_it_or_a_boss_without_a_role_or_a_request_sets_no_persona(evidence: EvidenceModel,
                                                                                  text: str) -> None:
     assert infer_journey([turn(text, "inform_situation", 0.9)], evidence).persona is None

@@ -328,3 +328,13 @@ def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
 def test_a_mention_of_it_or_a_boss_without_a_role_or_a_request_sets_no_persona(evidence: EvidenceModel,
                                                                                  text: str) -> None:
     assert infer_journey([turn(text, "inform_situation", 0.9)], evidence).persona is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("Was kostet Business für 5 Standorte, und sind da versteckte Kosten drin?", "ask_price"),
+     ("ok but what's the catch with the 30-day trial, honestly?", "ask_guarantee"),
+     ("Klingt zu schön um wahr zu sein. Was zahlen wir im Jahr?", "ask_price")],
+)  # fmt: skip
+def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel, text: str, intent: str) -> None:
+    assert infer_journey([turn(text, intent, 0.9)], evidence).persona == "skeptic"

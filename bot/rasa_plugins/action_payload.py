@@ -16,7 +16,12 @@ _JSON = "_journey_json"  # the attribute that keeps an event's JSON on the event
 
 
 class SerialisedEvents(list):
-    """A tracker's events as JSON texts, in place of Rasa's list of event dictionaries."""
+    """A tracker's events as JSON texts, in place of Rasa's list of event dictionaries; `events` keeps the event
+    objects, for a caller in this process that reads them without JSON (bot/rasa_plugins/slot_extraction.py)."""
+
+    def __init__(self, events: list[Any]) -> None:
+        super().__init__(event_json(event) for event in events)
+        self.events = events
 
 
 def event_json(event: Any) -> str:
@@ -34,7 +39,7 @@ def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
     from rasa.shared.core.trackers import EventVerbosity
 
     state = tracker.current_state(EventVerbosity.NONE)
-    state["events"] = SerialisedEvents(event_json(event) for event in tracker.events)
+    state["events"] = SerialisedEvents(list(tracker.events))
     body = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
     if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
         body["domain"] = domain.as_dict()

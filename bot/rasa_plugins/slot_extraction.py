@@ -12,9 +12,10 @@ visitor's situation) through one custom slot mapping, `action_track_journey`, wh
   mappings are still read again at form start, as Rasa does.
 - Each run was a round trip to the action server (5–10 ms of a 50 ms turn) for 2–3 ms of work.
   Here rasa-sdk's executor runs the same action class (`actions/journey.py`, plain functions in
-  `bot/journey/`) in this process, with the same request and response documents that would have
-  gone over HTTP, and Rasa's own code handles the response. Other actions still go to the action
-  server.
+  `bot/journey/`) in this process: Rasa's own extraction code calls it through an endpoint that
+  stands in for the action server, with the same request and response documents that would have
+  gone over HTTP (the events as dictionaries kept per event, not parsed from JSON). Other actions
+  still go to the action server.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import logging
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
+
+from bot.rasa_plugins.action_payload import SerialisedEvents
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ class InProcessEndpoint:
 
     def __init__(self) -> None:
         self._executor: Any = None
+        # as `endpoints.yml`'s action endpoint: the domain goes only to actions that ask for it (the journey does not)
+        self.kwargs = {"enable_selective_domain": True}
 
     def executor(self) -> Any:
         if self._executor is None:
@@ -64,6 +69,9 @@ class InProcessEndpoint:
         from rasa.shared.exceptions import RasaException
 
         body = kwargs["json"]
+        events = body["tracker"]["events"]
+        if isinstance(events, SerialisedEvents):  # the kept JSON texts: the same events as kept dictionaries
+            body = {**body, "tracker": {**body["tracker"], "events": [event_dict(e) for e in events.events]}}
         try:
             result = await self.executor().run(body)
         except Exception as exc:  # Rasa logs it once (action_extract_slots: "Failed to execute custom action")
@@ -86,24 +94,6 @@ class InProcessEndpoint:
 _ENDPOINT = InProcessEndpoint()
 
 
-@cache
-def _in_process_action_class() -> type:
-    """Rasa's RemoteAction, sending to this process's executor, with the events as kept dictionaries."""
-    from rasa.core.actions.action import RemoteAction
-
-    class InProcessAction(RemoteAction):
-        def _action_call_format(self, tracker: Any, domain: Any) -> dict[str, Any]:
-            import rasa
-            from rasa.shared.core.trackers import EventVerbosity
-
-            state = tracker.current_state(EventVerbosity.NONE)
-            state["events"] = [event_dict(event) for event in tracker.events]
-            return {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
-                    "version": rasa.__version__}  # fmt: skip
-
-    return InProcessAction
-
-
 async def _run_action_extract_slots(processor: Any, output_channel: Any, tracker: Any) -> Any:
     """Rasa's extraction after a visitor message, marked as the one that runs the custom mapping actions."""
     token = _AFTER_MESSAGE.set(True)
@@ -122,28 +112,19 @@ async def _execute_custom_action(
     return await _rasas["execute_custom_action"](extractor, mapping, executed, *args, **kwargs)
 
 
-async def _run_custom_action(
-    extractor: Any, custom_action: str, output_channel: Any, nlg: Any, tracker: Any, domain: Any
-) -> list[Any]:
-    """Rasa's `ActionExtractSlots._run_custom_action`, with the in-process actions run here."""
-    if custom_action not in IN_PROCESS_ACTIONS:
-        return await _rasas["run_custom_action"](extractor, custom_action, output_channel, nlg, tracker, domain)
-    from aiohttp import ClientResponseError
-    from rasa.shared.core.events import BotUttered, SlotSet
-    from rasa.shared.exceptions import RasaException
+async def _run_custom_action(extractor: Any, custom_action: str, *args: Any, **kwargs: Any) -> list[Any]:
+    """Rasa's `ActionExtractSlots._run_custom_action`, through this process's endpoint for the in-process actions."""
+    if custom_action in IN_PROCESS_ACTIONS:
+        extractor = _in_process_extractor()
+    return await _rasas["run_custom_action"](extractor, custom_action, *args, **kwargs)
 
-    try:
-        action = _in_process_action_class()(custom_action, _ENDPOINT)
-        events = await action.run(output_channel, nlg, tracker, domain)
-    except (RasaException, ClientResponseError) as exc:
-        logger.warning("Failed to execute custom action '%s' as a result of error '%s'. The default action "
-                       "'action_extract_slots' failed to fill slots with custom mappings.", custom_action, exc)
-        return []
-    kept = [event for event in events if isinstance(event, SlotSet | BotUttered)]
-    for dropped in {event.type_name for event in events if not isinstance(event, SlotSet | BotUttered)}:
-        logger.info("Running custom action '%s' has resulted in an event of type '%s'. This is disallowed and the "
-                    "tracker will not be updated with this event.", custom_action, dropped)
-    return kept
+
+@cache
+def _in_process_extractor() -> Any:
+    """Rasa's slot extraction with this process's endpoint in place of the action server's."""
+    from rasa.core.actions.action import ActionExtractSlots
+
+    return ActionExtractSlots(_ENDPOINT)  # type: ignore[arg-type]
 
 
 _rasas: dict[str, Any] = {}

@@ -81,15 +81,19 @@ def add_missing_indexes(engine: Engine) -> None:
     makes a table's indexes only with the table). Processes starting together may race: fine."""
     for table in Base.metadata.sorted_tables:
         for index in table.indexes:
-            if index.name in {i["name"] for i in inspect(engine).get_indexes(table.name)}:
+            if index.name in _index_names(engine, table.name):
                 continue
             try:
                 index.create(engine)
             except DBAPIError:
-                if index.name not in {i["name"] for i in inspect(engine).get_indexes(table.name)}:
+                if index.name not in _index_names(engine, table.name):
                     raise
                 continue  # another process created it a moment ago
             logger.info("Added index %s to the existing database", index.name)
+
+
+def _index_names(engine: Engine, table: str) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes(table)}
 
 
 def add_missing_columns(engine: Engine) -> None:

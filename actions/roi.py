@@ -18,7 +18,7 @@ from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
 from bot.conversation.answers import roi_prefill
 from bot.conversation.questions import answer_question
-from bot.conversation.situation import fitting_product, from_slots
+from bot.conversation.situation import extract, fitting_product, from_slots
 from bot.formatting import money, unit_name
 from bot.roi import PlanPrice, RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
@@ -97,7 +97,15 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
 
     async def extract_roi_energy_cost(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:  # fmt: skip
-        return self._stated(tracker, "roi_energy_cost", parse_energy_cost)
+        stated = self._stated(tracker, "roi_energy_cost", parse_energy_cost)
+        if stated or tracker.get_slot("roi_energy_cost") is not None:
+            return stated
+        if tracker.get_slot("requested_slot") == "roi_energy_cost":
+            return {}  # its own mapping reads the answer
+        # the energy cost said while another number was asked for ("eine Halle, 4 Maschinen, Energiekosten so
+        # 60.000 € im Jahr" as the answer to "how many?") is not asked for again
+        cost = extract(tracker.latest_message.get("text") or "").energy_cost_eur
+        return {} if cost is None else {"roi_energy_cost": float(cost)}
 
     def validate_roi_units(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:  # fmt: skip
@@ -118,6 +126,8 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
         product = self._product(tracker)
         typical = product.roi.savings_rate if product and product.roi else Decimal("0.1")
         rate = parse_savings_rate(str(value), typical)
+        if rate is None and (tracker.latest_message.get("intent") or {}).get("name") == "ask_roi":
+            rate = typical  # "und wann hat sich das gerechnet?": the visitor wants the result, with the typical rate
         if rate is None:
             self._reask(dispatcher, tracker, "roi_invalid_savings_rate")
         return {"roi_savings_rate": None if rate is None else float(rate)}

@@ -150,3 +150,31 @@ def test_zero_savings_say_it_never_pays_back(catalogue_services: Services) -> No
     slots = {"language": "en", "segment": "b2c", "roi_energy_cost": 1200.0, "roi_savings_rate": 0.0}
     ActionCalculateRoi(catalogue_services).run(dispatcher, make_tracker([user("0 %", "inform_situation")], slots), {})
     assert "Payback: not with these assumptions" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Wir sind Metallbau, eine Halle, 4 Maschinen. Energiekosten so 60.000 € im Jahr.", "de"),
+     ("4 machines in one hall, and we pay about €60,000 a year for energy", "en")],
+)  # fmt: skip
+def test_an_energy_cost_said_with_the_count_is_not_asked_for_again(
+    catalogue_services: Services, text: str, language: str
+) -> None:
+    slots = {"language": language, "segment": "b2b", "product": "wattwerk-sense", "requested_slot": "roi_units",
+             "roi_units": text}  # fmt: skip
+    tracker = form_tracker(text, "inform_situation", slots, extracted="roi_units")
+    events = asyncio.run(ValidateRoiForm(catalogue_services).run(CollectingDispatcher(), tracker, DOMAIN))
+    assert SlotSet("roi_units", 4) in events and SlotSet("roi_energy_cost", 60000.0) in events
+
+
+@pytest.mark.parametrize(("text", "language"), [("Und wann hat sich das gerechnet?", "de"),
+                                                ("so when does it pay for itself?", "en")])
+def test_asking_for_the_payback_instead_of_a_rate_takes_the_typical_rate(
+    catalogue_services: Services, text: str, language: str
+) -> None:
+    slots = {"language": language, "segment": "b2b", "product": "wattwerk-sense", "roi_units": 4,
+             "roi_energy_cost": 60000.0, "requested_slot": "roi_savings_rate", "roi_savings_rate": text}  # fmt: skip
+    tracker = form_tracker(text, "ask_roi", slots, extracted="roi_savings_rate")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateRoiForm(catalogue_services).run(dispatcher, tracker, DOMAIN))
+    assert SlotSet("roi_savings_rate", 0.08) in events and dispatcher.messages == []

@@ -99,7 +99,9 @@ def situation_answer(
     combined = _with_sites(product, situation, products, language, messages)
     if combined:
         parts.append(combined)
-    if persona in PERSONAS:
+    if persona == "budget_owner" and situation.energy_cost_eur:  # never ask for what the visitor already said
+        parts.append(messages.render("situation_next_budget_owner_known", language))
+    elif persona in PERSONAS:
         parts.append(messages.render(f"situation_next_{persona}", language))
     if product.segment == "b2b" and persona != "influencer":
         parts.append(messages.render("situation_next_b2b", language))

@@ -93,14 +93,14 @@ _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "meteri
                   "waschmaschine", "trockner", "ahu", "lueftungsanlage", "air handling", "klimaanlage",
                   "air condition", "kessel", "boiler", "rack", "roboter", "robot", "aufzug", "elevator",
                   "druckmaschine", "abfuelllinie", "kaeltemaschine", "verdichter", "heizkessel", "cooling", "kaelte",
-                  "bhkw", "chp")  # fmt: skip
+                  "bhkw", "chp", "lueftung", "ventilat", "absaug")  # fmt: skip
 #: machines named in two words ("15 air handling units")
 _MACHINE_PHRASES = tuple(stem for stem in _MACHINE_STEMS if " " in stem)
 #: short words that count measuring points only as whole words ("9 points", "an sechs Stellen", not "Tankstellen")
 _MACHINE_WORDS = ("point", "points", "punkt", "punkte", "stelle", "stellen")
 #: words for the meter or device every household and building has: naming one says nothing about machines
 _DEVICE_WORDS = ("zaehler", "meter", "geraet", "device", "sensor", "verbraucher")
-_GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
+_GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten", "sachen", "dinge", "things")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
                    "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
 _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
@@ -534,7 +534,7 @@ _ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste"
                   "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
                   "twelfth": 12}  # fmt: skip
 _ARTICLE = r"\b(?:a|an|another|ne|nen|ein|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+"
-_ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:st|nd|rd|th)\b(?:\s+(\w+))?|" + _ARTICLE + "("
+_ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:st|nd|rd|th\b|\.(?!\d))(?:\s+(\w+))?|" + _ARTICLE + "("
                       + "|".join(_ORDINAL_WORDS) + r")[nrs]?\b(?:\s+(\w+))?")
 #: nouns after an ordinal that count no site or machine
 _NOT_UNITS = ("version", "rechnung", "invoice", "adresse", "address", "vertrag", "contract", "mal", "time", "frage",

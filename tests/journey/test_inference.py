@@ -314,6 +314,10 @@ def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: Evidence
         ("Unser Geschäftsführer möchte eine Übersicht, ich sammle die Infos für ihn.", "Was kostet Business?",
          "ask_price", "influencer"),
         ("our owner wants a short summary before she decides", "how much is it?", "ask_price", "influencer"),
+        ("Die Erweiterung muss ich dann noch genehmigen.", "Wie schnell könnt ihr liefern?", "ask_delivery",
+         "budget_owner"),
+        ("I'll have to sign it off before our fiscal year closes", "how soon could it ship?", "ask_delivery",
+         "budget_owner"),
     ],
 )  # fmt: skip
 def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
@@ -330,11 +334,18 @@ def test_a_mention_of_it_or_a_boss_without_a_role_or_a_request_sets_no_persona(e
     assert infer_journey([turn(text, "inform_situation", 0.9)], evidence).persona is None
 
 
+def test_opening_a_firewall_port_is_no_budget_approval(evidence: EvidenceModel) -> None:
+    text = "Welche Ports muss ich in der Firewall freigeben, damit das Gateway senden kann?"
+    assert infer_journey([turn(text, "ask_specs", 0.9)], evidence).persona != "budget_owner"
+
+
 @pytest.mark.parametrize(
     ("text", "intent"),
     [("Was kostet Business für 5 Standorte, und sind da versteckte Kosten drin?", "ask_price"),
      ("ok but what's the catch with the 30-day trial, honestly?", "ask_guarantee"),
-     ("Klingt zu schön um wahr zu sein. Was zahlen wir im Jahr?", "ask_price")],
+     ("Klingt zu schön um wahr zu sein. Was zahlen wir im Jahr?", "ask_price"),
+     ("Bitte schriftlich bestätigen: keine Einrichtungsgebühr bei Business?", "ask_price"),
+     ("we got caught out by a meter vendor once. any surprise fees with Sense?", "ask_price")],
 )  # fmt: skip
 def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel, text: str, intent: str) -> None:
     assert infer_journey([turn(text, intent, 0.9)], evidence).persona == "skeptic"

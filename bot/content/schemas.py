@@ -94,7 +94,17 @@ class KnowledgeTexts(_Strict):
 class KnowledgeFile(_Strict):
     version: int
     texts: KnowledgeTexts
+    #: groups of words that mean the same thing to the search, in any language ("kündigen", "get out of", "cancel"):
+    #: a question that uses one matches entries that use another; per group a name and its words (word beginnings)
+    concepts: dict[NonEmpty, conlist(NonEmpty, min_items=1)] = {}  # type: ignore[valid-type]
     entries: conlist(KnowledgeEntry, min_items=1)  # type: ignore[valid-type]
+
+    @validator("concepts")
+    def _concept_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            if not _ID.match(name):
+                raise ValueError(f"concept {name!r}: use lower-case letters, digits and hyphens only")
+        return value
 
     @validator("version")
     def _version(cls, value: int) -> int:

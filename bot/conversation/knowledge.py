@@ -46,6 +46,8 @@ FOCUS_OTHER_FACTOR = 0.8
 NEAREST = 3
 #: how much a match with an entry's answer text counts against one with its questions or title
 ANSWER_WEIGHT = 0.8
+#: how much a shared concept (the knowledge file's `concepts`) adds to the similarity, at most
+CONCEPT_WEIGHT = 0.1
 #: weight of whole words against character n-grams in the similarity
 WORD_WEIGHT = 0.45
 #: filler words that say nothing about the topic (both languages); removed before matching
@@ -99,6 +101,30 @@ def _content_words(text: str) -> str:
                     if w not in STOP_WORDS and not (asks_recommendation and _RECOMMEND_WORD.match(w)))  # fmt: skip
 
 
+class Concepts:
+    """The knowledge file's concepts: a text that uses a word of a group gets the group's token ("zzcancel") added,
+    so that "how do I get out of it" and "Wie kündige ich?" share a term."""
+
+    def __init__(self, groups: Mapping[str, list[str]]) -> None:
+        self._patterns = [
+            ("zz" + re.sub(r"\W", "", name),
+             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(normalize(word)) for word in words) + ")"))
+            for name, words in groups.items()
+        ]  # fmt: skip
+
+    @property
+    def names(self) -> list[str]:
+        return [token for token, _ in self._patterns]
+
+    def tokens(self, text: str) -> list[str]:
+        norm = normalize(text)
+        return [token for token, pattern in self._patterns if pattern.search(norm)]
+
+    def content_words(self, text: str) -> str:
+        """`_content_words` with the tokens of the concepts the text uses."""
+        return " ".join([_content_words(text), *self.tokens(text)])
+
+
 def topic_words(text: str) -> list[str]:
     """The words of a question that say what it is about (lower case, filler words removed)."""
     return _content_words(text).split()
@@ -107,7 +133,7 @@ def topic_words(text: str) -> list[str]:
 class _LanguageIndex:
     # scikit-learn and SciPy are imported here, when an index is built, not with this module: the web app
     # and the worker import it without ever searching, and the libraries cost each process about 50 MB.
-    def __init__(self, entries: list[KnowledgeEntry], language: str) -> None:
+    def __init__(self, entries: list[KnowledgeEntry], language: str, concepts: Concepts) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         texts: list[str] = []
@@ -126,8 +152,22 @@ class _LanguageIndex:
         self._words = TfidfVectorizer(analyzer="word", preprocessor=_content_words, strip_accents="unicode",
                                       sublinear_tf=True)  # fmt: skip
         self._matrix = self._features(texts, fit=True).multiply(np.array(weights)[:, None]).tocsr()
+        self._concepts = concepts
+        self._concept_matrix = self._concept_features(texts).multiply(np.array(weights)[:, None]).tocsr()
         self._owners = np.array(owners)
         self._size = len(entries)
+
+    def _concept_features(self, texts: list[str]) -> csr_matrix:
+        """Per text, the concepts it uses (unit length): kept apart from the words, so that a question that uses
+        none is compared exactly as without concepts."""
+        from scipy.sparse import csr_matrix as sparse
+
+        columns = {token: i for i, token in enumerate(self._concepts.names)}
+        rows = np.zeros((len(texts), max(1, len(columns))))
+        for row, text in enumerate(texts):
+            for token in self._concepts.tokens(text):
+                rows[row, columns[token]] = 1.0
+        return self._normalised(sparse(rows))
 
     def _features(self, texts: list[str], fit: bool = False) -> csr_matrix:
         from scipy.sparse import hstack
@@ -147,6 +187,9 @@ class _LanguageIndex:
         """The best similarity per entry (0..1)."""
         query = self._features([text])
         similarities = (self._matrix @ query.T).toarray().ravel()
+        concepts = self._concept_features([text])
+        if concepts.nnz:  # a shared concept ("get out of" and "kündigen") adds to the similarity of the words
+            similarities += CONCEPT_WEIGHT * (self._concept_matrix @ concepts.T).toarray().ravel()
         best = np.zeros(self._size)
         np.maximum.at(best, self._owners, similarities)
         return best
@@ -159,14 +202,15 @@ class KnowledgeIndex:
         self.knowledge = knowledge
         self.entries: list[KnowledgeEntry] = list(knowledge.entries)
         self._by_id = {entry.id: entry for entry in self.entries}
-        self._indexes = {language: _LanguageIndex(self.entries, language) for language in LANGS}
+        self.concepts = Concepts(knowledge.concepts)
+        self._indexes = {language: _LanguageIndex(self.entries, language, self.concepts) for language in LANGS}
         #: a process asks about the same message several times (the router: price, reroute; an action: its answer,
         #: a second answer, the nearest topics)
         self._scores = functools.lru_cache(maxsize=256)(self._similarities)
         self._keywords = {entry.id: [re.compile(rf"(?<!\w){re.escape(normalize(k))}(?!\w)") for k in entry.keywords]
                           for entry in self.entries}  # fmt: skip
         self._vocabulary = {
-            entry.id: _content_words(" ".join(
+            entry.id: self.concepts.content_words(" ".join(
                 text for lang in LANGS
                 for text in [entry.title.get(lang), entry.answer.get(lang), *entry.questions.get(lang)]
             ))
@@ -177,7 +221,7 @@ class KnowledgeIndex:
         """The share of the question's topic words (their first five letters) that occur in the entry's texts:
         "payback period?" shares only "period" with the trial entry (0.5). Questions with more than COVERAGE_WORDS
         topic words count as covered, unless `strict`."""
-        words = set(_content_words(text).split())
+        words = set(self.concepts.content_words(text).split())
         if not words:
             return 0.0
         if len(words) > COVERAGE_WORDS and not strict:

@@ -96,7 +96,8 @@ def refers_someone(text: str) -> bool:
 #: what visitors say about a code they type: it fails, is it valid, how to redeem it ("SOMMER25 geht nicht??")
 _CODE_TROUBLE = re.compile(r"geht nicht|funktioniert nicht|klappt nicht|(?:doesn|don|isn)'?t work|not work|invalid|"
                            r"ung(?:ü|ue)ltig|g(?:ü|ue)ltig|\bvalid|einl(?:ö|oe)s|redeem|\bapply|akzeptier|accept|\bgilt\b|"
-                           r"abgelaufen|expired", re.IGNORECASE)
+                           r"abgelaufen|expired|\buse\b|\bstill\b|kombinier|combin|verwend|benutz|anrechn|eingeben|enter\b",
+                           re.IGNORECASE)
 
 
 _MENTIONS_CODE = re.compile(rf"\b{_CODE_WORD}\b", re.IGNORECASE)

@@ -105,3 +105,14 @@ def test_make_content_checks_the_knowledge_file_first(
     (content / "knowledge.yml").write_text(GOOD.replace("    product: general", "    product: heat"), encoding="utf-8")
     assert main(["--dir", str(content / "products")]) == 1
     assert "knowledge.yml, line 16, entries[2].product: unknown product 'heat'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("concepts", "field", "message"),
+    [("concepts:\n  Cancel: [kündig, cancel]\n", "concepts", "lower-case"),
+     ("concepts:\n  cancel: []\n", "concepts.cancel", "needs at least one item")],
+)  # fmt: skip
+def test_a_broken_concept_names_its_field(concepts: str, field: str, message: str) -> None:
+    with pytest.raises(ContentError) as raised:
+        parse_knowledge_text(GOOD.replace("entries:\n", concepts + "entries:\n"), "k.yml", PRODUCTS)
+    assert any(p.field == field and message in p.message for p in raised.value.problems), raised.value

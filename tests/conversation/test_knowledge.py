@@ -245,3 +245,24 @@ def test_keywords_name_their_entry_as_whole_words(index: KnowledgeIndex, text: s
     assert index.keyword_entries(text) == entries
     if entries:
         assert index.rank(text, keywords=True)[0].entry.id in entries
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("if the thing dies after 14 months, what then?", "home-warranty"),
+     ("muss ich für die montage wen holen", "home-installation")],
+)  # fmt: skip
+def test_a_concept_finds_an_entry_written_with_other_words(index: KnowledgeIndex, question: str, entry: str) -> None:
+    assert index.concepts.tokens(question), "the question uses a word of a concept"
+    found = index.lookup(question, focus="wattwerk-home").best
+    assert found is not None and found.entry.id == entry, index.rank(question, focus="wattwerk-home")[:3]
+    plain = KnowledgeIndex(index.knowledge.copy(update={"concepts": {}})).lookup(question, focus="wattwerk-home").best
+    assert plain is None or plain.entry.id != entry  # without the concepts: no answer, or a wrong one
+
+
+def test_a_question_without_a_concept_scores_as_without_concepts(index: KnowledgeIndex) -> None:
+    question = "Spricht Sense Modbus TCP?"
+    plain = KnowledgeIndex(index.knowledge.copy(update={"concepts": {}}))
+    assert not index.concepts.tokens(question)
+    assert [(s.entry.id, round(s.score, 6)) for s in index.rank(question)[:5]] == \
+        [(s.entry.id, round(s.score, 6)) for s in plain.rank(question)[:5]]

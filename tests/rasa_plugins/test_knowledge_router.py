@@ -33,6 +33,8 @@ def _message(text: str, intent: str, confidence: float) -> Message:
          "ask_price"),  # a size and a price: no contract change
         ("und wenn ne vierte dazukommt?", "nlu_fallback", 0.3, "ask_price"),  # the plan for the new total
         ("Der Code SOMMER25 geht nicht, was mach ich falsch?", "inform_situation", 0.9, "ask_voucher"),
+        ("can i still use SOMMER25 on the clip?", "inform_situation", 0.9, "ask_voucher"),
+        ("Kann ich den mit SOMMER25 kombinieren?", "inform_situation", 0.9, "ask_voucher"),
         ("und jetzt?", "stop", 0.6, "nlu_fallback"),  # stops nothing
         ("we'd need 10", "ask_renewal", 0.33, "ask_price"),  # only a size: the price for it
         ("Wir nutzen Starter für 3 Filialen, jetzt kommen 2 neue dazu. Was müssen wir tun?", "order", 0.6, "ask_price"),

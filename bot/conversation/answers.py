@@ -92,7 +92,7 @@ def situation_answer(
         grown = growth_note(worked_out, text, language, messages)
         if grown:
             parts.append(grown)
-    elif product.segment == "b2c":  # a household: what the clip and the plans cost, at once
+    elif product.segment == "b2c" or count is None:  # a household, or a size not yet said: what the plans cost
         parts.append(plans_text(product, language))
     if product.roi and product.roi.typical_results and asks_payoff(text):  # "zahlt si des aus?", "my boss wants
         parts.append(product.roi.typical_results.get(language))  # numbers": what customers typically get

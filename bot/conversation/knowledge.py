@@ -493,6 +493,14 @@ INTENT_CUES = {
         r"frag|question|ask",
         re.IGNORECASE,
     ),
+    # a question is no goodbye unless it says one ("Wie lang dauert's dann, bis ich Ersatz hab?")
+    "goodbye": re.compile(
+        r"^(?![^?]*\?)|tsch(?:ü|ue)ss|ciao|\bbye|wiederseh|servus|baba|pfiat|\bade\b|adieu|"
+        r"bis (?:bald|dann|sp(?:ä|ae)ter|morgen)|see you|\bcya\b|good ?night|gute nacht|"
+        r"sch(?:ö|oe)nen (?:tag|abend)|have a (?:nice|good)|"
+        r"that'?s (?:all|it)|das war'?s|das wars|nothing (?:else|more)|nichts (?:mehr|weiter)",
+        re.IGNORECASE,
+    ),
     "ask_voucher": re.compile(
         r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|"
         r"first (?:order|purchase|time)|erste\w* (?:bestellung|kauf)|erstbestell|geschenk|gift|gratis|free|kostenlos|"

@@ -136,7 +136,9 @@ _ESCALATION = re.compile(
     r"wrong|down)\b|\bwen (?:muss|kann|soll) ich\b.{0,15}\b(?:anschreiben|kontaktieren|anrufen|fragen|erreichen)|"
     r"\bwho (?:do|should|can|would) (?:i|we) (?:contact|write|email|e-mail|call|ask|talk)|"
     r"\b(?:k(?:ö|oe)nn(?:t|en)) (?:ihr|sie) (?:da |das |mal |bitte )*(?:nachschauen|nachsehen|pr(?:ü|ue)fen|checken)|"
-    r"\bcan you (?:check|look into|look it up|look up)|bestellnummer|order (?:number|no\b)|auftragsnummer",
+    r"\bcan you (?:check|look into|look it up|look up)|bestellnummer|order (?:number|no\b)|auftragsnummer|"
+    r"\bwer hilft (?:mir|uns)\b.{0,40}\b(?:nicht|not|kaputt|offline|broken|immer noch|still)|"
+    r"\bwho (?:helps|can help|will help) (?:me|us)\b.{0,40}\b(?:not|n't|broken|offline|still)",
     re.IGNORECASE,
 )
 

@@ -68,7 +68,8 @@ ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 SUPPORT_INTENT = "ask_support"
 #: readings of a customer's request for a person on their case ("wen muss ich da anschreiben", "and if it stays off?")
 ESCALATION_MISREAD = frozenset({"nlu_fallback", "stop", "deny", "order", "goodbye", "chitchat", "out_of_scope",
-                                "affirm", "inform_contact", "thank", "greet", "praise", "ask_features", "ask_what_is"})
+                                "affirm", "inform_contact", "thank", "greet", "praise", "ask_features", "ask_what_is",
+                                "express_doubt"})
 #: readings of a request for a deal for someone else ("mein Nachbar will auch einen, gibts was für ihn?"): the current
 #: vouchers answer it
 FRIEND_DEAL_MISREAD = frozenset({"praise", "ask_boss_material", "chitchat", "nlu_fallback", "out_of_scope",

@@ -34,6 +34,8 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("und wenn ne vierte dazukommt?", "nlu_fallback", 0.3, "ask_price"),  # the plan for the new total
         ("Der Code SOMMER25 geht nicht, was mach ich falsch?", "inform_situation", 0.9, "ask_voucher"),
         ("can i still use SOMMER25 on the clip?", "inform_situation", 0.9, "ask_voucher"),
+        ("wer hilft mir wenn's dann immer noch nicht geht", "express_doubt", 0.46, "ask_support"),
+        ("Danke, das war's für heute. Tschüss!", "goodbye", 0.9, "goodbye"),
         ("Kann ich den mit SOMMER25 kombinieren?", "inform_situation", 0.9, "ask_voucher"),
         ("und jetzt?", "stop", 0.6, "nlu_fallback"),  # stops nothing
         ("we'd need 10", "ask_renewal", 0.33, "ask_price"),  # only a size: the price for it
@@ -90,6 +92,12 @@ def test_messages_are_routed_and_the_classifiers_reading_stays_below(
     (message,) = KnowledgeRouter({}).process([_message(text, intent, confidence)])
     assert message.get(INTENT)["name"] == routed
     assert intent in [r["name"] for r in message.get(INTENT_RANKING_KEY)]  # the journey phase reads it
+
+
+@pytest.mark.parametrize("text", ["und was mach ich dann am Wochenende?", "how long till the replacement is here?"])
+def test_a_question_read_as_goodbye_gets_no_goodbye(text: str) -> None:
+    (message,) = KnowledgeRouter({}).process([_message(text, "goodbye", 0.6)])
+    assert message.get(INTENT)["name"] != "goodbye"
 
 
 @pytest.mark.parametrize("text", ["Was ist eigentlich der Unterschied zwischen Home und Business?",

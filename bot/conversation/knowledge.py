@@ -183,12 +183,12 @@ class _LanguageIndex:
         norms[norms == 0] = 1.0
         return matrix.multiply(1 / norms[:, None]).tocsr()
 
-    def scores(self, text: str) -> np.ndarray:
-        """The best similarity per entry (0..1)."""
+    def scores(self, text: str, concepts_count: bool = True) -> np.ndarray:
+        """The best similarity per entry (0..1); `concepts_count` False: without the concepts."""
         query = self._features([text])
         similarities = (self._matrix @ query.T).toarray().ravel()
         concepts = self._concept_features([text])
-        if concepts.nnz:  # a shared concept ("get out of" and "kündigen") adds to the similarity of the words
+        if concepts_count and concepts.nnz:  # a shared concept ("get out of", "kündigen") adds to the words' similarity
             similarities += CONCEPT_WEIGHT * (self._concept_matrix @ concepts.T).toarray().ravel()
         best = np.zeros(self._size)
         np.maximum.at(best, self._owners, similarities)
@@ -217,11 +217,12 @@ class KnowledgeIndex:
             for entry in self.entries
         }  # fmt: skip
 
-    def coverage(self, entry: KnowledgeEntry, text: str, strict: bool = False) -> float:
+    def coverage(self, entry: KnowledgeEntry, text: str, strict: bool = False, concepts: bool = True) -> float:
         """The share of the question's topic words (their first five letters) that occur in the entry's texts:
-        "payback period?" shares only "period" with the trial entry (0.5). Questions with more than COVERAGE_WORDS
-        topic words count as covered, unless `strict`."""
-        words = set(self.concepts.content_words(text).split())
+        "payback period?" shares only "period" with the trial entry (0.5); a concept the question uses counts as a
+        word (unless not `concepts`). Questions with more than COVERAGE_WORDS topic words count as covered, unless
+        `strict`."""
+        words = set((self.concepts.content_words if concepts else _content_words)(text).split())
         if not words:
             return 0.0
         if len(words) > COVERAGE_WORDS and not strict:
@@ -229,10 +230,10 @@ class KnowledgeIndex:
         vocabulary = self._vocabulary.get(entry.id, "")
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
-    def _similarities(self, text: str, languages: tuple[str, ...], whole: bool) -> np.ndarray:
+    def _similarities(self, text: str, languages: tuple[str, ...], whole: bool, concepts: bool) -> np.ndarray:
         """Per entry, the best similarity with the message or its question part (only the message: `whole`)."""
         asked = [text] if whole else queries(text)
-        scores = np.max([self._indexes[lang].scores(query) for lang in languages for query in asked], axis=0)
+        scores = np.max([self._indexes[lang].scores(query, concepts) for lang in languages for query in asked], axis=0)
         scores.setflags(write=False)  # cached: shared by every caller
         return scores
 
@@ -253,6 +254,7 @@ class KnowledgeIndex:
         segment_products: Iterable[str] = (),
         whole: bool = False,
         keywords: bool = False,
+        concepts: bool = True,
     ) -> list[Scored]:
         """Every entry with its score, best first; `language` None compares with both languages; `whole`: the whole
         message only, not its question part on its own; `keywords`: an entry whose keyword the message uses gets
@@ -260,7 +262,7 @@ class KnowledgeIndex:
         languages = [language] if language in LANGS else list(LANGS)
         named = named_product(text)
         focus = named or focus
-        raw = self._scores(text, tuple(languages), whole)
+        raw = self._scores(text, tuple(languages), whole, concepts)
         segment = set(segment_products)
         keyed = self.keyword_entries(text) if keywords else frozenset()
         scored = []
@@ -411,6 +413,9 @@ CUSTOMER_INTENTS = frozenset({"ask_support", "ask_billing", "ask_renewal", "ask_
 #: entry that fits at ANSWER_THRESHOLD, however sure the classifier is ("wann ist euer Support erreichbar?" is no
 #: praise; "Wo kann ich euch bewerten?" finds the entry that belongs to praise and stays praise)
 STATEMENT_INTENTS = frozenset({"praise", "express_doubt", "goodbye"})
+#: readings whose answer is generic enough that the knowledge file's concepts count in rerouting them (besides unsure,
+#: untrusted and statement readings)
+CONCEPT_INTENTS = frozenset({FALLBACK_INTENT, "ask_features", "out_of_scope", "chitchat"})
 #: a reading without its cue word (INTENT_CUES) yields to an entry that fits at least this well
 UNTRUSTED_THRESHOLD = 0.4
 #: an entry that fits an unsure reading's question at least this well needs no coverage check
@@ -445,7 +450,7 @@ def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scor
     keyed = index.keyword_entries(text) if intent in KEYWORD_OVERRIDABLE else frozenset()
     if not keyed:
         return None
-    ranked = index.rank(text, whole=True, keywords=True)
+    ranked = index.rank(text, whole=True, keywords=True, concepts=False)
     if not ranked or ranked[0].entry.id not in keyed or intent in ranked[0].entry.intents:
         return None
     return ranked[0]
@@ -620,11 +625,16 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
         threshold = UNSURE_THRESHOLD
     else:
         threshold = INTENT_THRESHOLDS.get(intent, DEFAULT_THRESHOLD)
-    ranked = index.rank(text, whole=True)  # the intent was read from the whole message, too
+    # the intent was read from the whole message, too; the concepts help readings that are not trusted, unsure or
+    # generic (a feature list, a statement, off-topic); a surer specific reading keeps its intent unless the entry's
+    # own words fit (checked against the NLU test set)
+    concepts = (intent in CONCEPT_INTENTS or untrusted or confidence < UNSURE_CONFIDENCE
+                or (intent in STATEMENT_INTENTS and is_question(text)))  # fmt: skip
+    ranked = index.rank(text, whole=True, concepts=concepts)
     if not ranked or ranked[0].score < threshold or intent in ranked[0].entry.intents:
         return None
     checked = not (intent == FALLBACK_INTENT or untrusted or (confidence < UNSURE_CONFIDENCE
                                                                 and ranked[0].score >= CLEAR_FIT))  # fmt: skip
-    if checked and index.coverage(ranked[0].entry, text) <= MIN_COVERAGE:
+    if checked and index.coverage(ranked[0].entry, text, concepts=concepts) <= MIN_COVERAGE:
         return None  # one shared word ("period", "account") is no match for a question about something else
     return ranked[0]

@@ -43,6 +43,8 @@ def ensure_auth_token(env_file: Path = PROJECT_ROOT / ".env", name: str = "RASA_
         example = PROJECT_ROOT / ".env.example"
         env_file.write_text(example.read_text(encoding="utf-8") if example.exists() else "", encoding="utf-8")
     token = secrets.token_urlsafe(24)
+    while token.startswith("-"):  # a leading dash reads as an option on a command line (curl, our eval scripts)
+        token = secrets.token_urlsafe(24)
     lines = env_file.read_text(encoding="utf-8").splitlines()
     if any(line.startswith(f"{name}=") for line in lines):
         lines = [f"{name}={token}" if line.startswith(f"{name}=") else line for line in lines]
@@ -310,12 +312,10 @@ def evaluate(settings: Settings, eval_dir: Path, conversations: Path, extra: Seq
             str(conversations),
             "--url",
             settings.rasa_url,
-            "--token",
-            settings.rasa_auth_token,
+            f"--token={settings.rasa_auth_token}",  # one argument each: a token may start with a dash
             "--handoffs-url",
             f"{settings.web_base_url}/api/handoffs",
-            "--handoffs-token",
-            settings.sales_api_token,
+            f"--handoffs-token={settings.sales_api_token}",
             *extra,
         ]
         return run_script(script, arguments)

@@ -61,6 +61,16 @@ def test_a_missing_token_is_generated_into_env_without_touching_other_lines(
     assert len(token) >= 24 and os.environ["RASA_AUTH_TOKEN"] == token
 
 
+def test_a_generated_token_never_starts_with_a_dash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["-starts-with-a-dash-0123456", "fine-token-0123456789abcdef"])
+    monkeypatch.setattr("bot.launcher.secrets.token_urlsafe", lambda size: next(drawn))
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("RASA_AUTH_TOKEN=\n", encoding="utf-8")
+    ensure_auth_token(env_file)
+    assert os.environ["RASA_AUTH_TOKEN"] == "fine-token-0123456789abcdef"  # a dash would read as an option
+
+
 def test_an_edited_file_is_reread_and_a_broken_edit_keeps_the_last_good_version(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -8,12 +8,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction
+from actions.base import ServiceAction, visitor_products
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.leads import ActionHandleContactRequest
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from actions.summary import ActionCreateBossSummary
+from bot.content.schemas import GENERAL
+from bot.conversation.knowledge import OVERVIEW_ENTRY
+from bot.conversation.questions import second_answer
 from bot.journey.inference import turns_from_events
 from bot.journey.offers import choose_offer
 
@@ -48,6 +51,7 @@ class ActionOfferNextStep(ServiceAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         made = list(tracker.get_slot("offers_made") or [])
+        self._answer_second_question(dispatcher, tracker)  # the visitor's own second question before any offer
         if asked_with_buttons_this_turn(tracker.events):  # one question at a time
             return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
         offer = choose_offer(
@@ -61,6 +65,45 @@ class ActionOfferNextStep(ServiceAction):
         if offer is None:
             return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
         return [SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
+
+
+    def _answer_second_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """A second question in the visitor's message that the intent's answer did not cover ("got a video of the
+        clip? and is there a trial?"): answered from the knowledge entry that clearly fits it. True when answered."""
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        if not text or text.startswith("/") or intent in SECOND_ANSWERED:
+            return False
+        index = self.services.knowledge.get()
+        reply = second_answer(index, text, None, tracker.get_slot("language"), focus=tracker.get_slot("product"),
+                              segment_products=visitor_products(self.services, tracker))  # fmt: skip
+        entry = index.entry(reply.entry_id) if reply is not None else None
+        if reply is None or entry is None or intent in entry.intents or entry.id == OVERVIEW_ENTRY:
+            return False  # nothing fits clearly, the entry is the intent's own topic, or an overview of everything
+        focus = tracker.get_slot("product")
+        if focus and entry.product not in (focus, GENERAL):
+            return False  # another product's entry: the visitor asked about the one in focus
+        if _said_this_turn(tracker.events, reply.text):
+            return False  # the intent's action answered with this entry already
+        dispatcher.utter_message(text=reply.text)
+        return True
+
+
+def _said_this_turn(events: list[dict[str, Any]], text: str) -> bool:
+    """True when the bot said `text` since the visitor's last message (its end is enough: the product's name may be
+    spelt out differently at the start)."""
+    end = text[-60:]
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and end in (event.get("text") or ""):
+            return True
+    return False
+
+
+#: intents whose actions answer a second question themselves (knowledge entries, situation statements)
+SECOND_ANSWERED = frozenset({"ask_topic", "inform_situation", "nlu_fallback"})
 
 
 class ActionAcceptOffer(ServiceAction):

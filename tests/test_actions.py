@@ -208,3 +208,34 @@ def test_a_household_stays_a_household_when_a_later_word_only_suggests_a_machine
         for event in ActionTrackJourney(services).run(CollectingDispatcher(), make_tracker(history, slots), {}):
             slots[event["name"]] = event["value"]
         assert slots["segment"] == "b2c" and slots["situation_sector"] == "flat"
+
+
+def _offer_with(services: Services, events: list, slots: dict) -> tuple[list, list[str]]:
+    dispatcher = CollectingDispatcher()
+    result = ActionOfferNextStep(services).run(dispatcher, make_tracker(events, slots), {})
+    return result, [m.get("text") or "" for m in dispatcher.messages]
+
+
+def test_a_second_question_the_intents_answer_left_open_is_answered_before_the_offer(
+    catalogue_services: Services,
+) -> None:
+    text = "zu Business: kann man auf Rechnung zahlen und gibts ne Testphase?"
+    events, texts = _offer_with(catalogue_services, [user(text, "ask_discount")],
+                                {"language": "de", "product": "wattwerk-business", "persona": "budget_owner",
+                                 "journey_phase": "decision"})  # fmt: skip
+    assert len(texts) == 1 and "30 Tage" in texts[0], texts
+    assert any(e["name"] == "pending_offer" for e in events)  # the offer still follows
+
+
+def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_product(
+    catalogue_services: Services,
+) -> None:
+    text = "old meter with the spinning disc. does the clip fit?"
+    index = catalogue_services.knowledge.get()
+    said = index.entry("home-meters").answer.get("en")
+    history = [user(text, "ask_specs"), {"event": "bot", "text": said}]
+    _, texts = _offer_with(catalogue_services, history, {"language": "en", "product": "wattwerk-home"})
+    assert texts == []
+    question = user("Does Sense do Modbus RTU, and how long is delivery?", "ask_specs")
+    _, texts = _offer_with(catalogue_services, [question], {"language": "en", "product": "wattwerk-home"})
+    assert not any("Sense" in t for t in texts), texts

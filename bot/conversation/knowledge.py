@@ -570,11 +570,22 @@ def _states_size(text: str) -> bool:
     return bool(said.sites or said.measuring_points)
 
 
+#: a package that is a plan ("which package", "das kleinste Paket", "Paket für 4 Standorte")
+_PACKAGE_AS_PLAN = re.compile(
+    r"\b(?:which|what|the (?:smallest|biggest|cheapest|right)|welche[sn]?|(?:im |das |dem )?"
+    r"(?:kleinste|gr(?:ö|oe)(?:ß|ss)te|g(?:ü|ue)nstigste|passende|richtige)[nms]?) (?:package|paket)\b|"
+    r"\b(?:package|paket) (?:would|for|f(?:ü|ue)r|do|brauch|need)",
+    re.IGNORECASE,
+)
+
+
 def lacks_cue(text: str, intent: str | None) -> bool:
     """True when `intent` needs a cue word (INTENT_CUES) and the message has none; a price reading of a question
     about an amount of energy ("how much we feed into the grid") is not trusted either."""
     if intent == PRICE_INTENT:
         return asks_energy_amount(text) or asks_payment_method(text)
+    if intent == "ask_delivery" and _PACKAGE_AS_PLAN.search(text):
+        return True  # "which package would 4 sites be?", "im kleinsten Paket": a plan, no parcel
     cue = INTENT_CUES.get(intent or "")
     return cue is not None and not cue.search(text)
 

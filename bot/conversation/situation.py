@@ -8,6 +8,7 @@ one says it anew, `fitting_product` names the product that suits the situation.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -328,7 +329,8 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     sector = sector_of(text or "")
     household = sector is not None and sector[1] == "b2c"
     for index, token in enumerate(tokens):
-        if token.word in _INDEFINITE and last_machines is not None and _listed(tokens, last_machines, index):
+        if (token.word in _INDEFINITE and last_machines is not None and _listed(tokens, last_machines, index)
+                and not _ratio(tokens, index)):  # "20 machines, one sensor per machine": 20
             if _noun_kind([t.word for t in tokens[index + 1 : index + 2]]) == "measuring_points":
                 found["measuring_points"] += 1  # "vier Fräsmaschinen, zwei Öfen und ein Kompressor": 7
                 last_machines = index
@@ -358,8 +360,9 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             found[kind] = (found.get(kind) or 0) + count  # "4 washers and 3 dryers": 7 measuring points
             last_machines = index
             continue
-        if kind == "measuring_points" and count and found.get("sites") and index and tokens[index - 1].word in _EACH:
-            count *= found["sites"]  # "3 Hallen mit je 4 Kühlaggregaten": 12 measuring points
+        if kind == "measuring_points" and count and found.get("sites") and (
+                (index and tokens[index - 1].word in _EACH) or _per_site(tokens, index)):
+            count *= found["sites"]  # "3 Hallen mit je 4 Kühlaggregaten", "6 cooling units in each store": per site
         if kind in ("sites", "measuring_points") and count:
             found[kind] = max(count, found.get(kind) or 0)
             last_machines = index if kind == "measuring_points" else last_machines
@@ -393,6 +396,19 @@ def extract(text: str, named_product: str | None = None) -> Situation:
 _INDEFINITE = ("ein", "eine", "einen", "einem", "einer", "a", "an", "one")
 _EACH = ("je", "jeweils", "each")
 _PER_WORDS = ("every", "each", "per", "pro", "je", "jede", "jeder", "jedes", "jeden", "jedem")
+
+
+def _per_site(tokens: list[_Token], index: int) -> bool:
+    """True when a count of machines is per site ("the 6 largest cooling units in each store", "pro Werk die 5
+    größten Verbraucher"): a per word and a site noun next to each other, within six words of the count."""
+    near = tokens[max(0, index - 6) : index + 6]
+    for first, second in itertools.pairwise(near):
+        if first.word in _PER_WORDS and second.value is None and (_stem_in(second.word, _SITE_STEMS)
+                                                                  or second.word == "werk"):  # fmt: skip
+            return True
+        if first.word == "in" and second.word in ("each", "every", "jedem", "jeder", "jeweils"):
+            return True
+    return False
 
 
 def _ratio(tokens: list[_Token], index: int) -> bool:

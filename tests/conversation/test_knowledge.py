@@ -197,7 +197,9 @@ def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
      ("we are company with 16 location, which plan is for us", "ask_renewal"),
      ("I'm renting, is my landlord going to be annoyed if I put this on the meter?", "ask_billing"),
      ("und jetzt?", "stop"), ("and if it stays off?", "stop"), ("länger ned?", "deny"),
-     ("clip is nach nem jahr kaputt", "deny"), ("modbus tcp ok?", "affirm")],
+     ("clip is nach nem jahr kaputt", "deny"), ("modbus tcp ok?", "affirm"),
+     ("ok. and which package would 4 sites even be?", "ask_delivery"),
+     ("mit wie vielen Standorten kommen wir im kleinsten Paket aus?", "ask_delivery")],
 )  # fmt: skip
 def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
     assert lacks_cue(text, intent)

@@ -62,6 +62,11 @@ from bot.conversation.situation import (
         ("Wir haben eine Filiale und 12 Mitarbeiter", {"sites": 1, "employees": 12}),
         ("We run three co-working spaces", {"sites": 3, "sector": "office"}),
         ("Kühlhauslogistik, 3 Hallen mit je 4 Kühlaggregaten", {"sites": 3, "measuring_points": 12}),
+        ("4 supermarkets, we'd meter the 6 largest cooling units in each store", {"sites": 4, "measuring_points": 24}),
+        ("3 Werke, und pro Werk wollen wir die 5 größten Verbraucher messen", {"sites": 3, "measuring_points": 15}),
+        ("20 machines, one sensor per machine, 2 sites", {"sites": 2, "measuring_points": 20}),
+        ("We're a hospital and want to watch 25 ventilation units and chillers", {"measuring_points": 25}),
+        ("kühlhaus, melkanlage und 2 lüftungen, also 4 sachen die viel strom ziehen", {"measuring_points": 4}),
         ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),
         ("ok und für beide zähler, was kostet mich das?", {"measuring_points": 2, "segment": None}),  # house or plant
     ],

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_if_specific
 from bot.catalogue.service import discount_voucher
-from bot.conversation.answers import growth_note, price_for_size, quantity_slot
+from bot.conversation.answers import combined_total, growth_note, price_for_size, quantity_slot
 from bot.conversation.pricing import (
     asked_years,
     is_tiered,
@@ -77,6 +77,8 @@ class ActionShowPrices(CatalogueAction):
             years = asked_years(text)
             if years:
                 said += years_messages(worked_out, years, language, messages, named_plan(product, text) is not None)
+            said.append(combined_total(self.services.catalogue.products(), from_slots(tracker.get_slot), text,
+                                       language, messages))  # fmt: skip
             for message in filter(None, said):
                 dispatcher.utter_message(text=message)
             slot = quantity_slot(product.id)

@@ -330,3 +330,28 @@ def test_reviews_without_a_clear_product_cover_the_whole_catalogue(catalogue_ser
         and "aus 30 geprüften Bewertungen" in texts(dispatcher)[0]
     )
     assert not any(m.get("buttons") for m in dispatcher.messages), "no product question in between"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [("so whats the monthly total then", "en", ["€96 + €149 = €245", "€9,360 + €490 = €9,850"]),
+     ("Was ist das dann monatlich zusammen?", "de", ["96 € + 149 € = 245 €", "9.360 € + 490 € = 9.850 €"])],
+)  # fmt: skip
+def test_the_total_adds_sense_for_the_machines_and_business_for_the_sites(
+    catalogue_services: Services, text: str, language: str, expected: list[str]
+) -> None:
+    slots = {"language": language, "product": "wattwerk-business", "situation_sites": 4.0,
+             "situation_measuring_points": 24.0}  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    ActionShowPrices(catalogue_services).run(dispatcher, make_tracker([user(text, "ask_price")], slots), {})
+    said = " ".join(texts(dispatcher)).replace("\u00a0", " ")
+    assert all(part in said for part in expected), said
+
+
+def test_no_total_without_both_sizes_or_a_question_for_it(catalogue_services: Services) -> None:
+    for text, slots in [("so whats the monthly total then", {"situation_sites": 4.0}),
+                        ("what does it cost?", {"situation_sites": 4.0, "situation_measuring_points": 24.0})]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user(text, "ask_price")], {"language": "en", "product": "wattwerk-business", **slots})
+        ActionShowPrices(catalogue_services).run(dispatcher, tracker, {})
+        assert not any("Together" in t for t in texts(dispatcher)), texts(dispatcher)

@@ -195,6 +195,35 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     return quote(product, count, plan) if count else None
 
 
+#: a question for the sum of everything ("so altogether per month?", "Was ist das dann monatlich zusammen?")
+_TOTAL = re.compile(r"zusammen|insgesamt|gesamt|alles in allem|altogether|all together|in total|\btotal|combined|"
+                    r"\bboth\b|beides|all in\b", re.IGNORECASE)
+
+
+def combined_total(products: Sequence[Product], situation: Situation, text: str, language: str,
+                   messages: Messages) -> str | None:  # fmt: skip
+    """Sense for the known machines and Business for the known sites added up, when the visitor asks for the total
+    and both sizes are known ("6 cooling units in each of 4 stores, plus the dashboard: so the monthly total?");
+    None otherwise."""
+    by_id = {p.id: p for p in products}
+    if not _TOTAL.search(text) or SENSE not in by_id or BUSINESS not in by_id:
+        return None
+    if not situation.measuring_points or not situation.sites:
+        return None
+    sense, business = quote(by_id[SENSE], situation.measuring_points), quote(by_id[BUSINESS], situation.sites)
+    if sense is None or business is None:
+        return None
+    return messages.render(
+        "combined_total", language, points=situation.measuring_points, sites=situation.sites,
+        sense_name=sense.product.name, business_name=business.product.name,
+        plan_name=business.plan.name.get(language), sense_monthly=money(sense.monthly_eur, language),
+        business_monthly=money(business.monthly_eur, language),
+        monthly=money(sense.monthly_eur + business.monthly_eur, language),
+        sense_once=money(sense.one_off_eur, language), business_once=money(business.one_off_eur, language),
+        once=money(sense.one_off_eur + business.one_off_eur, language),
+    )
+
+
 def roi_prefill(product: Product | None, situation: Situation, language: str, messages: Messages,
                 text_asked: str = "") -> Answer | None:  # fmt: skip
     """The ROI form's slots from what is known, and one sentence that confirms them (with the typical savings

@@ -178,3 +178,13 @@ def test_asking_for_the_payback_instead_of_a_rate_takes_the_typical_rate(
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateRoiForm(catalogue_services).run(dispatcher, tracker, DOMAIN))
     assert SlotSet("roi_savings_rate", 0.08) in events and dispatcher.messages == []
+
+
+def test_the_sense_kits_are_paid_per_measuring_point_as_in_the_price_answer(catalogue_services: Services) -> None:
+    slots = {"language": "de", "segment": "b2b", "product": "wattwerk-sense", "roi_units": 4,
+             "roi_energy_cost": 60000.0, "roi_savings_rate": 0.08}  # fmt: skip
+    tracker = make_tracker([user("typisch", "affirm")], slots)
+    events = ActionCalculateRoi(catalogue_services).run(CollectingDispatcher(), tracker, {})
+    result = events[0]["value"]
+    assert result["one_off_cost_eur"] == "1560.00"  # 4 × 390 €, as "4 × 390 € = 1.560 €" in the price answer
+    assert result["tco_3y_eur"] == "2136.00"  # 1.560 € + 36 × 16 €

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from bot.catalogue.service import find_product
-from bot.conversation.situation import SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
+from bot.conversation.situation import BUSINESS, SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
 from bot.journey.inference import Turn, infer_journey, turns_from_events
 
 
@@ -74,6 +74,10 @@ class ActionTrackJourney(ServiceAction):
         sector_segment = next((segment for name, segment, _, _ in SECTORS if name == situation.sector), None)
         # a sector the visitor named ("in our flat") beats a segment a product only implies ("is the sensor broken?")
         values["segment"] = sector_segment or said.segment or inferred_segment
-        if said.product:
+        # a large energy bill alone implies Business; it does not replace the product in focus ("the energy bill for
+        # that hall is around 180,000 EUR": still Sense)
+        bill_only = not named and said.product == BUSINESS and not (
+            said.sites or said.measuring_points or said.employees or said.sector)
+        if said.product and not (bill_only and known.product):
             values["product"] = said.product
         return values, bool(said.segment or said.sector)

@@ -48,6 +48,17 @@ def test_the_situation_is_kept_and_refined_over_the_conversation(catalogue_servi
     }  # fmt: skip
 
 
+def test_an_energy_bill_alone_keeps_the_product_in_focus(catalogue_services: Services) -> None:
+    slots = slots_after(catalogue_services, [
+        ("We run a plastics plant: 6 injection moulding machines, 2 compressors and 3 chillers.", "inform_situation"),
+        ("ok. does it pay off? the energy bill for that hall is around 180,000 EUR a year", "ask_roi"),
+    ])  # fmt: skip
+    assert slots["product"] == "wattwerk-sense" and slots["situation_energy_cost"] == 180000.0
+    named = slots_after(catalogue_services, [("We have 8 machines", "inform_situation"),
+                                             ("and Business for our 3 sites?", "ask_price")])  # fmt: skip
+    assert named["product"] == "wattwerk-business"  # a product named or a size for another one still decides
+
+
 @pytest.mark.parametrize(
     ("text", "language", "persona", "shown", "not_shown"),
     [

@@ -268,3 +268,13 @@ def test_a_question_without_a_concept_scores_as_without_concepts(index: Knowledg
     assert not index.concepts.tokens(question)
     assert [(s.entry.id, round(s.score, 6)) for s in index.rank(question)[:5]] == \
         [(s.entry.id, round(s.score, 6)) for s in plain.rank(question)[:5]]
+
+
+@pytest.mark.parametrize(("question", "expected"), [("do you sell my data to anyone?", "data-use"),
+                                                    ("Verkauft ihr meine Daten an Dritte?", "data-use")])
+def test_selling_data_is_a_privacy_question_not_one_about_what_we_sell(
+    index: KnowledgeIndex, question: str, expected: str
+) -> None:
+    best = index.lookup(question).best
+    assert best is not None and best.entry.id == expected, index.rank(question)[:3]
+    assert index.rank("ok, so what do you actually sell?")[0].entry.id != "data-use"

@@ -230,6 +230,13 @@ class KnowledgeIndex:
         vocabulary = self._vocabulary.get(entry.id, "")
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
+    def shares_word(self, entry: KnowledgeEntry, text: str) -> bool:
+        """True when a topic word of the text of four letters or more begins a word of the entry's texts (the first
+        five letters: "history" and "History", "Montage" and "montieren" do not, "montag" and "Montage" do)."""
+        vocabulary = self._vocabulary.get(entry.id, "").split()
+        return any(any(known.startswith(word[:5]) for known in vocabulary)
+                   for word in _content_words(text).split() if len(word) >= 4)  # fmt: skip
+
     def _similarities(self, text: str, languages: tuple[str, ...], whole: bool, concepts: bool) -> np.ndarray:
         """Per entry, the best similarity with the message or its question part (only the message: `whole`)."""
         asked = [text] if whole else queries(text)
@@ -442,6 +449,23 @@ KEYWORD_OVERRIDABLE = frozenset({
     FALLBACK_INTENT, "ask_boss_material", "ask_what_is", "ask_reviews", "ask_comparison", "express_doubt", "praise",
     "chitchat", "out_of_scope", "order", "ask_video", "ask_referral", "inform_source", "goodbye", "greet", "thank",
 })  # fmt: skip
+
+
+#: a follow-up with at most this many topic words that fits no entry is read together with the previous message
+CONTEXT_WORDS = 4
+
+
+def in_context_entry(index: KnowledgeIndex, text: str, previous: str | None) -> Scored | None:
+    """The entry for a short follow-up that alone fits none ("do I keep my history?", "wie lang brauch ich da
+    dafür"), read together with the visitor's previous message, when it fits at ANSWER_THRESHOLD and shares a word
+    with the follow-up; None otherwise."""
+    if not previous or not is_question(text) or len(topic_words(text)) > CONTEXT_WORDS:
+        return None
+    ranked = index.rank(f"{previous} {text}", whole=True)
+    if not ranked or ranked[0].score < ANSWER_THRESHOLD:
+        return None
+    # the follow-up itself must share a word with the entry: "schade, gibts was anderes?" is no question about it
+    return ranked[0] if index.shares_word(ranked[0].entry, text) else None
 
 
 def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:

@@ -30,6 +30,7 @@ from bot.conversation.knowledge import (
     TOPIC_INTENT,
     KnowledgeIndex,
     compares_products,
+    in_context_entry,
     keyword_answer,
     lacks_cue,
     load_index,
@@ -47,6 +48,7 @@ from bot.conversation.pricing import (
 )
 from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up, reports_fault
 from bot.conversation.situation import adds_units, extract
+from bot.rasa_plugins.context import PREVIOUS_TEXT
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 from bot.text import is_question
@@ -203,6 +205,18 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             match = reroute(index, text, intent, confidence)
             if match is not None:
                 with_top_intent(message, TOPIC_INTENT, match.score)
-            elif lacks_cue(text, intent):  # no payback calculator for "wie schnell wär das Teil da?"
+                continue
+            falls_back = intent == FALLBACK_INTENT or lacks_cue(text, intent)
+            in_context = in_context_entry(index, text, _previous_text(message)) if falls_back else None
+            if in_context is not None:  # "ugh, so what do I do then" after the 5 GHz question: that entry
+                with_top_intent(message, TOPIC_INTENT, in_context.score)
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []),
+                                       {"entity": "topic", "value": in_context.entry.id,
+                                        "extractor": type(self).__name__}], add_to_output=True)  # fmt: skip
+            elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
         return messages
+
+
+def _previous_text(message: Message) -> str | None:
+    return (message.get("metadata") or {}).get(PREVIOUS_TEXT)

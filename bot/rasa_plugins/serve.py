@@ -30,12 +30,13 @@ def main() -> None:
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
     from rasa.__main__ import main as rasa_main
 
-    from bot.rasa_plugins import events, graph_runner, sessions, slot_extraction, validation
+    from bot.rasa_plugins import context, events, graph_runner, sessions, slot_extraction, validation
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
     sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
     slot_extraction.install()  # the journey's slot mapping once per message, in this process (no round trip)
     events.install()  # an event's class looked up once per type name
+    context.install()  # the NLU reads a message with the visitor's previous one (short follow-ups)
     graph_runner.install()  # the model's graphs run node by node in a fixed order, without dask's scheduling
 
     rasa_main()

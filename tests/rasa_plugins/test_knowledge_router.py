@@ -10,6 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import KNOWLEDGE_FILE, load_index
+from bot.rasa_plugins.context import PREVIOUS_TEXT
 from bot.rasa_plugins.knowledge import KnowledgeRouter
 from bot.reloading import ReloadingFile
 
@@ -125,3 +126,27 @@ def test_making_sense_names_no_product() -> None:
     (message,) = KnowledgeRouter({}).process([_message("Does it make sense to go for Business or wait?",
                                                         "ask_comparison", 0.9)])  # fmt: skip
     assert not any(e.get("value") == "products-overview" for e in message.get(ENTITIES) or [])
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "entry"),
+    [("Kann ich den Clip selbst montieren? Wir haben noch so einen alten Zähler.",
+      "wie lang brauch ich da ungefähr dafür", "home-installation"),
+     ("we're moving house next month, what happens to the clip and the app?", "do I keep my history?", "home-move")],
+)  # fmt: skip
+def test_a_short_follow_up_is_read_with_the_previous_message(previous: str, text: str, entry: str) -> None:
+    alone = KnowledgeRouter({}).process([_message(text, "nlu_fallback", 0.3)])[0]
+    assert alone.get(INTENT)["name"] == "nlu_fallback"  # on its own it fits no entry
+    message = _message(text, "nlu_fallback", 0.3)
+    message.set("metadata", {PREVIOUS_TEXT: previous})
+    (routed,) = KnowledgeRouter({}).process([message])
+    assert routed.get(INTENT)["name"] == "ask_topic"
+    assert {"entity": "topic", "value": entry}.items() <= routed.get(ENTITIES)[-1].items()
+
+
+@pytest.mark.parametrize("text", ["Gits das au in Franke?", "schade. gibts was anderes?", "lol ok"])
+def test_a_follow_up_that_shares_no_word_with_the_entry_still_falls_back(text: str) -> None:
+    message = _message(text, "nlu_fallback", 0.3)
+    message.set("metadata", {PREVIOUS_TEXT: "Was passiert bei einem Internetausfall mit den Daten?"})
+    (routed,) = KnowledgeRouter({}).process([message])
+    assert routed.get(INTENT)["name"] == "nlu_fallback"

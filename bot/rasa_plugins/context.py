@@ -1,0 +1,46 @@
+"""The visitor's previous message, for the NLU: a short follow-up read on its own is often not understood.
+
+Rasa's NLU components see one message and nothing of the conversation. "ugh, so what do I do then" or "wie lang
+brauch ich da ungefähr dafür" mean something only after the question before them. This wraps
+`MessageProcessor.parse_message`: the message the NLU reads carries the visitor's previous message in its metadata
+(`PREVIOUS_TEXT`), so that the knowledge router (`bot/rasa_plugins/knowledge.py`) can read a follow-up that fits no
+entry together with it. The message stored in the conversation is not changed: the previous text is in the tracker
+already and is not written a second time.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+#: the metadata key under which the NLU finds the visitor's previous message
+PREVIOUS_TEXT = "journey_previous_text"
+
+_rasas: dict[str, Any] = {}
+
+
+def previous_user_text(events: Any) -> str | None:
+    """The text of the visitor's last message in `events` (newest last); None without one or for a button payload."""
+    for event in reversed(list(events)):
+        if getattr(event, "type_name", None) == "user":
+            text = getattr(event, "text", None) or ""
+            return None if not text or text.startswith("/") else text
+    return None
+
+
+async def _parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> Any:
+    previous = previous_user_text(tracker.events) if tracker is not None else None
+    if previous and message.text and not message.text.startswith("/"):
+        message = copy.copy(message)  # the message logged in the tracker keeps its own metadata
+        message.metadata = {**(message.metadata or {}), PREVIOUS_TEXT: previous}
+    return await _rasas["parse_message"](self, message, tracker, only_output_properties)
+
+
+def install() -> None:
+    """Puts the wrapper in place; called once when our Rasa process starts."""
+    from rasa.core.processor import MessageProcessor
+
+    if _rasas:
+        return
+    _rasas["parse_message"] = MessageProcessor.parse_message
+    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]

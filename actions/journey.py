@@ -10,7 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction
 from bot.catalogue.service import find_product
-from bot.conversation.situation import BUSINESS, SECTORS, extract, from_slots, slot_values, with_added, with_known_sites
+from bot.conversation.situation import (
+    BUSINESS,
+    SECTORS,
+    SENSE,
+    extract,
+    from_slots,
+    slot_values,
+    with_added,
+    with_known_sites,
+)
 from bot.journey.inference import Turn, infer_journey, turns_from_events
 
 
@@ -78,6 +87,6 @@ class ActionTrackJourney(ServiceAction):
         # that hall is around 180,000 EUR": still Sense)
         bill_only = not named and said.product == BUSINESS and not (
             said.sites or said.measuring_points or said.employees or said.sector)
-        if said.product and not (bill_only and known.product):
-            values["product"] = said.product
+        if said.product and not (bill_only and known.product in (BUSINESS, SENSE)):  # a household's clip is no fit
+            values["product"] = said.product  # for a bill of 50,000 € a year
         return values, bool(said.segment or said.sector)

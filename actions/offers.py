@@ -14,9 +14,7 @@ from actions.leads import ActionHandleContactRequest
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from actions.summary import ActionCreateBossSummary
-from bot.content.schemas import GENERAL
-from bot.conversation.knowledge import OVERVIEW_ENTRY
-from bot.conversation.questions import second_answer
+from bot.conversation.questions import open_second_answer
 from bot.journey.inference import turns_from_events
 from bot.journey.offers import choose_offer
 
@@ -67,30 +65,23 @@ class ActionOfferNextStep(ServiceAction):
         return [SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
 
 
-    def _answer_second_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-        """A second question in the visitor's message that the intent's answer did not cover ("got a video of the
-        clip? and is there a trial?"): answered from the knowledge entry that clearly fits it. True when answered."""
+    def _answer_second_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """A second question in the visitor's message that the intent's answer left open, answered from the knowledge
+        entry that clearly fits it (bot.conversation.questions.open_second_answer)."""
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name")
         if not text or text.startswith("/") or intent in SECOND_ANSWERED:
-            return False
-        index = self.services.knowledge.get()
-        reply = second_answer(index, text, None, tracker.get_slot("language"), focus=tracker.get_slot("product"),
-                              segment_products=visitor_products(self.services, tracker))  # fmt: skip
-        entry = index.entry(reply.entry_id) if reply is not None else None
-        if reply is None or entry is None or intent in entry.intents or entry.id == OVERVIEW_ENTRY:
-            return False  # nothing fits clearly, the entry is the intent's own topic, or an overview of everything
-        focus = tracker.get_slot("product")
-        if focus and entry.product not in (focus, GENERAL):
-            return False  # another product's entry: the visitor asked about the one in focus
-        if _said_this_turn(tracker.events, reply.text):
-            return False  # the intent's action answered with this entry already
-        dispatcher.utter_message(text=reply.text)
-        return True
+            return
+        reply = open_second_answer(self.services.knowledge.get(), text, intent, tracker.get_slot("language"),
+                                   focus=tracker.get_slot("product"),
+                                   segment_products=visitor_products(self.services, tracker),
+                                   already_said=lambda said: said_this_turn(tracker.events, said))  # fmt: skip
+        if reply is not None:
+            dispatcher.utter_message(text=reply.text)
 
 
-def _said_this_turn(events: list[dict[str, Any]], text: str) -> bool:
+def said_this_turn(events: list[dict[str, Any]], text: str) -> bool:
     """True when the bot said `text` since the visitor's last message (its end is enough: the product's name may be
     spelt out differently at the start)."""
     end = text[-60:]

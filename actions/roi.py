@@ -105,7 +105,8 @@ class ValidateRoiForm(UsesServices, FormValidationAction):
             return {}  # its own mapping reads the answer
         # the energy cost said while another number was asked for ("eine Halle, 4 Maschinen, Energiekosten so
         # 60.000 € im Jahr" as the answer to "how many?") is not asked for again
-        cost = extract(tracker.latest_message.get("text") or "").energy_cost_eur
+        text = tracker.latest_message.get("text") or ""
+        cost = None if is_question(text) else extract(text).energy_cost_eur  # "Kostet das Set 390 €?" is no bill
         return {} if cost is None else {"roi_energy_cost": float(cost)}
 
     def validate_roi_units(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

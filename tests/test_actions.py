@@ -236,6 +236,6 @@ def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_pr
     history = [user(text, "ask_specs"), {"event": "bot", "text": said}]
     _, texts = _offer_with(catalogue_services, history, {"language": "en", "product": "wattwerk-home"})
     assert texts == []
-    question = user("Does Sense do Modbus RTU, and how long is delivery?", "ask_specs")
-    _, texts = _offer_with(catalogue_services, [question], {"language": "en", "product": "wattwerk-home"})
-    assert not any("Sense" in t for t in texts), texts
+    question = user("Got a video of it? and is there a trial?", "ask_video")
+    _, texts = _offer_with(catalogue_services, [question], {"language": "en", "segment": "b2c"})
+    assert texts and not any("Sense" in t or "Business" in t for t in texts), texts  # the household's product

@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from bot.catalogue.schema import Product
+from bot.conversation.knowledge import named_product
 from bot.conversation.pricing import (
     Quote,
     asked_years,
@@ -197,7 +198,7 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
 
 #: a question for the sum of everything ("so altogether per month?", "Was ist das dann monatlich zusammen?")
 _TOTAL = re.compile(r"zusammen|insgesamt|gesamt|alles in allem|altogether|all together|in total|\btotal|combined|"
-                    r"\bboth\b|beides|all in\b", re.IGNORECASE)
+                    r"\bboth\b|beides|\ball in\b", re.IGNORECASE)
 
 
 def combined_total(products: Sequence[Product], situation: Situation, text: str, language: str,
@@ -206,8 +207,8 @@ def combined_total(products: Sequence[Product], situation: Situation, text: str,
     and both sizes are known ("6 cooling units in each of 4 stores, plus the dashboard: so the monthly total?");
     None otherwise."""
     by_id = {p.id: p for p in products}
-    if not _TOTAL.search(text) or SENSE not in by_id or BUSINESS not in by_id:
-        return None
+    if not _TOTAL.search(text) or SENSE not in by_id or BUSINESS not in by_id or named_product(text):
+        return None  # "Was kostet Sense insgesamt?" asks for one product's total
     if not situation.measuring_points or not situation.sites:
         return None
     sense, business = quote(by_id[SENSE], situation.measuring_points), quote(by_id[BUSINESS], situation.sites)

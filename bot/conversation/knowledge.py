@@ -101,16 +101,23 @@ def _content_words(text: str) -> str:
                     if w not in STOP_WORDS and not (asks_recommendation and _RECOMMEND_WORD.match(w)))  # fmt: skip
 
 
+def _term(word: str) -> str:
+    """A concept's word as a pattern: whole, or as the beginning of a word when it ends with *."""
+    if word.endswith("*"):
+        return re.escape(normalize(word[:-1]))
+    return re.escape(normalize(word)) + r"(?!\w)"
+
+
 class Concepts:
     """The knowledge file's concepts: a text that uses a word of a group gets the group's token ("zzcancel") added,
-    so that "how do I get out of it" and "Wie kündige ich?" share a term."""
+    so that "how do I get out of it" and "Wie kündige ich?" share a term. A word matches whole, or as a word's
+    beginning when it ends with *."""
 
     def __init__(self, groups: Mapping[str, list[str]]) -> None:
         self._patterns = [
-            ("zz" + re.sub(r"\W", "", name),
-             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(normalize(word)) for word in words) + ")"))
+            ("zz" + re.sub(r"\W", "", name), re.compile(r"(?<!\w)(?:" + "|".join(map(_term, words)) + ")"))
             for name, words in groups.items()
-        ]  # fmt: skip
+        ]
 
     @property
     def names(self) -> list[str]:
@@ -231,8 +238,9 @@ class KnowledgeIndex:
         return sum(1 for word in words if word[:5] in vocabulary) / len(words)
 
     def shares_word(self, entry: KnowledgeEntry, text: str) -> bool:
-        """True when a topic word of the text of four letters or more begins a word of the entry's texts (the first
-        five letters: "history" and "History", "Montage" and "montieren" do not, "montag" and "Montage" do)."""
+        """True when a topic word of the text of four letters or more begins a word of the entry's texts (compared by
+        their first five letters, in lower case: "Montage" and "montieren" do not, "Umzug" and "umziehen" do not,
+        "history" and "History" do)."""
         vocabulary = self._vocabulary.get(entry.id, "").split()
         return any(any(known.startswith(word[:5]) for known in vocabulary)
                    for word in _content_words(text).split() if len(word) >= 4)  # fmt: skip
@@ -522,14 +530,6 @@ INTENT_CUES = {
         r"frag|question|ask",
         re.IGNORECASE,
     ),
-    # a question is no goodbye unless it says one ("Wie lang dauert's dann, bis ich Ersatz hab?")
-    "goodbye": re.compile(
-        r"^(?![^?]*\?)|tsch(?:ü|ue)ss|ciao|\bbye|wiederseh|servus|baba|pfiat|\bade\b|adieu|"
-        r"bis (?:bald|dann|sp(?:ä|ae)ter|morgen)|see you|\bcya\b|good ?night|gute nacht|"
-        r"sch(?:ö|oe)nen (?:tag|abend)|have a (?:nice|good)|"
-        r"that'?s (?:all|it)|das war'?s|das wars|nothing (?:else|more)|nichts (?:mehr|weiter)",
-        re.IGNORECASE,
-    ),
     "ask_voucher": re.compile(
         r"gutsch|voucher|coupon|promo|code|rabatt|discount|aktion|neukunde|new customer|willkommen|welcome|"
         r"first (?:order|purchase|time)|erste\w* (?:bestellung|kauf)|erstbestell|geschenk|gift|gratis|free|kostenlos|"
@@ -594,11 +594,17 @@ def _states_size(text: str) -> bool:
     return bool(said.sites or said.measuring_points)
 
 
+#: words that take leave
+_FAREWELL = re.compile(
+    r"tsch(?:ü|ue)ss|ciao|\bbye\b|wiederseh|servus|\bbaba\b|pfiat|adieu|see you|\bcya\b|good ?night|gute nacht|"
+    r"sch(?:ö|oe)nen (?:tag|abend)|das war'?s\b|that'?s all\W*$",
+    re.IGNORECASE,
+)
 #: a package that is a plan ("which package", "das kleinste Paket", "Paket für 4 Standorte")
 _PACKAGE_AS_PLAN = re.compile(
     r"\b(?:which|what|the (?:smallest|biggest|cheapest|right)|welche[sn]?|(?:im |das |dem )?"
-    r"(?:kleinste|gr(?:ö|oe)(?:ß|ss)te|g(?:ü|ue)nstigste|passende|richtige)[nms]?) (?:package|paket)\b|"
-    r"\b(?:package|paket) (?:would|for|f(?:ü|ue)r|do|brauch|need)",
+    r"(?:kleinste|gr(?:ö|oe)(?:ß|ss)te|g(?:ü|ue)nstigste|passende|richtige)[nms]?) (?:package|paket)\b"
+    r"(?!\s+(?:carrier|service|tracking|delivery|company|dienst|zustell|versand|nummer|number))",
     re.IGNORECASE,
 )
 
@@ -608,6 +614,8 @@ def lacks_cue(text: str, intent: str | None) -> bool:
     about an amount of energy ("how much we feed into the grid") is not trusted either."""
     if intent == PRICE_INTENT:
         return asks_energy_amount(text) or asks_payment_method(text)
+    if intent == "goodbye":  # a question is no goodbye unless it says one ("Wie lang dauert's, bis ich Ersatz hab?")
+        return is_question(text) and not _FAREWELL.search(text)
     if intent == "ask_delivery" and _PACKAGE_AS_PLAN.search(text):
         return True  # "which package would 4 sites be?", "im kleinsten Paket": a plan, no parcel
     cue = INTENT_CUES.get(intent or "")

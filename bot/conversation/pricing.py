@@ -96,8 +96,11 @@ def refers_someone(text: str) -> bool:
 #: what visitors say about a code they type: it fails, is it valid, how to redeem it ("SOMMER25 geht nicht??")
 _CODE_TROUBLE = re.compile(r"geht nicht|funktioniert nicht|klappt nicht|(?:doesn|don|isn)'?t work|not work|invalid|"
                            r"ung(?:ü|ue)ltig|g(?:ü|ue)ltig|\bvalid|einl(?:ö|oe)s|redeem|\bapply|akzeptier|accept|\bgilt\b|"
-                           r"abgelaufen|expired|\buse\b|\bstill\b|kombinier|combin|verwend|benutz|anrechn|eingeben|enter\b",
-                           re.IGNORECASE)
+                           r"abgelaufen|expired", re.IGNORECASE)
+#: what visitors say about using a code ("can i still use SOMMER25?"), counted only for a name shaped like a voucher
+#: code with two digits ("SAML2", "MQTT5" are protocols)
+_CODE_USE = re.compile(r"\buse\b|\bstill\b|kombinier|combin|verwend|benutz|anrechn|eingeben|\benter\b", re.IGNORECASE)
+_VOUCHER_SHAPED = re.compile(r"\b[A-ZÄÖÜ]{5,}\d{2,3}\b")
 
 
 _MENTIONS_CODE = re.compile(rf"\b{_CODE_WORD}\b", re.IGNORECASE)
@@ -111,7 +114,8 @@ def mentions_voucher(text: str) -> bool:
 def names_voucher_code(text: str) -> bool:
     """True when the message names a voucher code ("Der Code SOMMER25 geht nicht", "does TEST60 still work?"); a
     name with digits ("die ACME24 GmbH", "MQTT5") is none without a word about codes or their validity."""
-    return bool(_NAMED_CODE.search(text) or (_CODE_SHAPED.search(text) and _CODE_TROUBLE.search(text)))
+    return bool(_NAMED_CODE.search(text) or (_CODE_SHAPED.search(text) and _CODE_TROUBLE.search(text))
+                or (_VOUCHER_SHAPED.search(text) and _CODE_USE.search(text)))
 
 
 #: an amount of energy ("wie viel meine PV-Anlage einspeist", "how much my solar panels feed in"), unless money is named

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.content.schemas import GENERAL
@@ -16,6 +17,7 @@ from bot.conversation.knowledge import (
     TOPIC_INTENT,
     KnowledgeIndex,
     Scored,
+    named_product,
     topic_words,
 )
 from bot.conversation.situation import bare_count
@@ -137,8 +139,8 @@ _ESCALATION = re.compile(
     r"\bwho (?:do|should|can|would) (?:i|we) (?:contact|write|email|e-mail|call|ask|talk)|"
     r"\b(?:k(?:ö|oe)nn(?:t|en)) (?:ihr|sie) (?:da |das |mal |bitte )*(?:nachschauen|nachsehen|pr(?:ü|ue)fen|checken)|"
     r"\bcan you (?:check|look into|look it up|look up)|bestellnummer|order (?:number|no\b)|auftragsnummer|"
-    r"\bwer hilft (?:mir|uns)\b.{0,40}\b(?:nicht|not|kaputt|offline|broken|immer noch|still)|"
-    r"\bwho (?:helps|can help|will help) (?:me|us)\b.{0,40}\b(?:not|n't|broken|offline|still)",
+    r"\bwer hilft (?:mir|uns)\b.{0,20}\b(?:wenn|falls)\b.{0,30}\b(?:nicht|kaputt|offline|ausf(?:ä|ae)llt)\b|"
+    r"\bwho (?:helps|can help|will help) (?:me|us)\b.{0,20}\bif\b.{0,30}(?:\bnot\b|n't\b|\bbroken\b|\boffline\b)",
     re.IGNORECASE,
 )
 
@@ -268,6 +270,41 @@ def second_answer(
     return None if best is None else _answer(best, language)
 
 
+def open_second_answer(
+    index: KnowledgeIndex,
+    text: str,
+    intent: str | None,
+    language: str | None,
+    *,
+    focus: str | None = None,
+    segment_products: frozenset[str] = frozenset(),
+    already_said: Callable[[str], bool] = lambda text: False,
+) -> Reply | None:
+    """The answer to a question in the message that `intent`'s own answer leaves open ("got a video of the clip? and is
+    there a trial?"): the entry that clearly fits one of its parts, unless it is the intent's own topic, the overview of
+    everything, another product's entry (than the one the message names or the one in focus; with neither, one for
+    the visitor's segment or a general one) or `already_said`. None when no part has such an entry."""
+    parts = clauses(text)
+    if len(parts) < 2:
+        return None
+    product = named_product(text) or focus
+    found: list[Scored] = []
+    for part in parts:
+        ranked = index.rank(part, None, product, segment_products, keywords=True)
+        threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
+        if not ranked or ranked[0].score < threshold:
+            continue
+        entry = ranked[0].entry
+        if intent in entry.intents or entry.id == OVERVIEW_ENTRY:
+            continue
+        fits = entry.product == GENERAL or entry.product == product or (product is None
+                                                                         and entry.product in segment_products)
+        if fits and not already_said(_answer(ranked[0], language).text):
+            found.append(ranked[0])
+    best = max(found, key=lambda scored: scored.score, default=None)
+    return None if best is None else _answer(best, language)
+
+
 def with_full_name(text: str, product_id: str | None) -> str:
     """`text` with the first short product name ("Sense warnt …") spelt out ("Wattwerk Sense warnt …"), so that the
     answer names the product it is about; unchanged when it names it in full already or not at all."""
@@ -292,6 +329,7 @@ __all__ = [
     "Reply",
     "answer_question",
     "is_follow_up",
+    "open_second_answer",
     "question_in_statement",
     "request_answer",
     "second_answer",

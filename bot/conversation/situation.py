@@ -8,7 +8,6 @@ one says it anew, `fitting_product` names the product that suits the situation.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -101,7 +100,10 @@ _MACHINE_PHRASES = tuple(stem for stem in _MACHINE_STEMS if " " in stem)
 _MACHINE_WORDS = ("point", "points", "punkt", "punkte", "stelle", "stellen")
 #: words for the meter or device every household and building has: naming one says nothing about machines
 _DEVICE_WORDS = ("zaehler", "meter", "geraet", "device", "sensor", "verbraucher")
-_GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten", "sachen", "dinge", "things")
+_GENERIC_STEMS = ("stueck", "stk", "units", "unit", "pieces", "teile", "einheiten")
+#: "4 Sachen, die viel Strom ziehen": things count as machines only with their consumption
+_THINGS = ("sachen", "dinge", "things")
+_DRAW = ("strom", "power", "energie", "energy", "ziehen", "zieht", "draw", "verbrauch", "consum", "fressen", "frisst")
 _EMPLOYEE_STEMS = ("mitarbeit", "beschaeftigt", "angestellt", "employee", "staff", "kollegen", "people", "leute",
                    "personen", "menschen", "team", "user", "nutzer", "benutzer", "seats")  # fmt: skip
 _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": Decimal(1000),
@@ -346,6 +348,9 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             price_per_kwh = token.value / 100 if following[0] in _CENTS else token.value
             continue
         kind = None if token.money else _noun_kind(following)
+        if kind is None and following and following[0] in _THINGS and any(
+                _stem_in(t.word, _DRAW) for t in tokens[index + 2 : index + 7]):
+            kind = "generic"  # "also 4 Sachen, die viel Strom ziehen", after the machines they sum up
         if kind and kind.startswith("consumption:"):
             found["consumption_kwh"] = token.value * _CONSUMPTION_UNITS[kind.split(":")[1]]
             continue
@@ -399,16 +404,37 @@ _PER_WORDS = ("every", "each", "per", "pro", "je", "jede", "jeder", "jedes", "je
 
 
 def _per_site(tokens: list[_Token], index: int) -> bool:
-    """True when a count of machines is per site ("the 6 largest cooling units in each store", "pro Werk die 5
-    größten Verbraucher"): a per word and a site noun next to each other, within six words of the count."""
-    near = tokens[max(0, index - 6) : index + 6]
-    for first, second in itertools.pairwise(near):
-        if first.word in _PER_WORDS and second.value is None and (_stem_in(second.word, _SITE_STEMS)
-                                                                  or second.word == "werk"):  # fmt: skip
+    """True when a count of machines is per site: "the 6 largest cooling units in each store" (after the count, before
+    the next number), "pro Werk die 5 größten Verbraucher" (just before it); never with "insgesamt"/"in total"."""
+    if any(t.word in _TOTAL_WORDS for t in tokens):
+        return False
+    after: list[_Token] = []
+    for token in tokens[index + 1 : index + 7]:
+        if token.value is not None:
+            break
+        after.append(token)
+    before: list[_Token] = []
+    for token in reversed(tokens[max(0, index - 5) : index]):
+        if token.value is not None:
+            break
+        before.insert(0, token)
+    return _per_site_phrase(after) or _per_site_phrase(before)
+
+
+def _per_site_phrase(words: list[_Token]) -> bool:
+    for first, second, *rest in zip(words, words[1:], [*words[2:], None], strict=False):
+        site = second.value is None and (_stem_in(second.word, _SITE_STEMS) or second.word == "werk")
+        if first.word in ("per", "pro", "je") and site:
             return True
-        if first.word == "in" and second.word in ("each", "every", "jedem", "jeder", "jeweils"):
+        third = rest[0]
+        if first.word == "in" and second.word in ("each", "every", "jedem", "jeder") and third is not None and (
+                _stem_in(third.word, _SITE_STEMS) or third.word == "werk"):
             return True
     return False
+
+
+#: words that say a count is the total, not per site
+_TOTAL_WORDS = ("insgesamt", "total", "overall", "gesamt", "zusammen", "altogether")
 
 
 def _ratio(tokens: list[_Token], index: int) -> bool:
@@ -550,13 +576,17 @@ _ORDINAL_WORDS = {"zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste"
                   "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
                   "twelfth": 12}  # fmt: skip
 _ARTICLE = r"\b(?:a|an|another|ne|nen|ein|eine[nr]?|the|die|den|our|unsere?[nr]?)\s+"
-_ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:st|nd|rd|th\b|\.(?!\d))(?:\s+(\w+))?|" + _ARTICLE + "("
+_ORDINAL = re.compile(_ARTICLE + r"(\d{1,3})(?:(?:st|nd|rd|th)\b|(\.)(?!\d))(?:\s+(\w+))?|" + _ARTICLE + "("
                       + "|".join(_ORDINAL_WORDS) + r")[nrs]?\b(?:\s+(\w+))?")
 #: nouns after an ordinal that count no site or machine
 _NOT_UNITS = ("version", "rechnung", "invoice", "adresse", "address", "vertrag", "contract", "mal", "time", "frage",
               "question", "seite", "page", "stock", "floor", "etage", "zahlung", "payment", "termin", "meeting")
 #: words that say the ordinal is one more ("wenn ne vierte dazukommt", "if we add a 4th site")
 _GROWING = re.compile(r"dazu|hinzu|\badd|\bopen|eroeffn|\bneue|\bnew\b|\bkommt|kaeme|expand|erweiter|grow|wachs")
+
+
+#: words after a German ordinal with a dot that say it joins ("ein 16. kommt dazu")
+_JOINS = ("dazu", "hinzu", "kommt", "kommen", "dazukommt", "hinzukommt")
 
 
 def _ordinal_total(text: str) -> tuple[int, str | None] | None:
@@ -566,11 +596,13 @@ def _ordinal_total(text: str) -> tuple[int, str | None] | None:
     match = _ORDINAL.search(norm)
     if match is None or not _GROWING.search(norm):
         return None
-    value = int(match.group(1)) if match.group(1) else _ORDINAL_WORDS[match.group(3)]
-    noun = match.group(2) or match.group(4)
+    value = int(match.group(1)) if match.group(1) else _ORDINAL_WORDS[match.group(4)]
+    noun = match.group(3) or match.group(5)
     kind = _noun_kind([noun]) if noun else None
     if noun and kind is None and _stem_in(noun, _TIME_STEMS + _NOT_UNITS):
         return None  # "ein zweites Jahr", "the second version", "die zweite Rechnung": no site or machine
+    if match.group(2) and kind not in ("sites", "measuring_points") and noun not in _JOINS:
+        return None  # a German ordinal with a dot counts only with its noun or "dazu": "den 15. März" is a date
     return value, kind if kind in ("sites", "measuring_points") else None
 
 

@@ -251,15 +251,22 @@ def test_keywords_name_their_entry_as_whole_words(index: KnowledgeIndex, text: s
 
 @pytest.mark.parametrize(
     ("question", "entry"),
-    [("if the thing dies after 14 months, what then?", "home-warranty"),
+    [("will it work if my router is upstairs", "home-wifi"),
      ("muss ich für die montage wen holen", "home-installation")],
 )  # fmt: skip
 def test_a_concept_finds_an_entry_written_with_other_words(index: KnowledgeIndex, question: str, entry: str) -> None:
     assert index.concepts.tokens(question), "the question uses a word of a concept"
     found = index.lookup(question, focus="wattwerk-home").best
     assert found is not None and found.entry.id == entry, index.rank(question, focus="wattwerk-home")[:3]
+    plain = KnowledgeIndex(index.knowledge.copy(update={"concepts": {}}))
+    without = next(s.score for s in plain.rank(question, focus="wattwerk-home") if s.entry.id == entry)
+    assert found.score > without  # the shared concept adds to the words' similarity
+
+
+def test_a_concept_lifts_an_answer_over_the_threshold(index: KnowledgeIndex) -> None:
+    question = "muss ich für die montage wen holen"
     plain = KnowledgeIndex(index.knowledge.copy(update={"concepts": {}})).lookup(question, focus="wattwerk-home").best
-    assert plain is None or plain.entry.id != entry  # without the concepts: no answer, or a wrong one
+    assert plain is None  # without the concepts: the nearest topics only
 
 
 def test_a_question_without_a_concept_scores_as_without_concepts(index: KnowledgeIndex) -> None:
@@ -278,3 +285,25 @@ def test_selling_data_is_a_privacy_question_not_one_about_what_we_sell(
     best = index.lookup(question).best
     assert best is not None and best.entry.id == expected, index.rank(question)[:3]
     assert index.rank("ok, so what do you actually sell?")[0].entry.id != "data-use"
+
+
+@pytest.mark.parametrize(
+    ("text", "escalates"),
+    [("wer hilft mir wenn's dann immer noch nicht geht", True), ("who can help us if it still does not connect", True),
+     ("Who can help me decide? I'm not sure which plan fits.", False),
+     ("Wer hilft mir bei der Montage, ich bin nicht so handwerklich", False)],
+)  # fmt: skip
+def test_only_a_fault_that_persists_asks_for_support(text: str, escalates: bool) -> None:
+    from bot.conversation.questions import asks_for_support
+
+    assert asks_for_support(text) is escalates
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [("und für die dritte Halle?", []), ("Is this handy for renters?", []), ("wie genau funktioniert das?", []),
+     ("quite a deadline this week", []), ("2.400 € im Jahr", []), ("mein Router hat nur 2,4 GHz", ["zzwifi"]),
+     ("how do i get out of it", ["zzcancel"]), ("Kündigungsfrist?", ["zzcancel"])],
+)  # fmt: skip
+def test_concept_words_match_whole_or_as_marked_beginnings(index: KnowledgeIndex, text: str, tokens: list) -> None:
+    assert index.concepts.tokens(text) == tokens

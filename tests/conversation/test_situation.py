@@ -15,6 +15,7 @@ from bot.conversation.situation import (
     extract,
     fitting_product,
     from_slots,
+    growth,
     slot_values,
     with_added,
     with_known_sites,
@@ -251,3 +252,23 @@ def test_a_cost_per_site_counts_the_sites_said_before() -> None:
 @pytest.mark.parametrize(("text", "count"), [("und für die 25. Was wäre das?", 25), ("router im 1. Stock", None)])
 def test_a_count_at_the_end_of_a_sentence_is_no_ordinal(text: str, count: int | None) -> None:
     assert bare_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3 Standorte, 8 Maschinen, Energiekosten 20.000 € pro Standort", {"sites": 3, "measuring_points": 8}),
+     ("10 machines in total, each site has its own main meter, 3 sites", {"sites": 3, "measuring_points": 10}),
+     ("insgesamt 12 Maschinen, jeder Standort hat einen Hauptzähler, 2 Standorte",
+      {"sites": 2, "measuring_points": 12})],
+)  # fmt: skip
+def test_a_total_or_a_cost_per_site_multiplies_no_machines(text: str, expected: dict) -> None:
+    said = extract(text)
+    assert {key: getattr(said, key) for key in expected} == expected
+
+
+def test_a_date_is_no_growing_ordinal() -> None:
+    known = Situation(sites=3)
+    text = "Die neue Filiale öffnet den 15. März, könnt ihr bis dahin liefern?"
+    assert growth(known, extract(text), text) is None
+    text = "und ein 4. Standort kommt dazu?"
+    assert growth(known, extract(text), text) == ("sites", 3, 1)

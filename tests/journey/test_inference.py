@@ -340,9 +340,18 @@ def test_a_mention_of_it_or_a_boss_without_a_role_or_a_request_sets_no_persona(e
     assert infer_journey([turn(text, "inform_situation", 0.9)], evidence).persona is None
 
 
-def test_opening_a_firewall_port_is_no_budget_approval(evidence: EvidenceModel) -> None:
-    text = "Welche Ports muss ich in der Firewall freigeben, damit das Gateway senden kann?"
-    assert infer_journey([turn(text, "ask_specs", 0.9)], evidence).persona != "budget_owner"
+@pytest.mark.parametrize(
+    ("text", "intent", "persona"),
+    [("Welche Ports muss ich in der Firewall freigeben, damit das Gateway senden kann?", "ask_specs", "budget_owner"),
+     ("Muss ich für die Erweiterung Ports in der Firewall freigeben?", "ask_specs", "budget_owner"),
+     ("Do I need to approve the firmware update in the app?", "ask_support", "budget_owner"),
+     ("Ich entscheide mich wohl für den Clip, was kostet er?", "ask_price", "budget_owner"),
+     ("I have 3 meters at home, can the app show them in one view?", "ask_features", "influencer")],
+)  # fmt: skip
+def test_words_of_approval_or_showing_in_another_sense_set_no_persona(
+    evidence: EvidenceModel, text: str, intent: str, persona: str
+) -> None:
+    assert infer_journey([turn(text, intent, 0.9)], evidence).persona != persona
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.content.schemas import GENERAL
@@ -254,20 +254,30 @@ def second_answer(
 ) -> Reply | None:
     """The answer to a second question in the same message (`Gibt es eine REST API und wo liegen die Daten?`):
     the entry that best fits one of its parts, if it clearly fits (OVERRIDE_THRESHOLD) and is not `answered`."""
-    parts = clauses(text)
-    if len(parts) < 2:
-        return None
     other = []
-    for part in parts:
-        ranked = index.rank(part, None, focus, segment_products, keywords=True)
-        threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
-        if not ranked or ranked[0].score < threshold or ranked[0].entry.id == answered:
+    for ranked in _clearly_fitting_parts(index, text, focus, segment_products):
+        if ranked[0].entry.id == answered:
             continue
         first = next((s.score for s in ranked if s.entry.id == answered), 0.0)
         if first < ranked[0].score - SAME_TOPIC_MARGIN:  # "… die App zeigt nur Striche" is the same problem again
             other.append(ranked[0])
     best = max(other, key=lambda b: b.score, default=None)
     return None if best is None else _answer(best, language)
+
+
+def _clearly_fitting_parts(
+    index: KnowledgeIndex, text: str, focus: str | None, segment_products: frozenset[str]
+) -> Iterator[list[Scored]]:
+    """For each part of a message of two or more parts whose best entry clearly fits it (a question part at
+    OVERRIDE_THRESHOLD, a statement part at STATEMENT_PART_THRESHOLD), the entries ranked for that part."""
+    parts = clauses(text)
+    if len(parts) < 2:
+        return
+    for part in parts:
+        ranked = index.rank(part, None, focus, segment_products, keywords=True)
+        threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
+        if ranked and ranked[0].score >= threshold:
+            yield ranked
 
 
 def open_second_answer(
@@ -284,16 +294,9 @@ def open_second_answer(
     there a trial?"): the entry that clearly fits one of its parts, unless it is the intent's own topic, the overview of
     everything, another product's entry (than the one the message names or the one in focus; with neither, one for
     the visitor's segment or a general one) or `already_said`. None when no part has such an entry."""
-    parts = clauses(text)
-    if len(parts) < 2:
-        return None
     product = named_product(text) or focus
     found: list[Scored] = []
-    for part in parts:
-        ranked = index.rank(part, None, product, segment_products, keywords=True)
-        threshold = OVERRIDE_THRESHOLD if is_question(part) else STATEMENT_PART_THRESHOLD
-        if not ranked or ranked[0].score < threshold:
-            continue
+    for ranked in _clearly_fitting_parts(index, text, product, segment_products):
         entry = ranked[0].entry
         if intent in entry.intents or entry.id == OVERVIEW_ENTRY:
             continue

@@ -83,10 +83,10 @@ class ActionTrackJourney(ServiceAction):
         sector_segment = next((segment for name, segment, _, _ in SECTORS if name == situation.sector), None)
         # a sector the visitor named ("in our flat") beats a segment a product only implies ("is the sensor broken?")
         values["segment"] = sector_segment or said.segment or inferred_segment
-        # a large energy bill alone implies Business; it does not replace the product in focus ("the energy bill for
-        # that hall is around 180,000 EUR": still Sense)
+        # a large energy bill alone implies Business: it does not replace a business product in focus ("the energy
+        # bill for that hall is around 180,000 EUR": still Sense), only the household's clip
         bill_only = not named and said.product == BUSINESS and not (
             said.sites or said.measuring_points or said.employees or said.sector)
-        if said.product and not (bill_only and known.product in (BUSINESS, SENSE)):  # a household's clip is no fit
-            values["product"] = said.product  # for a bill of 50,000 € a year
+        if said.product and not (bill_only and known.product in (BUSINESS, SENSE)):
+            values["product"] = said.product
         return values, bool(said.segment or said.sector)

@@ -64,7 +64,6 @@ class ActionOfferNextStep(ServiceAction):
             return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
         return [SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
 
-
     def _answer_second_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """A second question in the visitor's message that the intent's answer left open, answered from the knowledge
         entry that clearly fits it (bot.conversation.questions.open_second_answer)."""

@@ -17,11 +17,11 @@ from actions.base import ServiceAction, UsesServices, visitor_products
 from bot.catalogue.schema import Product
 from bot.catalogue.service import find_product
 from bot.conversation.answers import roi_prefill
-from bot.conversation.pricing import is_tiered
+from bot.conversation.pricing import plan_prices
 from bot.conversation.questions import answer_question
 from bot.conversation.situation import extract, fitting_product, from_slots
 from bot.formatting import money, unit_name
-from bot.roi import PlanPrice, RoiInput, calculate_roi
+from bot.roi import RoiInput, calculate_roi
 from bot.roi_inputs import parse_energy_cost, parse_savings_rate, parse_units
 from bot.roi_report import percent, roi_record, roi_values
 from bot.text import is_question
@@ -199,13 +199,7 @@ class ActionCalculateRoi(RoiAction):
             self.say(dispatcher, tracker, str(invalid))
             return [SlotSet(name, None) for name in ROI_SLOTS]
         data = RoiInput(units=units, annual_energy_cost_eur=cost, savings_rate=rate)
-        once_per_unit = not is_tiered(product)  # Sense: a kit per measuring point, as in the price answer
-        plans = [
-            PlanPrice(p.id, p.price_eur, p.one_off_eur * units if once_per_unit else p.one_off_eur, p.per_unit,
-                      p.max_units, p.min_units)
-            for p in product.plans
-        ]  # fmt: skip
-        summary = roi_record(product, data, calculate_roi(data, plans))
+        summary = roi_record(product, data, calculate_roi(data, plan_prices(product, units)))  # as the price answer
         values = roi_values(summary, product, language, self.services.messages.get())
         self.say(dispatcher, tracker, "roi_result", product_name=product.name, **values)
         return [SlotSet("roi_result", summary), SlotSet("product", product.id)]

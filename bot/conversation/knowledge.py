@@ -194,8 +194,8 @@ class _LanguageIndex:
         """The best similarity per entry (0..1); `concepts_count` False: without the concepts."""
         query = self._features([text])
         similarities = (self._matrix @ query.T).toarray().ravel()
-        concepts = self._concept_features([text])
-        if concepts_count and concepts.nnz:  # a shared concept ("get out of", "kündigen") adds to the words' similarity
+        concepts = self._concept_features([text]) if concepts_count else None
+        if concepts is not None and concepts.nnz:  # a shared concept ("get out of", "kündigen") adds to the similarity
             similarities += CONCEPT_WEIGHT * (self._concept_matrix @ concepts.T).toarray().ravel()
         best = np.zeros(self._size)
         np.maximum.at(best, self._owners, similarities)

@@ -254,23 +254,29 @@ def named_plan(product: Product, text: str) -> Plan | None:
     return named[0] if len(named) == 1 else None
 
 
+def plan_prices(product: Product, units: int) -> list[PlanPrice]:
+    """What each plan of `product` costs for `units`: the monthly price, and the one-off amount, which is per unit
+    for a product without tiers (a Sense kit per measuring point, a clip per household)."""
+    once_per_unit = not is_tiered(product)
+    return [PlanPrice(p.id, p.price_eur, p.one_off_eur * units if once_per_unit else p.one_off_eur, p.per_unit,
+                      p.max_units, p.min_units)
+            for p in product.plans]  # fmt: skip
+
+
 def quote(product: Product, units: int, plan: Plan | None = None) -> Quote | None:
     """`plan` (when it covers `units`), else the cheapest plan over three years that covers them, worked out; None if
     no plan does."""
     if units < 1 or not product.plans:
         return None
+    prices = plan_prices(product, units)
     if plan is None or not _covers(plan, units):
-        prices = [PlanPrice(p.id, p.price_eur, p.one_off_eur, p.per_unit, p.max_units, p.min_units)
-                  for p in product.plans]  # fmt: skip
         try:
             chosen = cheapest_plan(prices, units)
         except RoiInputError:
             return None
         plan = next(p for p in product.plans if p.id == chosen.plan_id)
-    per_unit_once = not is_tiered(product)
-    monthly = plan.price_eur * units if plan.per_unit else plan.price_eur
-    one_off = plan.one_off_eur * units if per_unit_once else plan.one_off_eur
-    return Quote(product, plan, units, monthly, one_off, per_unit_once)
+    price = next(p for p in prices if p.plan_id == plan.id)
+    return Quote(product, plan, units, price.monthly_cost(units), price.one_off_eur, not is_tiered(product))
 
 
 def monthly_calculation(q: Quote, language: str) -> str:

@@ -8,8 +8,9 @@ one says it anew, `fitting_product` names the product that suits the situation.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
@@ -408,27 +409,27 @@ def _per_site(tokens: list[_Token], index: int) -> bool:
     the next number), "pro Werk die 5 größten Verbraucher" (just before it); never with "insgesamt"/"in total"."""
     if any(t.word in _TOTAL_WORDS for t in tokens):
         return False
-    after: list[_Token] = []
-    for token in tokens[index + 1 : index + 7]:
-        if token.value is not None:
-            break
-        after.append(token)
-    before: list[_Token] = []
-    for token in reversed(tokens[max(0, index - 5) : index]):
-        if token.value is not None:
-            break
-        before.insert(0, token)
+    after = _words_until_number(tokens[index + 1 : index + 7])
+    before = _words_until_number(reversed(tokens[max(0, index - 5) : index]))[::-1]
     return _per_site_phrase(after) or _per_site_phrase(before)
 
 
-def _per_site_phrase(words: list[_Token]) -> bool:
-    for first, second, *rest in zip(words, words[1:], [*words[2:], None], strict=False):
-        site = second.value is None and (_stem_in(second.word, _SITE_STEMS) or second.word == "werk")
-        if first.word in ("per", "pro", "je") and site:
+def _words_until_number(tokens: Iterable[_Token]) -> list[str]:
+    """The words of `tokens`, in their order, up to the first number."""
+    return [t.word for t in itertools.takewhile(lambda t: t.value is None, tokens)]
+
+
+def _names_site(word: str) -> bool:
+    return _stem_in(word, _SITE_STEMS) or word == "werk"
+
+
+def _per_site_phrase(words: list[str]) -> bool:
+    """"pro Werk", "per store", "je Filiale", or "in each store", "in jedem Markt" among `words`."""
+    for at, word in enumerate(words[:-1]):
+        if word in ("per", "pro", "je") and _names_site(words[at + 1]):
             return True
-        third = rest[0]
-        if first.word == "in" and second.word in ("each", "every", "jedem", "jeder") and third is not None and (
-                _stem_in(third.word, _SITE_STEMS) or third.word == "werk"):
+        if word == "in" and words[at + 1] in ("each", "every", "jedem", "jeder") and at + 2 < len(words) and (
+                _names_site(words[at + 2])):
             return True
     return False
 

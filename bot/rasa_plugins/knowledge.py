@@ -198,9 +198,7 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if intent in OVERVIEW_MISREAD and compares_products(text) and index.entry(OVERVIEW_ENTRY):
                 with_top_intent(message, TOPIC_INTENT, max(confidence, 0.5))  # "Unterschied Home und Business?"
-                message.set(ENTITIES, [*(message.get(ENTITIES) or []),
-                                       {"entity": "topic", "value": OVERVIEW_ENTRY, "extractor": type(self).__name__}],
-                            add_to_output=True)  # fmt: skip
+                self._with_topic(message, OVERVIEW_ENTRY)
                 continue
             match = reroute(index, text, intent, confidence)
             if match is not None:
@@ -210,12 +208,15 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             in_context = in_context_entry(index, text, _previous_text(message)) if falls_back else None
             if in_context is not None:  # "ugh, so what do I do then" after the 5 GHz question: that entry
                 with_top_intent(message, TOPIC_INTENT, in_context.score)
-                message.set(ENTITIES, [*(message.get(ENTITIES) or []),
-                                       {"entity": "topic", "value": in_context.entry.id,
-                                        "extractor": type(self).__name__}], add_to_output=True)  # fmt: skip
+                self._with_topic(message, in_context.entry.id)
             elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
         return messages
+
+    def _with_topic(self, message: Message, entry_id: str) -> None:
+        """Names the entry that answers the message, as the `topic` entity a topic button sends."""
+        topic = {"entity": "topic", "value": entry_id, "extractor": type(self).__name__}
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), topic], add_to_output=True)
 
 
 def _previous_text(message: Message) -> str | None:

@@ -118,3 +118,15 @@ def test_a_corrected_reading_is_not_left_ambiguous_for_the_fallback_classifier()
     fallback.process([msg])
     assert msg.get(INTENT)["name"] == "inform_situation"
     assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)][:2] == ["inform_situation", "express_doubt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent_after"),
+    [("Das Gerät ist nach 13 Monaten defekt, gilt da noch die Garantie?", "greet"),
+     ("my sensor stopped after a year, is that covered?", "greet"),
+     ("Erreichen Sie mich unter 0171 2345678?", "inform_contact")],
+)  # fmt: skip
+def test_a_question_without_contact_details_is_no_contact_details(text: str, intent_after: str) -> None:
+    msg = message(text, "inform_contact", 0.52, known_words=2)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == intent_after

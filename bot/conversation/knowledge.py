@@ -505,6 +505,7 @@ INTENT_CUES = {
     ),
     "ask_roi": re.compile(
         r"lohn|rechne|rentab|rentier|amorti|\broi\b|return|pay ?back|(?:pays?|paid) (?:for )?(?:it|itself|off)|"
+        r"(?:paid|earned) back|(?:pays?|earns?) (?:it|itself|that) back|"
         r"bezahlt|zahlt sich|worth|\bwert\b|spar|\bsave|saving|ersparnis|bringt|bringen|benefit|nutzen|gain|"
         r"rendite|break.?even|invest|recoup|financ|angelegt|money back|zurück|reinhol|wieder drin|earn|verdien|profit|"
         r"wirtschaftlich|\bbills?\b|rechnung",

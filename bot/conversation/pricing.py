@@ -174,7 +174,9 @@ def asks_payment_method(text: str) -> bool:
 
 #: whether it pays off, or what to show the person who signs ("zahlt si des aus?", "my boss wants numbers")
 _PAYBACK = re.compile(r"\blohn|rechnet sich|rentab|rentier|amorti|zahlt (?:sich|si)\b|pay ?back|"
-                      r"(?:pays?|paid) (?:for )?itself|pays? off|paid off|\bworth|\broi\b|break.?even", re.IGNORECASE)
+                      r"(?:pays?|paid|earn) (?:for )?itself|pays? off|paid off|(?:paid|earned) back|"
+                      r"(?:pays?|earns?) (?:it|itself|that) back|wieder (?:drin|rein)|\breinge(?:holt|spielt)|"
+                      r"\bworth|\broi\b|break.?even", re.IGNORECASE)
 _DECIDER = re.compile(r"\bchef\w*|\bboss|vorgesetzt|gesch(?:ä|ae)ftsf(?:ü|ue)hr|\bmanagement|vorlegen|(?:ü|ue)berzeug|"
                       r"convince|freigeb|freigabe|sign.?off|approv|business case", re.IGNORECASE)
 

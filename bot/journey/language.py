@@ -24,7 +24,8 @@ _GERMAN = frozenset(
     hier dort alles etwas nichts viel viele wirklich einfach gut guten tag morgen abend
     brauche brauchen suche suchen habt seid sei zu im ins dieser diese dieses jemand
     anrufen einverstanden passt klar stimmt richtig toll prima ihrer ihren ihrem
-    mochte moglich moeglich ob sich sie sollten waere
+    mochte moglich moeglich ob sich sie sollten waere unterschied zwischen monat jahr ding
+    zeug geht gehts funktioniert
     """.split()
 )
 _ENGLISH = frozenset(
@@ -37,7 +38,8 @@ _ENGLISH = frozenset(
     give send call much many does doesn't don't isn't aren't can't won't i'm you're we're
     it's that's there's what's let me fine sure great good morning evening afternoon
     cheers sounds if then than only very really cost costs price pricing anyone
-    someone something anything everything yours ours mine
+    someone something anything everything yours ours mine quick diff difference guys sell
+    sells buy works working better best one stuff thing things month monthly year yearly
     """.split()
 )
 _UMLAUT = re.compile(r"[äöüß]", re.IGNORECASE)

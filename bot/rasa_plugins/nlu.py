@@ -1,4 +1,4 @@
-"""A small NLU component that corrects two blind spots of the statistical intent classifier.
+"""A small NLU component that corrects blind spots of the statistical intent classifier.
 
 1. A message with an e-mail address or phone number and no question is the visitor giving
    contact details (`inform_contact`), whatever the names in it resemble ("Dubois" looks
@@ -11,7 +11,9 @@
    electricity is killing us") is `inform_situation` when the model read it as small talk, doubt, an
    off-topic or an unclear message (bot/conversation/situation.py decides what counts as a fact);
    a short money question misread the same way ("€ per month for 30?") is `ask_price`.
-5. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
+5. A question without an e-mail address or phone number gives no contact details: the classifier's next reading
+   stands.
+6. Intents that only a client sends, as a payload like `/page_view` (which Rasa parses without
    the model), are never the answer for typed words: "view" is not a page view.
 """
 
@@ -112,9 +114,21 @@ AMOUNT_ONLY = re.compile(
 
 def gives_contact_details(text: str) -> bool:
     """True for a statement (no question) that contains an e-mail address or a phone number."""
-    if "?" in text:
-        return False
+    return "?" not in text and has_contact_details(text)
+
+
+def has_contact_details(text: str) -> bool:
+    """True when the message contains an e-mail address or a phone number."""
     return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in m) >= 6 for m in PHONE.findall(text))
+
+
+def _demote(message: Message, name: str) -> None:
+    """Makes the classifier's next reading the message's intent (`name` was a misreading)."""
+    others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    if others:
+        with_top_intent(message, others[0]["name"], others[0].get("confidence") or 0.0)
+    else:
+        with_top_intent(message, "nlu_fallback", 1.0)
 
 
 #: how far below a corrected intent the classifier's readings stay in the ranking, so that the FallbackClassifier
@@ -188,6 +202,8 @@ class IntentGuard(GraphComponent, IntentClassifier):
                 with_top_intent(message, "ask_price", self.config["contact_confidence"])
             elif states_situation(text, intent, confidence):
                 with_top_intent(message, "inform_situation", self.config["contact_confidence"])
+            elif intent == CONTACT_INTENT and is_question(text) and not has_contact_details(text):
+                _demote(message, CONTACT_INTENT)  # "Mein Clip ist nach 14 Monaten hinüber. Garantie?" gives no contact
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 with_top_intent(message, "nlu_fallback", 1.0)
         return messages

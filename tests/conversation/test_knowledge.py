@@ -307,3 +307,9 @@ def test_only_a_fault_that_persists_asks_for_support(text: str, escalates: bool)
 )  # fmt: skip
 def test_concept_words_match_whole_or_as_marked_beginnings(index: KnowledgeIndex, text: str, tokens: list) -> None:
     assert index.concepts.tokens(text) == tokens
+
+
+@pytest.mark.parametrize("text", ["roughly when is that money paid back?", "when does the sensor earn itself back",
+                                  "wann hab ich das Geld wieder drin?"])
+def test_a_payback_question_in_other_words_keeps_its_payback_reading(text: str) -> None:
+    assert not lacks_cue(text, "ask_roi")

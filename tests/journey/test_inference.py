@@ -324,6 +324,12 @@ def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: Evidence
         ("Wir haben 6 Pressen.", "Kann ich die Werte per OPC UA in die SPS holen?", "ask_support", "technical"),
         ("I'll have to sign it off before our fiscal year closes", "how soon could it ship?", "ask_delivery",
          "budget_owner"),
+        ("The MD told me to research options for our two depots.", "what does it cost?", "ask_price", "influencer"),
+        ("Mein Chef hat mich gebeten, mal nach Lösungen zu schauen.", "Was kostet das?", "ask_price", "influencer"),
+        ("I only need to report to my boss whether it's worth a look", "what is it?", "ask_what_is", "influencer"),
+        ("Ich schau für meine Mutter mal nach, sie hat ein Reihenhaus.", "Was kostet der Clip?", "ask_price",
+         "influencer"),
+        ("my husband is the one paying for it", "how much is the clip?", "ask_price", "influencer"),
     ],
 )  # fmt: skip
 def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
@@ -360,7 +366,10 @@ def test_words_of_approval_or_showing_in_another_sense_set_no_persona(
      ("ok but what's the catch with the 30-day trial, honestly?", "ask_guarantee"),
      ("Klingt zu schön um wahr zu sein. Was zahlen wir im Jahr?", "ask_price"),
      ("Bitte schriftlich bestätigen: keine Einrichtungsgebühr bei Business?", "ask_price"),
-     ("we got caught out by a meter vendor once. any surprise fees with Sense?", "ask_price")],
+     ("we got caught out by a meter vendor once. any surprise fees with Sense?", "ask_price"),
+     ("15 % Ersparnis, ist das nicht reines Marketing? Was kostet Business?", "ask_price"),
+     ("you claim a payback within months. what does Sense cost for 8 machines?", "ask_price"),
+     ("Gibt es eine Ausstiegsklausel, falls wir nichts sparen? Was kostet Professional?", "ask_price")],
 )  # fmt: skip
 def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel, text: str, intent: str) -> None:
     assert infer_journey([turn(text, intent, 0.9)], evidence).persona == "skeptic"

@@ -13,6 +13,8 @@ from bot.journey.language import detect_language
         ("koennen sie mir bitte helfen", "de"),
         ("What do other customers say about you?", "en"),
         ("can someone call me back please", "en"),
+        ("sense or business, whats the diff", "en"),
+        ("Home oder Business, Unterschied?", "de"),
         ("Ja, ich bin einverstanden.", "de"),
         ("Yes, that's fine.", "en"),
     ],

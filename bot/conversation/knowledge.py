@@ -500,7 +500,7 @@ INTENT_CUES = {
         r"\bwhen|how fast|how long|how soon|wie lange|wie schnell|wo bleibt|where|\bwo\b|missing|fehl|falsch|wrong|"
         r"\bbox|karton|besch(?:ä|ae)digt|damag|verp(?:a|ä|ae)ck|\bstuff|zeug|eingetroffen|received|recieved|"
         r"erhalten|bekommen|gekriegt|got\b|\bda\b|schon unterwegs|on its way|status|dispatch|unterwegs|noch nicht|"
-        r"not yet|still|immer noch|nothing|\bkam\b|delivr|delay|versp(?:ä|ae)t|verz(?:ö|oe)ger",
+        r"not yet|still|immer noch|nothing|\bkam\b|delivr|delay|versp(?:ä|ae)t|verz(?:ö|oe)ger|unterw(?:ä|ae)g|bstell",
         re.IGNORECASE,
     ),
     "ask_roi": re.compile(
@@ -508,7 +508,7 @@ INTENT_CUES = {
         r"(?:paid|earned) back|(?:pays?|earns?) (?:it|itself|that) back|"
         r"bezahlt|zahlt sich|worth|\bwert\b|spar|\bsave|saving|ersparnis|bringt|bringen|benefit|nutzen|gain|"
         r"rendite|break.?even|invest|recoup|financ|angelegt|money back|zurück|reinhol|wieder drin|earn|verdien|profit|"
-        r"wirtschaftlich|\bbills?\b|rechnung",
+        r"wirtschaftlich|\bbills?\b|rechnung|wieder raus|im plus|in the black",
         re.IGNORECASE,
     ),
     # conversation moves: "und jetzt?", "and if it stays off?" or "clip is nach nem jahr kaputt" stop nothing and
@@ -528,7 +528,7 @@ INTENT_CUES = {
         r"abbr|abbruch|stop|cancel|cancle|never ?mind|vergiss|forget|h(?:ö|oe)r\b[^.?!]*\bauf\b|aufh(?:ö|oe)r|"
         r"schluss|genug|gnueg|enough|beend|\blass|quit|abort|exit|\bhalt\b|\bdrop|leave it|\bend\b|no more|anymore|"
         r"nicht mehr|keine weiteren|nicht weiter|continue|break off|get me out|bock|reicht|formular|\bform\b|"
-        r"frag|question|ask",
+        r"frag|question|ask|fill (?:this|it|that) in|ausf(?:ü|ue)ll",
         re.IGNORECASE,
     ),
     "ask_voucher": re.compile(
@@ -542,7 +542,8 @@ INTENT_CUES = {
         r"annual|yearly|jahres|zahl|pay|rechnung|r(?:ä|ae)chnig|invoice|raten|rates?\b|instal|kondition|condition|"
         r"terms|verhandel|negotia|sonderpreis|special|non.?profit|ngo|gemeinn|startup|bildung|education|academic|"
         r"universit|schul|school|student|preis|price|pricing|%|prozent|angebot|offer|quartal|quarter|kreditkarte|card|"
-        r"paypal|sepa|(?:ü|ue)berweis|transfer|lastschrift|debit|account|rahmen|framework|franchise|tier|stufe|leasing|"
+        r"paypal|sepa|twint|apple ?pay|google ?pay|klarna|(?:ü|ue)berweis|transfer|lastschrift|debit|account|rahmen|"
+        r"framework|franchise|tier|stufe|leasing|"
         r"financ|finanz|vorkasse|upfront|voraus|billing|abrechn|spar|save|cost|kost|teuer|expensive|billiger|less|"
         r"weniger|reduz|reduc|budget|bezahl|purchase|einkauf|procure|beschaff|(?:ö|oe)ffentlich|public|beh(?:ö|oe)rde|"
         r"kommun|municipal|verein|charity|kirche|church|order|bestell|\d",
@@ -556,7 +557,8 @@ INTENT_CUES = {
         r"\bmore\b|\badd|hinzu|dazu|erweiter|extend|expand|kundenbereich|account|konto|ausbau|aufstock|scale|ablauf|"
         r"expir|auslauf|\bends?\b|endet|modul|freischalt|unlock|aktivier|activat|neue|\bnew\b|another|"
         r"noch (?:ein|zwei|drei|\d)|increase|erh(?:ö|oe)h|reduc|reduzier|fewer|weniger|remove|entfern|pause|stop|"
-        r"beend|bestehend|existing|current|aktuell|already|schon|bereits|\bmove|\bvom\b[^.?!]*\bin den\b|"
+        r"beend|bestehend|existing|current|aktuell|already|schon|bereits|\bmove|\bvom\b[^.?!]*\bin den\b|dezue|"
+        r"zur(?:ü|ue)ck (?:auf|zu)|back to|"
         r"\bfrom\b[^.?!]*\bto\b|(?:our|my|unser\w*|mein\w*) (?:tarif|plan|paket)",
         re.IGNORECASE,
     ),

@@ -309,7 +309,13 @@ def test_concept_words_match_whole_or_as_marked_beginnings(index: KnowledgeIndex
     assert index.concepts.tokens(text) == tokens
 
 
-@pytest.mark.parametrize("text", ["roughly when is that money paid back?", "when does the sensor earn itself back",
-                                  "wann hab ich das Geld wieder drin?"])
-def test_a_payback_question_in_other_words_keeps_its_payback_reading(text: str) -> None:
-    assert not lacks_cue(text, "ask_roi")
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("roughly when is that money paid back?", "ask_roi"), ("when does the sensor earn itself back", "ask_roi"),
+     ("wann hab ich das Geld wieder drin?", "ask_roi"), ("ab wann sind wir damit im Plus?", "ask_roi"),
+     ("zahlt ihr auch mit Twint?", "ask_discount"), ("can I go back to the free plan", "ask_renewal"),
+     ("ich möchte von Plus zurück auf Basis", "ask_renewal"), ("isch mis Päckli scho unterwägs?", "ask_delivery"),
+     ("I don't want to fill this in", "stop")],
+)  # fmt: skip
+def test_a_reading_in_other_words_keeps_its_cue(text: str, intent: str) -> None:
+    assert not lacks_cue(text, intent)

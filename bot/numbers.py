@@ -1,4 +1,5 @@
-"""Numbers as visitors type them: `1.200,50 €`, `1,200.50`, `20k`, `20 Tsd.`, `15 %`, `2 Mio`, `€1.1m`, `12 000`."""
+"""Numbers as visitors type them: `1.200,50 €`, `1,200.50`, `20k`, `20 Tsd.`, `90 TEUR`, `15 %`, `2 Mio`, `€1.1m`,
+`12 000`; and counts written as words (`twelve`, `twenty-five`, `fünfundzwanzig`)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 _MULTIPLIERS = {
-    "k": 1_000, "tsd": 1_000, "tausend": 1_000, "thousand": 1_000, "t": 1_000,
+    "k": 1_000, "tsd": 1_000, "tausend": 1_000, "thousand": 1_000, "t": 1_000, "teur": 1_000,
     "m": 1_000_000, "mio": 1_000_000, "million": 1_000_000, "millionen": 1_000_000, "mn": 1_000_000,
     "mrd": 1_000_000_000, "milliarde": 1_000_000_000, "milliarden": 1_000_000_000, "billion": 1_000_000_000,
     "bn": 1_000_000_000,
 }  # fmt: skip
 _NUMBER = re.compile(
     r"(?P<sign>-)?(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)"
-    r"\s*(?P<mult>k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|m(?![²³2^])|mrd\.?|milliarden|milliarde|billion|bn)?"
+    r"\s*(?P<mult>teur|k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|m(?![²³2^])|mrd\.?|milliarden|milliarde|billion|bn)?"
     r"(?![a-zäöü])"
     r"\s*(?P<percent>%|prozent|percent)?",
     re.IGNORECASE,
@@ -93,3 +94,25 @@ NUMBER_WORDS = {
     "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "zwanzig": 20, "dreissig": 30, "vierzig": 40,
     "fuenfzig": 50, "hundert": 100, "dutzend": 12, "beide": 2, "beiden": 2, "both": 2,
 }  # fmt: skip
+
+
+_UNITS = {word: value for word, value in NUMBER_WORDS.items() if 1 <= value <= 9 and word not in ("beide", "beiden",
+                                                                                                   "both")}
+_TENS = {word: value for word, value in NUMBER_WORDS.items() if value in (20, 30, 40, 50)} | {
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "sechzig": 60, "siebzig": 70, "achtzig": 80,
+    "neunzig": 90}  # fmt: skip
+
+
+def number_word(word: str) -> int | None:
+    """The count a word spells (lower case, umlauts as in bot.text.normalize): "twelve", "twenty-five",
+    "fuenfundzwanzig", "einundzwanzig"; None for any other word."""
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    tens, _, unit = word.partition("-")
+    if unit and tens in _TENS and unit in _UNITS:
+        return _TENS[tens] + _UNITS[unit]
+    unit, found, tens = word.partition("und")
+    unit = "eins" if unit == "ein" else unit
+    if found and tens in _TENS and (unit in _UNITS or unit == "eins"):
+        return _TENS[tens] + (1 if unit == "eins" else _UNITS[unit])
+    return None

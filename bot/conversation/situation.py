@@ -15,8 +15,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
 
-from bot.numbers import NUMBER_WORDS as _NUMBER_WORDS
-from bot.numbers import find_numbers
+from bot.numbers import find_numbers, number_word
 from bot.text import normalize
 
 HOME, BUSINESS, SENSE = "wattwerk-home", "wattwerk-business", "wattwerk-sense"
@@ -82,10 +81,12 @@ _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassu
                "propert", "lager", "warehouse", "baecker", "bakery", "bakeries", "restaurant", "werke",
                "plants", "klinik", "clinic", "kita", "haeuser", "house", "liegenschaft", "immobilie",
                "geschaeft", "studio", "dealership", "autohaus", "autohaeuser", "halle", "hostel", "waschstra",
-               "waschanlage", "car wash", "carwash", "kino", "cinema", "camping", "campsite", "block", "wohnblock",
+               "waschanlage", "car wash", "carwash", "hall", "kino", "cinema", "camping", "campsite", "block",
+               "wohnblock",
                "tankstelle", "petrol station", "apotheke", "pharmac", "kirche", "church", "bad", "pool", "theater",
                "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "launderette", "ferienwohnung", "museum",
-               "sporthalle", "turnhalle", "rathaus", "gemeindehaus", "coworking", "co-working")  # fmt: skip
+               "sporthalle", "turnhalle", "rathaus", "gemeindehaus", "coworking", "co-working", "cafe", "café",
+               "bistro", "kiosk", "gym", "fitnessstudio")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
                   "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
@@ -126,9 +127,10 @@ _COST_WORDS = re.compile(r"\b(?:kosten|rechnung|stromrechnung|zahlen|zahle|bezah
 _PER_SITE = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:pro|je|per|each|every|jede[nrs]?)\s+(?:haus|standort|filiale|"
                        r"site|location|store|shop|hotel|house|branch|markt|objekt)")  # fmt: skip
 _PER_MONTH = re.compile(r"^\W*(?:(?:pro|je|per|each|every|jede[nrs]?)\s+\w+\W+)?"
+                        r"(?:(?:strom|energie|energy|power|electricity|for|on|fuer|an)\s+){0,2}"
                         r"(?:im monat|pro monat|per month|a month|monthly|monatlich|each month|jeden monat|/ ?monat|"
                         r"/ ?month|p\.? ?m\b)")  # fmt: skip
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:-[^\W\d_]+)?")  # letters with accents too: "5 cafés"
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,7 @@ def _tokens(text: str) -> list[_Token]:
         )
         position = match.end
     tokens += [_Token(w) for w in _WORD.findall(normalize(text[position:]))]
-    return [_Token(t.word, Decimal(_NUMBER_WORDS[t.word])) if t.value is None and t.word in _NUMBER_WORDS else t
+    return [_Token(t.word, Decimal(number_word(t.word))) if t.value is None and number_word(t.word) else t
             for t in tokens]  # fmt: skip
 
 
@@ -411,7 +413,15 @@ def _per_site(tokens: list[_Token], index: int) -> bool:
         return False
     after = _words_until_number(tokens[index + 1 : index + 7])
     before = _words_until_number(reversed(tokens[max(0, index - 5) : index]))[::-1]
-    return _per_site_phrase(after) or _per_site_phrase(before)
+    return _per_site_phrase(after) or _per_site_phrase(before) or _each_after(after)
+
+
+def _each_after(words: list[str]) -> bool:
+    """"2 sites with 5 measuring points each", "3 Hallen, 4 Aggregate jeweils": each after the counted noun."""
+    for at, word in enumerate(words[1:4], start=1):
+        if word in ("each", "apiece", "jeweils"):
+            return words[at + 1 : at + 2] not in (["of"], ["with"], ["one"], ["mit"])
+    return False
 
 
 def _words_until_number(tokens: Iterable[_Token]) -> list[str]:
@@ -451,6 +461,8 @@ def _listed(tokens: list[_Token], before: int, index: int) -> bool:
 
 
 _CENTS = ("ct", "cent", "cents")
+#: words after an amount that make it one of our prices, not the visitor's cost
+_PLAN_WORDS = ("plan", "tarif", "paket", "package", "abo", "subscription", "option", "version", "tier", "modell")
 
 
 def _is_unit_price(token: _Token, following: list[str]) -> bool:
@@ -466,6 +478,8 @@ def _is_amount(token: _Token, tokens: list[_Token], index: int, norm: str) -> bo
     """A sum of money per year: with a currency sign, or `2,100 a year` in a message about costs."""
     if token.value is None or token.value <= 0:
         return False
+    if tokens[index + 1 : index + 2] and tokens[index + 1].word in _PLAN_WORDS:
+        return False  # "is the €49 plan enough for us?": our price
     if token.money:
         return True
     if 1900 <= token.value <= 2100 and token.raw.isdigit():
@@ -490,7 +504,7 @@ def _per_site_total(token: _Token, text: str, sites: int | None) -> Decimal:
 def _after_amount(text: str, end: int) -> str:
     """What follows an amount, without its currency and "a year" ("€ im Jahr pro Haus" -> "pro haus")."""
     rest = normalize(text[end : end + 50])
-    return re.sub(r"^\s*(?:€|eur|euro|euros)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
+    return re.sub(r"^\s*(?:€|euros|euro|eur)?\s*(?:im jahr|pro jahr|per year|a year)?", "", rest)
 
 
 def per_site(text: str) -> bool:
@@ -558,7 +572,7 @@ def _added(text: str) -> tuple[int, str | None, str] | None:
     norm = normalize(text or "")
     for match in _ADDED.finditer(norm):
         word = match.group(1)
-        value = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        value = int(word) if word.isdigit() else number_word(word)
         following = _WORD.findall(norm[match.end() : match.end() + 40])[:3]
         if following and _stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS + _ACCESS_STEMS):
             continue

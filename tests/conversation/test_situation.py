@@ -70,6 +70,11 @@ from bot.conversation.situation import (
         ("kühlhaus, melkanlage und 2 lüftungen, also 4 sachen die viel strom ziehen", {"measuring_points": 4}),
         ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),
         ("ok und für beide zähler, was kostet mich das?", {"measuring_points": 2, "segment": None}),  # house or plant
+        ("we'd meter thirty-two presses", {"measuring_points": 32}),
+        ("Wir haben dreiundvierzig Filialen", {"sites": 43}),
+        ("we run 4 cafés in town", {"sites": 4}),
+        ("3 halls with 6 cooling units each", {"sites": 3, "measuring_points": 18}),
+        ("3 halls, 6 cooling units each of them on its own meter", {"sites": 3, "measuring_points": 6}),
     ],
 )
 def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, object]) -> None:
@@ -93,6 +98,8 @@ def test_sizes_and_sectors_in_both_languages(text: str, expected: dict[str, obje
         ("40 stores, energy spend about €1.1m a year", Decimal(1100000)),
         ("4 sites, ~2,000,000 kWh/yr at about 25 ct/kWh", Decimal(500000)),  # consumption times unit price
         ("wir verbrauchen 300.000 kWh zu 0,28 €/kWh", Decimal(84000)),
+        ("Energiekosten 120 TEUR p.a. über alle Filialen", Decimal(120000)),
+        ("we pay roughly 400 euros for electricity a month", Decimal(4800)),
     ],
 )
 def test_annual_energy_cost_in_german_and_english_formats(text: str, cost: Decimal) -> None:
@@ -272,3 +279,8 @@ def test_a_date_is_no_growing_ordinal() -> None:
     assert growth(known, extract(text), text) is None
     text = "und ein 4. Standort kommt dazu?"
     assert growth(known, extract(text), text) == ("sites", 3, 1)
+
+
+@pytest.mark.parametrize("text", ["is the €49 plan enough for 5 shops?", "Reicht das 149-€-Paket für uns?"])
+def test_one_of_our_prices_is_no_energy_cost(text: str) -> None:
+    assert extract(text).energy_cost_eur is None

@@ -588,6 +588,19 @@ INTENT_CUES = {
 #: when the classifier is not sure: their answers name no price
 PLAIN_PRICE_INTENTS = frozenset({"ask_guarantee", "ask_comparison", "ask_reviews", "ask_boss_material", "ask_video",
                                  "express_doubt", "praise", "ask_referral"})
+BILLING_INTENT = "ask_billing"
+#: words that ask for an amount ("was kostet das einmalig?", "how much is the one-off"), unlike "Rechnung per Post?"
+_ASKS_AN_AMOUNT = re.compile(
+    r"\bwas kostet|\bwie ?viel kostet|\bhow much (?:is|does|would|will)|"
+    r"\bwhat (?:does|would|will) (?:it|that|this|\w+) cost",
+    re.IGNORECASE,
+)
+#: an existing customer's invoice ("warum kostet meine Rechnung mehr?", "how much was I charged twice?")
+_BILLING_ISSUE = re.compile(
+    r"abgebucht|gebucht|belastet|charged|meine[rn]? (?:letzte[nr]? )?rechnung|my (?:last |latest )?(?:invoice|bill)|"
+    r"doppelt|twice|erstatt|refund|gutschrift|mahnung|reminder|zu viel|too much",
+    re.IGNORECASE,
+)
 #: customers' requests that a price question with a size ("we have 10 points and add 5, what's the cost?") is read as
 SIZE_PRICE_INTENTS = frozenset({"ask_renewal", "order"})
 
@@ -639,6 +652,8 @@ def price_question(text: str, intent: str | None, confidence: float = 1.0) -> bo
         return False  # running costs: its answer works out the known size itself (action_show_costs)
     if intent in SIZE_PRICE_INTENTS and _states_size(text):
         return True  # "15 supermarkets, 2 more next spring: which plan now and which later?" is no contract change
+    if intent == BILLING_INTENT and _ASKS_AN_AMOUNT.search(text) and not _BILLING_ISSUE.search(text):
+        return True  # "und was kostet das einmalig? zahlung auf rechnung wär uns wichtig": a prospect's price
     if intent in PLAIN_PRICE_INTENTS and confidence < MAX_INTENT_CONFIDENCE and asks_plain_price(text):
         return True  # "ok and after the trial, what's the cheapest plan?" is no question about the trial
     return confidence < UNSURE_CONFIDENCE or lacks_cue(text, intent)

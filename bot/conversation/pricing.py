@@ -201,6 +201,16 @@ def asks_energy_amount(text: str) -> bool:
     return bool(_ENERGY_AMOUNT.search(text) and not _MONEY.search(text))
 
 
+#: costs as data to export or allocate ("die Kosten in SAP haben", "costs per cost centre into our ERP"), not a price
+_COSTS_AS_DATA = re.compile(
+    r"\b(?:kosten|costs?)\b[^.?!]{0,40}\b(?:in|ins|nach|into|to|an)\s+(?:unser\w* |our |the |das |die )?"
+    r"(?:sap|datev|excel|erp|buchhaltung|accounting|controlling|bi\b|power ?bi|dashboard)|"
+    r"\b(?:export\w*|exportier\w*|übertrag\w*|import\w*)\b[^.?!]{0,30}\b(?:kosten|costs?)\b(?! (?:extra|etwas|was))|"
+    r"kostenstelle\w*|cost (?:centre|center|allocation)s?",
+    re.IGNORECASE,
+)
+
+
 #: a question that can only be about the price ("what's the cheapest plan?", "was kostet das?"), whatever else the
 #: message mentions ("after the trial, …")
 _PLAIN_PRICE = re.compile(
@@ -219,7 +229,7 @@ def asks_plain_price(text: str) -> bool:
 def asks_price(text: str) -> bool:
     """True when the message asks what it costs (`kosten?`, `8 units, what's the total`, `was kostet das für alle
     filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`) or asks an amount of energy."""
-    if asks_energy_amount(text) or asks_payment_method(text):
+    if asks_energy_amount(text) or asks_payment_method(text) or _COSTS_AS_DATA.search(text):
         return False
     return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
 

@@ -697,9 +697,24 @@ def bare_count(text: str) -> int | None:
             continue  # "in year one", "Jahr 2": a year, not a count
         if following and _ADDED.match(f"1 {following[0]}"):
             continue  # "3 more": added to the known count (with_added), not the count itself
+        if token.word == "one" and not _one_as_count(tokens, index):
+            continue  # "a setup fee for that one?", "my sister wants one too": a pronoun
         count = _count(token.value)
         if count == 1 and _ratio(tokens, index):
             continue  # "if every machine get one sensor": a ratio
         if count:
             wholes.append(count)
     return wholes[0] if wholes else None
+
+
+#: words before "one" that make it a count ("and for one?", "just one site")
+_BEFORE_ONE = ("for", "only", "just", "with", "of", "at")
+
+
+def _one_as_count(tokens: list[_Token], index: int) -> bool:
+    """True when the word "one" counts ("for one", "one site") rather than stands for a thing ("that one", "wants
+    one too")."""
+    after = tokens[index + 1 : index + 2]
+    if after and after[0].value is None and _noun_kind([after[0].word]) in ("sites", "measuring_points"):
+        return True
+    return bool(index) and tokens[index - 1].word in _BEFORE_ONE

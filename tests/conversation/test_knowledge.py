@@ -126,6 +126,8 @@ def test_reroute_only_when_an_entry_clearly_fits(
         ("Will I see how much we feed into the grid?", "nlu_fallback", 0.3, False),  # an amount of energy
         ("how much is it?", "nlu_fallback", 0.3, True),
         ("Was kostet es für 4 Standorte?", "inform_situation", 0.3, False),  # the situation answer prices it
+        ("how much is the one-off part? we'd want to pay by invoice", "ask_billing", 0.9, True),  # a prospect
+        ("warum kostet meine Rechnung diesen Monat mehr?", "ask_billing", 0.9, False),  # a customer's invoice
     ],
 )
 def test_price_questions_get_the_price_answer(text: str, intent: str, confidence: float, price: bool) -> None:

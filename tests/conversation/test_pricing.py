@@ -84,7 +84,9 @@ def test_no_quote_for_zero(products: dict[str, Product]) -> None:
      ("Sieht man damit auch, wie viel meine PV-Anlage einspeist?", False),  # an amount of energy
      ("Can it show how much my solar panels feed into the grid?", False), ("which plan would we need?", True),
      ("and how do i pay, card?", False), ("Kann ich per PayPal zahlen?", False),  # how to pay, not what
-     ("what does it cost by card?", True)],
+     ("what does it cost by card?", True),
+     ("Können wir die Kosten pro Filiale direkt in DATEV übernehmen?", False),  # costs as data
+     ("can we export the costs per cost centre?", False), ("was kostet der SAP-Export extra?", True)],
 )  # fmt: skip
 def test_a_price_question_is_told_from_a_stated_cost(text: str, asks: bool) -> None:
     assert asks_price(text) is asks

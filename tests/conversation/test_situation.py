@@ -199,7 +199,9 @@ def test_slots_with_junk_are_ignored() -> None:
     [("und für 25?", 25), ("was kostet das für die 8", 8), ("what about sixteen", 16), ("and for 15 %?", None),
      ("was kostet das", None), ("ok ordering 2, one for my parents. total?", 2), ("Was kostet es für 30 User?", None),
      ("und mit 4 zimmern?", None), ("Gibt es eine Probezeit von 30 Tagen oder so?", None),
-     ("could we only do the 5 biggest ones first?", 5), ("How much cost if every machine get one sensor?", None)],
+     ("could we only do the 5 biggest ones first?", 5), ("How much cost if every machine get one sensor?", None),
+     ("and the one-off fee for that one?", None), ("my neighbour wants one as well, price?", None),
+     ("and for one?", 1), ("what if it's just one site", 1)],
 )  # fmt: skip
 def test_a_bare_count_in_a_follow_up(text: str, count: int | None) -> None:
     assert bare_count(text) == count

@@ -169,7 +169,8 @@ def asked_years(text: str) -> int | None:
 
 def asks_payment_method(text: str) -> bool:
     """True for a question about how to pay, without a word about what it costs."""
-    return bool(_PAYMENT_METHOD.search(text)) and not re.search(r"kost|cost|preis|price|€", text, re.IGNORECASE)
+    return bool(_PAYMENT_METHOD.search(text)) and not re.search(r"kost|cost|preis|price|€|how much|wie ?viel",
+                                                                text, re.IGNORECASE)
 
 
 #: whether it pays off, or what to show the person who signs ("zahlt si des aus?", "my boss wants numbers")

@@ -667,8 +667,8 @@ def reroute(index: KnowledgeIndex, text: str, intent: str | None, confidence: fl
     is unsure, CONFIDENT_OVERRIDE and CONFIDENT_MARGIN when it is sure) and is not a topic that
     intent's own answer already covers (the entry's `intent`).
     """
-    if price_question(text, intent, confidence):
-        return None  # the price answer works out the known size (KnowledgeRouter sets ask_price)
+    if price_question(text, intent, confidence) or (intent == COSTS_INTENT and asks_price(text)):
+        return None  # the price (or costs) answer works out the known size (KnowledgeRouter sets ask_price)
     untrusted = lacks_cue(text, intent)
     if intent == FALLBACK_INTENT:
         threshold = ANSWER_THRESHOLD

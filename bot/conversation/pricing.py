@@ -202,6 +202,12 @@ def asks_energy_amount(text: str) -> bool:
     return bool(_ENERGY_AMOUNT.search(text) and not _MONEY.search(text))
 
 
+#: the total for everything said, for a year ("und für alle zwölf zusammen aufs Jahr?", "for all of them per year?")
+_TOTAL_FOR_ALL = re.compile(
+    r"\b(?:alle|all|zusammen|together|altogether|in total)\b[^.?!]{0,30}"
+    r"(?:aufs jahr|per year|a year|pro jahr|im jahr|yearly|jährlich|annually|per annum)\b",
+    re.IGNORECASE,
+)
 #: costs as data to export or allocate ("die Kosten in SAP haben", "costs per cost centre into our ERP"), not a price
 _COSTS_AS_DATA = re.compile(
     r"\b(?:kosten|costs?)\b[^.?!]{0,40}\b(?:in|ins|nach|into|to|an)\s+(?:unser\w* |our |the |das |die )?"
@@ -232,7 +238,8 @@ def asks_price(text: str) -> bool:
     filialen zusammen`), not when it states a cost (`Stromkosten sind 14.000 €`) or asks an amount of energy."""
     if asks_energy_amount(text) or asks_payment_method(text) or _COSTS_AS_DATA.search(text):
         return False
-    return bool(_PRICE_CUE.search(text) and _ASKS.search(text) and not _COST_FACT.search(text))
+    cue = _PRICE_CUE.search(text) or _TOTAL_FOR_ALL.search(text)
+    return bool(cue and _ASKS.search(text) and not _COST_FACT.search(text))
 
 
 @dataclass(frozen=True)

@@ -565,15 +565,24 @@ _ADDED = re.compile(
 )
 
 
+#: "noch 4 Kälteanlagen", "add 4 chillers", "plus 2 Filialen": the count before its noun
+_ADDED_BEFORE = re.compile(r"\b(?:noch|add|adding|plus|zusaetzlich)\s+(\d+|[a-z]+)\s+(\w+)")
+#: "4 Kälteanlagen dazunehmen", "3 Maschinen kommen hinzu": the count before its noun, the verb after it
+_ADDED_AFTER = re.compile(r"(?<![\d.,])(\d+|[a-z]+)\s+(\w+)\s+(?:\w+\s+){0,3}(?:dazu|hinzu)\w*")
+
+
 def _added(text: str) -> tuple[int, str | None, str] | None:
     """How many the message adds, what (`sites`, `measuring_points` or None when the noun does not say), and the
     message without the added count; None when it adds nothing countable ("2 new users", "two more years", "3 neue
     Zimmer")."""
     norm = normalize(text or "")
-    for match in _ADDED.finditer(norm):
+    for match in [*_ADDED.finditer(norm), *_ADDED_BEFORE.finditer(norm), *_ADDED_AFTER.finditer(norm)]:
         word = match.group(1)
         value = int(word) if word.isdigit() else number_word(word)
-        following = _WORD.findall(norm[match.end() : match.end() + 40])[:3]
+        noun_at = match.start(2) if match.re is not _ADDED else match.end()
+        following = _WORD.findall(norm[noun_at : noun_at + 40])[:3]
+        if match.re is not _ADDED and _noun_kind(following) not in ("sites", "measuring_points"):
+            continue  # "noch 2 Fragen", "2 Jahre dazu": only sites and machines, named
         if following and _stem_in(following[0], _EMPLOYEE_STEMS + _ROOM_STEMS + _TIME_STEMS + _ACCESS_STEMS):
             continue
         kind = _noun_kind(following)
@@ -697,6 +706,9 @@ def bare_count(text: str) -> int | None:
             continue  # "in year one", "Jahr 2": a year, not a count
         if following and _ADDED.match(f"1 {following[0]}"):
             continue  # "3 more": added to the known count (with_added), not the count itself
+        before = [t.word for t in tokens[max(0, index - 2) : index]]
+        if (before and before[-1] in _NEGATIONS) or before == ["instead", "of"]:
+            continue  # "nicht 21, sondern 12": the count is the other one
         if token.word == "one" and not _one_as_count(tokens, index):
             continue  # "a setup fee for that one?", "my sister wants one too": a pronoun
         count = _count(token.value)
@@ -705,6 +717,21 @@ def bare_count(text: str) -> int | None:
         if count:
             wholes.append(count)
     return wholes[0] if wholes else None
+
+
+_NEGATIONS = ("not", "nicht", "statt", "anstatt", "ned", "net")
+#: a count corrected: "12 not 21", "sorry, 12 statt 21", "nicht 21, sondern 12", "I meant 12"
+_CORRECTION = re.compile(
+    r"\b\d[\d.,]*\s*,?\s*(?:not|nicht|statt|anstatt|instead of|ned|net)\s+\d|"
+    r"\b(?:not|nicht|ned|net)\s+\d[\d.,]*\s*,?\s*(?:sondern|but|aber)?\s*\d|"
+    r"\b(?:i meant|meant to say|ich meinte|gemeint war\w*|korrektur|correction)\W+\d",
+    re.IGNORECASE,
+)
+
+
+def corrects_count(text: str) -> bool:
+    """True when the message corrects a count the visitor gave ("sorry, 12 not 21!", "ich meinte 12")."""
+    return bool(_CORRECTION.search(text or ""))
 
 
 #: words before "one" that make it a count ("and for one?", "just one site")

@@ -47,8 +47,8 @@ from bot.conversation.pricing import (
     refers_someone,
 )
 from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up, reports_fault
-from bot.conversation.situation import adds_units, extract
-from bot.rasa_plugins.context import PREVIOUS_TEXT
+from bot.conversation.situation import adds_units, corrects_count, extract
+from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_TEXT
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 from bot.text import is_question
@@ -90,6 +90,9 @@ FORM_ANSWER_READINGS = frozenset({"nlu_fallback", "affirm"})
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
                             "ask_renewal"})
+#: readings of a count the visitor corrects outside a form ("sorry, 12 not 21!", "ich meinte 12"): the price answer
+#: works out the corrected count
+CORRECTION_MISREAD = GROWTH_MISREAD | {"inform_contact", "inform_situation", "deny", "ask_price", "ask_tco"}
 #: readings of a question about what it makes in the first year or per year ("what does that add up to in year one",
 #: "und aufs Jahr gerechnet?") whose answer has no total; the price answer works it out
 YEARS_MISREAD = frozenset({"nlu_fallback", "chitchat", "out_of_scope", "ask_support", "ask_features", "ask_what_is",
@@ -174,6 +177,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 # has it paid for itself": the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
+            if intent in CORRECTION_MISREAD and corrects_count(text) and not _in_form(message):
+                with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))  # "sorry, 12 not 21!": the price for 12
+                continue
             grows = adds_units(text)  # "a 4th site?", "2 neue kommen dazu"; or only a size: "we'd need 10"
             if intent in GROWTH_MISREAD and (grows or (intent not in FORM_ANSWER_READINGS and is_bare_size(text))):
                 with_top_intent(message, PRICE_INTENT, max(confidence, 0.5))
@@ -221,3 +227,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
 
 def _previous_text(message: Message) -> str | None:
     return (message.get("metadata") or {}).get(PREVIOUS_TEXT)
+
+
+def _in_form(message: Message) -> bool:
+    """True while a form asks the visitor something: their answer is for it ("12, nicht 21" to the calculator)."""
+    return bool((message.get("metadata") or {}).get(ACTIVE_LOOP))

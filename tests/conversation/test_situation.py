@@ -11,7 +11,9 @@ from bot.conversation.situation import (
     HOME,
     SENSE,
     Situation,
+    added_count,
     bare_count,
+    corrects_count,
     extract,
     fitting_product,
     from_slots,
@@ -286,3 +288,23 @@ def test_a_date_is_no_growing_ordinal() -> None:
 @pytest.mark.parametrize("text", ["is the €49 plan enough for 5 shops?", "Reicht das 149-€-Paket für uns?"])
 def test_one_of_our_prices_is_no_energy_cost(text: str) -> None:
     assert extract(text).energy_cost_eur is None
+
+
+@pytest.mark.parametrize(
+    ("text", "added"),
+    [("und wenn noch 6 Kühlzellen dazukommen?", 6), ("what if we add 3 chillers later", 3),
+     ("plus 2 Filialen im Herbst?", 2), ("noch 2 Fragen hätte ich", None), ("wir haben noch 3 Jahre Vertrag", None)],
+)  # fmt: skip
+def test_sites_or_machines_added_with_their_noun(text: str, added: int | None) -> None:
+    assert added_count(text) == added
+
+
+@pytest.mark.parametrize(
+    ("text", "corrects"),
+    [("sorry, 14 not 41", True), ("nicht 30, sondern 13 Standorte", True), ("I meant 8", True),
+     ("we have 12 sites, not too many", False), ("14 Filialen", False)],
+)  # fmt: skip
+def test_a_corrected_count(text: str, corrects: bool) -> None:
+    assert corrects_count(text) is corrects
+    if corrects:
+        assert bare_count(text) in (14, 13, 8)

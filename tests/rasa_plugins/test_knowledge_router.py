@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import ANSWER_THRESHOLD, KNOWLEDGE_FILE, load_index
-from bot.rasa_plugins.context import PREVIOUS_TEXT
+from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_TEXT
 from bot.rasa_plugins.knowledge import KnowledgeRouter
 from bot.reloading import ReloadingFile
 
@@ -156,3 +156,11 @@ def test_a_follow_up_that_shares_no_word_with_the_entry_still_falls_back(text: s
     message.set("metadata", {PREVIOUS_TEXT: previous})
     (routed,) = KnowledgeRouter({}).process([message])
     assert routed.get(INTENT)["name"] == "nlu_fallback"  # … but the follow-up shares no word with it
+
+
+@pytest.mark.parametrize(("loop", "routed"), [(None, "ask_price"), ("roi_form", "inform_contact")])
+def test_a_corrected_count_is_a_price_question_outside_a_form(loop: str | None, routed: str) -> None:
+    message = _message("sorry, 14 not 41!", "inform_contact", 0.55)  # digits read as a phone number
+    message.set("metadata", {ACTIVE_LOOP: loop} if loop else {})
+    (result,) = KnowledgeRouter({}).process([message])
+    assert result.get(INTENT)["name"] == routed  # in the calculator the correction answers its question

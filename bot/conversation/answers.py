@@ -183,9 +183,10 @@ def price_for_size(product: Product, situation: Situation, text: str) -> Quote |
     price list."""
     said = with_added(Situation(), extract(text, product.id), text)
     count = quantity_for(said, product.id)
-    if count is not None and count == added_count(text):
+    added = added_count(text)
+    if count is not None and count == added:
         count = None  # "2 neue Filialen kommen dazu": added to the known count (the slots hold the total)
-    count = count or bare_count(text)
+    count = count or (None if added else bare_count(text))  # "noch 4 Kälteanlagen dazu?": 4 more, not 4
     if count is None:
         count = quantity_for(situation, product.id)
     plan = named_plan(product, text)

@@ -207,3 +207,12 @@ def test_the_cost_over_years_is_worked_out(
 )  # fmt: skip
 def test_a_bare_follow_up_about_a_billing_period(text: str, period: str | None) -> None:
     assert bare_billing_period(text) == period
+
+
+@pytest.mark.parametrize("text", ["und wenn noch 4 Kühlzellen dazukommen?", "and if we add 4 chillers?"])
+def test_machines_added_with_their_noun_are_priced_with_the_known_ones(
+    products: dict[str, Product], text: str
+) -> None:
+    # 8 said before; the slots already hold the total of 12 (action_track_journey)
+    q = price_for_size(products["wattwerk-sense"], Situation(measuring_points=12), text)
+    assert q is not None and q.units == 12

@@ -14,9 +14,11 @@ from actions.leads import ActionHandleContactRequest
 from actions.products import ActionShowPrices, ActionShowProduct, ActionShowSpecs
 from actions.reviews import ActionShowReviews
 from actions.summary import ActionCreateBossSummary
-from bot.conversation.questions import open_second_answer
+from bot.catalogue.service import find_product
+from bot.conversation.questions import PRICE_REQUEST, VOUCHER_REQUEST, open_request, open_second_answer
 from bot.journey.inference import turns_from_events
 from bot.journey.offers import choose_offer
+from bot.services import Services
 
 # Offers delivered by one of our actions run it right away, inside action_accept_offer, so the
 # rules need no extra step; anything else (e.g. a form) is started with a FollowupAction.
@@ -50,8 +52,10 @@ class ActionOfferNextStep(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         made = list(tracker.get_slot("offers_made") or [])
         self._answer_second_question(dispatcher, tracker)  # the visitor's own second question before any offer
-        if asked_with_buttons_this_turn(tracker.events):  # one question at a time
-            return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
+        answered = answer_open_request(self.services, dispatcher, tracker, domain)  # or their price or voucher
+        buttons = any(message.get("buttons") for message in dispatcher.messages)
+        if buttons or asked_with_buttons_this_turn(tracker.events):  # one question at a time
+            return [*answered, *([SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else [])]
         offer = choose_offer(
             self.services.offers.get(),
             persona=tracker.get_slot("persona"),
@@ -61,8 +65,8 @@ class ActionOfferNextStep(ServiceAction):
             already_offered=made,
         )
         if offer is None:
-            return [SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else []
-        return [SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
+            return [*answered, *([SlotSet("pending_offer", None)] if tracker.get_slot("pending_offer") else [])]
+        return [*answered, SlotSet("pending_offer", offer.name), SlotSet("offers_made", [*made, offer.name])]
 
     def _answer_second_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """A second question in the visitor's message that the intent's answer left open, answered from the knowledge
@@ -78,6 +82,33 @@ class ActionOfferNextStep(ServiceAction):
                                    already_said=lambda said: said_this_turn(tracker.events, said))  # fmt: skip
         if reply is not None:
             dispatcher.utter_message(text=reply.text)
+
+
+def answer_open_request(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: dict[str, Any]) -> list[EventType]:  # fmt: skip
+    """The price or the vouchers a second part of the visitor's message asks for, when the answer to the first did not
+    give them (bot.conversation.questions.open_request); a price only for a product named or in focus."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    if not text or text.startswith("/"):
+        return []
+    request = open_request(text, (message.get("intent") or {}).get("name"))
+    if request == PRICE_REQUEST and (tracker.get_slot("product") or find_product(text, services.catalogue.products())):
+        return ActionShowPrices(services).run(dispatcher, tracker, domain)
+    if request == VOUCHER_REQUEST:
+        return ActionShowVoucher(services).run(dispatcher, tracker, domain)
+    return []
+
+
+class ActionAnswerOpenRequest(ServiceAction):
+    """After a knowledge entry's answer: the price or the vouchers another part of the message asked for ("how much is
+    the clip, and does the app run on an iPhone?")."""
+
+    def name(self) -> str:
+        return "action_answer_open_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        return answer_open_request(self.services, dispatcher, tracker, domain)
 
 
 def said_this_turn(events: list[dict[str, Any]], text: str) -> bool:

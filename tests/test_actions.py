@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.journey import ActionTrackJourney
-from actions.offers import ActionAcceptOffer, ActionDeclineOffer, ActionOfferNextStep
+from actions.offers import ActionAcceptOffer, ActionAnswerOpenRequest, ActionDeclineOffer, ActionOfferNextStep
 from bot.services import Services
 from tests.helpers import make_tracker, user
 
@@ -239,3 +240,26 @@ def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_pr
     question = user("Got a video of it? and is there a trial?", "ask_video")
     _, texts = _offer_with(catalogue_services, [question], {"language": "en", "segment": "b2c"})
     assert texts and not any("Sense" in t or "Business" in t for t in texts), texts  # the household's product
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "said"),
+    [
+        ("does the app run on Android, and what does the clip cost?", "ask_topic", {"language": "en"}, "79"),
+        ("Gibt es ein Video vom Clip? Und habt ihr gerade einen Gutscheincode?", "ask_video",
+         {"language": "de", "product": "wattwerk-home", "segment": "b2c"}, "WILLKOMMEN10"),
+    ],
+)  # fmt: skip
+def test_a_price_or_voucher_asked_in_another_part_of_the_message_is_answered(
+    catalogue_services: Services, text: str, intent: str, slots: dict[str, str], said: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerOpenRequest(catalogue_services).run(dispatcher, make_tracker([user(text, intent)], slots), {})
+    assert said in " ".join(message.get("text") or "" for message in dispatcher.messages)
+
+
+def test_one_question_gets_no_second_answer(catalogue_services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("Does the app run on Android?", "ask_topic")], {"language": "en"})
+    assert ActionAnswerOpenRequest(catalogue_services).run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []

@@ -20,6 +20,7 @@ from bot.conversation.knowledge import (
     named_product,
     topic_words,
 )
+from bot.conversation.pricing import asks_price
 from bot.conversation.situation import bare_count
 from bot.numbers import NUMBER_WORDS
 from bot.text import clauses, is_question, question_part
@@ -308,6 +309,31 @@ def open_second_answer(
     return None if best is None else _answer(best, language)
 
 
+#: a voucher or discount code asked for ("und kann ich den Willkommensgutschein noch einlösen?", "any discount code?")
+_ASKS_VOUCHER = re.compile(r"gutschein|voucher|coupon|promo ?code|rabatt ?code|discount ?code|aktionscode|\bcodes?\b",
+                           re.IGNORECASE)
+#: intents whose answer gives a price (or works one out) already
+PRICE_ANSWERED = frozenset({"ask_price", "ask_tco", "ask_roi", "ask_discount", "ask_voucher", "inform_situation",
+                            "order", "nlu_fallback"})
+#: intents whose answer says what vouchers there are already
+VOUCHER_ANSWERED = frozenset({"ask_voucher", "ask_referral", "nlu_fallback"})
+PRICE_REQUEST, VOUCHER_REQUEST = "price", "voucher"
+
+
+def open_request(text: str, intent: str | None) -> str | None:
+    """What another part of a message with several asks wants that `intent`'s answer does not give: a price
+    ("how much is the clip, and does the app run on an iPhone?") or a voucher ("got a video? and any discount code?");
+    None when the message asks one thing or the answer covers both."""
+    parts = clauses(text)
+    if len(parts) < 2:
+        return None
+    if intent not in PRICE_ANSWERED and any(asks_price(part) for part in parts):
+        return PRICE_REQUEST
+    if intent not in VOUCHER_ANSWERED and any(_ASKS_VOUCHER.search(part) for part in parts):
+        return VOUCHER_REQUEST
+    return None
+
+
 def with_full_name(text: str, product_id: str | None) -> str:
     """`text` with the first short product name ("Sense warnt …") spelt out ("Wattwerk Sense warnt …"), so that the
     answer names the product it is about; unchanged when it names it in full already or not at all."""
@@ -332,6 +358,7 @@ __all__ = [
     "Reply",
     "answer_question",
     "is_follow_up",
+    "open_request",
     "open_second_answer",
     "question_in_statement",
     "request_answer",

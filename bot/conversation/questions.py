@@ -309,6 +309,33 @@ def open_second_answer(
     return None if best is None else _answer(best, language)
 
 
+#: a bare answer to a yes/no question ("nein danke", "ok", "yes please"): no follow-up of the request before it
+_BARE_ANSWER = re.compile(r"^\W*(?:(?:ja|jo|nein|nee|ne|no|nope|yes|yeah|yep|ok|okay|sure|klar|gerne?|danke|thanks?|"
+                          r"thank you|bitte|please|passt|super|toll|great|cool)\W*)+$", re.IGNORECASE)
+#: a delivery that did not come as promised ("no tracking email either", "ne Mail hab ich nie gekriegt")
+_NOT_RECEIVED = re.compile(
+    r"\b(?:nie|never|no|none|keine?n?|not|nicht|nothing|nix|either|still|immer noch|noch nicht)\b", re.IGNORECASE
+)
+#: asking for another or a valid one ("anything valid now", "was anderes da?")
+_ANOTHER_ONE = re.compile(r"valid|g(?:ü|ue)ltig|\bgilt|ander|\belse\b|\bother|another|\bnow\b|\bjetzt\b",
+                          re.IGNORECASE)
+#: a follow-up of a request has at most this many topic words
+CONTINUE_WORDS = 4
+
+
+def continued_request(text: str, previous_intent: str | None) -> str | None:
+    """The intent a short follow-up continues ("bis wann gilt der?", "anything valid now?", "gibts was anderes?" after
+    a voucher answer: the vouchers; "no tracking email either" after the delivery answer: our support); None when the
+    message is no such follow-up or a bare yes or no."""
+    if not previous_intent or _BARE_ANSWER.match(text) or len(topic_words(text)) > CONTINUE_WORDS:
+        return None
+    if previous_intent == "ask_voucher" and (is_question(text) or _ANOTHER_ONE.search(text)):
+        return "ask_voucher"  # "nee, lass mal" refuses what the bot offered next
+    if previous_intent == "ask_delivery" and _NOT_RECEIVED.search(text) and not is_question(text):
+        return "ask_support"
+    return None
+
+
 #: a voucher or discount code asked for ("und kann ich den Willkommensgutschein noch einlösen?", "any discount code?")
 _ASKS_VOUCHER = re.compile(r"gutschein|voucher|coupon|promo ?code|rabatt ?code|discount ?code|aktionscode|\bcodes?\b",
                            re.IGNORECASE)
@@ -357,6 +384,7 @@ __all__ = [
     "Button",
     "Reply",
     "answer_question",
+    "continued_request",
     "is_follow_up",
     "open_request",
     "open_second_answer",

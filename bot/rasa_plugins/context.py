@@ -1,13 +1,14 @@
-"""The visitor's previous message and the active form, for the NLU: a short follow-up read on its own is often not
-understood.
+"""The visitor's previous message, its intent and the active form, for the NLU: a short follow-up read on its own
+is often not understood.
 
 Rasa's NLU components see one message and nothing of the conversation. "ugh, so what do I do then" or "wie lang
 brauch ich da ungefähr dafür" mean something only after the question before them. This wraps
-`MessageProcessor.parse_message`: the message the NLU reads carries the visitor's previous message in its metadata
-(`PREVIOUS_TEXT`), so that the knowledge router (`bot/rasa_plugins/knowledge.py`) can read a follow-up that fits no
-entry together with it; and the form asking a question, if any (`ACTIVE_LOOP`), so that a correction ("12, not 21")
-answers the form's question there and is a new price question outside. The message stored in the conversation is
-not changed: the previous text is in the tracker already and is not written a second time.
+`MessageProcessor.parse_message`: the message the NLU reads carries in its metadata the visitor's previous message
+(`PREVIOUS_TEXT`) and what it was read as (`PREVIOUS_INTENT`), so that the knowledge router
+(`bot/rasa_plugins/knowledge.py`) can read a follow-up that fits no entry together with it or as a follow-up of that
+request; and the form asking a question, if any (`ACTIVE_LOOP`), so that a correction ("12, not 21") answers the
+form's question there and is a new price question outside. The message stored in the conversation is not changed:
+the previous text is in the tracker already and is not written a second time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 #: the metadata key under which the NLU finds the visitor's previous message
 PREVIOUS_TEXT = "journey_previous_text"
+#: ... what it was read as ("bis wann gilt der?" after a voucher asks about that voucher)
+PREVIOUS_INTENT = "journey_previous_intent"
 #: ... and the form that is asking the visitor something, if any ("12, nicht 21" answers its question)
 ACTIVE_LOOP = "journey_active_loop"
 
@@ -32,13 +35,22 @@ def previous_user_text(events: Any) -> str | None:
     return None
 
 
+def previous_user_intent(events: Any) -> str | None:
+    """The intent of the visitor's last message in `events` (newest last); None without one."""
+    for event in reversed(list(events)):
+        if getattr(event, "type_name", None) == "user":
+            return ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name")
+    return None
+
+
 async def _parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> Any:
-    previous = previous_user_text(tracker.events) if tracker is not None else None
-    loop = getattr(tracker, "active_loop_name", None) if tracker is not None else None
-    if (previous or loop) and message.text and not message.text.startswith("/"):
+    events = list(tracker.events) if tracker is not None else []
+    context = {PREVIOUS_TEXT: previous_user_text(events), PREVIOUS_INTENT: previous_user_intent(events),
+               ACTIVE_LOOP: getattr(tracker, "active_loop_name", None)}  # fmt: skip
+    context = {key: value for key, value in context.items() if value}
+    if context and message.text and not message.text.startswith("/"):
         message = copy.copy(message)  # the message logged in the tracker keeps its own metadata
-        context = {PREVIOUS_TEXT: previous} if previous else {}
-        message.metadata = {**(message.metadata or {}), **context, **({ACTIVE_LOOP: loop} if loop else {})}
+        message.metadata = {**(message.metadata or {}), **context}
     return await _rasas["parse_message"](self, message, tracker, only_output_properties)
 
 

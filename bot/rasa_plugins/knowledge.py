@@ -46,9 +46,15 @@ from bot.conversation.pricing import (
     names_voucher_code,
     refers_someone,
 )
-from bot.conversation.questions import asks_for_support, is_bare_size, is_follow_up, reports_fault
+from bot.conversation.questions import (
+    asks_for_support,
+    continued_request,
+    is_bare_size,
+    is_follow_up,
+    reports_fault,
+)
 from bot.conversation.situation import adds_units, corrects_count, extract
-from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_TEXT
+from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_INTENT, PREVIOUS_TEXT
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 from bot.text import is_question
@@ -90,6 +96,10 @@ FORM_ANSWER_READINGS = frozenset({"nlu_fallback", "affirm"})
 GROWTH_MISREAD = frozenset({"nlu_fallback", "goodbye", "chitchat", "out_of_scope", "ask_support", "ask_features",
                             "ask_what_is", "express_doubt", "praise", "greet", "thank", "ask_topic", "affirm", "order",
                             "ask_renewal"})
+#: readings of a short follow-up of the previous request ("und jetzt?", "bis wann gilt der", "no tracking email
+#: either") whose answer is not about that request (bot.conversation.questions.continued_request)
+CONTINUE_MISREAD = frozenset({"nlu_fallback", "deny", "affirm", "chitchat", "out_of_scope", "express_doubt",
+                              "ask_delivery", "inform_contact", "ask_features", "ask_what_is"})
 #: readings of a count the visitor corrects outside a form ("sorry, 12 not 21!", "ich meinte 12"): the price answer
 #: works out the corrected count
 CORRECTION_MISREAD = GROWTH_MISREAD | {"inform_contact", "inform_situation", "deny", "ask_price", "ask_tco"}
@@ -154,6 +164,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
+                continue
+            continued = continued_request(text, _previous_intent(message)) if intent in CONTINUE_MISREAD else None
+            if continued is not None and continued != intent:  # "bis wann gilt der?" after the vouchers: about them
+                with_top_intent(message, continued, max(confidence, 0.5))
                 continue
             if intent == SITUATION_INTENT and reports_fault(text):  # "2 of our sensors went offline": no prospect
                 with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))
@@ -227,6 +241,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
 
 def _previous_text(message: Message) -> str | None:
     return (message.get("metadata") or {}).get(PREVIOUS_TEXT)
+
+
+def _previous_intent(message: Message) -> str | None:
+    return (message.get("metadata") or {}).get(PREVIOUS_INTENT)
 
 
 def _in_form(message: Message) -> bool:

@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import ANSWER_THRESHOLD, KNOWLEDGE_FILE, load_index
-from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_TEXT
+from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_INTENT, PREVIOUS_TEXT
 from bot.rasa_plugins.knowledge import KnowledgeRouter
 from bot.reloading import ReloadingFile
 
@@ -164,3 +164,18 @@ def test_a_corrected_count_is_a_price_question_outside_a_form(loop: str | None, 
     message.set("metadata", {ACTIVE_LOOP: loop} if loop else {})
     (result,) = KnowledgeRouter({}).process([message])
     assert result.get(INTENT)["name"] == routed  # in the calculator the correction answers its question
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "previous", "routed"),
+    [("und ist der noch länger gültig?", "nlu_fallback", "ask_voucher", "ask_voucher"),  # about the voucher
+     ("anything else valid?", "deny", "ask_voucher", "ask_voucher"),
+     ("nee, lass mal", "deny", "ask_voucher", "deny"),  # refuses the next offer
+     ("the tracking mail never came", "ask_delivery", "ask_delivery", "ask_support"),  # our support, not the parcel
+     ("how long to Switzerland?", "ask_delivery", "ask_delivery", "ask_delivery")],
+)  # fmt: skip
+def test_a_short_follow_up_continues_the_previous_request(text: str, intent: str, previous: str, routed: str) -> None:
+    message = _message(text, intent, 0.6)
+    message.set("metadata", {PREVIOUS_INTENT: previous})
+    (result,) = KnowledgeRouter({}).process([message])
+    assert result.get(INTENT)["name"] == routed

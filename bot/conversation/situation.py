@@ -29,7 +29,8 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("family_business", "b2b", BUSINESS, ("familienunternehmen", "familienbetrieb", "family business",
                                           "family-owned", "family owned", "family-run", "family run")),
     ("housing_company", "b2b", BUSINESS, ("wohnungsbau", "wohnanlage", "hausverwaltung", "housing compan",
-                                          "property manag")),
+                                          "property manag", "ich verwalte", "wir verwalten", "allgemeinstrom",
+                                          "apartment buildings", "blocks of flats", "communal electricity")),
     ("bakery", "b2b", BUSINESS, ("baecker", "bakery", "bakeries", "backstube")),
     ("hotel", "b2b", BUSINESS, ("hotel", "pension", "gasthof")),
     ("gym", "b2b", BUSINESS, ("fitness", "gym", "sportstudio", "studios")),
@@ -86,7 +87,7 @@ _SITE_STEMS = ("standort", "filiale", "site", "location", "branch", "niederlassu
                "tankstelle", "petrol station", "apotheke", "pharmac", "kirche", "church", "bad", "pool", "theater",
                "theatre", "depot", "outlet", "salon", "waschsalon", "laundr", "launderette", "ferienwohnung", "museum",
                "sporthalle", "turnhalle", "rathaus", "gemeindehaus", "coworking", "co-working", "cafe", "café",
-               "bistro", "kiosk", "gym", "fitnessstudio")  # fmt: skip
+               "bistro", "kiosk", "gym", "fitnessstudio", "mehrfamilienh", "mietshaus", "mietshaeuser")  # fmt: skip
 _MACHINE_STEMS = ("maschine", "machine", "messpunkt", "measuring point", "metering point", "messstelle", "sensor",
                   "aggregat", "kompressor", "compressor", "anlage", "motor", "pumpe", "pump", "chiller",
                   "kuehlung", "ofen", "oefen", "oven", "zaehler", "meter", "spritzgie", "presse", "fan",
@@ -382,6 +383,10 @@ def extract(text: str, named_product: str | None = None) -> Situation:
             found["energy_cost_eur"] = _per_site_total(token, text, found.get("sites"))
     if "sites" not in found and _ONE_SITE.search(norm):
         found["sites"] = 1
+    if "measuring_points" not in found:
+        listed = _listed_machines(norm)  # "a paar große Maschinen: Absaugung, Kreissäge, Hobel": 3
+        if listed:
+            found["measuring_points"] = listed
     words = _WORD.findall(norm)
     hints = {"individual": bool(_INDIVIDUAL.search(norm)),
              "machines_named": any(_stem_in(w, _MACHINE_STEMS) and not _stem_in(w, _DEVICE_WORDS)
@@ -399,6 +404,23 @@ def extract(text: str, named_product: str | None = None) -> Situation:
     if segment is None and product is not None:
         segment = PRODUCT_SEGMENT.get(product)
     return Situation(segment=segment, product=product, **found)
+
+
+#: machines named one by one after a colon ("Maschinen: Absaugung, Kreissäge, Hobel")
+_MACHINE_LIST = re.compile(r"\b(?:maschinen|machines|anlagen|verbraucher|geraete|devices|equipment|units)\s*:\s*"
+                           r"([^.?!:]+)")
+
+
+def _listed_machines(norm: str) -> int | None:
+    """How many machines a list after a colon names (two to twenty, each one or two words); None without one."""
+    match = _MACHINE_LIST.search(norm)
+    if match is None:
+        return None
+    items = [item.strip() for item in re.split(r",|\bund\b|\band\b|\bsowie\b|\bplus\b|/", match.group(1))]
+    items = [item for item in items if item]
+    if not 2 <= len(items) <= 20 or any(len(item.split()) > 2 or any(c.isdigit() for c in item) for item in items):
+        return None
+    return len(items)
 
 
 _INDEFINITE = ("ein", "eine", "einen", "einem", "einer", "a", "an", "one")

@@ -73,6 +73,9 @@ from bot.conversation.situation import (
         ("We'd like to monitor 15 air handling units individually", {"measuring_points": 15}),
         ("ok und für beide zähler, was kostet mich das?", {"measuring_points": 2, "segment": None}),  # house or plant
         ("we'd meter thirty-two presses", {"measuring_points": 32}),
+        ("Wir verwalten 5 Mietshäuser, es geht um den Allgemeinstrom", {"sites": 5, "segment": "b2b"}),
+        ("Bäckerei, unsere Anlagen: Ofen, Kühlhaus, Teigmaschine und Spülmaschine", {"measuring_points": 4}),
+        ("ich wohne in einem Mehrfamilienhaus zur Miete", {"sites": None, "segment": "b2c"}),
         ("Wir haben dreiundvierzig Filialen", {"sites": 43}),
         ("we run 4 cafés in town", {"sites": 4}),
         ("3 halls with 6 cooling units each", {"sites": 3, "measuring_points": 18}),

@@ -240,6 +240,9 @@ def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_pr
     question = user("Got a video of it? and is there a trial?", "ask_video")
     _, texts = _offer_with(catalogue_services, [question], {"language": "en", "segment": "b2c"})
     assert texts and not any("Sense" in t or "Business" in t for t in texts), texts  # the household's product
+    question = user("how fast do you ship, and what warranty is there?", "ask_guarantee")
+    _, texts = _offer_with(catalogue_services, [question], {"language": "en"})
+    assert any("working days" in t for t in texts), texts  # nothing known about the visitor: the entry that fits
 
 
 @pytest.mark.parametrize(

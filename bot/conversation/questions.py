@@ -294,15 +294,16 @@ def open_second_answer(
     """The answer to a question in the message that `intent`'s own answer leaves open ("got a video of the clip? and is
     there a trial?"): the entry that clearly fits one of its parts, unless it is the intent's own topic, the overview of
     everything, another product's entry (than the one the message names or the one in focus; with neither, one for
-    the visitor's segment or a general one) or `already_said`. None when no part has such an entry."""
+    the visitor's segment or a general one; with no segment either, any) or `already_said`. None when no part has
+    such an entry."""
     product = named_product(text) or focus
     found: list[Scored] = []
     for ranked in _clearly_fitting_parts(index, text, product, segment_products):
         entry = ranked[0].entry
         if intent in entry.intents or entry.id == OVERVIEW_ENTRY:
             continue
-        fits = entry.product == GENERAL or entry.product == product or (product is None
-                                                                         and entry.product in segment_products)
+        fits = entry.product in (GENERAL, product) or (product is None and (
+            entry.product in segment_products or not segment_products))  # nothing known: the entry's own product
         if fits and not already_said(_answer(ranked[0], language).text):
             found.append(ranked[0])
     best = max(found, key=lambda scored: scored.score, default=None)

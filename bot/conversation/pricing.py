@@ -177,6 +177,7 @@ def asks_payment_method(text: str) -> bool:
 _PAYBACK = re.compile(r"\blohn|rechnet sich|rentab|rentier|amorti|zahlt (?:sich|si)\b|pay ?back|"
                       r"(?:pays?|paid|earn) (?:for )?itself|pays? off|paid off|(?:paid|earned) back|"
                       r"(?:pays?|earns?) (?:it|itself|that) back|wieder (?:drin|rein)|\breinge(?:holt|spielt)|"
+                      r"bezahlt (?:gemacht|macht)|macht sich (?:\w+ )?bezahlt|"
                       r"\bworth|\broi\b|break.?even", re.IGNORECASE)
 _DECIDER = re.compile(r"\bchef\w*|\bboss|vorgesetzt|gesch(?:ä|ae)ftsf(?:ü|ue)hr|\bmanagement|vorlegen|(?:ü|ue)berzeug|"
                       r"convince|freigeb|freigabe|sign.?off|approv|business case", re.IGNORECASE)

@@ -19,7 +19,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import (
@@ -165,7 +165,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
                 continue
-            continued = continued_request(text, _previous_intent(message)) if intent in CONTINUE_MISREAD else None
+            misread = intent in CONTINUE_MISREAD or lacks_cue(text, intent)  # "und jetzt?" stops nothing
+            continued = continued_request(text, _previous_intent(message)) if misread else None
             if continued is not None and continued != intent:  # "bis wann gilt der?" after the vouchers: about them
                 with_top_intent(message, continued, max(confidence, 0.5))
                 continue
@@ -226,9 +227,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             falls_back = intent == FALLBACK_INTENT or lacks_cue(text, intent)
             in_context = in_context_entry(index, text, _previous_text(message)) if falls_back else None
+            tied = _tied_reading(message, text) if intent == FALLBACK_INTENT and in_context is None else None
             if in_context is not None:  # "ugh, so what do I do then" after the 5 GHz question: that entry
                 with_top_intent(message, TOPIC_INTENT, in_context.score)
                 self._with_topic(message, in_context.entry.id)
+            elif tied is not None:  # "Gibts ein Video oder Datenblatt?": video 0.42, specs 0.40; the video answers
+                with_top_intent(message, tied[0], tied[1])
             elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
         return messages
@@ -241,6 +245,26 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
 
 def _previous_text(message: Message) -> str | None:
     return (message.get("metadata") or {}).get(PREVIOUS_TEXT)
+
+
+#: the FallbackClassifier's threshold (config.yml): a reading at least this sure was understood
+UNDERSTOOD = 0.3
+#: readings that are no answer of their own (conversation moves, contact details, payloads)
+_NO_TIED_ANSWER = frozenset({"affirm", "deny", "stop", "greet", "goodbye", "thank", "inform_contact", "chitchat",
+                             "out_of_scope", "page_view", TOPIC_INTENT, FALLBACK_INTENT})
+
+
+def _tied_reading(message: Message, text: str) -> tuple[str, float] | None:
+    """The classifier's best reading when the FallbackClassifier called the message not understood only because the
+    two best were about as likely, both at UNDERSTOOD or more: answering the first beats "I didn't get that"."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK_INTENT]
+    if len(ranking) < 2 or (ranking[1].get("confidence") or 0.0) < UNDERSTOOD:
+        return None
+    best = ranking[0]
+    name, confidence = best.get("name"), best.get("confidence") or 0.0
+    if name in _NO_TIED_ANSWER or lacks_cue(text, name):
+        return None
+    return name, confidence
 
 
 def _previous_intent(message: Message) -> str | None:

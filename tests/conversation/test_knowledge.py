@@ -315,6 +315,7 @@ def test_concept_words_match_whole_or_as_marked_beginnings(index: KnowledgeIndex
     ("text", "intent"),
     [("roughly when is that money paid back?", "ask_roi"), ("when does the sensor earn itself back", "ask_roi"),
      ("wann hab ich das Geld wieder drin?", "ask_roi"), ("ab wann sind wir damit im Plus?", "ask_roi"),
+     ("nach wie vielen Monaten hat sich der Sensor bezahlt gemacht?", "ask_roi"),
      ("zahlt ihr auch mit Twint?", "ask_discount"), ("can I go back to the free plan", "ask_renewal"),
      ("ich möchte von Plus zurück auf Basis", "ask_renewal"), ("isch mis Päckli scho unterwägs?", "ask_delivery"),
      ("I don't want to fill this in", "stop")],

@@ -171,11 +171,26 @@ def test_a_corrected_count_is_a_price_question_outside_a_form(loop: str | None, 
     [("und ist der noch länger gültig?", "nlu_fallback", "ask_voucher", "ask_voucher"),  # about the voucher
      ("anything else valid?", "deny", "ask_voucher", "ask_voucher"),
      ("nee, lass mal", "deny", "ask_voucher", "deny"),  # refuses the next offer
+     ("und was nun?", "stop", "ask_voucher", "ask_voucher"), ("stop it please", "stop", "ask_voucher", "stop"),
      ("the tracking mail never came", "ask_delivery", "ask_delivery", "ask_support"),  # our support, not the parcel
      ("how long to Switzerland?", "ask_delivery", "ask_delivery", "ask_delivery")],
 )  # fmt: skip
 def test_a_short_follow_up_continues_the_previous_request(text: str, intent: str, previous: str, routed: str) -> None:
     message = _message(text, intent, 0.6)
     message.set("metadata", {PREVIOUS_INTENT: previous})
+    (result,) = KnowledgeRouter({}).process([message])
+    assert result.get(INTENT)["name"] == routed
+
+
+@pytest.mark.parametrize(
+    ("ranking", "routed"),
+    [([("nlu_fallback", 0.3), ("ask_video", 0.42), ("ask_specs", 0.41)], "ask_video"),  # two readings tied
+     ([("nlu_fallback", 0.3), ("ask_video", 0.29), ("ask_specs", 0.28)], "nlu_fallback"),  # neither understood
+     ([("nlu_fallback", 0.3), ("deny", 0.4), ("stop", 0.39)], "nlu_fallback")],  # no answer of their own
+)  # fmt: skip
+def test_two_tied_readings_are_answered_by_the_first(ranking: list[tuple[str, float]], routed: str) -> None:
+    message = Message(data={TEXT: "Habt ihr ein Filmchen oder ein Datenblatt zum Weiterschicken?"})
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": value} for name, value in ranking])
     (result,) = KnowledgeRouter({}).process([message])
     assert result.get(INTENT)["name"] == routed

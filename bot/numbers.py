@@ -14,7 +14,8 @@ _MULTIPLIERS = {
     "bn": 1_000_000_000,
 }  # fmt: skip
 _NUMBER = re.compile(
-    r"(?P<sign>-)?(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)"
+    r"(?<![\d.,])(?<!\d-)(?P<sign>-)?"  # not inside a longer number or an identifier ("WW-4711-22")
+    r"(?P<digits>\d{1,3}(?:[ '\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,]*\d|\d)(?!\d|[.,]\d)"
     r"\s*(?P<mult>teur|k|tsd\.?|tausend|thousand|mio\.?|millionen|million|mn|m(?![²³2^])|mrd\.?|milliarden|milliarde|billion|bn)?"
     r"(?![a-zäöü])"
     r"\s*(?P<percent>%|prozent|percent)?",

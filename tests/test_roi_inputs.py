@@ -23,7 +23,8 @@ def test_impossible_energy_costs_are_refused(text: str) -> None:
     assert parse_energy_cost(text) is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [("12", 12), ("wir haben 3 Standorte", 3), ("1.200", 1200)])
+@pytest.mark.parametrize(("text", "expected"), [("12", 12), ("wir haben 3 Standorte", 3), ("1.200", 1200),
+                                               ("we open the 16th store in May, 15 until then", 15)])
 def test_units(text: str, expected: int) -> None:
     assert parse_units(text) == expected
 

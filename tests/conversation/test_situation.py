@@ -206,7 +206,8 @@ def test_slots_with_junk_are_ignored() -> None:
      ("und mit 4 zimmern?", None), ("Gibt es eine Probezeit von 30 Tagen oder so?", None),
      ("could we only do the 5 biggest ones first?", 5), ("How much cost if every machine get one sensor?", None),
      ("and the one-off fee for that one?", None), ("my neighbour wants one as well, price?", None),
-     ("and for one?", 1), ("what if it's just one site", 1)],
+     ("and for one?", 1), ("what if it's just one site", 1),
+     ("Bestellnummer WW-4711-22, schaut ihr mal nach?", None), ("and when the 16th opens?", None)],
 )  # fmt: skip
 def test_a_bare_count_in_a_follow_up(text: str, count: int | None) -> None:
     assert bare_count(text) == count

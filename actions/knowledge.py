@@ -155,15 +155,16 @@ class ActionAnswerRequest(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
         preferred = visitor_products(self.services, tracker)
+        intent = (message.get("intent") or {}).get("name") or ""
         reply = request_answer(
             self.services.knowledge.get(),
             message.get("text") or "",
             tracker.get_slot("language"),
             focus=tracker.get_slot("product"),
             segment_products=preferred,
+            intent=intent,
         )
         if reply is None:
-            intent = (message.get("intent") or {}).get("name") or ""
             dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
             return []
         return _say(self.services, dispatcher, tracker, reply, preferred)

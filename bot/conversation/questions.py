@@ -35,6 +35,9 @@ SAME_TOPIC_MARGIN = 0.15
 STATEMENT_PART_THRESHOLD = 0.75
 #: an existing customer's request is answered from an entry that fits it at least this well (request_answer)
 REQUEST_THRESHOLD = 0.6
+#: ... and when the request is a question
+QUESTION_REQUEST_THRESHOLD = 0.5
+QUESTION_REQUEST_COVERAGE = 0.3
 
 
 @dataclass(frozen=True)
@@ -208,13 +211,19 @@ def request_answer(
     *,
     focus: str | None = None,
     segment_products: frozenset[str] = frozenset(),
+    intent: str | None = None,
 ) -> Reply | None:
     """The entry that answers an existing customer's request ("die App zeigt seit Tagen offline", "how do I downgrade
     from Home Plus?") when one fits it clearly: REQUEST_THRESHOLD, at least two topic words, and at least half of
     them in the entry ("Kopie meiner Rechnung" is no question about paying by invoice, "Rechnung" alone too
-    vague); None: the standard answer (help centre, customer area, support) suits it."""
-    best = index.lookup(text, None, focus, segment_products, threshold=REQUEST_THRESHOLD).best
-    if best is None or len(set(topic_words(text))) < 2 or index.coverage(best.entry, text, strict=True) < 0.5:
+    vague); a question (not about an invoice) at QUESTION_REQUEST_THRESHOLD with a third of its words in the entry.
+    None: the standard answer (help centre, customer area, support) suits it."""
+    # "will the clip connect to it?" asks more clearly than "die App zeigt offline"; a question about an invoice ("who
+    # sorts out being charged twice?") is for support
+    asks = is_question(text) and intent != "ask_billing"
+    threshold, coverage = (QUESTION_REQUEST_THRESHOLD, QUESTION_REQUEST_COVERAGE) if asks else (REQUEST_THRESHOLD, 0.5)
+    best = index.lookup(text, None, focus, segment_products, threshold=threshold).best
+    if best is None or len(set(topic_words(text))) < 2 or index.coverage(best.entry, text, strict=True) < coverage:
         return None
     return _answer(best, language)
 

@@ -131,6 +131,11 @@ def test_a_follow_up_without_an_answer_for_the_other_product_offers_topics(catal
         ("Ich brauche eine Kopie meiner Rechnung", "ask_billing", "de", "utter_billing"),  # not paying by invoice
         ("Rechnung", "ask_billing", "de", "utter_billing"),
         ("I need help with my account", "ask_support", "en", "utter_support"),
+        # a question that an entry answers less clearly is still better answered by it, unless it is about an invoice
+        ("quick question before I order: my router only does 5 GHz, will the clip connect to it?", "ask_support",
+         "en", "2.4 GHz"),
+        ("They charged me 3.99 twice this month for Home Plus, who sorts that out?", "ask_billing", "en",
+         "utter_billing"),
     ],
 )
 def test_a_customers_request_is_answered_from_a_fitting_entry(

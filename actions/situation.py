@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, visitor_products
 from bot.conversation.answers import situation_answer
-from bot.conversation.questions import question_in_statement, second_answer
+from bot.conversation.questions import keyword_statement, question_in_statement, second_answer
 from bot.conversation.situation import bare_count, extract, from_slots
 
 
@@ -40,6 +40,8 @@ class ActionAnswerSituation(ServiceAction):
         question = question_in_statement(  # "... how does installation work?": answered too
             self.services.knowledge.get(), text, tracker.get_slot("language"), focus=focus,
             segment_products=visitor_products(self.services, tracker),
+        ) or keyword_statement(  # "... der Zähler ist aber noch so ein alter mit Drehscheibe": what that means
+            self.services.knowledge.get(), text, tracker.get_slot("language"), focus=focus,
         )  # fmt: skip
         if question is not None:
             dispatcher.utter_message(text=question.text)

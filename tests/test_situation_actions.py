@@ -101,7 +101,10 @@ def test_a_situation_gets_the_fitting_product_with_their_numbers_and_a_next_step
     ("text", "language", "shown"),
     [("we'd need 6 sensors on our compressors, who installs them?", "en", ["Wattwerk Sense", "electrician"]),
      ("Wir sind eine Spedition mit 4 Lagerhallen, wo liegen die Daten?", "de", ["Wattwerk Business", "Frankfurt"]),
-     ("Retail group, 60 stores. We need SAP export and Azure AD login.", "en", ["Enterprise", "SAP"])],
+     ("Retail group, 60 stores. We need SAP export and Azure AD login.", "en", ["Enterprise", "SAP"]),
+     # no question, but a word that names what matters: the answer to it
+     ("Wir wohnen zur Miete, der Zähler im Keller ist noch ein alter Ferraris-Zähler.", "de",
+      ["Wattwerk Home", "Infrarot"])],
 )  # fmt: skip
 def test_a_question_inside_a_situation_statement_is_answered_too(
     catalogue_services: Services, text: str, language: str, shown: list[str]

@@ -228,6 +228,21 @@ def request_answer(
     return _answer(best, language)
 
 
+def keyword_statement(index: KnowledgeIndex, text: str, language: str | None, *, focus: str | None = None
+                      ) -> Reply | None:  # fmt: skip
+    """The entry a keyword of a statement names ("der Zähler ist noch so ein alter mit Drehscheibe", "our router is
+    5 GHz only") when it is the best entry for the statement and is general or for the product in focus; None
+    otherwise."""
+    keyed = index.keyword_entries(text)
+    if not keyed:
+        return None
+    ranked = index.rank(text, language, focus, keywords=True)
+    best = ranked[0] if ranked else None
+    if best is None or best.entry.id not in keyed or best.entry.product not in (GENERAL, focus or best.entry.product):
+        return None
+    return _answer(best, language)
+
+
 def question_in_statement(
     index: KnowledgeIndex,
     text: str,
@@ -396,6 +411,7 @@ __all__ = [
     "answer_question",
     "continued_request",
     "is_follow_up",
+    "keyword_statement",
     "open_request",
     "open_second_answer",
     "question_in_statement",

@@ -243,6 +243,9 @@ def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_pr
     question = user("how fast do you ship, and what warranty is there?", "ask_guarantee")
     _, texts = _offer_with(catalogue_services, [question], {"language": "en"})
     assert any("working days" in t for t in texts), texts  # nothing known about the visitor: the entry that fits
+    question = user("My daughter recommended you. Do I need an electrician to fit it?", "inform_source")
+    _, texts = _offer_with(catalogue_services, [question], {"language": "en"})
+    assert any(t.startswith("Wattwerk Home: ") for t in texts), texts  # the product it is about, named
 
 
 @pytest.mark.parametrize(

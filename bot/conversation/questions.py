@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content.schemas import GENERAL
 from bot.conversation.knowledge import (
@@ -331,7 +331,10 @@ def open_second_answer(
         if fits and not already_said(_answer(ranked[0], language).text):
             found.append(ranked[0])
     best = max(found, key=lambda scored: scored.score, default=None)
-    return None if best is None else _answer(best, language)
+    if best is None:
+        return None
+    reply = _answer(best, language)
+    return reply if product or reply.product is None else _with_product_named(reply)
 
 
 #: a bare answer to a yes/no question ("nein danke", "ok", "yes please"): no follow-up of the request before it
@@ -396,6 +399,16 @@ def with_full_name(text: str, product_id: str | None) -> str:
     if full.lower() in text.lower():
         return text
     return re.sub(rf"(?<!Wattwerk[- ])\b{short.capitalize()}\b", full, text, count=1)
+
+
+def _with_product_named(reply: Reply) -> Reply:
+    """`reply` starting with the name of the product it is about when it does not name it ("Wattwerk Home: No
+    electrician needed …"): the visitor named none."""
+    short = next((word for word, pid in PRODUCT_WORDS.items() if pid == reply.product), None)
+    full = f"Wattwerk {short.capitalize()}" if short else None
+    if full is None or full.lower() in reply.text.lower():
+        return reply
+    return replace(reply, text=f"{full}: {reply.text}")
 
 
 def _answer(scored: Scored, language: str | None) -> Reply:

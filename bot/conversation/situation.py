@@ -590,7 +590,10 @@ _ADDED = re.compile(
 #: "noch 4 Kälteanlagen", "add 4 chillers", "plus 2 Filialen": the count before its noun
 _ADDED_BEFORE = re.compile(r"\b(?:noch|add|adding|plus|zusaetzlich)\s+(\d+|[a-z]+)\s+(\w+)")
 #: "4 Kälteanlagen dazunehmen", "3 Maschinen kommen hinzu": the count before its noun, the verb after it
-_ADDED_AFTER = re.compile(r"(?<![\d.,])(\d+|[a-z]+)\s+(\w+)\s+(?:\w+\s+){0,3}(?:dazu|hinzu)\w*")
+_ADDED_AFTER = re.compile(
+    r"(?<![\d.,])(\d+|[a-z]+)\s+(\w+)\s+(?:(?:\w+\s+){0,3}(?:dazu|hinzu)(?:kommen|kommt|nehmen|fuegen|bauen|kaufen)\w*|"
+    r"(?:kommen|kommt|kaemen|nehmen|nehmt)\s+(?:\w+\s+){0,2}(?:dazu|hinzu)\b)"
+)
 
 
 def _added(text: str) -> tuple[int, str | None, str] | None:

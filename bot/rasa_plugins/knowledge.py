@@ -165,8 +165,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent in ANNUAL_BILLING_MISREAD and asks_annual_billing(text):  # "spart man was, wenn man jährlich
                 with_top_intent(message, DISCOUNT_INTENT, max(confidence, 0.5))  # zahlt?": the terms, worked out
                 continue
-            misread = intent in CONTINUE_MISREAD or lacks_cue(text, intent)  # "und jetzt?" stops nothing
-            continued = continued_request(text, _previous_intent(message)) if misread else None
+            misread = (intent in CONTINUE_MISREAD or lacks_cue(text, intent)) and not _in_form(message)
+            continued = continued_request(text, _previous_intent(message)) if misread else None  # "und jetzt?"
             if continued is not None and continued != intent:  # "bis wann gilt der?" after the vouchers: about them
                 with_top_intent(message, continued, max(confidence, 0.5))
                 continue
@@ -227,7 +227,8 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 continue
             falls_back = intent == FALLBACK_INTENT or lacks_cue(text, intent)
             in_context = in_context_entry(index, text, _previous_text(message)) if falls_back else None
-            tied = _tied_reading(message, text) if intent == FALLBACK_INTENT and in_context is None else None
+            tied = None if in_context or intent != FALLBACK_INTENT or _in_form(message) else _tied_reading(
+                message, text, confidence)  # a form takes what it asked for
             if in_context is not None:  # "ugh, so what do I do then" after the 5 GHz question: that entry
                 with_top_intent(message, TOPIC_INTENT, in_context.score)
                 self._with_topic(message, in_context.entry.id)
@@ -247,18 +248,24 @@ def _previous_text(message: Message) -> str | None:
     return (message.get("metadata") or {}).get(PREVIOUS_TEXT)
 
 
-#: the FallbackClassifier's threshold (config.yml): a reading at least this sure was understood
+#: the FallbackClassifier's threshold and ambiguity threshold (config.yml): a reading at least this sure was
+#: understood; two readings this close are tied
 UNDERSTOOD = 0.3
+TIED = 0.02
 #: readings that are no answer of their own (conversation moves, contact details, payloads)
 _NO_TIED_ANSWER = frozenset({"affirm", "deny", "stop", "greet", "goodbye", "thank", "inform_contact", "chitchat",
                              "out_of_scope", "page_view", TOPIC_INTENT, FALLBACK_INTENT})
 
 
-def _tied_reading(message: Message, text: str) -> tuple[str, float] | None:
+def _tied_reading(message: Message, text: str, fallback_confidence: float) -> tuple[str, float] | None:
     """The classifier's best reading when the FallbackClassifier called the message not understood only because the
-    two best were about as likely, both at UNDERSTOOD or more: answering the first beats "I didn't get that"."""
+    two best were about as likely (within TIED), both at UNDERSTOOD or more: answering the first beats "I didn't get
+    that". Not when IntentGuard found no known word (its fallback is sure: 1.0)."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK_INTENT]
-    if len(ranking) < 2 or (ranking[1].get("confidence") or 0.0) < UNDERSTOOD:
+    if fallback_confidence > UNDERSTOOD or len(ranking) < 2:
+        return None
+    first, second = (ranking[0].get("confidence") or 0.0), (ranking[1].get("confidence") or 0.0)
+    if second < UNDERSTOOD or first - second > TIED:
         return None
     best = ranking[0]
     name, confidence = best.get("name"), best.get("confidence") or 0.0

@@ -186,7 +186,9 @@ def test_a_short_follow_up_continues_the_previous_request(text: str, intent: str
     ("ranking", "routed"),
     [([("nlu_fallback", 0.3), ("ask_video", 0.42), ("ask_specs", 0.41)], "ask_video"),  # two readings tied
      ([("nlu_fallback", 0.3), ("ask_video", 0.29), ("ask_specs", 0.28)], "nlu_fallback"),  # neither understood
-     ([("nlu_fallback", 0.3), ("deny", 0.4), ("stop", 0.39)], "nlu_fallback")],  # no answer of their own
+     ([("nlu_fallback", 0.3), ("deny", 0.4), ("stop", 0.39)], "nlu_fallback"),  # no answer of their own
+     ([("nlu_fallback", 0.3), ("ask_video", 0.5), ("ask_specs", 0.35)], "nlu_fallback"),  # not tied: unclear
+     ([("nlu_fallback", 1.0), ("ask_video", 0.42), ("ask_specs", 0.41)], "nlu_fallback")],  # no known word at all
 )  # fmt: skip
 def test_two_tied_readings_are_answered_by_the_first(ranking: list[tuple[str, float]], routed: str) -> None:
     message = Message(data={TEXT: "Habt ihr ein Filmchen oder ein Datenblatt zum Weiterschicken?"})
@@ -194,3 +196,13 @@ def test_two_tied_readings_are_answered_by_the_first(ranking: list[tuple[str, fl
     message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": value} for name, value in ranking])
     (result,) = KnowledgeRouter({}).process([message])
     assert result.get(INTENT)["name"] == routed
+
+
+def test_no_tied_reading_or_follow_up_replaces_a_forms_answer() -> None:
+    message = Message(data={TEXT: "Gibts ein Video oder Datenblatt?"})
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.3})
+    ranking = [("nlu_fallback", 0.3), ("ask_video", 0.42), ("ask_specs", 0.41)]
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": value} for name, value in ranking])
+    message.set("metadata", {ACTIVE_LOOP: "lead_form", PREVIOUS_INTENT: "ask_voucher"})
+    (result,) = KnowledgeRouter({}).process([message])
+    assert result.get(INTENT)["name"] == "nlu_fallback"  # the form's slot mapping takes the text

@@ -365,8 +365,8 @@ def continued_request(text: str, previous_intent: str | None) -> str | None:
 
 
 #: a voucher or discount code asked for ("und kann ich den Willkommensgutschein noch einlösen?", "any discount code?")
-_ASKS_VOUCHER = re.compile(r"gutschein|voucher|coupon|promo ?code|rabatt ?code|discount ?code|aktionscode|\bcodes?\b",
-                           re.IGNORECASE)
+_ASKS_VOUCHER = re.compile(r"gutschein|voucher|coupon|(?:promo|rabatt|discount|aktions|welcome|willkommens)[ -]?codes?",
+                           re.IGNORECASE)  # not any code: "source code", "QR code"
 #: intents whose answer gives a price (or works one out) already
 PRICE_ANSWERED = frozenset({"ask_price", "ask_tco", "ask_roi", "ask_discount", "ask_voucher", "inform_situation",
                             "order", "nlu_fallback"})

@@ -18,7 +18,7 @@ from bot.conversation.knowledge import (
     price_question,
     reroute,
 )
-from bot.conversation.questions import answer_question, topic_payload, with_full_name
+from bot.conversation.questions import answer_question, open_request, topic_payload, with_full_name
 from bot.text import question_part
 
 
@@ -322,3 +322,14 @@ def test_concept_words_match_whole_or_as_marked_beginnings(index: KnowledgeIndex
 )  # fmt: skip
 def test_a_reading_in_other_words_keeps_its_cue(text: str, intent: str) -> None:
     assert not lacks_cue(text, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "asked"),
+    [("Gibt es ein Video? Und einen Rabattcode?", "ask_video", "voucher"),
+     ("Läuft die App auf Android, und was kostet der Clip?", "ask_topic", "price"),
+     ("Is your source code open, and can I host it myself?", "ask_hosting", None),  # no voucher code
+     ("Was kostet Business, und gibt es eine API?", "ask_price", None)],  # the price answer gives the price
+)  # fmt: skip
+def test_a_price_or_voucher_in_another_part_of_the_message(text: str, intent: str, asked: str | None) -> None:
+    assert open_request(text, intent) == asked

@@ -157,7 +157,11 @@ def asks_for_support(text: str) -> bool:
 #: a customer's device or data that stopped working ("2 of our sensors went offline after the broker update")
 _FAULT = re.compile(r"\b(?:offline|went down|ausgefallen|kaputt|defekt|broken|geht nicht mehr|funktionier\w* nicht|"
                     r"(?:doesn|don|isn|aren)'?t work\w*|not working|stopped working|no longer work\w*|"
-                    r"fehlermeldung|error|disconnect\w*|abgest(?:ü|ue)rzt|crash\w*|zeigt nichts|shows nothing)",
+                    r"fehlermeldung|error|disconnect\w*|abgest(?:ü|ue)rzt|crash\w*|zeigt nichts|shows nothing|"
+                    r"stopped (?:sending|reporting|transmitting|updating)|(?:not|n't) sending|no (?:more|new) data|"
+                    r"no data (?:since|for|any ?more|coming)|"
+                    r"keine (?:daten|werte|messwerte) mehr|sende[nt] (?:nichts|keine|nicht) mehr|"
+                    r"senden? keine (?:daten|werte))",
                     re.IGNORECASE)  # fmt: skip
 _OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten|data|messpunkte?|anzeige|plattform|"
                    r"platform|ger(?:ä|ae)t\w*|devices?)\b", re.IGNORECASE)

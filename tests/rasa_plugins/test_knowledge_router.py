@@ -71,6 +71,8 @@ def _message(text: str, intent: str, confidence: float) -> Message:
         ("Bestellnummer WW-4711-22, könnt ihr nachschauen?", "order", 0.35, "ask_support"),
         ("wen muss ich da anschreiben", "nlu_fallback", 0.3, "ask_support"),
         ("2 of our sensors went offline after we updated the mqtt broker", "inform_situation", 0.9, "ask_support"),
+        ("seit dem Update senden 3 Sensoren keine Daten mehr", "inform_situation", 0.9, "ask_support"),
+        ("our 2 sites send no data to SAP yet, is that possible?", "inform_situation", 0.9, "inform_situation"),
         ("what about the other one, the home clip?", "inform_situation", 0.9, "ask_topic"),  # the last question again
         ("so when has it paid for itself", "nlu_fallback", 0.3, "ask_roi"),
         ("what about the other one, the home clip?", "ask_support", 0.38, "ask_topic"),

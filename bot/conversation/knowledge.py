@@ -467,13 +467,23 @@ def in_context_entry(index: KnowledgeIndex, text: str, previous: str | None) -> 
     """The entry for a short follow-up that alone fits none ("do I keep my history?", "wie lang brauch ich da
     dafür"), read together with the visitor's previous message, when it fits at ANSWER_THRESHOLD and shares a word
     with the follow-up; None otherwise."""
-    if not previous or not is_question(text) or len(topic_words(text)) > CONTEXT_WORDS:
+    if not previous or not (is_question(text) or _WHAT_NOW.search(text)) or len(topic_words(text)) > CONTEXT_WORDS:
         return None
     ranked = index.rank(f"{previous} {text}", whole=True)
     if not ranked or ranked[0].score < ANSWER_THRESHOLD:
         return None
-    # the follow-up itself must share a word with the entry: "schade, gibts was anderes?" is no question about it
-    return ranked[0] if index.shares_word(ranked[0].entry, text) else None
+    # the follow-up itself must share a word with the entry ("schade, gibts was anderes?" is no question about it),
+    # or ask what to do now that the answer was no ("ugh, so what do I do then" after the 5 GHz question)
+    return ranked[0] if index.shares_word(ranked[0].entry, text) or _WHAT_NOW.search(text) else None
+
+
+#: asking what to do after a "no" ("so what do I do then", "was mach ich dann?", "what are my options")
+_WHAT_NOW = re.compile(
+    r"\bwhat (?:do|can|should) (?:i|we) do(?: then| now| instead)?\b|\bwhat are (?:my|our) options\b|"
+    r"\bwas (?:mach|tu|kann|soll)\w* (?:ich|wir|man) (?:da|dann|jetzt|nun|stattdessen)\b|"
+    r"\bwie l(?:ö|oe)s\w* (?:ich|wir|man) das\b",
+    re.IGNORECASE,
+)
 
 
 def keyword_answer(index: KnowledgeIndex, text: str, intent: str | None) -> Scored | None:

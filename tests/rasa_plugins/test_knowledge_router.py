@@ -137,7 +137,8 @@ def test_making_sense_names_no_product() -> None:
     ("previous", "text", "entry"),
     [("Kann ich den Clip selbst montieren? Wir haben noch so einen alten Zähler.",
       "wie lang brauch ich da ungefähr dafür", "home-installation"),
-     ("we're moving house next month, what happens to the clip and the app?", "do I keep my history?", "home-move")],
+     ("we're moving house next month, what happens to the clip and the app?", "do I keep my history?", "home-move"),
+     ("Our router only has 5 GHz. Will the clip connect?", "hmm. what can I do then", "home-wifi")],  # what now
 )  # fmt: skip
 def test_a_short_follow_up_is_read_with_the_previous_message(previous: str, text: str, entry: str) -> None:
     alone = KnowledgeRouter({}).process([_message(text, "nlu_fallback", 0.3)])[0]

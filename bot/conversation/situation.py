@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
 
-from bot.numbers import find_numbers, number_word
+from bot.numbers import NUMBER_WORDS, find_numbers, number_word
 from bot.text import normalize
 
 HOME, BUSINESS, SENSE = "wattwerk-home", "wattwerk-business", "wattwerk-sense"
@@ -587,11 +587,13 @@ _ADDED = re.compile(
 )
 
 
-#: "noch 4 Kälteanlagen", "add 4 chillers", "plus 2 Filialen": the count before its noun
-_ADDED_BEFORE = re.compile(r"\b(?:noch|add|adding|plus|zusaetzlich)\s+(\d+|[a-z]+)\s+(\w+)")
+#: "add 4 chillers", "plus 2 Filialen": the count before its noun ("noch 3 Filialen" may mean "still 3")
+_COUNT = r"(\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+_ADDED_BEFORE = re.compile(r"\b(?:add|adding|plus|zusaetzlich)\s+" + _COUNT + r"\s+(\w+)")
 #: "4 Kälteanlagen dazunehmen", "3 Maschinen kommen hinzu": the count before its noun, the verb after it
 _ADDED_AFTER = re.compile(
-    r"(?<![\d.,])(\d+|[a-z]+)\s+(\w+)\s+(?:(?:\w+\s+){0,3}(?:dazu|hinzu)(?:kommen|kommt|nehmen|fuegen|bauen|kaufen)\w*|"
+    r"(?<![\d.,])\b" + _COUNT + r"\s+(\w+)\s+"
+    r"(?:(?:\w+\s+){0,3}(?:dazu|hinzu)(?:kommen|kommt|nehmen|fuegen|bauen|kaufen)\w*|"
     r"(?:kommen|kommt|kaemen|nehmen|nehmt)\s+(?:\w+\s+){0,2}(?:dazu|hinzu)\b)"
 )
 

@@ -298,7 +298,8 @@ def test_one_of_our_prices_is_no_energy_cost(text: str) -> None:
     ("text", "added"),
     [("und wenn noch 6 Kühlzellen dazukommen?", 6), ("what if we add 3 chillers later", 3),
      ("plus 2 Filialen im Herbst?", 2), ("noch 2 Fragen hätte ich", None), ("wir haben noch 3 Jahre Vertrag", None),
-     ("4 Filialen kommen im Frühjahr dazu", 4), ("wir haben 4 Filialen dazu ein Lager", None)],
+     ("4 Filialen kommen im Frühjahr dazu", 4), ("wir haben 4 Filialen dazu ein Lager", None),
+     ("wir haben nur noch 3 Filialen", None), ("und wenn wir noch 4 Kühlzellen dazunehmen?", 4)],
 )  # fmt: skip
 def test_sites_or_machines_added_with_their_noun(text: str, added: int | None) -> None:
     assert added_count(text) == added

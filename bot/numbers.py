@@ -113,7 +113,7 @@ def number_word(word: str) -> int | None:
     if unit and tens in _TENS and unit in _UNITS:
         return _TENS[tens] + _UNITS[unit]
     unit, found, tens = word.partition("und")
-    unit = "eins" if unit == "ein" else unit
-    if found and tens in _TENS and (unit in _UNITS or unit == "eins"):
-        return _TENS[tens] + (1 if unit == "eins" else _UNITS[unit])
+    ones = 1 if unit == "ein" else _UNITS.get(unit)  # "einundzwanzig"
+    if found and tens in _TENS and ones:
+        return _TENS[tens] + ones
     return None

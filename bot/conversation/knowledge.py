@@ -459,7 +459,8 @@ KEYWORD_OVERRIDABLE = frozenset({
 })  # fmt: skip
 
 
-#: a follow-up with at most this many topic words that fits no entry is read together with the previous message
+#: a follow-up has at most this many topic words: one that fits no entry is read together with the previous message
+#: (and one after a request continues it, bot.conversation.questions.continued_request)
 CONTEXT_WORDS = 4
 
 

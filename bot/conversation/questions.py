@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from bot.content.schemas import GENERAL
 from bot.conversation.knowledge import (
     ANSWER_THRESHOLD,
+    CONTEXT_WORDS,
     FALLBACK_INTENT,
     OVERRIDE_THRESHOLD,
     OVERVIEW_ENTRY,
@@ -351,15 +352,13 @@ _NOT_RECEIVED = re.compile(
 #: asking for another or a valid one ("anything valid now", "was anderes da?")
 _ANOTHER_ONE = re.compile(r"valid|g(?:ü|ue)ltig|\bgilt|ander|\belse\b|\bother|another|\bnow\b|\bjetzt\b",
                           re.IGNORECASE)
-#: a follow-up of a request has at most this many topic words
-CONTINUE_WORDS = 4
 
 
 def continued_request(text: str, previous_intent: str | None) -> str | None:
     """The intent a short follow-up continues ("bis wann gilt der?", "anything valid now?", "gibts was anderes?" after
     a voucher answer: the vouchers; "no tracking email either" after the delivery answer: our support); None when the
     message is no such follow-up or a bare yes or no."""
-    if not previous_intent or _BARE_ANSWER.match(text) or len(topic_words(text)) > CONTINUE_WORDS:
+    if not previous_intent or _BARE_ANSWER.match(text) or len(topic_words(text)) > CONTEXT_WORDS:
         return None
     if previous_intent == "ask_voucher" and (is_question(text) or _ANOTHER_ONE.search(text)):
         return "ask_voucher"  # "nee, lass mal" refuses what the bot offered next

@@ -26,31 +26,35 @@ ACTIVE_LOOP = "journey_active_loop"
 _rasas: dict[str, Any] = {}
 
 
+def _last_user_event(events: Any) -> Any:
+    """The visitor's last message in `events` (newest last, a list or the tracker's deque); None without one."""
+    return next((event for event in reversed(events) if getattr(event, "type_name", None) == "user"), None)
+
+
+def _text_of(event: Any) -> str | None:
+    """The text of a user event; None without one or for a button payload."""
+    text = getattr(event, "text", None) or ""
+    return None if not text or text.startswith("/") else text
+
+
+def _intent_of(event: Any) -> str | None:
+    return ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name")
+
+
 def previous_user_text(events: Any) -> str | None:
     """The text of the visitor's last message in `events` (newest last); None without one or for a button payload."""
-    for event in reversed(list(events)):
-        if getattr(event, "type_name", None) == "user":
-            text = getattr(event, "text", None) or ""
-            return None if not text or text.startswith("/") else text
-    return None
-
-
-def previous_user_intent(events: Any) -> str | None:
-    """The intent of the visitor's last message in `events` (newest last); None without one."""
-    for event in reversed(list(events)):
-        if getattr(event, "type_name", None) == "user":
-            return ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name")
-    return None
+    return _text_of(_last_user_event(events))
 
 
 async def _parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> Any:
-    events = list(tracker.events) if tracker is not None else []
-    context = {PREVIOUS_TEXT: previous_user_text(events), PREVIOUS_INTENT: previous_user_intent(events),
-               ACTIVE_LOOP: getattr(tracker, "active_loop_name", None)}  # fmt: skip
-    context = {key: value for key, value in context.items() if value}
-    if context and message.text and not message.text.startswith("/"):
-        message = copy.copy(message)  # the message logged in the tracker keeps its own metadata
-        message.metadata = {**(message.metadata or {}), **context}
+    if tracker is not None and message.text and not message.text.startswith("/"):
+        last = _last_user_event(tracker.events)  # one look back, not one per key
+        context = {PREVIOUS_TEXT: _text_of(last), PREVIOUS_INTENT: _intent_of(last),
+                   ACTIVE_LOOP: tracker.active_loop_name}  # fmt: skip
+        context = {key: value for key, value in context.items() if value}
+        if context:
+            message = copy.copy(message)  # the message logged in the tracker keeps its own metadata
+            message.metadata = {**(message.metadata or {}), **context}
     return await _rasas["parse_message"](self, message, tracker, only_output_properties)
 
 

@@ -585,6 +585,21 @@ INTENT_CUES = {
         r"z(?:ä|ae)hler|meter|ger(?:ä|ae)t|device|gateway|\bnicht\b|\bnot\b|n't|\bkein|\bnull\b|\bzero\b",
         re.IGNORECASE,
     ),
+    # someone else decides, or material to pass on: "not sure of the model" about the visitor's own meter is neither
+    "ask_boss_material": re.compile(
+        r"chef|boss|gesch(?:ä|ae)ft|gsch(?:ä|ae)ft|vorstand|\bc[efit]o\b|manag|leitung|leitig|f(?:ü|ue)hrung|inhaber|"
+        r"owner|board|\bexec|director|direktor|leadership|head office|superior|supervisor|vorgesetzt|\bmann\b|"
+        r"\bfrau\b|wife|husband|partner|gesellschafter|vater|\bpapa|\bdad|mutter|\bmama|\bmom|\bmum|eltern|"
+        r"parents|vermieter|landlord|hausverwalt|kolleg|colleague|\bteam|einkauf|procure|purchas|gemeinderat|council|"
+        r"mayor|b(?:ü|ue)rgermeister|aufsichtsrat|betriebsrat|verwaltung|entscheid|decide|decision|decission|approv|"
+        r"freigabe|freigeb|zustimm|sign.?off|\boben\b|intern|one.?pager|summary|zusammenfass|\bpdf|folie|slide|"
+        r"\bdeck\b|pr(?:ä|ae)sent|pr(?:ä|ae)si|factsheet|fact sheet|info ?sheet|infomaterial|brosch(?:ü|ue)re|"
+        r"brochure|unterlage|material|dokument|document|schriftlich|writing|argument|(?:ü|ue)berzeug|convinc|pitch|"
+        r"weiterleit|weitergeb|weiterschick|forward|\bshare|zeig|\bshow|vorleg|print|beschreib|overview|"
+        r"(?:ü|ue)bersicht|fakten|facts|sell (?:this|it)|verkaufen|for (?:him|her|them)|f(?:ü|ue)r (?:ihn|sie|die)|"
+        r"tell (?:him|her|them)|finanz|financ|budget|collect|sammel|rum\b|round\b",
+        re.IGNORECASE,
+    ),
     "ask_billing": re.compile(
         r"rechnung|invoice|bill|abrechn|zahl|pay|paid|lastschrift|debit|charge|abgebucht|abbuch|belast|betrag|amount|"
         r"gutschrift|refund|erstatt|mahn|dunning|reminder|kundennummer|\bust\b|vat|mwst|steuer|tax|receipt|beleg|"

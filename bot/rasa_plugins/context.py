@@ -6,9 +6,10 @@ brauch ich da ungefähr dafür" mean something only after the question before th
 `MessageProcessor.parse_message`: the message the NLU reads carries in its metadata the visitor's previous message
 (`PREVIOUS_TEXT`) and what it was read as (`PREVIOUS_INTENT`), so that the knowledge router
 (`bot/rasa_plugins/knowledge.py`) can read a follow-up that fits no entry together with it or as a follow-up of that
-request; and the form asking a question, if any (`ACTIVE_LOOP`), so that a correction ("12, not 21") answers the
-form's question there and is a new price question outside. The message stored in the conversation is not changed:
-the previous text is in the tracker already and is not written a second time.
+request; the form asking a question, if any (`ACTIVE_LOOP`), so that a correction ("12, not 21") answers the
+form's question there and is a new price question outside; and the product in focus (`FOCUS`), so that a question
+the answer action would answer for that product is not labelled as not understood. The message stored in the
+conversation is not changed: the previous text is in the tracker already and is not written a second time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ PREVIOUS_TEXT = "journey_previous_text"
 PREVIOUS_INTENT = "journey_previous_intent"
 #: ... and the form that is asking the visitor something, if any ("12, nicht 21" answers its question)
 ACTIVE_LOOP = "journey_active_loop"
+#: ... and the product in focus (the `product` slot): a question that alone fits no knowledge entry well enough may
+#: fit that product's ("montage machen wir selber, gibts ne anleitung?" after the compressor room)
+FOCUS = "journey_focus"
 
 _rasas: dict[str, Any] = {}
 
@@ -50,7 +54,7 @@ async def _parse_message(self: Any, message: Any, tracker: Any = None, only_outp
     if tracker is not None and message.text and not message.text.startswith("/"):
         last = _last_user_event(tracker.events)  # one look back, not one per key
         context = {PREVIOUS_TEXT: _text_of(last), PREVIOUS_INTENT: _intent_of(last),
-                   ACTIVE_LOOP: tracker.active_loop_name}  # fmt: skip
+                   ACTIVE_LOOP: tracker.active_loop_name, FOCUS: tracker.get_slot("product")}  # fmt: skip
         context = {key: value for key, value in context.items() if value}
         if context:
             message = copy.copy(message)  # the message logged in the tracker keeps its own metadata

@@ -54,7 +54,7 @@ from bot.conversation.questions import (
     reports_fault,
 )
 from bot.conversation.situation import adds_units, corrects_count, extract
-from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_INTENT, PREVIOUS_TEXT
+from bot.rasa_plugins.context import ACTIVE_LOOP, FOCUS, PREVIOUS_INTENT, PREVIOUS_TEXT
 from bot.rasa_plugins.nlu import with_top_intent
 from bot.reloading import ReloadingFile
 from bot.text import is_question
@@ -236,6 +236,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 with_top_intent(message, tied[0], tied[1])
             elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
+            elif intent == FALLBACK_INTENT and not _in_form(message):
+                # the answer action looks the question up for the product in focus; what it would answer from an
+                # entry was understood ("montage machen wir selber, gibts ne anleitung?" about the sensors)
+                best = index.lookup(text, None, _focus(message)).best
+                if best is not None:
+                    with_top_intent(message, TOPIC_INTENT, best.score)
         return messages
 
     def _with_topic(self, message: Message, entry_id: str) -> None:
@@ -276,6 +282,10 @@ def _tied_reading(message: Message, text: str, fallback_confidence: float) -> tu
 
 def _previous_intent(message: Message) -> str | None:
     return (message.get("metadata") or {}).get(PREVIOUS_INTENT)
+
+
+def _focus(message: Message) -> str | None:
+    return (message.get("metadata") or {}).get(FOCUS)
 
 
 def _in_form(message: Message) -> bool:

@@ -201,7 +201,9 @@ def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
      ("und jetzt?", "stop"), ("and if it stays off?", "stop"), ("länger ned?", "deny"),
      ("clip is nach nem jahr kaputt", "deny"), ("modbus tcp ok?", "affirm"),
      ("ok. and which package would 4 sites even be?", "ask_delivery"),
-     ("mit wie vielen Standorten kommen wir im kleinsten Paket aus?", "ask_delivery")],
+     ("mit wie vielen Standorten kommen wir im kleinsten Paket aus?", "ask_delivery"),
+     ("our house has one of those new digital meters with the little infrared eye, not sure of the model",
+      "ask_boss_material")],  # nobody else decides, nothing to pass on
 )  # fmt: skip
 def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
     assert lacks_cue(text, intent)

@@ -6,7 +6,8 @@ import asyncio
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_plugins import context
@@ -33,3 +34,17 @@ def test_the_nlu_gets_the_previous_message_and_the_logged_message_keeps_its_meta
     asyncio.run(context._parse_message(None, message, tracker))
     assert seen[0].metadata == {"page": "/en/", context.PREVIOUS_TEXT: "does the clip need wifi?"}
     assert message.metadata == {"page": "/en/"}  # what the tracker stores is unchanged
+
+
+def test_the_nlu_gets_the_product_in_focus(monkeypatch: Any) -> None:
+    seen: list[UserMessage] = []
+
+    async def parse(self: Any, message: UserMessage, tracker: Any, only_output_properties: bool) -> dict:
+        seen.append(message)
+        return {}
+
+    monkeypatch.setitem(context._rasas, "parse_message", parse)
+    events = [UserUttered("wir schauen uns Sense für den Kompressorraum an"), SlotSet("product", "wattwerk-sense")]
+    tracker = DialogueStateTracker.from_events("visitor", events, slots=[TextSlot("product", mappings=[])])
+    asyncio.run(context._parse_message(None, UserMessage("montage machen wir selber, gibts ne anleitung?"), tracker))
+    assert seen[0].metadata[context.FOCUS] == "wattwerk-sense"

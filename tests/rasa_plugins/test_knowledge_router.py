@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.knowledge import ANSWER_THRESHOLD, KNOWLEDGE_FILE, load_index
-from bot.rasa_plugins.context import ACTIVE_LOOP, PREVIOUS_INTENT, PREVIOUS_TEXT
+from bot.rasa_plugins.context import ACTIVE_LOOP, FOCUS, PREVIOUS_INTENT, PREVIOUS_TEXT
 from bot.rasa_plugins.knowledge import KnowledgeRouter
 from bot.reloading import ReloadingFile
 
@@ -209,3 +209,17 @@ def test_no_tied_reading_or_follow_up_replaces_a_forms_answer() -> None:
     message.set("metadata", {ACTIVE_LOOP: "lead_form", PREVIOUS_INTENT: "ask_voucher"})
     (result,) = KnowledgeRouter({}).process([message])
     assert result.get(INTENT)["name"] == "nlu_fallback"  # the form's slot mapping takes the text
+
+
+@pytest.mark.parametrize(
+    ("focus", "loop", "routed"),
+    [("wattwerk-sense", None, "ask_topic"), ("wattwerk-home", None, "ask_topic"), (None, None, "nlu_fallback"),
+     ("wattwerk-business", None, "nlu_fallback"),  # its entries say nothing about a manual for own installation
+     ("wattwerk-sense", "lead_form", "nlu_fallback")],  # the form takes the text
+)  # fmt: skip
+def test_a_question_that_fits_the_product_in_focus_is_understood(focus: str | None, loop: str | None,
+                                                                 routed: str) -> None:
+    message = _message("montage machen wir selber, gibts ne anleitung?", "nlu_fallback", 0.3)
+    message.set("metadata", {key: value for key, value in ((FOCUS, focus), (ACTIVE_LOOP, loop)) if value})
+    (result,) = KnowledgeRouter({}).process([message])
+    assert result.get(INTENT)["name"] == routed  # the answer action finds the installation entry of that product

@@ -86,6 +86,16 @@ def answer_if_specific(
     return None if reply is None else _say(services, dispatcher, tracker, reply, preferred)
 
 
+def answer_entry(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, entry_id: str) -> (
+        list[EventType] | None):
+    """The answer of the knowledge entry `entry_id` and its events; None when the knowledge file has no such entry."""
+    index = services.knowledge.get()
+    if index.entry(entry_id) is None:
+        return None
+    reply = answer_question(index, "", None, tracker.get_slot("language"), topic=entry_id)
+    return _say(services, dispatcher, tracker, reply, visitor_products(services, tracker))
+
+
 class ActionAnswerQuestion(ServiceAction):
     """Answers from the best-fitting knowledge entry; without one, offers the nearest topics as buttons."""
 

@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
-from actions.knowledge import answer_if_specific
+from actions.knowledge import answer_entry, answer_if_specific
 from bot.catalogue.service import discount_voucher
 from bot.conversation.answers import combined_total, growth_note, price_for_size, quantity_slot
+from bot.conversation.knowledge import HOSTING_ENTRY
 from bot.conversation.pricing import (
     asked_years,
     is_tiered,
@@ -87,6 +88,10 @@ class ActionShowPrices(CatalogueAction):
         return events
 
 
+#: a question where the data is kept
+HOSTING_INTENT = "ask_hosting"
+
+
 class ActionShowSpecs(CatalogueAction):
     """Specs, integrations, hosting facts and the documentation link, for the technical visitor."""
 
@@ -103,6 +108,8 @@ class ActionShowSpecs(CatalogueAction):
         product = self.product(dispatcher, tracker, events, ask=False)
         if product is None and self.services.catalogue.products():  # an entry that fits answers before "which product?"
             specific = answer_if_specific(self.services, dispatcher, tracker, product_known=False)
+            if specific is None and (tracker.latest_message.get("intent") or {}).get("name") == HOSTING_INTENT:
+                specific = answer_entry(self.services, dispatcher, tracker, HOSTING_ENTRY)  # the same for every product
             if specific is not None:
                 return specific
             product = self.product(dispatcher, tracker, events)

@@ -90,6 +90,20 @@ def test_a_spec_question_without_a_product_is_answered_before_asking_which_one(c
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [("where do you host the data? hospital IT will ask that first thing", "en", "Frankfurt"),
+     ("und wo hostet ihr das alles, unsere IT fragt", "de", "Frankfurt")],
+)  # fmt: skip
+def test_a_hosting_question_needs_no_product(catalogue_services: Services, text: str, language: str,
+                                            expected: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user(text, "ask_hosting")], {"language": language})
+    ActionShowSpecs(catalogue_services).run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages  # where the data is kept is the same for every product: no "which product?"
+    assert expected in message["text"] and not message.get("buttons")
+
+
+@pytest.mark.parametrize(
     ("slots", "expected"),
     [
         ({"language": "de", "product": "wattwerk-business", "situation_sites": 7.0},

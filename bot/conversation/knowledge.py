@@ -355,6 +355,8 @@ def _distinct_topics(ranked: list[Scored], focus: str | None) -> Iterable[Scored
 
 #: the entry that tells our products apart, for "what's the difference between Home and Business?"
 OVERVIEW_ENTRY = "products-overview"
+#: the entry that says where the data is kept, for every product: a hosting question needs no product to be answered
+HOSTING_ENTRY = "data-location"
 _TELL_APART = re.compile(r"unterschied|unterscheid|difference|differ|\bvs\.?\b|versus|\boder\b|\bor\b|vergleich|"
                          r"compar|welche\w*|which|statt|instead|reicht|enough|brauch|need", re.IGNORECASE)
 
@@ -583,6 +585,17 @@ INTENT_CUES = {
         r"contact|erreich|reach|ticket|anruf|\bcall|mail|chat|hotline|nutzer|user|zugang|access|rechte|berechtig|"
         r"permission|dashboard|bericht|report|export|import|alarm|meldung|benachricht|arriv|ankomm|sensor|clip|"
         r"z(?:ä|ae)hler|meter|ger(?:ä|ae)t|device|gateway|\bnicht\b|\bnot\b|n't|\bkein|\bnull\b|\bzero\b",
+        re.IGNORECASE,
+    ),
+    # a guarantee, trial, term or proof: "can it warn me if it runs at night?" is none (warn is no warranty)
+    "ask_guarantee": re.compile(
+        r"garant|gew(?:ä|ae)hr|warr?[ae]nt|guarant|\btest|trial|triall|probe|probier|pilot|r(?:ü|ue)ck|\bback|"
+        r"return|refund|erstatt|withdraw|widerruf|k(?:ü|ue)ndig|cancel|gebunden|bindung|commit|festleg|aussteig|"
+        r"vertrag|contract|laufzeit|\bterm|notice|frist|zertifi|certif|t(?:ü|ue)v|\bvde\b|\bce\b|siegel|seal|"
+        r"pr(?:ü|ue)f|stud|beleg|prove|proof|nachweis|sicher|\bsure|risk|risiko|verbindlich|satisf|zufrieden|gef(?:ä|ae)llt|"
+        r"like it|happy|funktion|work|klapp|defekt|defect|break|kaputt|cover|\blab\b|independent|unabh(?:ä|ae)ngig|"
+        r"warentest|qualit|free|gratis|kostenlos|ausprobier|teste|\btry\b|umtausch|exchange|replac|ersatz|"
+        r"\bpay\b|money|geld",
         re.IGNORECASE,
     ),
     # someone else decides, or material to pass on: "not sure of the model" about the visitor's own meter is neither

@@ -132,7 +132,10 @@ _PAYMENT_METHOD = re.compile(
     re.IGNORECASE,
 )
 #: what it saves ("was sparen wir realistisch?", "and what could we save"): the payback calculator, not a price
-_SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|save|saving\w*|einspar\w*)\b",
+_SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|save|saving\w*|einspar\w*)\b|"
+                      r"\bwas bringt (?:uns|mir|es|das)\b|\bwhat'?s in it for (?:us|me)\b|"
+                      r"\bwhat (?:do|would|will) (?:we|i) get out of (?:it|this|that)\b|"
+                      r"\bwhat (?:does|would|will) (?:it|this|that) (?:do|bring) (?:for )?(?:us|me)\b",
                       re.IGNORECASE)  # fmt: skip
 
 
@@ -194,7 +197,7 @@ def asks_payoff(text: str) -> bool:
 
 
 def asks_savings(text: str) -> bool:
-    """True for a question about what it saves."""
+    """True for a question about what it saves, or what it brings ("Was bringt uns das konkret?")."""
     return bool(_SAVINGS.search(text))
 
 

@@ -41,6 +41,7 @@ from bot.conversation.pricing import (
     asked_years,
     asks_annual_billing,
     asks_payback,
+    asks_price,
     asks_savings,
     bare_billing_period,
     names_voucher_code,
@@ -188,8 +189,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if intent == TOPIC_INTENT and not is_question(text) and extract(text).has_facts():
                 with_top_intent(message, SITUATION_INTENT, max(confidence, 0.5))  # "nur für mich, kleine mietwohnung"
                 continue
-            if intent in SAVINGS_MISREAD and (asks_savings(text) or asks_payback(text)):  # "was sparen wir?", "so when
-                # has it paid for itself": the calculator
+            if (intent in SAVINGS_MISREAD or (intent == PRICE_INTENT and not asks_price(text))) and (
+                    asks_savings(text) or asks_payback(text)):  # "was sparen wir?", "so when has it paid for itself",
+                # "was bringt uns das konkret?" (no price asked): the calculator
                 with_top_intent(message, ROI_INTENT, max(confidence, 0.5))
                 continue
             if intent in CORRECTION_MISREAD and corrects_count(text) and not _in_form(message):

@@ -203,7 +203,8 @@ def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
      ("ok. and which package would 4 sites even be?", "ask_delivery"),
      ("mit wie vielen Standorten kommen wir im kleinsten Paket aus?", "ask_delivery"),
      ("our house has one of those new digital meters with the little infrared eye, not sure of the model",
-      "ask_boss_material")],  # nobody else decides, nothing to pass on
+      "ask_boss_material"),  # nobody else decides, nothing to pass on
+     ("can it warn me if it runs at night when it shouldn't", "ask_guarantee")],  # to warn is no warranty
 )  # fmt: skip
 def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
     assert lacks_cue(text, intent)

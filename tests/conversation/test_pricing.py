@@ -163,7 +163,9 @@ def test_paying_for_a_year_at_once_is_told_from_a_yearly_figure(text: str, annua
 @pytest.mark.parametrize(
     ("text", "savings"),
     [("Was sparen wir realistisch?", True), ("and what could we save", True), ("Wie viel kann ich sparen?", True),
-     ("spart man was wenn man jährlich zahlt", False), ("Was kostet das?", False)],
+     ("spart man was wenn man jährlich zahlt", False), ("Was kostet das?", False),
+     ("Was bringt uns das konkret?", True), ("ok but what's in it for us", True),
+     ("Was bringt Home Plus mehr als Basis?", False)],  # the plans compared, not the savings
 )  # fmt: skip
 def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
     assert asks_savings(text) is savings

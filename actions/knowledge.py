@@ -18,6 +18,7 @@ from bot.conversation.questions import (
     answer_question,
     is_follow_up,
     product_answer_for_intent,
+    reports_fault,
     request_answer,
     second_answer,
     specific_answer,
@@ -36,13 +37,15 @@ def _missed_before(tracker: Tracker) -> bool:
 
 
 def _say(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, preferred: frozenset[str]
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, preferred: frozenset[str],
+    prospect: bool = True,
 ) -> list[EventType]:
-    """Says the reply: after the product that fits when the message also states the visitor's situation, and
+    """Says the reply: after the product that fits when a prospect's message also states their situation, and
     before the answer to a second question in the same message when an entry answered the first."""
     text = (tracker.latest_message or {}).get("text") or ""
     events: list[EventType] = []
-    if reply.entry_id is not None and extract(text).has_facts():  # "physio chain, 5 clinics. can your data …?"
+    # "physio chain, 5 clinics. can your data …?"
+    if reply.entry_id is not None and prospect and extract(text).has_facts():
         reason = situation_reason(
             from_slots(tracker.get_slot),
             services.catalogue.products(),
@@ -177,7 +180,14 @@ class ActionAnswerRequest(ServiceAction):
         if reply is None:
             dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
             return []
-        return _say(self.services, dispatcher, tracker, reply, preferred)
+        # a customer's "two of our sensors are offline" needs no product recommended for 2 measuring points, and
+        # support if the entry does not solve it
+        fault = reports_fault(message.get("text") or "")
+        events = _say(self.services, dispatcher, tracker, reply, preferred, prospect=not fault)
+        if fault:
+            dispatcher.utter_message(text=self.services.messages.get().render("fault_support",
+                                                                              tracker.get_slot("language")))
+        return events
 
 
 #: a question whether the product is tested or certified ("TÜV or self-certified?"): the overview answers it

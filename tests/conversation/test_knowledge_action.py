@@ -144,7 +144,7 @@ def test_a_customers_request_is_answered_from_a_fitting_entry(
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user(text, intent)], {"language": language})
     ActionAnswerRequest(catalogue_services).run(dispatcher, tracker, {})
-    (message,) = dispatcher.messages
+    message = dispatcher.messages[0]  # a fault report adds where support helps (next test)
     if expected.startswith("utter_"):
         assert message["response"] == expected and not message["text"]
     else:
@@ -195,3 +195,18 @@ def test_a_certification_question_gets_the_overview_with_the_test(catalogue_serv
     ActionAnswerGuarantee(catalogue_services).run(dispatcher, tracker, {})
     (message,) = dispatcher.messages
     assert message["response"] == "utter_guarantee"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "support"),
+    [("Seit unserem MQTT-Broker-Update sind zwei Sensoren offline. Was tun?", "de", "hilft unser Support"),
+     ("two of our sensors went offline after we updated the broker, what now?", "en", "our support team helps")],
+)  # fmt: skip
+def test_a_customers_fault_gets_no_product_pitch_and_ends_with_support(catalogue_services: Services, text: str,
+                                                                       language: str, support: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user(text, "ask_support")], {"language": language, "product": "wattwerk-sense"})
+    ActionAnswerRequest(catalogue_services).run(dispatcher, tracker, {})
+    said = [m["text"] or m["response"] for m in dispatcher.messages]
+    assert not any("Messpunkte passt" in t or "measuring points, Wattwerk Sense is" in t for t in said)  # no pitch
+    assert support in said[-1] and "support@wattwerk.example" in said[-1]

@@ -228,6 +228,18 @@ def test_a_second_question_the_intents_answer_left_open_is_answered_before_the_o
     assert any(e["name"] == "pending_offer" for e in events)  # the offer still follows
 
 
+def test_two_questions_the_intents_answer_left_open_are_both_answered_in_their_order(
+    catalogue_services: Services,
+) -> None:
+    text = ("Wir sind ein Maschinenbauer mit 9 Werken. Welches Zahlungsziel habt ihr, und wie viel Vorlauf braucht "
+            "eine Kündigung?")
+    _, texts = _offer_with(catalogue_services, [user(text, "ask_price")],
+                           {"language": "de", "product": "wattwerk-business"})  # fmt: skip
+    said = " ".join(texts)
+    assert "30 Tagen Zahlungsziel" in said and "Monat Frist" in said, texts
+    assert said.index("Zahlungsziel") < said.index("Frist")
+
+
 def test_no_second_answer_repeats_what_the_bot_just_said_or_strays_to_another_product(
     catalogue_services: Services,
 ) -> None:

@@ -29,7 +29,8 @@ _PRICE_CUE = re.compile(
     r"ballpark|was macht das|zahl\w*|pay|einmalig|one-off|monatlich|per month|pro monat|im monat|fees?|gebühr\w*|"
     r"monthly (?:figure|number|total|amount|rate|bill)|rough figure|cho?sch?tet|chostet|koscht\w*|"
     r"charges?|damage|cheapest|günstigste\w*|billigste\w*|(?:which|what) (?:plan|package|tier)|"
-    r"welche[nrs]? (?:tarif|plan|paket))\b",
+    r"welche[nrs]? (?:tarif|plan|paket)|(?:kleinste|smallest|biggest|largest|gr(?:ö|oe)(?:ß|ss)te)[nms]? "
+    r"(?:tarif|plan|paket|package|tier))\b",
     re.IGNORECASE,
 )
 _ASKS = re.compile(r"\?|\b(?:was|wie|what|how|whats|what's|bitte|please|pls|plz|could|can|would|nennen|"

@@ -310,6 +310,10 @@ def _clearly_fitting_parts(
             yield ranked
 
 
+#: at most this many open questions of one message are answered from the knowledge entries
+SECOND_ANSWERS = 2
+
+
 def open_second_answer(
     index: KnowledgeIndex,
     text: str,
@@ -321,25 +325,28 @@ def open_second_answer(
     already_said: Callable[[str], bool] = lambda text: False,
 ) -> Reply | None:
     """The answer to a question in the message that `intent`'s own answer leaves open ("got a video of the clip? and is
-    there a trial?"): the entry that clearly fits one of its parts, unless it is the intent's own topic, the overview of
-    everything, another product's entry (than the one the message names or the one in focus; with neither, one for
-    the visitor's segment or a general one; with no segment either, any) or `already_said`. None when no part has
-    such an entry."""
+    there a trial?"), or to two (SECOND_ANSWERS): the entry that clearly fits one of its parts, unless it is the
+    intent's own topic, the overview of everything, another product's entry (than the one the message names or the
+    one in focus; with neither, one for the visitor's segment or a general one; with no segment either, any) or
+    `already_said`. None when no part has such an entry."""
     product = named_product(text) or focus
     found: list[Scored] = []
     for ranked in _clearly_fitting_parts(index, text, product, segment_products):
         entry = ranked[0].entry
-        if intent in entry.intents or entry.id == OVERVIEW_ENTRY:
+        if intent in entry.intents or entry.id == OVERVIEW_ENTRY or any(f.entry.id == entry.id for f in found):
             continue
         fits = entry.product in (GENERAL, product) or (product is None and (
             entry.product in segment_products or not segment_products))  # nothing known: the entry's own product
         if fits and not already_said(_answer(ranked[0], language).text):
             found.append(ranked[0])
-    best = max(found, key=lambda scored: scored.score, default=None)
-    if best is None:
+    # two open questions ("Welches Zahlungsziel habt ihr, und wie viel Vorlauf braucht eine Kündigung?") get both
+    # answers, in the order they were asked
+    best = sorted(found, key=lambda scored: scored.score, reverse=True)[:SECOND_ANSWERS]
+    replies = [_answer(scored, language) for scored in found if scored in best]
+    if not replies:
         return None
-    reply = _answer(best, language)
-    return reply if product or reply.product is None else _with_product_named(reply)
+    replies = [r if product or r.product is None else _with_product_named(r) for r in replies]
+    return replies[0] if len(replies) == 1 else replace(replies[0], text="\n\n".join(r.text for r in replies))
 
 
 #: a bare answer to a yes/no question ("nein danke", "ok", "yes please"): no follow-up of the request before it

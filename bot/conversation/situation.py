@@ -117,7 +117,8 @@ _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": D
 _ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|eine|einen|einem)\s+(?:einzige[nm]?\s+)?"
                        r"(?:standort|filiale|niederlassung)\b(?!\s+(?:pro|je|mehr)\b)")
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
-                         r"every machine|jede (?:maschine|anlage)|pro maschine|per machine)\b")  # fmt: skip
+                         r"every (?:single )?machine|jede (?:maschine|anlage)|pro maschine|per machine|"
+                         r"on (?:its|their) own|separat|getrennt)\b")  # fmt: skip
 #: an annual energy cost at or above this is a business's (Business fits when nothing else decides)
 BUSINESS_ENERGY_COST_EUR = 10_000
 _CURRENCY_BEFORE = re.compile(r"(?:€|eur|euro)\s*$", re.IGNORECASE)
@@ -452,7 +453,7 @@ def _words_until_number(tokens: Iterable[_Token]) -> list[str]:
 
 
 def _names_site(word: str) -> bool:
-    return _stem_in(word, _SITE_STEMS) or word == "werk"
+    return _stem_in(word, _SITE_STEMS) or word in ("werk", "plant")  # "pro Werk", "per plant"
 
 
 def _per_site_phrase(words: list[str]) -> bool:
@@ -536,12 +537,32 @@ def per_site(text: str) -> bool:
     return any(_PER_SITE.search(rest) or _PER_SITE.search(_PER_MONTH.sub("", rest)) for rest in rests)
 
 
+def counts_per_site(text: str, count: int) -> bool:
+    """True when `count` is said as one per site ("10 measuring points per plant", "je Filiale 4 Kühltruhen"), not as
+    the total after it ("one oven per shop so 9 ovens")."""
+    tokens = _tokens(text)
+    for index, token in enumerate(tokens):
+        if token.value != count or token.money or any(t.word in _TOTAL_WORDS for t in tokens):
+            continue
+        after = _words_until_number(tokens[index + 1 : index + 7])
+        just_before = [t.word for t in tokens[max(0, index - 2) : index]]  # "je Werk 6", not "per shop so 9"
+        if _per_site_phrase(after) or _each_after(after) or _per_site_phrase(just_before) or (
+                just_before[-1:] and just_before[-1] in _EACH):
+            return True
+    return False
+
+
 def with_known_sites(known: Situation, said: Situation, text: str) -> Situation:
     """`said`, with an energy cost per site multiplied by the sites said before ("2,400 EUR per site per month" after
-    "we have 12 sites": 345,600 EUR a year)."""
-    if said.energy_cost_eur is None or said.sites or not known.sites or not per_site(text):
+    "we have 12 sites": 345,600 EUR a year), and so a count of machines per site ("say 10 measuring points per plant"
+    after "2 plants": 20)."""
+    if said.sites or not known.sites:
         return said
-    return replace(said, energy_cost_eur=said.energy_cost_eur * known.sites)
+    if said.energy_cost_eur is not None and per_site(text):
+        said = replace(said, energy_cost_eur=said.energy_cost_eur * known.sites)
+    if said.measuring_points and counts_per_site(text, said.measuring_points):
+        said = replace(said, measuring_points=said.measuring_points * known.sites)
+    return said
 
 
 def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | None] | None) -> str | None:
@@ -554,6 +575,8 @@ def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | Non
         return None  # "für beide Zähler", "two meters": a house with a heat-pump meter as much as a machine
     if machines and (not sites or machines > sites or by_sector == SENSE):
         return SENSE  # machines, also across a few plants or halls
+    if found.get("individual") and found.get("machines_named"):
+        return SENSE  # "2 plants, and we want to see compressors and cooling separately": machine by machine
     if found.get("sites"):
         return BUSINESS
     if found.get("employees"):

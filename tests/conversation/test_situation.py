@@ -150,6 +150,8 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("I'm a pensioner living alone", HOME, "b2c"),
         ("I run a home office", HOME, "b2c"),
         ("Privatunternehmen mit 8 Standorten", BUSINESS, "b2b"),  # no private household
+        ("food manufacturer with 2 plants, we want to see compressors and cooling separately", SENSE, "b2b"),
+        ("wir haben 3 Filialen und wollen jede Filiale getrennt sehen", BUSINESS, "b2b"),  # sites, no machines
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
@@ -314,3 +316,13 @@ def test_a_corrected_count(text: str, corrects: bool) -> None:
     assert corrects_count(text) is corrects
     if corrects:
         assert bare_count(text) in (14, 13, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "machines"),
+    [("say 10 measuring points per plant, what's that in money", 20), ("je Werk 6 Sensoren", 12),
+     ("4 Kühltruhen je Filiale", 8), ("10 measuring points in total", 10),
+     ("ok one oven per site so 9 ovens, what's the one-off", 9)],  # the total after "so"
+)  # fmt: skip
+def test_a_count_of_machines_per_site_counts_the_sites_said_before(text: str, machines: int) -> None:
+    assert with_known_sites(Situation(sites=2), extract(text), text).measuring_points == machines

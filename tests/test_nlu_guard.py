@@ -130,3 +130,16 @@ def test_a_question_without_contact_details_is_no_contact_details(text: str, int
     msg = message(text, "inform_contact", 0.52, known_words=2)
     guard().process([msg])
     assert msg.get(INTENT)["name"] == intent_after
+
+
+@pytest.mark.parametrize(
+    ("text", "intent_after"),
+    [("will the clip read it without a PIN from the grid operator? and the wifi is 5ghz only. price is fine btw",
+      "greet"),  # the next reading: the price is settled, the questions are about something else
+     ("wandler zum aufklappen? welche genauigkeitsklasse? was ein messpunkt kostet hab ich gesehen, passt", "greet"),
+     ("ok what does it cost", "ask_price"), ("price is fine, but what about the one-off costs?", "ask_price")],
+)  # fmt: skip
+def test_a_price_said_to_be_fine_is_no_price_question(text: str, intent_after: str) -> None:
+    msg = message(text, "ask_price", 0.9, known_words=3)
+    guard().process([msg])
+    assert msg.get(INTENT)["name"] == intent_after

@@ -21,7 +21,13 @@ import numpy as np
 from bot.catalogue.schema import LANGS
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import GENERAL, KnowledgeEntry, KnowledgeFile, read_knowledge
-from bot.conversation.pricing import asks_energy_amount, asks_payment_method, asks_plain_price, asks_price
+from bot.conversation.pricing import (
+    asks_energy_amount,
+    asks_payment_method,
+    asks_plain_price,
+    asks_price,
+    settles_price,
+)
 from bot.conversation.situation import extract
 from bot.text import is_question, normalize, question_part
 
@@ -681,7 +687,7 @@ def price_question(text: str, intent: str | None, confidence: float = 1.0) -> bo
     """A price question the classifier took for something vague (`8 units, what's the total`) or was unsure about:
     answer the price. Also True for `ask_price` itself, which then keeps its answer (no knowledge entry replaces a
     price)."""
-    if not asks_price(text):
+    if not asks_price(text) or settles_price(text):  # "price is fine btw": the other questions
         return False
     if intent == PRICE_INTENT or intent in PRICE_OVERRIDABLE:
         return True

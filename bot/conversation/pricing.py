@@ -18,7 +18,7 @@ from bot.formatting import money, number, plan_line, unit_name
 from bot.messages import Messages
 from bot.numbers import NUMBER_WORDS
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
-from bot.text import normalize, words
+from bot.text import clauses, normalize, words
 
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
@@ -236,6 +236,31 @@ _PLAIN_PRICE = re.compile(
 def asks_plain_price(text: str) -> bool:
     """True for a question that asks only what it costs or which plan it takes."""
     return asks_price(text) and bool(_PLAIN_PRICE.search(text))
+
+
+#: the price already known and accepted ("price is fine btw", "was ein Messpunkt kostet hab ich gesehen, passt")
+_SETTLED = re.compile(r"\b(?:fine|ok|okay|passt|no problem|kein problem|gesehen|seen|gelesen|know|wei(?:ß|ss)|kenn\w*|"
+                      r"clear|klar|egal|doesn'?t matter|not (?:an|the) issue|kein thema|in ordnung|acceptable|"
+                      r"reasonable|fair)\b", re.IGNORECASE)  # fmt: skip
+
+
+#: a clause that starts by asking ("ok what does it cost", "und wie viel kostet das")
+_ASKING_START = re.compile(r"^\W*(?:(?:ok|okay|so|and|und|also|na|hm+)\W+)*(?:what|how|which|can|could|would|is|are|"
+                           r"was kostet|wie ?viel|wie teuer|welche\w*|kann|k(?:ö|oe)nn\w*|gibt)\b",
+                           re.IGNORECASE)  # fmt: skip
+
+
+def settles_price(text: str) -> bool:
+    """True when the message says in passing that the price is known or fine and asks for none ("will the clip read
+    it without a PIN? price is fine btw"): its questions are about something else."""
+    parts = clauses(text)
+    settled = [i for i, part in enumerate(parts) if "?" not in part and _PRICE_CUE.search(part)
+               and not _ASKING_START.search(part) and (
+                   _SETTLED.search(part) or (i + 1 < len(parts) and _SETTLED.fullmatch(parts[i + 1].strip(" .!,"))))]
+    if not settled:
+        return False
+    rest = " ".join(part for i, part in enumerate(parts) if i not in settled)
+    return not asks_price(rest)
 
 
 def asks_price(text: str) -> bool:

@@ -69,7 +69,8 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
                                      "semi-detached", "eigenheim")),
     ("household", "b2c", HOME, ("haushalt", "household", "familie", "family", "waermepumpe", "heat pump",
                                 "wg", "homeowner", "wallbox", "e-auto", "elektroauto", "electric car",
-                                "balkonkraftwerk", "rentner")),
+                                "balkonkraftwerk", "rentner", "our house", "my house", "mein haus",
+                                "meinem haus")),  # "unser Haus" is also a firm's way to say "our company"
 )  # fmt: skip
 
 #: the last sector: words that only hint at a household (family, heat pump) count when no other sector is named

@@ -35,7 +35,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.contact import DIALLED_NUMBER
 from bot.conversation.knowledge import lacks_cue
-from bot.conversation.pricing import asks_price
+from bot.conversation.pricing import asks_price, settles_price
 from bot.conversation.questions import is_follow_up
 from bot.conversation.situation import bare_count, extract
 from bot.text import is_question
@@ -196,6 +196,8 @@ class IntentGuard(GraphComponent, IntentClassifier):
             if gives_contact_details(text):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 with_top_intent(message, CONTACT_INTENT, confidence)
+            elif intent == "ask_price" and settles_price(text):
+                _demote(message, "ask_price")  # "will the clip read it without a PIN? price is fine btw"
             elif AMOUNT_ONLY.match(text):
                 with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif short_price_question(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them

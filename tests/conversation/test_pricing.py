@@ -14,6 +14,7 @@ from bot.conversation.pricing import (
     bare_billing_period,
     quote,
     quote_message,
+    settles_price,
     years_message,
 )
 from bot.conversation.situation import Situation
@@ -218,3 +219,14 @@ def test_machines_added_with_their_noun_are_priced_with_the_known_ones(
     # 8 said before; the slots already hold the total of 12 (action_track_journey)
     q = price_for_size(products["wattwerk-sense"], Situation(measuring_points=12), text)
     assert q is not None and q.units == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "settled"),
+    [("will the clip read it without a PIN? price is fine btw", True), ("der Preis passt. Wann könnt ihr liefern?", True),
+     ("was ein messpunkt kostet hab ich gesehen, passt", True), ("ok what does it cost", False),
+     ("ok how much is it, fine print?", False), ("price is fine, but what about the one-off costs?", False),
+     ("Was kostet das?", False)],
+)  # fmt: skip
+def test_a_price_said_in_passing_to_be_fine_is_told(text: str, settled: bool) -> None:
+    assert settles_price(text) is settled

@@ -223,7 +223,8 @@ def test_machines_added_with_their_noun_are_priced_with_the_known_ones(
 
 @pytest.mark.parametrize(
     ("text", "settled"),
-    [("will the clip read it without a PIN? price is fine btw", True), ("der Preis passt. Wann könnt ihr liefern?", True),
+    [("will the clip read it without a PIN? price is fine btw", True),
+     ("der Preis passt. Wann könnt ihr liefern?", True),
      ("was ein messpunkt kostet hab ich gesehen, passt", True), ("ok what does it cost", False),
      ("ok how much is it, fine print?", False), ("price is fine, but what about the one-off costs?", False),
      ("Was kostet das?", False)],

@@ -330,7 +330,7 @@ def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: Evidence
         ("Ich schau für meine Mutter mal nach, sie hat ein Reihenhaus.", "Was kostet der Clip?", "ask_price",
          "influencer"),
         ("my husband is the one paying for it", "how much is the clip?", "ask_price", "influencer"),
-        ("Hallo, IT-Sicherheit hier.", "Wo liegen die Daten?", "ask_hosting", "technical"),
+        ("Hallo, IT-Sicherheit hier.", "Was kostet Business?", "ask_price", "technical"),
     ],
 )  # fmt: skip
 def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(

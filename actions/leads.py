@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import SayAction, ServiceAction, UsesServices
 from bot.contact import (
     ContactDetails,
+    asks_for_our_contact,
     consent_answer,
     details_from_conversation,
     looks_like_bad_email,
@@ -63,12 +64,15 @@ def consent_text(services: Services, language: str) -> tuple[str, str]:
 
 
 class ActionHandleContactRequest(ServiceAction):
-    """Businesses (and visitors whose segment is not known) get the lead form; households self-service."""
+    """Businesses (and visitors whose segment is not known) get the lead form, after our sales contact when they asked
+    for it; households self-service."""
 
     def name(self) -> str:
         return "action_handle_contact_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("segment") != "b2c" and asks_for_our_contact(tracker.latest_message.get("text") or ""):
+            self.say(dispatcher, tracker, "summary_contact")  # "is there a phone number for sales?": ours first
         if tracker.get_slot("segment") == "b2c":
             self.say(dispatcher, tracker, "lead_self_service")
             return [SlotSet("contact_path", "self_service")]

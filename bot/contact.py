@@ -159,3 +159,18 @@ def plausible_company(text: str) -> str | None:
     if not 1 <= len(words) <= 8 or "?" in text or EMAIL.search(text):
         return None
     return text
+
+
+#: asking for our number or address ("is there a phone number for sales?", "wen ruft er an, wenn er Fragen hat?")
+_OUR_CONTACT = re.compile(
+    r"\b(?:phone ?number|telephone|telefon ?nummer|telefonnummer|rufnummer|nummer|number|e-?mail ?(?:address|adresse)|"
+    r"wen ruf\w*|who (?:do|does|should|can) (?:i|we|he|she|they) (?:call|ring|contact)|"
+    r"how (?:do|can) (?:i|we) (?:reach|contact|call) (?:you|your|sales)|wie erreich\w*|an wen (?:wend|kann)\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_our_contact(text: str) -> bool:
+    """True when the visitor asks how to reach us rather than giving their own details ("is there a phone number for
+    sales?"), with no e-mail address or phone number of theirs in the message."""
+    return bool(_OUR_CONTACT.search(text)) and "?" in text and not (EMAIL.search(text) or DIALLED_NUMBER.search(text))

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.contact import ContactDetails, details_from_conversation, details_from_message, looks_like_bad_email
+from bot.contact import (
+    ContactDetails,
+    asks_for_our_contact,
+    details_from_conversation,
+    details_from_message,
+    looks_like_bad_email,
+)
 from bot.sales.handoffs import company_size
 from bot.sales.routing import TeamError, assign, callback_promise, load_team, parse_team
 
@@ -86,3 +92,14 @@ def test_team_file_mistakes_are_named() -> None:
     with pytest.raises(TeamError, match="salespeople\\[1\\].time_zone: unknown time zone 'Mars/Base'"):
         parse_team({"salespeople": [{"id": "a", "name": "A", "email": "a@x", "languages": ["de"],
                                      "time_zone": "Mars/Base", "hours": {"mon": "09:00-17:00"}}]})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "ours"),
+    [("is there a phone number for sales?", True), ("Und wenn er dann Fragen hat, wen ruft er an?", True),
+     ("Wie erreiche ich euren Vertrieb?", True), ("Can someone from sales call me?", False),
+     ("Kann mich jemand anrufen? 0171 2345678", False),
+     ("Haben wir einen festen Ansprechpartner oder nur Hotline?", False)],
+)  # fmt: skip
+def test_asking_for_our_number_is_told_from_giving_ones_own(text: str, ours: bool) -> None:
+    assert asks_for_our_contact(text) is ours

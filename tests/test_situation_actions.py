@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.journey import ActionTrackJourney
-from actions.leads import ActionAskLeadContact
+from actions.leads import ActionAskLeadContact, ActionHandleContactRequest
 from actions.products import ActionShowPrices
 from actions.roi import ActionAskRoiEnergyCost, ActionCalculateRoi, ActionStartRoi
 from actions.situation import ActionAnswerSituation
@@ -254,6 +254,21 @@ def test_the_lead_form_adds_nothing_when_nothing_is_known(catalogue_services: Se
     ActionAskLeadContact(catalogue_services).run(dispatcher, make_tracker([user("call me", "request_contact")],
                                                                           {"language": "en"}), {})  # fmt: skip
     assert len(dispatcher.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "number_first"),
+    [("is there a phone number for sales?", {"language": "en"}, True),
+     ("Can someone from sales call me?", {"language": "en"}, False)],
+)  # fmt: skip
+def test_a_business_asking_for_our_number_gets_it_before_the_lead_form(
+    catalogue_services: Services, text: str, slots: dict[str, Any], number_first: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionHandleContactRequest(catalogue_services).run(
+        dispatcher, make_tracker([user(text, "request_contact")], slots), {})
+    assert ("+49 30 1234 5670" in texts(dispatcher)) is number_first
+    assert events == [SlotSet("contact_path", "lead")]  # the callback is still offered
 
 
 def test_a_summary_request_with_the_situation_names_the_fitting_plan_first(catalogue_services: Services) -> None:

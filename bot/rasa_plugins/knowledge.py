@@ -22,7 +22,9 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.contact import asks_for_our_contact
 from bot.conversation.knowledge import (
+    CUSTOMER_INTENTS,
     FALLBACK_INTENT,
     KNOWLEDGE_FILE,
     OVERVIEW_ENTRY,
@@ -69,6 +71,8 @@ SITUATION_INTENT = "inform_situation"
 _REVIEW_WORDS = re.compile(r"review|bewert|rezension|stern|star|rating|testimonial|erfahrungsbericht", re.IGNORECASE)
 VOUCHER_INTENT = "ask_voucher"
 ROI_INTENT = "ask_roi"
+#: asking to be put in touch with sales
+CONTACT_REQUEST_INTENT = "request_contact"
 #: readings of a question about what it saves that the payback calculator answers better
 SAVINGS_MISREAD = frozenset({"express_doubt", "praise", "nlu_fallback", "chitchat", "out_of_scope", "ask_what_is",
                              "ask_features", "ask_comparison"})
@@ -170,6 +174,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             continued = continued_request(text, _previous_intent(message)) if misread else None  # "und jetzt?"
             if continued is not None and continued != intent:  # "bis wann gilt der?" after the vouchers: about them
                 with_top_intent(message, continued, max(confidence, 0.5))
+                continue
+            if (intent == FALLBACK_INTENT and asks_for_our_contact(text) and not _in_form(message)
+                    and _previous_intent(message) not in CUSTOMER_INTENTS):  # a customer's problem: support
+                with_top_intent(message, CONTACT_REQUEST_INTENT, 0.5)  # "wen ruft er an, wenn er Fragen hat?"
                 continue
             if intent == SITUATION_INTENT and reports_fault(text):  # "2 of our sensors went offline": no prospect
                 with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))

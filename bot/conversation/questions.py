@@ -168,6 +168,22 @@ _OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten
                    r"platform|ger(?:ä|ae)t\w*|devices?)\b", re.IGNORECASE)
 
 
+#: asking when an order would arrive ("if I order the clip today when would it get here?", "wann wär der dann da?")
+_ARRIVAL = re.compile(
+    r"\bwhen (?:would|will|does|do|could|can) (?:it|they|the \w+|my \w+|that) (?:get here|arrive|come|be (?:here|"
+    r"there|delivered|shipped))|\bhow (?:long|fast|soon)\b[^.?!]{0,40}\b(?:deliver\w*|ship\w*|arriv\w*|get here)\b|"
+    r"\bwann (?:w(?:ä|ae)re?|ist|kommt|k(?:ä|ae)me|h(?:ä|ae)tte) (?:der|die|das|er|sie|es|ich ihn|ich sie|ich das)\b"
+    r"[^.?!]{0,20}\b(?:da|an|bei mir|bei uns)\b|\bwie (?:lange|schnell)\b[^.?!]{0,40}\b(?:liefer\w*|versand|"
+    r"versende\w*|da)\b|\blieferzeit|\bdelivery time",
+    re.IGNORECASE,
+)
+
+
+def asks_arrival(text: str) -> bool:
+    """True for a question when an order would arrive, however it is put in terms of ordering."""
+    return is_question(text) and bool(_ARRIVAL.search(text))
+
+
 def reports_fault(text: str) -> bool:
     """True when a customer reports that our device, app or data stopped working."""
     return bool(_FAULT.search(text) and _OURS.search(text))

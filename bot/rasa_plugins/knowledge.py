@@ -50,6 +50,7 @@ from bot.conversation.pricing import (
     refers_someone,
 )
 from bot.conversation.questions import (
+    asks_arrival,
     asks_for_support,
     continued_request,
     is_bare_size,
@@ -79,6 +80,8 @@ SAVINGS_MISREAD = frozenset({"express_doubt", "praise", "nlu_fallback", "chitcha
 #: readings of a question about paying for a year at once that its answer (the discount terms) corrects
 ANNUAL_BILLING_MISREAD = frozenset({"ask_roi", "ask_tco", "nlu_fallback"})
 SUPPORT_INTENT = "ask_support"
+ORDER_INTENT = "order"
+DELIVERY_INTENT = "ask_delivery"
 #: readings of a customer's request for a person on their case ("wen muss ich da anschreiben", "and if it stays off?")
 ESCALATION_MISREAD = frozenset({"nlu_fallback", "stop", "deny", "order", "goodbye", "chitchat", "out_of_scope",
                                 "affirm", "inform_contact", "thank", "greet", "praise", "ask_features", "ask_what_is",
@@ -178,6 +181,9 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if (intent == FALLBACK_INTENT and asks_for_our_contact(text) and not _in_form(message)
                     and _previous_intent(message) not in CUSTOMER_INTENTS):  # a customer's problem: support
                 with_top_intent(message, CONTACT_REQUEST_INTENT, 0.5)  # "wen ruft er an, wenn er Fragen hat?"
+                continue
+            if intent == ORDER_INTENT and asks_arrival(text):  # "if I order the clip today when would it get here?"
+                with_top_intent(message, DELIVERY_INTENT, max(confidence, 0.5))
                 continue
             if intent == SITUATION_INTENT and reports_fault(text):  # "2 of our sensors went offline": no prospect
                 with_top_intent(message, SUPPORT_INTENT, max(confidence, 0.5))

@@ -246,7 +246,9 @@ def test_a_stated_requirement_is_a_question(text: str, asked: str | None) -> Non
     ("text", "entries"),
     [("Ohne AVV geht bei uns gar nichts", {"dpa"}), ("works with LoRaWAN?", {"lorawan"}),
      ("misst das Ding auch Gas?", {"energy-types"}), ("Gasthaus mit 3 Zimmern", set()),
-     ("Modbus-Registerbelegung?", {"sense-protocols"})],
+     ("Modbus-Registerbelegung?", {"sense-protocols"}),
+     ("was ist eigentlich der unterschied zwischen home und home plus", {"home-plans"}),
+     ("Starter or Professional for 3 sites?", {"business-plans"}), ("Unterschied Home und Business?", set())],
 )  # fmt: skip
 def test_keywords_name_their_entry_as_whole_words(index: KnowledgeIndex, text: str, entries: set[str]) -> None:
     assert index.keyword_entries(text) == entries
@@ -336,3 +338,16 @@ def test_a_reading_in_other_words_keeps_its_cue(text: str, intent: str) -> None:
 )  # fmt: skip
 def test_a_price_or_voucher_in_another_part_of_the_message(text: str, intent: str, asked: str | None) -> None:
     assert open_request(text, intent) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "arrival"),
+    [("if I order the clip today when would it get here?", True),
+     ("wenn ich heute bestelle, wann wär der dann da?", True),
+     ("Ich bestelle jetzt. Wie lange dauert die Lieferung?", True), ("I want to order the clip", False),
+     ("when would it pay off?", False), ("how long does the installation take?", False)],
+)  # fmt: skip
+def test_a_question_when_an_order_arrives_is_told(text: str, arrival: bool) -> None:
+    from bot.conversation.questions import asks_arrival
+
+    assert asks_arrival(text) is arrival

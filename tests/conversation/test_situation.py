@@ -152,6 +152,7 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("Privatunternehmen mit 8 Standorten", BUSINESS, "b2b"),  # no private household
         ("food manufacturer with 2 plants, we want to see compressors and cooling separately", SENSE, "b2b"),
         ("wir haben 3 Filialen und wollen jede Filiale getrennt sehen", BUSINESS, "b2b"),  # sites, no machines
+        ("Gibt es Referenzen aus der Wohnungswirtschaft?", BUSINESS, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:

@@ -213,13 +213,14 @@ def test_no_tied_reading_or_follow_up_replaces_a_forms_answer() -> None:
 
 @pytest.mark.parametrize(
     ("focus", "loop", "routed"),
-    [("wattwerk-sense", None, "ask_topic"), ("wattwerk-home", None, "ask_topic"), (None, None, "nlu_fallback"),
-     ("wattwerk-business", None, "nlu_fallback"),  # its entries say nothing about a manual for own installation
-     ("wattwerk-sense", "lead_form", "nlu_fallback")],  # the form takes the text
+    [("wattwerk-business", None, "ask_topic"), (None, None, "nlu_fallback"),
+     ("wattwerk-home", None, "nlu_fallback"),  # the household's entries have no alerts about heating at night
+     ("wattwerk-business", "lead_form", "nlu_fallback")],  # the form takes the text
 )  # fmt: skip
 def test_a_question_that_fits_the_product_in_focus_is_understood(focus: str | None, loop: str | None,
                                                                  routed: str) -> None:
-    message = _message("montage machen wir selber, gibts ne anleitung?", "nlu_fallback", 0.3)
+    text = "sieht man damit auch wo in den ferien oder nachts unnötig geheizt wird?"
+    message = _message(text, "nlu_fallback", 0.3)
     message.set("metadata", {key: value for key, value in ((FOCUS, focus), (ACTIVE_LOOP, loop)) if value})
     (result,) = KnowledgeRouter({}).process([message])
-    assert result.get(INTENT)["name"] == routed  # the answer action finds the installation entry of that product
+    assert result.get(INTENT)["name"] == routed  # the answer action finds the alerts entry of that product

@@ -41,6 +41,8 @@ class KeywordRule:
     name: str
     regex: re.Pattern[str]
     evidence: Evidence
+    #: the rule's phase comes before the intent's ("what is it, and have you got a video?" is a first contact)
+    over_intent: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _evidence(raw: Any, where: str, source: str = "") -> Evidence:
     raw = raw or {}
     if not isinstance(raw, Mapping):
         raise EvidenceError(f"{where}: expected a mapping, got {raw!r}")
-    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path"}
+    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path", "over_intent"}
     unknown = set(raw) - known
     if unknown:
         raise EvidenceError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -154,7 +156,11 @@ def _keyword_rule(raw: Any, index: int) -> KeywordRule:
     if not parts:
         raise EvidenceError(f"{where} ({name}): needs at least one entry under words or patterns")
     evidence = _evidence(raw, f"{where} ({name})", f"keyword:{name}")
-    return KeywordRule(name=name, regex=re.compile("|".join(parts), re.IGNORECASE), evidence=evidence)
+    over_intent = raw.get("over_intent", False)
+    if not isinstance(over_intent, bool) or (over_intent and evidence.phase is None):
+        raise EvidenceError(f"{where} ({name}): over_intent must be true or false, and true needs a phase")
+    return KeywordRule(name=name, regex=re.compile("|".join(parts), re.IGNORECASE), evidence=evidence,
+                       over_intent=over_intent)
 
 
 def _page_rule(raw: Any, index: int) -> PageRule:

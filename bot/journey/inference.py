@@ -152,15 +152,16 @@ def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | Non
         if (strong.probability or 0.0) + model.signal.intent_margin >= max(turn.confidence, turn.read_confidence):
             found.append(strong)  # sure, and the classifier not clearly surer of its intent: beats the intent's phase
         strong = Evidence()
+    keywords = [rule for rule in model.keywords if rule.regex.search(normalize(text))] if turn.typed else []
+    found.extend(rule.evidence for rule in keywords if rule.over_intent)  # "what is it? got a video?": first contact
     if read_as is not None:
         # "Mein Home zeigt keine Daten mehr" answered from a knowledge entry is still a customer's request
         # (retention): the classifier's reading keeps its phase, though not its persona or segment
         found.append(Evidence(phase=read_as.phase, source=f"intent:{turn.read_as}"))
     if intent is not None:
         found.append(intent)
-    if turn.typed:  # a button's payload ("/ask_price{…wattwerk-business…}") is no wording
-        normalized = normalize(text)
-        found.extend(rule.evidence for rule in model.keywords if rule.regex.search(normalized))
+    # a button's payload ("/ask_price{…wattwerk-business…}") is no wording: no keywords
+    found.extend(rule.evidence for rule in keywords if not rule.over_intent)
     if strong.phase:  # no phase from the classifier: after the editor's keywords, like any learned phase
         found.append(strong)
     if learned.phase or learned.persona or learned.segment:

@@ -150,6 +150,9 @@ def test_a_replaced_intent_keeps_the_classifiers_phase(
         ({"intents": {}, "signal": {"phase": {"min_probability": 1.5}}}, "signal.phase.min_probability: must be a"),
         ({"intents": {}, "signal": {"segment": {"over_intent": 0.5}}}, "signal.segment: expected a mapping with"),
         ({"intents": {}, "thresholds": {"customer": "high"}}, "thresholds.customer: must be a number"),
+        ({"intents": {}, "keywords": [{"name": "x", "words": ["hi"], "over_intent": True}]}, "true needs a phase"),
+        ({"intents": {}, "keywords": [{"name": "x", "phase": "awareness", "words": ["hi"], "over_intent": "yes"}]},
+         "over_intent must be true or false"),
     ],
 )
 def test_editor_mistakes_are_reported_where_they_are(document: dict[str, Any], message: str) -> None:
@@ -374,3 +377,16 @@ def test_words_of_approval_or_showing_in_another_sense_set_no_persona(
 )  # fmt: skip
 def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel, text: str, intent: str) -> None:
     assert infer_journey([turn(text, intent, 0.9)], evidence).persona == "skeptic"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "phase"),
+    [("what is it you are doing exactly? he wants a short overview for the meeting", "ask_boss_material", "awareness"),
+     ("was is das genau? habt ihr irgendwo ein video", "ask_video", "awareness"),
+     ("what is the difference between home and business?", "ask_comparison", "consideration"),
+     ("was macht ihr mit meinen daten?", "ask_hosting", "consideration")],
+)  # fmt: skip
+def test_asking_what_we_are_is_a_first_contact_whatever_else_is_asked(
+    evidence: EvidenceModel, text: str, intent: str, phase: str
+) -> None:
+    assert infer_journey([turn(text, intent, 0.9)], evidence).phase == phase

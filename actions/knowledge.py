@@ -184,7 +184,7 @@ class ActionAnswerRequest(ServiceAction):
         # support if the entry does not solve it
         fault = reports_fault(message.get("text") or "")
         events = _say(self.services, dispatcher, tracker, reply, preferred, prospect=not fault)
-        if fault:
+        if fault and "support" not in reply.text.lower():  # the warranty answer names support itself
             dispatcher.utter_message(text=self.services.messages.get().render("fault_support",
                                                                               tracker.get_slot("language")))
         return events

@@ -161,16 +161,24 @@ def plausible_company(text: str) -> str | None:
     return text
 
 
-#: asking for our number or address ("is there a phone number for sales?", "wen ruft er an, wenn er Fragen hat?")
+#: asking for our number or address ("is there a phone number for sales?", "wen ruft er an, wenn er Fragen hat?"):
+#: a way to reach us and whom, not support (its own answer) and not "the number of sites"
 _OUR_CONTACT = re.compile(
-    r"\b(?:phone ?number|telephone|telefon ?nummer|telefonnummer|rufnummer|nummer|number|e-?mail ?(?:address|adresse)|"
-    r"wen ruf\w*|who (?:do|does|should|can) (?:i|we|he|she|they) (?:call|ring|contact)|"
-    r"how (?:do|can) (?:i|we) (?:reach|contact|call) (?:you|your|sales)|wie erreich\w*|an wen (?:wend|kann)\w*)\b",
+    r"\b(?:(?:phone|telephone|direct) ?(?:number|line)|telefon ?nummer|telefonnummer|rufnummer|durchwahl|"
+    r"e-?mail ?(?:address|adresse))\b[^.?!]{0,30}\b(?:sales|vertrieb\w*|you|your|euch|eure\w*|wattwerk|"
+    r"someone|jemand\w*)\b|"
+    r"\b(?:sales|vertrieb\w*|you|your|euch|eure\w*|wattwerk)\b[^.?!]{0,30}\b(?:phone ?number|telefon ?nummer|"
+    r"telefonnummer|rufnummer|durchwahl|e-?mail ?(?:address|adresse))\b|"
+    r"\bwen ruf\w*|\bwho (?:do|does|should|can) (?:i|we|he|she|they) (?:call|ring)\b|"
+    r"\bhow (?:do|can) (?:i|we) (?:reach|contact|call) (?:you|your sales|sales)\b(?! support)|"
+    r"\bwie erreich\w* (?:ich|wir|man|er|sie) (?:euch|sie|den vertrieb|euren vertrieb|ihren vertrieb)\b",
     re.IGNORECASE,
 )
+_SUPPORT = re.compile(r"\bsupport|kundenservice|kundendienst|customer service|hotline|help ?desk", re.IGNORECASE)
 
 
 def asks_for_our_contact(text: str) -> bool:
-    """True when the visitor asks how to reach us rather than giving their own details ("is there a phone number for
-    sales?"), with no e-mail address or phone number of theirs in the message."""
-    return bool(_OUR_CONTACT.search(text)) and "?" in text and not (EMAIL.search(text) or DIALLED_NUMBER.search(text))
+    """True when the visitor asks how to reach our sales team rather than giving their own details ("is there a
+    phone number for sales?"): with no e-mail address or phone number of theirs, and not about support."""
+    return (bool(_OUR_CONTACT.search(text)) and "?" in text and not _SUPPORT.search(text)
+            and not (EMAIL.search(text) or DIALLED_NUMBER.search(text)))  # fmt: skip

@@ -99,7 +99,9 @@ def test_team_file_mistakes_are_named() -> None:
     [("is there a phone number for sales?", True), ("Und wenn er dann Fragen hat, wen ruft er an?", True),
      ("Wie erreiche ich euren Vertrieb?", True), ("Can someone from sales call me?", False),
      ("Kann mich jemand anrufen? 0171 2345678", False),
-     ("Haben wir einen festen Ansprechpartner oder nur Hotline?", False)],
+     ("Haben wir einen festen Ansprechpartner oder nur Hotline?", False),
+     ("How can I contact your support team?", False), ("What number of sites does Starter cover?", False),
+     ("Wie erreiche ich 20 % Einsparung?", False), ("whats your phone number?", True)],
 )  # fmt: skip
 def test_asking_for_our_number_is_told_from_giving_ones_own(text: str, ours: bool) -> None:
     assert asks_for_our_contact(text) is ours

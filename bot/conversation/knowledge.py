@@ -598,9 +598,11 @@ INTENT_CUES = {
         r"garant|gew(?:ä|ae)hr|warr?[ae]nt|guarant|\btest|trial|triall|probe|probier|pilot|r(?:ü|ue)ck|\bback|"
         r"return|refund|erstatt|withdraw|widerruf|k(?:ü|ue)ndig|cancel|gebunden|bindung|commit|festleg|aussteig|"
         r"vertrag|contract|laufzeit|\bterm|notice|frist|zertifi|certif|t(?:ü|ue)v|\bvde\b|\bce\b|siegel|seal|"
-        r"pr(?:ü|ue)f|stud|beleg|prove|proof|nachweis|sicher|\bsure|risk|risiko|verbindlich|satisf|zufrieden|gef(?:ä|ae)llt|"
-        r"like it|happy|funktion|work|klapp|defekt|defect|break|kaputt|cover|\blab\b|independent|unabh(?:ä|ae)ngig|"
-        r"warentest|qualit|free|gratis|kostenlos|ausprobier|teste|\btry\b|umtausch|exchange|replac|ersatz|"
+        r"pr(?:ü|ue)f|stud|beleg|prove|proof|nachweis|sicher|\bsure|risk|risiko|verbindlich|satisf|zufrieden|"
+        r"gef(?:ä|ae)llt|"
+        r"like it|happy|funktion|\bwork|klapp|defekt|defect|break|kaputt|\bcover|\blab\b|independent|"
+        r"unabh(?:ä|ae)ngig|warentest|qualit|\bfree\b|gratis|kostenlos|ausprobier|teste|\btry\b|umtausch|exchange|"
+        r"replac|ersatz|"
         r"\bpay\b|money|geld",
         re.IGNORECASE,
     ),
@@ -616,7 +618,8 @@ INTENT_CUES = {
         r"brochure|unterlage|material|dokument|document|schriftlich|writing|argument|(?:ü|ue)berzeug|convinc|pitch|"
         r"weiterleit|weitergeb|weiterschick|forward|\bshare|zeig|\bshow|vorleg|print|beschreib|overview|"
         r"(?:ü|ue)bersicht|fakten|facts|sell (?:this|it)|verkaufen|for (?:him|her|them)|f(?:ü|ue)r (?:ihn|sie|die)|"
-        r"tell (?:him|her|them)|finanz|financ|budget|collect|sammel|rum\b|round\b",
+        r"tell (?:him|her|them)|finanz|financ|budget|collect|sammel|rum\b|round\b|\bsend|schick|pass (?:it |this )?"
+        r"(?:along|on)|weiter",
         re.IGNORECASE,
     ),
     "ask_billing": re.compile(

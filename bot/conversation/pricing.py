@@ -18,7 +18,7 @@ from bot.formatting import money, number, plan_line, unit_name
 from bot.messages import Messages
 from bot.numbers import NUMBER_WORDS
 from bot.roi import PlanPrice, RoiInputError, cheapest_plan
-from bot.text import clauses, normalize, words
+from bot.text import clauses, is_question, normalize, words
 
 #: words that ask what something costs (both languages), e.g. a short follow-up about money ("€ per month for
 #: 30?", "und was zahl ich dann für den clip", "total?"); "Stromkosten" or "energy cost 90k" are facts
@@ -134,9 +134,9 @@ _PAYMENT_METHOD = re.compile(
 )
 #: what it saves ("was sparen wir realistisch?", "and what could we save"): the payback calculator, not a price
 _SAVINGS = re.compile(r"\b(?:was|wie ?viel|how much|what)\b.{0,30}\b(?:spar\w*|save|saving\w*|einspar\w*)\b|"
-                      r"\bwas bringt (?:uns|mir|es|das)\b|\bwhat'?s in it for (?:us|me)\b|"
-                      r"\bwhat (?:do|would|will) (?:we|i) get out of (?:it|this|that)\b|"
-                      r"\bwhat (?:does|would|will) (?:it|this|that) (?:do|bring) (?:for )?(?:us|me)\b",
+                      r"\bwas bringt (?:uns|mir|es|das)(?: (?:das|uns|mir|denn|konkret|(?:ü|ue)berhaupt|eigentlich|"
+                      r"genau|wirklich|am ende))*\s*[?.!]*\s*$|\bwhat'?s in it for (?:us|me)\b|"
+                      r"\bwhat (?:do|would|will) (?:we|i) get out of (?:it|this|that)\b",
                       re.IGNORECASE)  # fmt: skip
 
 
@@ -244,6 +244,11 @@ _SETTLED = re.compile(r"\b(?:fine|ok|okay|passt|no problem|kein problem|gesehen|
                       r"reasonable|fair)\b", re.IGNORECASE)  # fmt: skip
 
 
+#: the price not known, or asked for all the same ("ich weiß nicht, was das kostet", "let me know the monthly fee")
+_UNSETTLED = re.compile(r"\w+n't\b|\b(?:dont|doesnt|didnt|havent|cant|isnt|wont|arent|nicht|nich|ned|net|not|"
+                        r"kein\w*(?! (?:problem|thema))|never|nie|let me|"
+                        r"like to|want to|wanna|need to|wissen|erfahren|tell me|sagen|nennen|find)\b",
+                        re.IGNORECASE)  # fmt: skip
 #: a clause that starts by asking ("ok what does it cost", "und wie viel kostet das")
 _ASKING_START = re.compile(r"^\W*(?:(?:ok|okay|so|and|und|also|na|hm+)\W+)*(?:what|how|which|can|could|would|is|are|"
                            r"was kostet|wie ?viel|wie teuer|welche\w*|kann|k(?:ö|oe)nn\w*|gibt)\b",
@@ -255,12 +260,13 @@ def settles_price(text: str) -> bool:
     it without a PIN? price is fine btw"): its questions are about something else."""
     parts = clauses(text)
     settled = [i for i, part in enumerate(parts) if "?" not in part and _PRICE_CUE.search(part)
-               and not _ASKING_START.search(part) and (
+               and not _ASKING_START.search(part) and not _UNSETTLED.search(part) and (
                    _SETTLED.search(part) or (i + 1 < len(parts) and _SETTLED.fullmatch(parts[i + 1].strip(" .!,"))))]
     if not settled:
         return False
-    rest = " ".join(part for i, part in enumerate(parts) if i not in settled)
-    return not asks_price(rest)
+    settled += [i + 1 for i in settled if i + 1 < len(parts) and _SETTLED.fullmatch(parts[i + 1].strip(" .!,"))]
+    rest = " ".join(part for i, part in enumerate(parts) if i not in settled)  # without a lone "passt" after it
+    return not rest.strip() or (is_question(rest) and not asks_price(rest))  # what is left asks no price
 
 
 def asks_price(text: str) -> bool:

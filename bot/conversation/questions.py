@@ -173,8 +173,8 @@ _ARRIVAL = re.compile(
     r"\bwhen (?:would|will|does|do|could|can) (?:it|they|the \w+|my \w+|that) (?:get here|arrive|come|be (?:here|"
     r"there|delivered|shipped))|\bhow (?:long|fast|soon)\b[^.?!]{0,40}\b(?:deliver\w*|ship\w*|arriv\w*|get here)\b|"
     r"\bwann (?:w(?:ä|ae)re?|ist|kommt|k(?:ä|ae)me|h(?:ä|ae)tte) (?:der|die|das|er|sie|es|ich ihn|ich sie|ich das)\b"
-    r"[^.?!]{0,20}\b(?:da|an|bei mir|bei uns)\b|\bwie (?:lange|schnell)\b[^.?!]{0,40}\b(?:liefer\w*|versand|"
-    r"versende\w*|da)\b|\blieferzeit|\bdelivery time",
+    r"[^.?!]{0,20}\b(?:da|an|bei mir|bei uns)\s*(?:[?.!,]|$)|\bwie (?:lange|schnell)\b[^.?!]{0,40}\b(?:liefer\w*|"
+    r"versand|versende\w*)\b|\bwie (?:lange|schnell)\b[^.?!]{0,20}\bda\s*(?:[?.!,]|$)|\blieferzeit|\bdelivery time",
     re.IGNORECASE,
 )
 

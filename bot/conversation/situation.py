@@ -71,8 +71,9 @@ SECTORS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
                                      "semi-detached", "eigenheim")),
     ("household", "b2c", HOME, ("haushalt", "household", "familie", "family", "waermepumpe", "heat pump",
                                 "wg", "homeowner", "wallbox", "e-auto", "elektroauto", "electric car",
-                                "balkonkraftwerk", "rentner", "our house", "my house", "mein haus",
-                                "meinem haus")),  # "unser Haus" is also a firm's way to say "our company"
+                                "balkonkraftwerk", "rentner", "our house ", "my house ", "mein haus ",
+                                "meinem haus ")),  # whole words ("mein Hausmeister" is none); "unser Haus" is also
+    # a firm's way to say "our company"
 )  # fmt: skip
 
 #: the last sector: words that only hint at a household (family, heat pump) count when no other sector is named
@@ -122,6 +123,8 @@ _ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|eine|einen|einem)\s+(?:einzige[nm]?
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
                          r"every (?:single )?machine|jede (?:maschine|anlage)|pro maschine|per machine|"
                          r"on (?:its|their) own|separat|getrennt)\b")  # fmt: skip
+#: ... to be seen or measured ("want to see compressors and cooling separately"), not billed ("getrennt abgerechnet")
+_SEEING = re.compile(r"\b(?:seh|sieh|mess|erfass|anzeig|zeig|ueberwach|see|view|measur|monitor|track|show|watch)\w*")
 #: an annual energy cost at or above this is a business's (Business fits when nothing else decides)
 BUSINESS_ENERGY_COST_EUR = 10_000
 _CURRENCY_BEFORE = re.compile(r"(?:€|eur|euro)\s*$", re.IGNORECASE)
@@ -392,12 +395,14 @@ def extract(text: str, named_product: str | None = None) -> Situation:
         if listed:
             found["measuring_points"] = listed
     words = _WORD.findall(norm)
-    hints = {"individual": bool(_INDIVIDUAL.search(norm)),
+    hints = {"individual": bool(_INDIVIDUAL.search(norm)), "seen": bool(_SEEING.search(norm)),
              "machines_named": any(_stem_in(w, _MACHINE_STEMS) and not _stem_in(w, _DEVICE_WORDS)
                                    for w in words if len(w) > 3)}  # fmt: skip
     if price_per_kwh and found.get("consumption_kwh") and "energy_cost_eur" not in found:
         found["energy_cost_eur"] = (found["consumption_kwh"] * price_per_kwh).quantize(Decimal(1))
     segment = None
+    if sector and sector[0] == GENERIC_HOUSEHOLD and ((found.get("sites") or 0) > 1 or found.get("employees")):
+        sector = None  # "in our house we have 200 employees and 3 sites": a firm, whatever word hinted a home
     if sector:
         found["sector"] = sector[0]
         segment = sector[1]
@@ -549,8 +554,8 @@ def counts_per_site(text: str, count: int) -> bool:
             continue
         after = _words_until_number(tokens[index + 1 : index + 7])
         just_before = [t.word for t in tokens[max(0, index - 2) : index]]  # "je Werk 6", not "per shop so 9"
-        if _per_site_phrase(after) or _each_after(after) or _per_site_phrase(just_before) or (
-                just_before[-1:] and just_before[-1] in _EACH):
+        # a site named ("per plant", "je Filiale"), not "each" alone ("8 points, each on a compressor")
+        if _per_site_phrase(after) or _per_site_phrase(just_before) or just_before[-1:] == ["jeweils"]:
             return True
     return False
 
@@ -578,7 +583,7 @@ def _implied_product(found: Mapping[str, Any], sector: tuple[str, str, str | Non
         return None  # "für beide Zähler", "two meters": a house with a heat-pump meter as much as a machine
     if machines and (not sites or machines > sites or by_sector == SENSE):
         return SENSE  # machines, also across a few plants or halls
-    if found.get("individual") and found.get("machines_named"):
+    if found.get("individual") and found.get("machines_named") and found.get("seen"):
         return SENSE  # "2 plants, and we want to see compressors and cooling separately": machine by machine
     if found.get("sites"):
         return BUSINESS

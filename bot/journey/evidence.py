@@ -120,7 +120,7 @@ def _evidence(raw: Any, where: str, source: str = "") -> Evidence:
     raw = raw or {}
     if not isinstance(raw, Mapping):
         raise EvidenceError(f"{where}: expected a mapping, got {raw!r}")
-    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path", "over_intent"}
+    known = {"phase", "initial_phase", "persona", "segment", "name", "words", "patterns", "path"}
     unknown = set(raw) - known
     if unknown:
         raise EvidenceError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -155,7 +155,8 @@ def _keyword_rule(raw: Any, index: int) -> KeywordRule:
         parts.append(f"(?:{pattern})")
     if not parts:
         raise EvidenceError(f"{where} ({name}): needs at least one entry under words or patterns")
-    evidence = _evidence(raw, f"{where} ({name})", f"keyword:{name}")
+    # over_intent is a keyword rule's alone: under an intent or a page it is an unknown key
+    evidence = _evidence({k: v for k, v in raw.items() if k != "over_intent"}, f"{where} ({name})", f"keyword:{name}")
     over_intent = raw.get("over_intent", False)
     if not isinstance(over_intent, bool) or (over_intent and evidence.phase is None):
         raise EvidenceError(f"{where} ({name}): over_intent must be true or false, and true needs a phase")

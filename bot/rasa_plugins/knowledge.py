@@ -178,10 +178,6 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if continued is not None and continued != intent:  # "bis wann gilt der?" after the vouchers: about them
                 with_top_intent(message, continued, max(confidence, 0.5))
                 continue
-            if (intent == FALLBACK_INTENT and asks_for_our_contact(text) and not _in_form(message)
-                    and _previous_intent(message) not in CUSTOMER_INTENTS):  # a customer's problem: support
-                with_top_intent(message, CONTACT_REQUEST_INTENT, 0.5)  # "wen ruft er an, wenn er Fragen hat?"
-                continue
             if intent == ORDER_INTENT and asks_arrival(text):  # "if I order the clip today when would it get here?"
                 with_top_intent(message, DELIVERY_INTENT, max(confidence, 0.5))
                 continue
@@ -241,6 +237,10 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
             if match is not None:
                 with_top_intent(message, TOPIC_INTENT, match.score)
                 continue
+            if (intent == FALLBACK_INTENT and asks_for_our_contact(text) and not _in_form(message)
+                    and _previous_intent(message) not in CUSTOMER_INTENTS):  # a customer's problem: support
+                with_top_intent(message, CONTACT_REQUEST_INTENT, 0.5)  # "wen ruft er an, wenn er Fragen hat?"
+                continue
             falls_back = intent == FALLBACK_INTENT or lacks_cue(text, intent)
             in_context = in_context_entry(index, text, _previous_text(message)) if falls_back else None
             tied = None if in_context or intent != FALLBACK_INTENT or _in_form(message) else _tied_reading(
@@ -252,12 +252,13 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 with_top_intent(message, tied[0], tied[1])
             elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
-            elif intent == FALLBACK_INTENT and not _in_form(message):
-                # the answer action looks the question up for the product in focus; what it would answer from an
-                # entry was understood ("montage machen wir selber, gibts ne anleitung?" about the sensors)
+            elif intent == FALLBACK_INTENT and _focus(message) and not _in_form(message):
+                # the answer action looks the question up for the product in focus; what it answers from an entry of
+                # that product was understood in context ("sieht man damit auch, wo nachts geheizt wird?" about
+                # Business)
                 best = index.lookup(text, None, _focus(message)).best
-                if best is not None:
-                    with_top_intent(message, TOPIC_INTENT, best.score)
+                if best is not None and best.entry.product == _focus(message):
+                    with_top_intent(message, TOPIC_INTENT, min(1.0, best.score))
         return messages
 
     def _with_topic(self, message: Message, entry_id: str) -> None:

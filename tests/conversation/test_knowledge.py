@@ -204,7 +204,8 @@ def test_every_example_of_a_cue_intent_has_its_cue_word(intent: str) -> None:
      ("mit wie vielen Standorten kommen wir im kleinsten Paket aus?", "ask_delivery"),
      ("our house has one of those new digital meters with the little infrared eye, not sure of the model",
       "ask_boss_material"),  # nobody else decides, nothing to pass on
-     ("can it warn me if it runs at night when it shouldn't", "ask_guarantee")],  # to warn is no warranty
+     ("can it warn me if it runs at night when it shouldn't", "ask_guarantee"),  # to warn is no warranty
+     ("does the clip warn me when the freezer runs at night?", "ask_guarantee")],  # a freezer is not free
 )  # fmt: skip
 def test_a_reading_without_its_cue_word_is_not_trusted(text: str, intent: str) -> None:
     assert lacks_cue(text, intent)
@@ -345,7 +346,8 @@ def test_a_price_or_voucher_in_another_part_of_the_message(text: str, intent: st
     [("if I order the clip today when would it get here?", True),
      ("wenn ich heute bestelle, wann wär der dann da?", True),
      ("Ich bestelle jetzt. Wie lange dauert die Lieferung?", True), ("I want to order the clip", False),
-     ("when would it pay off?", False), ("how long does the installation take?", False)],
+     ("when would it pay off?", False), ("how long does the installation take?", False),
+     ("Ich will bestellen, wie lange dauert das da mit der Montage?", False)],
 )  # fmt: skip
 def test_a_question_when_an_order_arrives_is_told(text: str, arrival: bool) -> None:
     from bot.conversation.questions import asks_arrival

@@ -166,7 +166,8 @@ def test_paying_for_a_year_at_once_is_told_from_a_yearly_figure(text: str, annua
     [("Was sparen wir realistisch?", True), ("and what could we save", True), ("Wie viel kann ich sparen?", True),
      ("spart man was wenn man jährlich zahlt", False), ("Was kostet das?", False),
      ("Was bringt uns das konkret?", True), ("ok but what's in it for us", True),
-     ("Was bringt Home Plus mehr als Basis?", False)],  # the plans compared, not the savings
+     ("Was bringt Home Plus mehr als Basis?", False),  # the plans compared, not the savings
+     ("Was bringt uns die API?", False), ("what does it do for me exactly?", False)],
 )  # fmt: skip
 def test_a_question_about_savings_is_told(text: str, savings: bool) -> None:
     assert asks_savings(text) is savings
@@ -227,7 +228,8 @@ def test_machines_added_with_their_noun_are_priced_with_the_known_ones(
      ("der Preis passt. Wann könnt ihr liefern?", True),
      ("was ein messpunkt kostet hab ich gesehen, passt", True), ("ok what does it cost", False),
      ("ok how much is it, fine print?", False), ("price is fine, but what about the one-off costs?", False),
-     ("Was kostet das?", False)],
+     ("Was kostet das?", False), ("please let me know the monthly fee for 3 sites", False),
+     ("Ich weiß nicht, was das kostet. Könnt ihr mir das sagen?", False), ("price is fine", True)],
 )  # fmt: skip
 def test_a_price_said_in_passing_to_be_fine_is_told(text: str, settled: bool) -> None:
     assert settles_price(text) is settled

@@ -153,6 +153,8 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("food manufacturer with 2 plants, we want to see compressors and cooling separately", SENSE, "b2b"),
         ("wir haben 3 Filialen und wollen jede Filiale getrennt sehen", BUSINESS, "b2b"),  # sites, no machines
         ("Gibt es Referenzen aus der Wohnungswirtschaft?", BUSINESS, "b2b"),
+        ("2 Standorte, Heizung und Kühlung werden getrennt abgerechnet", BUSINESS, "b2b"),  # billed, not measured
+        ("in our house we have 200 employees and 3 sites", BUSINESS, "b2b"),  # a firm, whatever "house" hints
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:
@@ -323,7 +325,8 @@ def test_a_corrected_count(text: str, corrects: bool) -> None:
     ("text", "machines"),
     [("say 10 measuring points per plant, what's that in money", 20), ("je Werk 6 Sensoren", 12),
      ("4 Kühltruhen je Filiale", 8), ("10 measuring points in total", 10),
-     ("ok one oven per site so 9 ovens, what's the one-off", 9)],  # the total after "so"
+     ("ok one oven per site so 9 ovens, what's the one-off", 9),  # the total after "so"
+     ("8 measuring points, each on a compressor", 8), ("8 Messpunkte, jeweils an einem Kompressor", 8)],
 )  # fmt: skip
 def test_a_count_of_machines_per_site_counts_the_sites_said_before(text: str, machines: int) -> None:
     assert with_known_sites(Situation(sites=2), extract(text), text).measuring_points == machines

@@ -153,6 +153,7 @@ def test_a_replaced_intent_keeps_the_classifiers_phase(
         ({"intents": {}, "keywords": [{"name": "x", "words": ["hi"], "over_intent": True}]}, "true needs a phase"),
         ({"intents": {}, "keywords": [{"name": "x", "phase": "awareness", "words": ["hi"], "over_intent": "yes"}]},
          "over_intent must be true or false"),
+        ({"intents": {"greet": {"phase": "awareness", "over_intent": True}}}, "unknown key(s) over_intent"),
     ],
 )
 def test_editor_mistakes_are_reported_where_they_are(document: dict[str, Any], message: str) -> None:
@@ -382,9 +383,11 @@ def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel,
 @pytest.mark.parametrize(
     ("text", "intent", "phase"),
     [("what is it you are doing exactly? he wants a short overview for the meeting", "ask_boss_material", "awareness"),
-     ("was is das genau? habt ihr irgendwo ein video", "ask_video", "awareness"),
+     ("was ist das für ein Gerät? habt ihr irgendwo ein video", "ask_video", "awareness"),
      ("what is the difference between home and business?", "ask_comparison", "consideration"),
-     ("was macht ihr mit meinen daten?", "ask_hosting", "consideration")],
+     ("was macht ihr mit meinen daten?", "ask_hosting", "consideration"),
+     ("What do you do with my data?", "ask_hosting", "consideration"),
+     ("TEST60, what is that?", "ask_guarantee", "consideration")],  # a follow-up about one thing: no first contact
 )  # fmt: skip
 def test_asking_what_we_are_is_a_first_contact_whatever_else_is_asked(
     evidence: EvidenceModel, text: str, intent: str, phase: str

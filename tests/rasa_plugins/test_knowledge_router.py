@@ -224,3 +224,10 @@ def test_a_question_that_fits_the_product_in_focus_is_understood(focus: str | No
     message.set("metadata", {key: value for key, value in ((FOCUS, focus), (ACTIVE_LOOP, loop)) if value})
     (result,) = KnowledgeRouter({}).process([message])
     assert result.get(INTENT)["name"] == routed  # the answer action finds the alerts entry of that product
+
+
+def test_without_a_product_in_focus_a_loose_match_stays_not_understood() -> None:
+    text = "hi quick one, what do u guys sell?"
+    assert load_index().lookup(text).best is not None  # the answer action would find some entry …
+    (result,) = KnowledgeRouter({}).process([_message(text, "nlu_fallback", 0.3)])
+    assert result.get(INTENT)["name"] == "nlu_fallback"  # … but only a product in focus makes it understood

@@ -335,6 +335,12 @@ def test_the_customer_area_page_alone_makes_nobody_a_customer(evidence: Evidence
          "influencer"),
         ("my husband is the one paying for it", "how much is the clip?", "ask_price", "influencer"),
         ("Hallo, IT-Sicherheit hier.", "Was kostet Business?", "ask_price", "technical"),
+        ("I'm looking into this for my dad.", "he wants to know if it pays for itself within a year", "ask_roi",
+         "influencer"),  # a money question passed on from the one who decides
+        ("Ich bin im Sekretariat.", "Der Chef lässt fragen, ob es bei jährlicher Zahlung Rabatt gibt.", "ask_discount",
+         "influencer"),
+        ("We're a family of four.", "can we even afford that right now? does it pay for itself?", "ask_roi",
+         "budget_owner"),
     ],
 )  # fmt: skip
 def test_a_role_the_visitor_names_decides_the_persona_over_a_later_question(
@@ -393,3 +399,9 @@ def test_asking_what_we_are_is_a_first_contact_whatever_else_is_asked(
     evidence: EvidenceModel, text: str, intent: str, phase: str
 ) -> None:
     assert infer_journey([turn(text, intent, 0.9)], evidence).phase == phase
+
+
+@pytest.mark.parametrize("text", ["I want to know what it costs per month, does it pay for itself?",
+                                  "Ich will wissen, ob sich das für mich rechnet"])
+def test_ones_own_money_question_is_no_passed_on_question(evidence: EvidenceModel, text: str) -> None:
+    assert infer_journey([turn(text, "ask_roi", 0.9)], evidence).persona == "budget_owner"

@@ -49,8 +49,9 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	@touch $@
 
 train: $(MODEL) $(SIGNAL)
-# The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds.
-$(SIGNAL): $(wildcard data/journey/examples/*.yml) bot/journey/signals.py bot/journey/evidence.py bot/text.py \
+# The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds (the folder itself is a
+# prerequisite too, so that a removed example file retrains it).
+$(SIGNAL): data/journey/examples $(wildcard data/journey/examples/*.yml) bot/journey/signals.py bot/journey/evidence.py bot/text.py \
 	  bot/content/schemas.py requirements.lock | $(VENV)/.installed
 	$(PY) -m bot.journey.signals train --out $@
 

@@ -171,7 +171,8 @@ _OURS = re.compile(r"\b(?:sensors?|sensoren|clips?|app|gateways?|dashboard|daten
 #: asking when an order would arrive ("if I order the clip today when would it get here?", "wann wär der dann da?")
 _ARRIVAL = re.compile(
     r"\bwhen (?:would|will|does|do|could|can) (?:it|they|the \w+|my \w+|that) (?:get here|arrive|come|be (?:here|"
-    r"there|delivered|shipped))|\bhow (?:long|fast|soon)\b[^.?!]{0,40}\b(?:deliver\w*|ship\w*|arriv\w*|get here)\b|"
+    r"there|delivered|shipped))|\bhow (?:long|fast|soon)\b[^.?!]{0,40}\b(?:deliver\w*|ship\w*|arriv\w*|get here|"
+    r"(?:is|be) (?:it|they) (?:here|there)|get to (?:me|us))\b|"
     r"\bwann (?:w(?:ä|ae)re?|ist|kommt|k(?:ä|ae)me|h(?:ä|ae)tte) (?:der|die|das|er|sie|es|ich ihn|ich sie|ich das)\b"
     r"[^.?!]{0,20}\b(?:da|an|bei mir|bei uns)\s*(?:[?.!,]|$)|\bwie (?:lange|schnell)\b[^.?!]{0,40}\b(?:liefer\w*|"
     r"versand|versende\w*)\b|\bwie (?:lange|schnell)\b[^.?!]{0,20}\bda\s*(?:[?.!,]|$)|\blieferzeit|\bdelivery time",
@@ -181,7 +182,7 @@ _ARRIVAL = re.compile(
 
 def asks_arrival(text: str) -> bool:
     """True for a question when an order would arrive, however it is put in terms of ordering."""
-    return is_question(text) and bool(_ARRIVAL.search(text))
+    return bool(_ARRIVAL.search(text))  # its words ask ("how fast is it here"), with or without a question mark
 
 
 def reports_fault(text: str) -> bool:

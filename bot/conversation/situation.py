@@ -121,6 +121,8 @@ _CONSUMPTION_UNITS = {"kwh": Decimal(1), "kilowattstunden": Decimal(1), "mwh": D
 _ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|eine|einen|einem)\s+(?:einzige[nm]?\s+)?"
                        r"(?:standort|filiale|niederlassung)\b(?!\s+(?:pro|je|mehr)\b)")
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
+                         r"each (?:unit|device|appliance|line|compressor|oven|motor)'?s?|"
+                         r"jede[nsr]? (?:einzelne[nsr]? )?(?:geraet|aggregat|maschine|anlage|linie)|"
                          r"every (?:single )?machine|jede (?:maschine|anlage)|pro maschine|per machine|"
                          r"on (?:its|their) own|separat|getrennt)\b")  # fmt: skip
 #: ... to be seen or measured ("want to see compressors and cooling separately"), not billed ("getrennt abgerechnet")

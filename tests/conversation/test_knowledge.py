@@ -347,7 +347,8 @@ def test_a_price_or_voucher_in_another_part_of_the_message(text: str, intent: st
      ("wenn ich heute bestelle, wann wär der dann da?", True),
      ("Ich bestelle jetzt. Wie lange dauert die Lieferung?", True), ("I want to order the clip", False),
      ("when would it pay off?", False), ("how long does the installation take?", False),
-     ("Ich will bestellen, wie lange dauert das da mit der Montage?", False)],
+     ("Ich will bestellen, wie lange dauert das da mit der Montage?", False),
+     ("ok and if i order today how fast is it here", True)],  # no question mark, the words ask
 )  # fmt: skip
 def test_a_question_when_an_order_arrives_is_told(text: str, arrival: bool) -> None:
     from bot.conversation.questions import asks_arrival

@@ -155,6 +155,7 @@ def test_consumption_in_kwh(text: str, kwh: Decimal) -> None:
         ("Gibt es Referenzen aus der Wohnungswirtschaft?", BUSINESS, "b2b"),
         ("2 Standorte, Heizung und Kühlung werden getrennt abgerechnet", BUSINESS, "b2b"),  # billed, not measured
         ("in our house we have 200 employees and 3 sites", BUSINESS, "b2b"),  # a firm, whatever "house" hints
+        ("cold storage, 3 halls full of refrigeration units, we want to see each unit's consumption", SENSE, "b2b"),
     ],
 )
 def test_the_product_a_situation_implies(text: str, product: str, segment: str) -> None:

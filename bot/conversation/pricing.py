@@ -259,12 +259,16 @@ def settles_price(text: str) -> bool:
     """True when the message says in passing that the price is known or fine and asks for none ("will the clip read
     it without a PIN? price is fine btw"): its questions are about something else."""
     parts = clauses(text)
+
+    def lone_settled(i: int) -> bool:  # a clause that is only "passt", "fine"
+        return i < len(parts) and bool(_SETTLED.fullmatch(parts[i].strip(" .!,")))
+
     settled = [i for i, part in enumerate(parts) if "?" not in part and _PRICE_CUE.search(part)
                and not _ASKING_START.search(part) and not _UNSETTLED.search(part) and (
-                   _SETTLED.search(part) or (i + 1 < len(parts) and _SETTLED.fullmatch(parts[i + 1].strip(" .!,"))))]
+                   _SETTLED.search(part) or lone_settled(i + 1))]
     if not settled:
         return False
-    settled += [i + 1 for i in settled if i + 1 < len(parts) and _SETTLED.fullmatch(parts[i + 1].strip(" .!,"))]
+    settled += [i + 1 for i in settled if lone_settled(i + 1)]
     rest = " ".join(part for i, part in enumerate(parts) if i not in settled)  # without a lone "passt" after it
     return not rest.strip() or (is_question(rest) and not asks_price(rest))  # what is left asks no price
 

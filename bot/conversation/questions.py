@@ -347,19 +347,20 @@ def open_second_answer(
     one in focus; with neither, one for the visitor's segment or a general one; with no segment either, any) or
     `already_said`. None when no part has such an entry."""
     product = named_product(text) or focus
-    found: list[Scored] = []
+    found: list[tuple[Scored, Reply]] = []
     for ranked in _clearly_fitting_parts(index, text, product, segment_products):
         entry = ranked[0].entry
-        if intent in entry.intents or entry.id == OVERVIEW_ENTRY or any(f.entry.id == entry.id for f in found):
+        if intent in entry.intents or entry.id == OVERVIEW_ENTRY or any(f.entry.id == entry.id for f, _ in found):
             continue
         fits = entry.product in (GENERAL, product) or (product is None and (
             entry.product in segment_products or not segment_products))  # nothing known: the entry's own product
-        if fits and not already_said(_answer(ranked[0], language).text):
-            found.append(ranked[0])
+        reply = _answer(ranked[0], language)
+        if fits and not already_said(reply.text):
+            found.append((ranked[0], reply))
     # two open questions ("Welches Zahlungsziel habt ihr, und wie viel Vorlauf braucht eine Kündigung?") get both
     # answers, in the order they were asked
-    best = sorted(found, key=lambda scored: scored.score, reverse=True)[:SECOND_ANSWERS]
-    replies = [_answer(scored, language) for scored in found if scored in best]
+    best = sorted(found, key=lambda pair: pair[0].score, reverse=True)[:SECOND_ANSWERS]
+    replies = [reply for scored, reply in found if (scored, reply) in best]
     if not replies:
         return None
     replies = [r if product or r.product is None else _with_product_named(r) for r in replies]

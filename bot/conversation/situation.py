@@ -123,7 +123,7 @@ _ONE_SITE = re.compile(r"(?<!\bals )\b(?:ein|eine|einen|einem)\s+(?:einzige[nm]?
 _INDIVIDUAL = re.compile(r"\b(?:einzeln|separately|individually|each (?:machine|one|of (?:them|those))|"
                          r"each (?:unit|device|appliance|line|compressor|oven|motor)'?s?|"
                          r"jede[nsr]? (?:einzelne[nsr]? )?(?:geraet|aggregat|maschine|anlage|linie)|"
-                         r"every (?:single )?machine|jede (?:maschine|anlage)|pro maschine|per machine|"
+                         r"every (?:single )?machine|pro maschine|per machine|"
                          r"on (?:its|their) own|separat|getrennt)\b")  # fmt: skip
 #: ... to be seen or measured ("want to see compressors and cooling separately"), not billed ("getrennt abgerechnet")
 _SEEING = re.compile(r"\b(?:seh|sieh|mess|erfass|anzeig|zeig|ueberwach|see|view|measur|monitor|track|show|watch)\w*")
@@ -551,8 +551,10 @@ def counts_per_site(text: str, count: int) -> bool:
     """True when `count` is said as one per site ("10 measuring points per plant", "je Filiale 4 Kühltruhen"), not as
     the total after it ("one oven per shop so 9 ovens")."""
     tokens = _tokens(text)
+    if any(t.word in _TOTAL_WORDS for t in tokens):
+        return False  # "10 measuring points in total"
     for index, token in enumerate(tokens):
-        if token.value != count or token.money or any(t.word in _TOTAL_WORDS for t in tokens):
+        if token.value != count or token.money:
             continue
         after = _words_until_number(tokens[index + 1 : index + 7])
         just_before = [t.word for t in tokens[max(0, index - 2) : index]]  # "je Werk 6", not "per shop so 9"

@@ -252,12 +252,12 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
                 with_top_intent(message, tied[0], tied[1])
             elif falls_back and intent != FALLBACK_INTENT:  # no payback calculator for "wie schnell wär das Teil da?"
                 with_top_intent(message, FALLBACK_INTENT, 1.0 - confidence)
-            elif intent == FALLBACK_INTENT and _focus(message) and not _in_form(message):
+            elif intent == FALLBACK_INTENT and (focus := _focus(message)) and not _in_form(message):
                 # the answer action looks the question up for the product in focus; what it answers from an entry of
                 # that product was understood in context ("sieht man damit auch, wo nachts geheizt wird?" about
                 # Business)
-                best = index.lookup(text, None, _focus(message)).best
-                if best is not None and best.entry.product == _focus(message):
+                best = index.lookup(text, None, focus).best
+                if best is not None and best.entry.product == focus:
                     with_top_intent(message, TOPIC_INTENT, min(1.0, best.score))
         return messages
 

@@ -45,6 +45,23 @@ def test_persona_changes_once_the_other_evidence_outweighs_it(evidence: Evidence
     assert infer_journey(turns, evidence).persona == "technical"
 
 
+@pytest.mark.parametrize(
+    ("text", "persona"),
+    [
+        ("Wir sind Rentner, bei uns zählt jeder Euro. Was bringt das im Jahr?", "budget_owner"),
+        ("is it even worth it for a small bakery like mine", "budget_owner"),
+        ("Gibt es Erfahrungsberichte von anderen Kunden?", "skeptic"),
+    ],
+)
+def test_one_clear_cue_is_enough_for_a_persona(evidence: EvidenceModel, text: str, persona: str) -> None:
+    assert infer_journey([turn(text)], evidence).persona == persona
+
+
+def test_a_comparison_question_alone_names_no_persona(evidence: EvidenceModel) -> None:
+    state = infer_journey([turn("Was unterscheidet euch von anderen Anbietern?", "ask_comparison")], evidence)
+    assert (state.persona, state.persona_scores) == (None, {"skeptic": 0.5})
+
+
 def test_equal_scores_go_to_the_most_recent_evidence(evidence: EvidenceModel) -> None:
     turns = [turn("Any reviews?", "ask_reviews"), turn("Got a demo video?", "ask_video")]
     assert infer_journey(turns, evidence).persona == "experience_seeker"

@@ -37,6 +37,8 @@ class Settings:
     # Shared secret Rasa sends to the action server (X-Action-Token); the action server refuses
     # every other request to its API.
     action_server_token: str = ""
+    # Rasa waits this long for the action server before the visitor gets an apology (bot/rasa_plugins/action_faults.py).
+    action_timeout_s: float = 4.0
     # How many reverse proxies stand in front of the web app (their X-Forwarded-For is trusted).
     web_proxies: int = 0
     # Links to one-page summaries stop working after this many days.
@@ -47,6 +49,7 @@ class Settings:
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
+    log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
     chat_socket_url: str = "http://localhost:5005"
     widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
@@ -158,6 +161,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         bind_host=env.get("BIND_HOST", "").strip() or "127.0.0.1",
         action_bind_host=env.get("ACTION_BIND_HOST", "").strip() or "127.0.0.1",
         action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
+        action_timeout_s=_amount(env, "ACTION_TIMEOUT", 4.0, "seconds", 300),
         web_proxies=_count(env, "WEB_PROXIES", 0, maximum=10),
         summary_link_days=_amount(env, "SUMMARY_LINK_DAYS", 30.0, "days", 3650),
         web_base_url=(web_base_url or f"http://localhost:{web_port}").rstrip("/"),
@@ -166,6 +170,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
+        log_dir=_path(env, "LOG_DIR", "var/log"),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),

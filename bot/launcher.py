@@ -28,9 +28,13 @@ from types import FrameType
 from bot.config import PROJECT_ROOT, Settings, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "journey.tar.gz"
-LOG_DIR = PROJECT_ROOT / "var" / "log"
+LOG_DIR = PROJECT_ROOT / "var" / "log"  # the default of LOG_DIR (Settings.log_dir)
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 120.0
+# A part that exits is started again after these waits (the last one repeats); one that then stays
+# up for STABLE_AFTER_S starts again from the first.
+RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+STABLE_AFTER_S = 60.0
 # Random secrets `make run` writes into .env when they are empty.
 SECRETS = ("RASA_AUTH_TOKEN", "SALES_API_TOKEN", "ACTION_SERVER_TOKEN")
 
@@ -89,8 +93,12 @@ class Part:
     health_url: str | None  # None: ready once the process has stayed up for a second
     log: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    started_at: float = field(default=0.0, repr=False)
+    failures: int = field(default=0, repr=False)  # exits in a row, each without staying up STABLE_AFTER_S
+    restart_at: float | None = field(default=None, repr=False)
 
     def start(self, env: dict[str, str]) -> None:
+        self.started_at = time.monotonic()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -143,7 +151,7 @@ def action_part(settings: Settings) -> Part:
         name="action server",
         command=[sys.executable, "-m", "bot.action_server", "--port", str(settings.action_port)],
         health_url=f"http://{settings.rasa_host}:{settings.action_port}/health",
-        log=LOG_DIR / "actions.log",
+        log=settings.log_dir / "actions.log",
     )
 
 
@@ -172,7 +180,7 @@ def rasa_part(settings: Settings) -> Part:
             *settings.cors_origins,
         ],
         health_url=f"{settings.rasa_url}/",
-        log=LOG_DIR / "rasa.log",
+        log=settings.log_dir / "rasa.log",
     )
 
 
@@ -181,7 +189,7 @@ def web_part(settings: Settings) -> Part:
         name="web app",
         command=[sys.executable, "-m", "bot.web.app", "--port", str(settings.web_port)],
         health_url=f"http://{settings.rasa_host}:{settings.web_port}/health",
-        log=LOG_DIR / "web.log",
+        log=settings.log_dir / "web.log",
     )
 
 
@@ -190,7 +198,7 @@ def worker_part(settings: Settings) -> Part:
         name="outbox worker",
         command=[sys.executable, "-m", "bot.sales.worker"],
         health_url=None,
-        log=LOG_DIR / "worker.log",
+        log=settings.log_dir / "worker.log",
     )
 
 
@@ -215,16 +223,38 @@ class Stack:
         for part in reversed(self.parts):
             part.stop()
 
-    def wait(self) -> int:
-        """Block until a part exits on its own; return its exit code."""
+    def supervise(self, env: dict[str, str], poll_s: float = 0.2) -> None:
+        """Keep every part running until interrupted: a part that exits is logged and started again after
+        a backoff, while the others go on serving. Ends only by an exception (Ctrl-C, SIGTERM)."""
         while True:
             for part in self.parts:
-                assert part.process is not None
-                code = part.process.poll()
-                if code is not None:
-                    print(f"{part.name} stopped (exit code {code}); see {part.log}", file=sys.stderr)
-                    return code or 1
-            time.sleep(0.5)
+                self.tend(part, env)
+            time.sleep(poll_s)
+
+    @staticmethod
+    def tend(part: Part, env: dict[str, str]) -> None:
+        assert part.process is not None
+        now = time.monotonic()
+        code = part.process.poll()
+        if code is None:
+            if part.failures and now - part.started_at >= STABLE_AFTER_S:
+                part.failures = 0
+            return
+        if part.restart_at is None:
+            delay = RESTART_BACKOFF_S[min(part.failures, len(RESTART_BACKOFF_S) - 1)]
+            part.restart_at = now + delay
+            _say(f"{part.name} exited (code {code}); starting it again in {delay:g} s. The rest keeps serving; "
+                 f"see {part.log}")  # fmt: skip
+        elif now >= part.restart_at:
+            part.failures += 1
+            part.restart_at = None
+            part.start(env)
+            assert part.process is not None
+            _say(f"{part.name} started again (pid {part.process.pid}, restart {part.failures} in a row)")
+
+
+def _say(text: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -243,7 +273,8 @@ def run(settings: Settings) -> int:
               "consent (docs/website.md). The default is open.", flush=True)  # fmt: skip
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
     try:
-        stack.start(child_env(settings))
+        env = child_env(settings)
+        stack.start(env)
         print(
             f"\nJourney Bot is running.\n"
             f"  Website:       {settings.web_base_url}/  (demo pages with the chat widget; English: /en/)\n"
@@ -253,11 +284,12 @@ def run(settings: Settings) -> int:
             f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
             f"  Handoff API:   {settings.web_base_url}/api/handoffs  (Authorization: Bearer <SALES_API_TOKEN>)\n"
             f"  Conversations: {settings.database_url}\n"
-            f"  Logs:          {LOG_DIR}/\n"
-            f"Press Ctrl-C to stop.",
+            f"  Logs:          {settings.log_dir}/\n"
+            f"A part that stops is started again by itself. Press Ctrl-C to stop.",
             flush=True,
         )
-        return stack.wait()
+        stack.supervise(env)
+        return 0
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         return 0

@@ -30,7 +30,8 @@ def main() -> None:
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_AUTH_TOKEN", "").strip())]
     from rasa.__main__ import main as rasa_main
 
-    from bot.rasa_plugins import context, events, graph_runner, sessions, slot_extraction, validation
+    from bot.config import load_settings
+    from bot.rasa_plugins import action_faults, context, events, graph_runner, sessions, slot_extraction, validation
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
     sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
@@ -38,6 +39,7 @@ def main() -> None:
     events.install()  # an event's class looked up once per type name
     context.install()  # the NLU reads a message with the visitor's previous one (short follow-ups)
     graph_runner.install()  # the model's graphs run node by node in a fixed order, without dask's scheduling
+    action_faults.install(load_settings().action_timeout_s)  # a hung or dead action server: an apology, not silence
 
     rasa_main()
 

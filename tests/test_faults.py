@@ -1,0 +1,174 @@
+"""Faults `make run` must survive, against real processes: the launcher as `make run` starts it, and
+its action server hung (SIGSTOP) or killed (SIGKILL), and its web app killed.
+
+A visitor is never left in silence: while the action server hangs or is down, a message gets an
+apology in the visitor's language within 5 s; a dead part is started again by the launcher and the
+conversation goes on by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT, Settings, settings_from_env
+from bot.db import create_tables, make_engine, make_session_factory
+from tests.running_bot import free_port
+
+APOLOGY = {"de": "hakt es gerade", "en": "something on my side is stuck"}
+PRICE_QUESTION = {"de": "Was kostet Wattwerk Home?", "en": "How much is Wattwerk Home?"}
+PRICE_ANSWER = {"de": "Das kostet Wattwerk Home", "en": "This is what Wattwerk Home costs"}
+
+
+@dataclass
+class Launched:
+    process: subprocess.Popen[bytes]
+    settings: Settings
+    output: Path
+
+    def say(self, message: str, sender: str | None = None) -> str:
+        body = json.dumps({"sender": sender or uuid.uuid4().hex, "message": message}).encode()
+        request = urllib.request.Request(f"{self.settings.rasa_url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return "\n".join(str(reply.get("text", "")) for reply in json.loads(response.read()))
+
+    def pid(self, module: str, port: int) -> int | None:
+        """The process running `python -m <module> --port <port>`, as the launcher started it."""
+        wanted = ["-m", module, "--port", str(port)]
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+                state = (entry / "stat").read_text().split(") ", 1)[1][0]
+            except (OSError, IndexError):
+                continue
+            if state != "Z" and any(argv[i : i + len(wanted)] == wanted for i in range(len(argv))):
+                return int(entry.name)
+        return None
+
+    def wait_for(self, check: Any, seconds: float, what: str) -> Any:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = check()
+            if found:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"{what} not within {seconds:g} s; launcher output:\n{self.output.read_text()[-3000:]}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
+    """`python -m bot.launcher run` (what `make run` starts) on free ports with its own database and logs."""
+    workdir = tmp_path_factory.mktemp("faults")
+    rasa_port, web_port = free_port(), free_port()
+    values = {
+        "RASA_AUTH_TOKEN": "faults-" + uuid.uuid4().hex[:8],
+        "SALES_API_TOKEN": "faults-sales-" + uuid.uuid4().hex[:8],
+        "ACTION_SERVER_TOKEN": "faults-action-" + uuid.uuid4().hex[:8],
+        "RASA_HOST": "localhost",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(free_port()),
+        "WEB_PORT": str(web_port),
+        "CORS_ORIGINS": f"http://localhost:{web_port}",
+        "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
+        "LOG_DIR": str(workdir / "log"),
+        "DEFAULT_LANGUAGE": "de",
+        "ACTION_TIMEOUT": "3",
+    }
+    settings = settings_from_env(values)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    load_catalogue(make_session_factory(engine))
+    output = workdir / "launcher.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "bot.launcher", "run"], cwd=PROJECT_ROOT,
+                                   env=os.environ | values, stdout=sink, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    launched = Launched(process, settings, output)
+    try:
+        launched.wait_for(lambda: b"Journey Bot is running" in output.read_bytes() or process.poll() is not None,
+                          180, "the launcher's start")  # fmt: skip
+        assert process.poll() is None, output.read_text()
+        yield launched
+    finally:
+        process.send_signal(signal.SIGTERM)  # the launcher stops its parts, as on Ctrl-C
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        for part in ("bot.action_server", "bot.web.app"):
+            port = settings.action_port if part == "bot.action_server" else settings.web_port
+            left = launched.pid(part, port)
+            if left:
+                os.kill(left, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_hung_action_server_gets_an_apology_within_5_s_and_the_chat_goes_on_after_sigcont(
+    launched: Launched, language: str
+) -> None:
+    sender = uuid.uuid4().hex
+    assert PRICE_ANSWER[language] in launched.say(PRICE_QUESTION[language], sender)
+    actions = launched.pid("bot.action_server", launched.settings.action_port)
+    assert actions is not None
+    os.kill(actions, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply = launched.say(PRICE_QUESTION[language], sender)
+        took = time.monotonic() - started
+    finally:
+        os.kill(actions, signal.SIGCONT)
+    assert APOLOGY[language] in reply, reply
+    assert took < 5.0, f"the apology took {took:.1f} s"
+    assert PRICE_ANSWER[language] in launched.say(PRICE_QUESTION[language], sender)
+    assert launched.pid("bot.action_server", launched.settings.action_port) == actions, "a hung server is no crash"
+
+
+def test_a_killed_action_server_is_started_again_and_a_message_in_the_gap_gets_an_apology(launched: Launched) -> None:
+    port = launched.settings.action_port
+    killed = launched.pid("bot.action_server", port)
+    assert killed is not None
+    os.kill(killed, signal.SIGKILL)
+    started = time.monotonic()
+    assert APOLOGY["de"] in launched.say(PRICE_QUESTION["de"])  # not silence, not an empty reply
+    fresh = launched.wait_for(lambda: (pid := launched.pid("bot.action_server", port)) != killed and pid, 5.0,
+                              "a new action server process")  # fmt: skip
+    assert time.monotonic() - started < 5.0
+    launched.wait_for(lambda: _healthy(f"http://localhost:{port}/health"), 60, "the new action server's health")
+    assert PRICE_ANSWER["de"] in launched.say(PRICE_QUESTION["de"])
+    assert launched.pid("bot.action_server", port) == fresh
+    assert "action server exited (code -9); starting it again" in launched.output.read_text()
+
+
+def test_a_killed_web_app_is_started_again_while_the_chat_keeps_answering(launched: Launched) -> None:
+    port = launched.settings.web_port
+    killed = launched.pid("bot.web.app", port)
+    assert killed is not None
+    os.kill(killed, signal.SIGKILL)
+    assert PRICE_ANSWER["en"] in launched.say(PRICE_QUESTION["en"])  # the chat does not depend on the web app
+    launched.wait_for(lambda: _healthy(f"http://localhost:{port}/health"), 60, "the web app's health after the kill")
+    assert launched.pid("bot.web.app", port) not in (None, killed)
+    assert launched.process.poll() is None, "the launcher itself keeps running"

@@ -1,4 +1,5 @@
-"""The REST channel, tolerant of clients that send the message as something other than a string."""
+"""The REST and socket.io channels: tolerant of clients that send the message as something other than a string,
+strict about requests that carry no message at all."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.config import load_settings
 
@@ -39,12 +41,82 @@ def message_text(raw: Any) -> str | None:
     return str(raw)
 
 
+#: the largest REST request body accepted (a chat message is a few hundred bytes)
+MAX_BODY_BYTES = 64 * 1024
+#: the longest sender id accepted (the widget's are 32 characters)
+MAX_SENDER_CHARS = 256
+
+#: what a REST client did wrong, in English and German: (status, code, English, German)
+_PROBLEMS = {
+    "too_large": (413, "the request body is larger than 64 KB", "die Anfrage ist größer als 64 KB"),
+    "empty": (400, "the request body is empty; send JSON like {\"sender\": \"id\", \"message\": \"Hallo\"}",
+              "die Anfrage ist leer; senden Sie JSON wie {\"sender\": \"id\", \"message\": \"Hallo\"}"),
+    "not_json": (400, "the request body is not JSON", "die Anfrage ist kein JSON"),
+    "not_object": (400, "the request body must be a JSON object with sender and message",
+                   "die Anfrage muss ein JSON-Objekt mit sender und message sein"),
+    "no_sender": (400, "sender is missing or not a text of at most 256 characters",
+                  "sender fehlt oder ist kein Text mit höchstens 256 Zeichen"),
+    "no_message": (400, "message is missing or empty", "message fehlt oder ist leer"),
+}  # fmt: skip
+
+
+def rest_body_problem(body: bytes) -> str | None:
+    """Why a REST webhook request cannot be a visitor's message (a key of `_PROBLEMS`); None if it can."""
+    if len(body) > MAX_BODY_BYTES:
+        return "too_large"
+    if not body.strip():
+        return "empty"
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return "not_json"
+    if not isinstance(payload, dict):
+        return "not_object"
+    sender = payload.get("sender")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return "no_sender"
+    if not (message_text(payload.get("message")) or "").strip():
+        return "no_message"
+    return None
+
+
+def problem_response(problem: str) -> HTTPResponse:
+    status, english, german = _PROBLEMS[problem]
+    return response.json({"error": problem, "message": english, "message_de": german}, status=status)
+
+
 class JourneyRestInput(RestInput):
-    """Rasa's REST channel (same URL, /webhooks/rest/webhook) with `message_text` applied."""
+    """Rasa's REST channel (same URL, /webhooks/rest/webhook) with `message_text` applied, and a 4xx JSON error,
+    before Rasa sees it, for a request that is no visitor's message: empty, not JSON, not an object, larger than
+    64 KB, without a sender or without a message. The input channel is always `rest`, whatever the body says."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def refuse_what_is_no_message(request: Request) -> HTTPResponse | None:
+            if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
+                return None
+            problem = rest_body_problem(request.body or b"")
+            if problem is None:
+                return None
+            logger.info("Refused a REST request: %s", _PROBLEMS[problem][1])
+            return problem_response(problem)
+
+        return blueprint
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()  # Rasa would take it from the body: a client could pose as another channel
+
+    async def _extract_sender(self, req: Request) -> str | None:
+        sender = req.json.get("sender")
+        return str(sender) if sender is not None else None
 
     def _extract_message(self, req: Request) -> str | None:
         raw = req.json.get("message") if isinstance(req.json, dict) else None
@@ -74,7 +146,8 @@ class JourneySocketIOOutput(SocketIOOutput):
 class JourneySocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (for the website widget), open only to the origins in CORS_ORIGINS.
 
-    Three changes to Rasa 3.6's channel, all in its socket.io event handlers:
+    Four changes to Rasa 3.6's channel: packets of at most 64 KB (engine.io's default is 1 MB), and three in its
+    socket.io event handlers:
     - Origins: Rasa turns engine.io's origin check off (`cors_allowed_origins=[]`) and leaves
       CORS to the server's `--cors` setting. That covers the browser's HTTP requests, but not
       WebSockets, which browsers open to any server. `connect` here refuses a connection whose
@@ -97,6 +170,7 @@ class JourneySocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         assert self.sio is not None
+        self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES  # a larger packet closes the connection, as on REST
         namespace = self.namespace or "/"
         rasa_connect = self.sio.handlers[namespace]["connect"]
         allowed = frozenset(load_settings().cors_origins)

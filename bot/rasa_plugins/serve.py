@@ -31,13 +31,23 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     from bot.config import load_settings
-    from bot.rasa_plugins import action_faults, context, events, graph_runner, sessions, slot_extraction, validation
+    from bot.rasa_plugins import (
+        action_faults,
+        context,
+        events,
+        graph_runner,
+        input_guard,
+        sessions,
+        slot_extraction,
+        validation,
+    )
 
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
     sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
     slot_extraction.install()  # the journey's slot mapping once per message, in this process (no round trip)
     events.install()  # an event's class looked up once per type name
     context.install()  # the NLU reads a message with the visitor's previous one (short follow-ups)
+    input_guard.install()  # a typed "/intent{...}" is words: only our own buttons' payloads set intents
     graph_runner.install()  # the model's graphs run node by node in a fixed order, without dask's scheduling
     action_faults.install(load_settings().action_timeout_s)  # a hung or dead action server: an apology, not silence
 

@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev browser content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
+.PHONY: help install install-dev browser services content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -42,6 +42,11 @@ $(WIDGET): website/package.json website/package-lock.json scripts/install_widget
 # Debian's Chromium for the browser test (installed with apt when missing).
 browser:
 	@bash scripts/ensure_chromium.sh
+
+# Debian's PostgreSQL for the migration and fault tests (installed with apt when missing; the tests start
+# their own servers in temporary directories).
+services:
+	@bash scripts/ensure_services.sh
 
 install-dev: $(VENV)/.installed-dev
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -91,7 +96,7 @@ test: lint unit validate nlu-test conversation-test
 lint: install-dev
 	$(VENV)/bin/ruff check bot actions tests scripts
 
-unit: install-dev $(MODEL) $(SIGNAL) $(WIDGET) browser
+unit: install-dev $(MODEL) $(SIGNAL) $(WIDGET) browser services
 	$(VENV)/bin/pytest
 
 validate: install

@@ -6,9 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, String, Table, event, inspect, select, text
+from sqlalchemy import Column, Integer, String, Table, event, select
 from sqlalchemy.engine import Engine, create_engine, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -65,64 +64,17 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, future=True, expire_on_commit=False)
 
 
-def create_tables(engine: Engine) -> None:
+def import_models() -> None:
+    """Every module that defines tables, so that `Base.metadata` knows them all."""
     import bot.catalogue.models
     import bot.privacy
+    import bot.sales.accounts
     import bot.sales.models
     import bot.summaries  # noqa: F401
 
-    Base.metadata.create_all(engine)
-    add_missing_columns(engine)
-    add_missing_indexes(engine)
 
+def create_tables(engine: Engine) -> None:
+    """Our tables as the newest migration has them (bot/migrations)."""
+    from bot.migrations import upgrade
 
-def add_missing_indexes(engine: Engine) -> None:
-    """Creates the indexes that a newer version of a table has and an existing database lacks (`create_all`
-    makes a table's indexes only with the table). Processes starting together may race: fine."""
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            if index.name in _index_names(engine, table.name):
-                continue
-            try:
-                index.create(engine)
-            except DBAPIError:
-                if index.name not in _index_names(engine, table.name):
-                    raise
-                continue  # another process created it a moment ago
-            logger.info("Added index %s to the existing database", index.name)
-
-
-def _index_names(engine: Engine, table: str) -> set[str]:
-    return {index["name"] for index in inspect(engine).get_indexes(table)}
-
-
-def add_missing_columns(engine: Engine) -> None:
-    """Adds nullable columns that a newer version of a table has and an existing database lacks.
-
-    Until schema changes go through Alembic migrations (production issue), this keeps a database
-    from an earlier version working: `create_all` creates missing tables but never alters one.
-    Processes starting together may race: a column another one added meanwhile is fine.
-    """
-    quote = engine.dialect.identifier_preparer.quote
-    for table in Base.metadata.sorted_tables:
-        inspector = inspect(engine)
-        if not inspector.has_table(table.name):
-            continue
-        have = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            if not column.nullable or column.default is not None or column.server_default is not None:
-                logger.warning("Column %s.%s is missing and cannot be added automatically; migrate the database",
-                               table.name, column.name)  # fmt: skip
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            statement = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
-            try:
-                with engine.begin() as connection:
-                    connection.execute(text(statement))
-            except DBAPIError:
-                if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
-                    raise
-                continue  # another process added it a moment ago
-            logger.info("Added column %s.%s to the existing database", table.name, column.name)
+    upgrade(engine)

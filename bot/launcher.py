@@ -257,6 +257,19 @@ def _say(text: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
+def migrate(settings: Settings) -> None:
+    """Bring our tables to the newest migration once, before the parts start (they would only find it done)."""
+    from bot.db import make_engine
+    from bot.migrations import current_revision, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        print(f"Database schema at revision {current_revision(engine)}", flush=True)
+    finally:
+        engine.dispose()
+
+
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -273,6 +286,7 @@ def run(settings: Settings) -> int:
               "consent (docs/website.md). The default is open.", flush=True)  # fmt: skip
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
     try:
+        migrate(settings)
         env = child_env(settings)
         stack.start(env)
         print(

@@ -1,0 +1,5 @@
+import sys
+
+from bot.migrations import main
+
+sys.exit(main())

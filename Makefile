@@ -94,7 +94,7 @@ eval-answers: $(MODEL) $(SIGNAL) content
 test: lint unit validate nlu-test conversation-test
 
 lint: install-dev
-	$(VENV)/bin/ruff check bot actions tests scripts
+	$(VENV)/bin/ruff check bot actions tests scripts migrations
 
 unit: install-dev $(MODEL) $(SIGNAL) $(WIDGET) browser services
 	$(VENV)/bin/pytest

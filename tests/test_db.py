@@ -14,8 +14,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from bot.db import Base, create_tables, import_models, make_engine, make_session_factory
-from bot.migrations import current_revision, head_revision
-from bot.migrations.env_support import include_object
+from bot.migrations import current_revision, head_revision, include_object
 from bot.sales.models import HandoffRow
 from tests.services.postgres import postgres_server
 

@@ -1,4 +1,4 @@
-"""Alembic's environment for our tables (bot/migrations/__init__.py runs it; see docs/deploy.md).
+"""Alembic's environment for our tables (bot/migrations.py runs it; see docs/deploy.md).
 
 The connection comes from `upgrade()` (config.attributes["connection"]) or, for `alembic` on the
 command line, from DATABASE_URL. Rasa's `events` table and anything else not in our metadata is
@@ -12,7 +12,7 @@ from typing import Any
 from alembic import context
 
 from bot.db import Base, import_models, make_engine
-from bot.migrations.env_support import include_object
+from bot.migrations import include_object
 
 import_models()
 target_metadata = Base.metadata

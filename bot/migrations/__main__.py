@@ -1,5 +1,0 @@
-import sys
-
-from bot.migrations import main
-
-sys.exit(main())

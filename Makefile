@@ -17,10 +17,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev browser services content run shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
+.PHONY: help install install-dev browser services content run run-cluster shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
+	@echo "make run-cluster  the same with PostgreSQL, Redis, nginx and 2 Rasa replicas (docs/deploy.md)"
 	@echo "make test    run every check CI runs"
 	@echo "make shell   chat with the bot in the terminal"
 	@echo "make train   train the model (only if data changed)"
@@ -43,8 +44,8 @@ $(WIDGET): website/package.json website/package-lock.json scripts/install_widget
 browser:
 	@bash scripts/ensure_chromium.sh
 
-# Debian's PostgreSQL for the migration and fault tests (installed with apt when missing; the tests start
-# their own servers in temporary directories).
+# Debian's PostgreSQL, Redis and nginx for cluster mode and its tests (installed with apt when missing; the
+# tests start their own servers in temporary directories).
 services:
 	@bash scripts/ensure_services.sh
 
@@ -71,6 +72,11 @@ content: install
 
 run: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher run
+
+# Cluster mode (docs/deploy.md): PostgreSQL, Redis, nginx, RASA_REPLICAS Rasa servers, ACTION_REPLICAS action
+# servers, web app and worker, on the same addresses as `make run`.
+run-cluster: $(MODEL) $(SIGNAL) content services
+	$(PY) -m bot.launcher run-cluster
 
 shell: $(MODEL) $(SIGNAL) content
 	$(PY) -m bot.launcher shell

@@ -50,6 +50,17 @@ class Settings:
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
     log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
+    # Cluster mode (`make run-cluster`, docs/deploy.md): Rasa replicas and action servers behind nginx, the
+    # conversations in PostgreSQL (DATABASE_URL, or one started locally under var/ on cluster_postgres_port) and
+    # Rasa's lock store in Redis (REDIS_URL, or one started locally on cluster_redis_port).
+    rasa_replicas: int = 2
+    action_replicas: int = 2
+    redis_url: str | None = None
+    cluster_postgres_port: int = 5433
+    cluster_redis_port: int = 6380
+    # This Rasa process's name among the replicas (set by the cluster launcher): socket.io session ids start
+    # with it, so nginx sends every request of a widget's session to the replica that holds it.
+    replica: str = ""
     chat_socket_url: str = "http://localhost:5005"
     widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
@@ -171,6 +182,12 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
         log_dir=_path(env, "LOG_DIR", "var/log"),
+        rasa_replicas=max(1, _count(env, "RASA_REPLICAS", 2, maximum=8)),
+        action_replicas=max(1, _count(env, "ACTION_REPLICAS", 2, maximum=8)),
+        redis_url=env.get("REDIS_URL", "").strip() or None,
+        cluster_postgres_port=_int(env, "CLUSTER_POSTGRES_PORT", 5433),
+        cluster_redis_port=_int(env, "CLUSTER_REDIS_PORT", 6380),
+        replica=env.get("JOURNEY_REPLICA", "").strip(),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),

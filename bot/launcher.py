@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -92,6 +92,10 @@ class Part:
     command: list[str]
     health_url: str | None  # None: ready once the process has stayed up for a second
     log: Path
+    #: variables this part gets on top of the shared environment (a replica's name, say)
+    env: dict[str, str] = field(default_factory=dict)
+    #: readiness for a part without an HTTP health URL (PostgreSQL, Redis); None: up for a second is ready
+    ready: Callable[[], bool] | None = field(default=None, repr=False)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started_at: float = field(default=0.0, repr=False)
     failures: int = field(default=0, repr=False)  # exits in a row, each without staying up STABLE_AFTER_S
@@ -104,7 +108,7 @@ class Part:
             self.process = subprocess.Popen(
                 self.command,
                 cwd=PROJECT_ROOT,
-                env=env,
+                env=env | self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -118,6 +122,11 @@ class Part:
                 raise RuntimeError(
                     f"{self.name} exited with code {self.process.returncode}; see {self.log}\n{tail(self.log)}"
                 )
+            if self.ready is not None:
+                if self.ready():
+                    return
+                time.sleep(0.2)
+                continue
             if self.health_url is None:  # no health endpoint: ready once it stays up for a second
                 time.sleep(1.0)
                 if self.process.poll() is None:
@@ -155,11 +164,11 @@ def action_part(settings: Settings) -> Part:
     )
 
 
-def rasa_part(settings: Settings) -> Part:
+def rasa_part(settings: Settings, endpoints: Path = PROJECT_ROOT / "endpoints.yml", name: str = "Rasa server") -> Part:
     """Rasa with the HTTP API on; its token goes through the environment (bot/rasa_plugins/serve.py),
     never on the command line, where `ps` would show it."""
     return Part(
-        name="Rasa server",
+        name=name,
         command=[
             sys.executable,
             "-m",
@@ -168,7 +177,7 @@ def rasa_part(settings: Settings) -> Part:
             "--model",
             str(MODEL),
             "--endpoints",
-            "endpoints.yml",
+            str(endpoints),
             "--credentials",
             "credentials.yml",
             "--enable-api",
@@ -314,6 +323,64 @@ def run(settings: Settings) -> int:
         stack.stop()
 
 
+def run_cluster(settings: Settings) -> int:
+    """`make run-cluster`: PostgreSQL, Redis, nginx, Rasa replicas and action servers (bot/ops/cluster.py),
+    the web app and the worker, all supervised like `make run`'s parts, on the same public addresses."""
+    from bot.catalogue.loader import load_catalogue
+    from bot.db import make_engine, make_session_factory
+    from bot.ops.cluster import ClusterError, cluster_env, ensure_database, plan
+
+    if responds(f"{settings.rasa_url}/"):
+        print(f"Something already answers on {settings.rasa_url}; stop it or set RASA_PORT.", file=sys.stderr)
+        return 1
+    try:
+        cluster = plan(settings)
+    except (ClusterError, subprocess.CalledProcessError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    stack = Stack(cluster.parts)
+    stores = [part for part in cluster.parts if part.name in ("PostgreSQL", "Redis")]
+    env = cluster_env(cluster, child_env(cluster.settings))
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    print(f"Starting the cluster: {', '.join(part.name for part in cluster.parts)} (about a minute) ...", flush=True)
+    try:
+        Stack(stores).start(env)
+        ensure_database(cluster.database_url)
+        migrate(cluster.settings)
+        engine = make_engine(cluster.database_url)
+        load_catalogue(make_session_factory(engine))
+        engine.dispose()
+        Stack([part for part in cluster.parts if part not in stores]).start(env)
+        print(
+            f"\nJourney Bot is running in cluster mode.\n"
+            f"  Chat, REST, socket.io, HTTP API: {settings.rasa_url}  (nginx, {settings.rasa_replicas} Rasa replicas)\n"
+            f"  Website and sales inbox:         {settings.web_base_url}/\n"
+            f"  Actions:                         {settings.action_url}  (nginx, {settings.action_replicas} servers)\n"
+            f"  Conversations:                   {make_url_safe(cluster.database_url)}\n"
+            f"  Lock store:                      {make_url_safe(cluster.redis_url)}\n"
+            f"  Logs:                            {settings.log_dir}/\n"
+            f"A part that stops is started again by itself. Press Ctrl-C to stop.",
+            flush=True,
+        )
+        stack.supervise(env)
+        return 0
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def make_url_safe(url: str) -> str:
+    """A database or Redis URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def shell(settings: Settings) -> int:
     actions = action_part(settings)
     own_actions = not responds(actions.health_url)
@@ -412,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start action server and Rasa server until Ctrl-C")
+    sub.add_parser("run-cluster", help="PostgreSQL, Redis, nginx and several Rasa and action servers until Ctrl-C")
     sub.add_parser("shell", help="chat with the bot in the terminal")
     ev = sub.add_parser("eval", help="score the bot on the shared evaluation set")
     ev.add_argument("--eval-dir", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval")
@@ -429,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     if args.command == "run":
         return run(settings)
+    if args.command == "run-cluster":
+        return run_cluster(settings)
     if args.command == "shell":
         return shell(settings)
     if args.command == "answers":

@@ -173,7 +173,11 @@ class JourneySocketIOInput(SocketIOInput):
         self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES  # a larger packet closes the connection, as on REST
         namespace = self.namespace or "/"
         rasa_connect = self.sio.handlers[namespace]["connect"]
-        allowed = frozenset(load_settings().cors_origins)
+        settings = load_settings()
+        allowed = frozenset(settings.cors_origins)
+        if settings.replica:  # cluster mode: nginx routes a session by the replica its id starts with
+            make_id = self.sio.eio.generate_id
+            self.sio.eio.generate_id = lambda: f"{settings.replica}-{make_id()}"
         refused: set[str] = set()  # logged once each, up to 100 origins
 
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:

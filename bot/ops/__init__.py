@@ -1,0 +1,1 @@
+"""Running the bot: cluster mode (`make run-cluster`); `make run` is bot/launcher.py."""

@@ -94,6 +94,8 @@ class Part:
     log: Path
     #: variables this part gets on top of the shared environment (a replica's name, say)
     env: dict[str, str] = field(default_factory=dict)
+    #: the system user the part runs as, when the launcher runs as root (PostgreSQL refuses to run as root)
+    user: str | None = None
     #: readiness for a part without an HTTP health URL (PostgreSQL, Redis); None: up for a second is ready
     ready: Callable[[], bool] | None = field(default=None, repr=False)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -109,6 +111,8 @@ class Part:
                 self.command,
                 cwd=PROJECT_ROOT,
                 env=env | self.env,
+                user=self.user,
+                group=self.user,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -1,7 +1,8 @@
 """`make run-cluster`: the standard Rasa production shape on one machine, every part a supervised child.
 
 - PostgreSQL holds the conversations and our tables: the one in DATABASE_URL if that is a PostgreSQL URL,
-  otherwise a cluster initialised under `var/postgres/` and started here on CLUSTER_POSTGRES_PORT.
+  otherwise a cluster initialised under `var/cluster/postgres/` (CLUSTER_DIR) and started here on
+  CLUSTER_POSTGRES_PORT.
 - Redis holds Rasa's lock store (one message of a conversation at a time, whichever replica gets it): the
   one in REDIS_URL, otherwise one started here on CLUSTER_REDIS_PORT (locks only, nothing persisted).
 - RASA_REPLICAS Rasa servers and ACTION_REPLICAS action servers on internal ports, behind nginx, which
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import json
 import os
 import shutil
 import socket
@@ -27,8 +29,6 @@ from sqlalchemy.engine import make_url
 from bot.config import PROJECT_ROOT, Settings
 from bot.launcher import Part, action_part, free_port, rasa_part, web_part, worker_part
 
-CLUSTER_DIR = PROJECT_ROOT / "var" / "cluster"
-POSTGRES_DIR = PROJECT_ROOT / "var" / "postgres"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 POSTGRES_USER = "journey"
 
@@ -68,9 +68,9 @@ def _need(binary: str, package: str) -> str:
     return path
 
 
-def _as_postgres_user(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, its commands run as the `postgres` system user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+def _postgres_user() -> str | None:
+    """PostgreSQL refuses to run as root: as root, it runs as the `postgres` system user (Debian's package makes it)."""
+    return "postgres" if os.geteuid() == 0 else None
 
 
 def _tcp_ready(port: int) -> bool:
@@ -87,22 +87,24 @@ def _postgres_ready(binaries: Path, port: int) -> bool:
 
 
 def local_postgres(settings: Settings) -> tuple[Part, str]:
-    """A PostgreSQL server for this machine, its cluster under var/postgres/ (initialised the first time)."""
+    """A PostgreSQL server for this machine, its cluster under CLUSTER_DIR/postgres (initialised the first time)."""
     binaries = postgres_binaries()
-    data = POSTGRES_DIR / "data"
+    home = settings.cluster_dir / "postgres"
+    data = home / "data"
     if not (data / "PG_VERSION").exists():
-        POSTGRES_DIR.mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            shutil.chown(POSTGRES_DIR, "postgres", "postgres")
+            shutil.chown(home, "postgres", "postgres")
         print(f"Initialising a PostgreSQL cluster in {data} ...", flush=True)
-        subprocess.run(_as_postgres_user([str(binaries / "initdb"), "-D", str(data), "-U", POSTGRES_USER,
-                                          "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, stdout=subprocess.DEVNULL, timeout=300)  # fmt: skip
+        subprocess.run([str(binaries / "initdb"), "-D", str(data), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8",
+                        "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL, timeout=300, cwd=home,
+                       user=_postgres_user(), group=_postgres_user())  # fmt: skip
     port = settings.cluster_postgres_port
     part = Part(
         name="PostgreSQL",
-        command=_as_postgres_user([str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data),
-                                   "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]),  # fmt: skip
+        command=[str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data),
+                 "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],  # fmt: skip
+        user=_postgres_user(),
         health_url=None,
         log=settings.log_dir / "postgres.log",
         ready=lambda: _postgres_ready(binaries, port),
@@ -132,7 +134,7 @@ def local_redis(settings: Settings) -> tuple[Part, str]:
     part = Part(
         name="Redis",
         command=[binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--dir", str(CLUSTER_DIR)],  # fmt: skip
+                 "--dir", str(settings.cluster_dir)],  # fmt: skip
         health_url=None,
         log=settings.log_dir / "redis.log",
         ready=lambda: _tcp_ready(port),
@@ -140,7 +142,7 @@ def local_redis(settings: Settings) -> tuple[Part, str]:
     return part, f"redis://127.0.0.1:{port}/0"
 
 
-def endpoints_file(redis_url: str) -> Path:
+def endpoints_file(redis_url: str, cluster_dir: Path) -> Path:
     """endpoints.yml with Rasa's Redis lock store added, for the replicas."""
     parsed = make_url(redis_url.replace("redis://", "redis+py://", 1))
     lock_store = (
@@ -152,9 +154,9 @@ def endpoints_file(redis_url: str) -> Path:
         f"  db: {parsed.database or 0}\n"
         + (f"  password: {parsed.password}\n" if parsed.password else "")
         + "  key_prefix: journey\n"
+        + "  socket_timeout: 2  # a hung Redis: a clear error after 2 s (Rasa's default is 10)\n"
     )
-    CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
-    path = CLUSTER_DIR / "endpoints.yml"
+    path = cluster_dir / "endpoints.yml"
     path.write_text((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8") + lock_store, encoding="utf-8")
     path.chmod(0o600)
     return path
@@ -162,7 +164,7 @@ def endpoints_file(redis_url: str) -> Path:
 
 def nginx_part(settings: Settings, replicas: list[Replica], action_ports: list[int]) -> Part:
     binary = _need("nginx", "nginx")
-    prefix = CLUSTER_DIR / "nginx"
+    prefix = settings.cluster_dir / "nginx"
     prefix.mkdir(parents=True, exist_ok=True)
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
                               keep_trailing_newline=True)  # fmt: skip  # nginx syntax, not HTML
@@ -184,7 +186,7 @@ def nginx_part(settings: Settings, replicas: list[Replica], action_ports: list[i
 def plan(settings: Settings) -> Cluster:
     """Every part of the cluster, configured; PostgreSQL and Redis only where no URL names managed ones."""
     settings.log_dir.mkdir(parents=True, exist_ok=True)
-    CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
+    settings.cluster_dir.mkdir(parents=True, exist_ok=True)
     parts: list[Part] = []
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         database_url = settings.database_url
@@ -197,7 +199,7 @@ def plan(settings: Settings) -> Cluster:
         redis, redis_url = local_redis(settings)
         parts.append(redis)
     shared = dataclasses.replace(settings, database_url=database_url, redis_url=redis_url)
-    endpoints = endpoints_file(redis_url)
+    endpoints = endpoints_file(redis_url, settings.cluster_dir)
     replicas = [Replica(f"r{number}", free_port()) for number in range(1, settings.rasa_replicas + 1)]
     action_ports = [free_port() for _ in range(settings.action_replicas)]
     for number, port in enumerate(action_ports, start=1):
@@ -210,6 +212,8 @@ def plan(settings: Settings) -> Cluster:
         part.log, part.env = settings.log_dir / f"rasa-{replica.name}.log", {"JOURNEY_REPLICA": replica.name}
         parts.append(part)
     parts += [nginx_part(shared, replicas, action_ports), web_part(shared), worker_part(shared)]
+    layout = {"replicas": {replica.name: replica.port for replica in replicas}, "action_ports": action_ports}
+    (settings.cluster_dir / "cluster.json").write_text(json.dumps(layout, indent=2), encoding="utf-8")
     return Cluster(shared, parts, database_url, redis_url)
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -57,7 +58,51 @@ _PROBLEMS = {
     "no_sender": (400, "sender is missing or not a text of at most 256 characters",
                   "sender fehlt oder ist kein Text mit höchstens 256 Zeichen"),
     "no_message": (400, "message is missing or empty", "message fehlt oder ist leer"),
+    "unavailable": (503, "the message could not be processed right now (the server log says why, e.g. the database "
+                    "or the lock store unreachable); please send it again in a moment",
+                    "die Nachricht konnte gerade nicht verarbeitet werden (warum, steht im Server-Log, z. B. "
+                    "Datenbank oder Lock-Store nicht erreichbar); bitte gleich noch einmal senden"),
 }  # fmt: skip
+
+#: what a visitor in the widget reads when their message could not be processed at all (the conversation, and so
+#: its language, cannot be read then): both languages
+UNAVAILABLE_TEXT = ("Entschuldigung, gerade kann ich Ihre Nachricht nicht verarbeiten. Bitte senden Sie sie in einem "
+                    "Moment noch einmal. / Sorry, I can't process your message right now. Please send it again in a "
+                    "moment.")  # fmt: skip
+
+#: per REST request: why its message could not be processed, if it could not (set by the request middleware)
+_failures: ContextVar[list[str] | None] = ContextVar("journey_rest_failures", default=None)
+
+
+def failure_reason(error: BaseException) -> str:
+    """One line on why Rasa could not process a message: the lock store or the database unreachable, or else."""
+    name = type(error).__name__
+    if name in ("LockError", "ConnectionException") or "lock" in str(error).lower():
+        return f"lock store unavailable ({name}: {str(error).splitlines()[0] if str(error) else ''})"
+    if name in ("OperationalError", "InterfaceError", "DisconnectionError") or "sqlalchemy" in type(error).__module__:
+        return f"database unavailable ({name})"
+    return f"{name}: {error}"
+
+
+def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
+            ) -> Callable[[UserMessage], Awaitable[Any]]:  # fmt: skip
+    """`on_new_message` that, when Rasa cannot process the message (lock store or database down), logs it once with
+    the reason and records the failure (REST: a 503) or answers the visitor (socket.io), instead of silence."""
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except Exception as error:  # whatever it is, the visitor must not wait in silence
+            reason = failure_reason(error)
+            logger.error("%s message of %s not processed: %s", channel, message.sender_id, reason)
+            failures = _failures.get()
+            if failures is not None:
+                failures.append(reason)
+            elif message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, UNAVAILABLE_TEXT)
+            return None
+
+    return handle
 
 
 def rest_body_problem(body: bytes) -> str | None:
@@ -97,7 +142,7 @@ class JourneyRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(guarded(on_new_message, "REST"))
 
         @blueprint.middleware("request")
         async def refuse_what_is_no_message(request: Request) -> HTTPResponse | None:
@@ -105,9 +150,15 @@ class JourneyRestInput(RestInput):
                 return None
             problem = rest_body_problem(request.body or b"")
             if problem is None:
+                _failures.set([])
                 return None
             logger.info("Refused a REST request: %s", _PROBLEMS[problem][1])
             return problem_response(problem)
+
+        @blueprint.middleware("response")
+        async def unavailable_is_no_empty_answer(request: Request, response: HTTPResponse) -> HTTPResponse | None:
+            failures = _failures.get()
+            return problem_response("unavailable") if failures else None
 
         return blueprint
 
@@ -220,7 +271,9 @@ class JourneySocketIOInput(SocketIOInput):
                 return
             output = JourneySocketIOOutput(sio, self.bot_message_evt)
             metadata = metadata if isinstance(metadata, dict) else {}
-            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
+            await guarded_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
+
+        guarded_message = guarded(on_new_message, "socket.io")
 
         sio = self.sio
         sio.on("connect", connect, namespace=self.namespace)

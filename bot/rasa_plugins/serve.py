@@ -39,9 +39,11 @@ def main() -> None:
         input_guard,
         sessions,
         slot_extraction,
+        tracker_store,
         validation,
     )
 
+    tracker_store.install()  # a database error is an error the channel reports, not a silent in-memory fallback
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
     sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
     slot_extraction.install()  # the journey's slot mapping once per message, in this process (no round trip)

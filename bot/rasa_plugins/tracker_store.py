@@ -161,3 +161,30 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self._kept.move_to_end(sender_id)
         while len(self._kept) > self._capacity:
             self._kept.popitem(last=False)
+
+
+def install() -> None:
+    """No silent fallback to memory: Rasa wraps every tracker store in a `FailSafeTrackerStore` that, when the
+    database cannot be reached, logs and goes on with an in-memory store. The visitor then gets answers that are
+    never stored, and another replica, or this one once the database is back, knows nothing of them (seen with
+    PostgreSQL restarted under load: 120 answers, a third of them lost). Here an error of the tracker store
+    reaches the channel, which answers a clear error (bot/rasa_plugins/channels.py `guarded`); the visitor's
+    widget sends the message again and nothing is lost. Called once when our Rasa process starts."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: str) -> DialogueStateTracker | None:
+        return await self._tracker_store.retrieve(sender_id)  # type: ignore[no-any-return]
+
+    async def retrieve_full_tracker(self: Any, sender_id: str) -> DialogueStateTracker | None:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)  # type: ignore[no-any-return]
+
+    async def save(self: Any, tracker: DialogueStateTracker) -> None:
+        await self._tracker_store.save(tracker)
+
+    async def keys(self: Any) -> Any:
+        return await self._tracker_store.keys()
+
+    FailSafeTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker  # type: ignore[method-assign]
+    FailSafeTrackerStore.save = save  # type: ignore[method-assign]
+    FailSafeTrackerStore.keys = keys  # type: ignore[method-assign]

@@ -1,0 +1,283 @@
+"""Cluster mode against real processes: `python -m bot.launcher run-cluster` (what `make run-cluster` starts) with
+its own PostgreSQL, Redis, nginx, two Rasa replicas and two action servers, on free ports in a temporary directory.
+
+Two messages of one conversation on two replicas at once are processed one after the other (Redis lock store);
+a replica killed under a 20-visitor load leaves every message answered (the widget retries an error) and every
+conversation complete and in order; the killed replica is started again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.launcher import MODEL
+from tests.running_bot import free_port
+from tests.services.postgres import need_postgres
+
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
+
+QUESTIONS = ["Hallo", "Was kostet Wattwerk Home?", "Und was kostet Business?", "Gibt es Bewertungen?",
+             "Wie lange dauert die Lieferung?", "Danke!"]  # fmt: skip
+
+
+@dataclass
+class RunningCluster:
+    process: subprocess.Popen[bytes]
+    workdir: Path
+    rasa_port: int
+    token: str
+    redis_port: int
+
+    @property
+    def layout(self) -> dict[str, Any]:
+        return dict(json.loads((self.workdir / "cluster" / "cluster.json").read_text()))
+
+    def say(self, sender: str, message: str, port: int | None = None, timeout: float = 30) -> tuple[int, list[Any]]:
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port or self.rasa_port}/webhooks/rest/webhook",
+                                         data=body, headers={"Content-Type": "application/json"})  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, list(json.loads(response.read()))
+        except urllib.error.HTTPError as error:
+            return error.code, []
+        except OSError:
+            return 0, []  # connection reset or refused: the widget retries
+
+    def say_as_widget(self, sender: str, message: str, attempts: int = 4) -> list[Any]:
+        """Like the widget: an error or a dropped connection is retried after a moment."""
+        for _ in range(attempts):
+            status, answer = self.say(sender, message)
+            if status == 200:
+                return answer
+            time.sleep(0.5)
+        raise AssertionError(f"no answer to {message!r} for {sender} after {attempts} attempts")
+
+    def user_texts(self, sender: str) -> list[str]:
+        url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker?token={self.token}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            events = json.loads(response.read())["events"]
+        return [event["text"] for event in events if event["event"] == "user"]
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker?token={self.token}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return list(json.loads(response.read())["events"])
+
+    def pid_on_port(self, port: int) -> int | None:
+        wanted = ["--port", str(port)]
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+                state = (entry / "stat").read_text().split(") ", 1)[1][0]
+            except (OSError, IndexError):
+                continue
+            if state != "Z" and "bot.rasa_plugins.serve" in argv and any(
+                argv[i : i + 2] == wanted for i in range(len(argv))
+            ):
+                return int(entry.name)
+        return None
+
+    def output(self) -> str:
+        return (self.workdir / "launcher.out").read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RunningCluster]:
+    need_postgres()
+    workdir = Path(tempfile.mkdtemp(prefix="journey-cluster-", dir="/tmp"))
+    workdir.chmod(0o755)  # PostgreSQL runs as the postgres user when the tests run as root
+    rasa_port, web_port, redis_port, token = free_port(), free_port(), free_port(), "cluster-" + uuid.uuid4().hex[:8]
+    values = {
+        "RASA_AUTH_TOKEN": token,
+        "SALES_API_TOKEN": "cluster-sales-" + uuid.uuid4().hex[:8],
+        "ACTION_SERVER_TOKEN": "cluster-action-" + uuid.uuid4().hex[:8],
+        "RASA_HOST": "127.0.0.1",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(free_port()),
+        "WEB_PORT": str(web_port),
+        "CORS_ORIGINS": f"http://localhost:{web_port}",
+        "DATABASE_URL": f"sqlite:///{workdir / 'unused.db'}",  # not PostgreSQL: the cluster starts its own
+        "REDIS_URL": "",
+        "CLUSTER_DIR": str(workdir / "cluster"),
+        "CLUSTER_POSTGRES_PORT": str(free_port()),
+        "CLUSTER_REDIS_PORT": str(redis_port),
+        "LOG_DIR": str(workdir / "log"),
+        "RASA_REPLICAS": "2",
+        "ACTION_REPLICAS": "2",
+        "DEFAULT_LANGUAGE": "de",
+    }
+    with (workdir / "launcher.out").open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "bot.launcher", "run-cluster"], cwd=PROJECT_ROOT,
+                                   env=os.environ | values, stdout=sink, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    running = RunningCluster(process, workdir, rasa_port, token, redis_port)
+    try:
+        deadline = time.monotonic() + 300
+        while "running in cluster mode" not in running.output():
+            assert process.poll() is None, running.output()
+            assert time.monotonic() < deadline, running.output()
+            time.sleep(0.5)
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        subprocess.run(["rm", "-rf", str(workdir)], check=False)
+
+
+def test_two_messages_of_one_conversation_on_two_replicas_at_once_are_processed_one_after_the_other(
+    cluster: RunningCluster,
+) -> None:
+    sender = uuid.uuid4().hex
+    assert cluster.say_as_widget(sender, "Hallo")
+    ports = list(cluster.layout["replicas"].values())
+    answers: dict[int, tuple[int, list[Any]]] = {}
+    messages = {ports[0]: "Was kostet Wattwerk Home?", ports[1]: "Gibt es Bewertungen von Kunden?"}
+    threads = [threading.Thread(target=lambda p=port: answers.__setitem__(p, cluster.say(sender, messages[p], p)))
+               for port in ports]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [answers[port][0] for port in ports] == [200, 200]
+    assert all(answers[port][1] for port in ports), "both messages answered"
+    events = cluster.events(sender)
+    users = [index for index, event in enumerate(events) if event["event"] == "user"]
+    assert sorted(events[index]["text"] for index in users[1:]) == sorted(messages.values())
+    for index in users[1:]:  # each message waited until the one before had its answer
+        previous = [event for event in events[:index] if event["event"] in ("action", "bot", "user")]
+        assert previous[-1]["event"] == "action" and previous[-1]["name"] == "action_listen", events[:index]
+    bot_after = [event["event"] for event in events[users[1] + 1 : users[2]]]
+    assert "bot" in bot_after, "the first message was answered before the second was read"
+
+
+def test_a_killed_replica_under_a_20_visitor_load_loses_no_message_and_comes_back(cluster: RunningCluster) -> None:
+    victim_port = cluster.layout["replicas"]["r1"]
+    victim = cluster.pid_on_port(victim_port)
+    assert victim is not None
+    senders = [uuid.uuid4().hex for _ in range(20)]
+    failures: list[str] = []
+    progress = threading.Barrier(21)
+
+    def visitor(sender: str) -> None:
+        try:
+            for number, question in enumerate(QUESTIONS):
+                if number == 2:
+                    progress.wait(120)  # everyone is mid-conversation when the replica dies
+                assert cluster.say_as_widget(sender, question), f"empty answer to {question!r}"
+        except Exception as exc:  # reported below with the sender
+            failures.append(f"{sender}: {exc!r}")
+
+    threads = [threading.Thread(target=visitor, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    progress.wait(120)
+    os.kill(victim, signal.SIGKILL)
+    for thread in threads:
+        thread.join(300)
+    assert failures == []
+    for sender in senders:
+        assert cluster.user_texts(sender) == QUESTIONS, f"{sender}: missing, duplicated or out of order"
+    deadline = time.monotonic() + 120
+    while cluster.say(uuid.uuid4().hex, "Hallo", port=victim_port)[0] != 200:
+        assert time.monotonic() < deadline, "the killed replica was not started again\n" + cluster.output()[-2000:]
+        time.sleep(1)
+    assert "Rasa replica r1 exited (code -9); starting it again" in cluster.output()
+
+
+def _pid(*parts: str) -> int | None:
+    """The live process whose command line contains every one of `parts`."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            state = (entry / "stat").read_text().split(") ", 1)[1][0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z" and argv[0] != "runuser" and all(any(part in arg for arg in argv) for part in parts):
+            return int(entry.name)
+    return None
+
+
+def test_a_hung_or_killed_redis_gives_a_clear_error_not_a_hang_and_the_chat_recovers(cluster: RunningCluster) -> None:
+    redis = _pid("redis-server", f":{cluster.redis_port}")  # Redis shows "redis-server 127.0.0.1:<port>"
+    assert redis is not None
+    sender = uuid.uuid4().hex
+    assert cluster.say_as_widget(sender, "Hallo")
+    os.kill(redis, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        status, _ = cluster.say(sender, "Was kostet Wattwerk Home?")
+        took = time.monotonic() - started
+    finally:
+        os.kill(redis, signal.SIGCONT)
+    assert status == 503, "a clear error, not an empty answer"
+    assert took < 5.0, f"the error took {took:.1f} s"
+    assert cluster.say_as_widget(sender, "Was kostet Wattwerk Home?")
+    os.kill(redis, signal.SIGKILL)  # stopped for good: the launcher starts it again
+    assert cluster.say_as_widget(sender, "Gibt es Bewertungen?", attempts=20)
+    assert cluster.user_texts(sender) == ["Hallo", "Was kostet Wattwerk Home?", "Gibt es Bewertungen?"]
+
+
+def test_postgresql_restarted_under_load_gives_clear_errors_then_serves_again(cluster: RunningCluster) -> None:
+    postgres = _pid("postgres", "-D", str(cluster.workdir / "cluster" / "postgres"))
+    assert postgres is not None
+    senders = [uuid.uuid4().hex for _ in range(10)]
+    statuses: list[int] = []
+    failures: list[str] = []
+    started = threading.Barrier(11)
+
+    def visitor(sender: str) -> None:
+        try:
+            for number, question in enumerate(QUESTIONS):
+                if number == 2:
+                    started.wait(120)
+                for _ in range(60):  # the widget retries an error; PostgreSQL needs a few seconds to recover
+                    status, answer = cluster.say(sender, question)
+                    statuses.append(status)
+                    if status == 200:
+                        assert answer, f"an empty answer to {question!r}"
+                        break
+                    time.sleep(0.5)
+                else:
+                    raise AssertionError(f"no answer to {question!r}")
+        except Exception as exc:  # reported below with the sender
+            failures.append(f"{sender}: {exc!r}")
+
+    threads = [threading.Thread(target=visitor, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    started.wait(120)
+    os.kill(postgres, signal.SIGKILL)
+    for thread in threads:
+        thread.join(300)
+    assert failures == []
+    assert set(statuses) <= {200, 503}, f"errors during the gap are 503s with a message: {sorted(set(statuses))}"
+    for sender in senders:
+        texts = cluster.user_texts(sender)
+        assert [text for text in QUESTIONS if text in texts] == QUESTIONS, f"{sender}: a message is missing"
+        assert texts == sorted(set(texts), key=texts.index), f"{sender}: a message is stored twice: {texts}"
+    assert "PostgreSQL exited" in cluster.output()

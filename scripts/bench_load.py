@@ -264,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="then load ours this long (20 visitors, closed loop) and report the memory it holds")
     parser.add_argument("--systems", default="ours,stock")
     parser.add_argument("--url", help="measure a bot that already runs here instead of starting ours")
+    parser.add_argument("--pid", type=int, help="with --url: the launcher's pid, whose process tree's memory is "
+                        "reported (make run-cluster: every replica, nginx, PostgreSQL and Redis)")
     parser.add_argument("--only", default="", help="replay only these conversation ids (comma-separated)")
     parser.add_argument("--smoke", action="store_true", help="the harness only: one visitor, 5 s, no stock bot")
     parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "results" / "bench-load.json")
@@ -279,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for name in args.systems.split(","):
             if name == "ours":
-                systems.append(System("ours", args.url, {}, lambda: None) if args.url else start_ours(BENCH_DIR))
+                running = {"launcher": args.pid} if args.pid else {}
+                systems.append(System("ours", args.url, running, lambda: None) if args.url else start_ours(BENCH_DIR))
             elif name == "stock":
                 systems.append(start_stock(BENCH_DIR / "stock"))
         for visitors in [int(v) for v in args.visitors.split(",") if v]:

@@ -58,6 +58,10 @@ class Settings:
     redis_url: str | None = None
     cluster_postgres_port: int = 5433
     cluster_redis_port: int = 6380
+    # On PostgreSQL, Rasa's event rows are committed without waiting for the disk (synchronous_commit off for the
+    # tracker store's connections only): a crash of the database server may lose the last fraction of a second of
+    # conversation events, never a handoff (docs/deploy.md). False: every commit waits for the disk.
+    events_async_commit: bool = True
     cluster_dir: Path = PROJECT_ROOT / "var" / "cluster"  # nginx config, lock-store endpoints, local PostgreSQL data
     # This Rasa process's name among the replicas (set by the cluster launcher): socket.io session ids start
     # with it, so nginx sends every request of a widget's session to the replica that holds it.
@@ -189,6 +193,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         cluster_postgres_port=_int(env, "CLUSTER_POSTGRES_PORT", 5433),
         cluster_redis_port=_int(env, "CLUSTER_REDIS_PORT", 6380),
         cluster_dir=_path(env, "CLUSTER_DIR", "var/cluster"),
+        events_async_commit=_choice(env, "EVENTS_ASYNC_COMMIT", ("true", "false")) == "true",
         replica=env.get("JOURNEY_REPLICA", "").strip(),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),

@@ -148,7 +148,7 @@ def endpoints_file(redis_url: str, cluster_dir: Path) -> Path:
     lock_store = (
         "\n# Added by make run-cluster: one message of a conversation at a time across the replicas.\n"
         "lock_store:\n"
-        "  type: redis\n"
+        "  type: bot.rasa_plugins.lock_store.AtomicRedisLockStore  # tickets changed atomically\n"
         f"  url: {parsed.host or '127.0.0.1'}\n"
         f"  port: {parsed.port or 6379}\n"
         f"  db: {parsed.database or 0}\n"

@@ -298,23 +298,33 @@ def run(settings: Settings) -> int:
               "the bot on page load, before anyone opens the chat; under § 25 TDDDG that needs the visitor's "
               "consent (docs/website.md). The default is open.", flush=True)  # fmt: skip
     print("Starting the action server and the Rasa server (this takes about 20 s) ...", flush=True)
-    try:
+
+    def start() -> dict[str, str]:
         migrate(settings)
         env = child_env(settings)
         stack.start(env)
-        print(
-            f"\nJourney Bot is running.\n"
-            f"  Website:       {settings.web_base_url}/  (demo pages with the chat widget; English: /en/)\n"
-            f"  Sales inbox:   {settings.web_base_url}/inbox  (accounts: python -m bot.sales.cli add-user)\n"
-            f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
-            f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
-            f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
-            f"  Handoff API:   {settings.web_base_url}/api/handoffs  (Authorization: Bearer <SALES_API_TOKEN>)\n"
-            f"  Conversations: {settings.database_url}\n"
-            f"  Logs:          {settings.log_dir}/\n"
-            f"A part that stops is started again by itself. Press Ctrl-C to stop.",
-            flush=True,
-        )
+        return env
+
+    banner = (
+        f"\nJourney Bot is running.\n"
+        f"  Website:       {settings.web_base_url}/  (demo pages with the chat widget; English: /en/)\n"
+        f"  Sales inbox:   {settings.web_base_url}/inbox  (accounts: python -m bot.sales.cli add-user)\n"
+        f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
+        f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
+        f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"
+        f"  Handoff API:   {settings.web_base_url}/api/handoffs  (Authorization: Bearer <SALES_API_TOKEN>)\n"
+        f"  Conversations: {make_url_safe(settings.database_url)}\n"
+        f"  Logs:          {settings.log_dir}/"
+    )
+    return serve(stack, start, banner)
+
+
+def serve(stack: Stack, start: Callable[[], dict[str, str]], banner: str) -> int:
+    """Start the parts (`start` returns their environment), say where they are, and keep them running until Ctrl-C
+    or SIGTERM; they are stopped however it ends."""
+    try:
+        env = start()
+        print(f"{banner}\nA part that stops is started again by itself. Press Ctrl-C to stop.", flush=True)
         stack.supervise(env)
         return 0
     except KeyboardInterrupt:
@@ -347,7 +357,8 @@ def run_cluster(settings: Settings) -> int:
     env = cluster_env(cluster, child_env(cluster.settings))
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print(f"Starting the cluster: {', '.join(part.name for part in cluster.parts)} (about a minute) ...", flush=True)
-    try:
+
+    def start() -> dict[str, str]:
         Stack(stores).start(env)
         ensure_database(cluster.database_url)
         migrate(cluster.settings)
@@ -355,27 +366,18 @@ def run_cluster(settings: Settings) -> int:
         load_catalogue(make_session_factory(engine))
         engine.dispose()
         Stack([part for part in cluster.parts if part not in stores]).start(env)
-        print(
-            f"\nJourney Bot is running in cluster mode.\n"
-            f"  Chat, REST, socket.io, HTTP API: {settings.rasa_url}  (nginx, {settings.rasa_replicas} Rasa replicas)\n"
-            f"  Website and sales inbox:         {settings.web_base_url}/\n"
-            f"  Actions:                         {settings.action_url}  (nginx, {settings.action_replicas} servers)\n"
-            f"  Conversations:                   {make_url_safe(cluster.database_url)}\n"
-            f"  Lock store:                      {make_url_safe(cluster.redis_url)}\n"
-            f"  Logs:                            {settings.log_dir}/\n"
-            f"A part that stops is started again by itself. Press Ctrl-C to stop.",
-            flush=True,
-        )
-        stack.supervise(env)
-        return 0
-    except KeyboardInterrupt:
-        print("\nStopping ...", flush=True)
-        return 0
-    except RuntimeError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
+        return env
+
+    banner = (
+        f"\nJourney Bot is running in cluster mode.\n"
+        f"  Chat, REST, socket.io, HTTP API: {settings.rasa_url}  (nginx, {settings.rasa_replicas} Rasa replicas)\n"
+        f"  Website and sales inbox:         {settings.web_base_url}/\n"
+        f"  Actions:                         {settings.action_url}  (nginx, {settings.action_replicas} servers)\n"
+        f"  Conversations:                   {make_url_safe(cluster.database_url)}\n"
+        f"  Lock store:                      {make_url_safe(cluster.redis_url)}\n"
+        f"  Logs:                            {settings.log_dir}/"
+    )
+    return serve(stack, start, banner)
 
 
 def make_url_safe(url: str) -> str:

@@ -30,6 +30,7 @@ from bot.config import PROJECT_ROOT
 from bot.launcher import MODEL
 from tests.running_bot import free_port
 from tests.services.postgres import need_postgres
+from tests.services.processes import find_pid
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
 
@@ -82,20 +83,7 @@ class RunningCluster:
             return list(json.loads(response.read())["events"])
 
     def pid_on_port(self, port: int) -> int | None:
-        wanted = ["--port", str(port)]
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-                state = (entry / "stat").read_text().split(") ", 1)[1][0]
-            except (OSError, IndexError):
-                continue
-            if state != "Z" and "bot.rasa_plugins.serve" in argv and any(
-                argv[i : i + 2] == wanted for i in range(len(argv))
-            ):
-                return int(entry.name)
-        return None
+        return find_pid("-m bot.rasa_plugins.serve ", f"--port {port} ")
 
     def output(self) -> str:
         return (self.workdir / "launcher.out").read_text(errors="replace")
@@ -212,23 +200,8 @@ def test_a_killed_replica_under_a_20_visitor_load_loses_no_message_and_comes_bac
     assert "Rasa replica r1 exited (code -9); starting it again" in cluster.output()
 
 
-def _pid(*parts: str) -> int | None:
-    """The live process whose command line contains every one of `parts`."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-            state = (entry / "stat").read_text().split(") ", 1)[1][0]
-        except (OSError, IndexError):
-            continue
-        if state != "Z" and argv[0] != "runuser" and all(any(part in arg for arg in argv) for part in parts):
-            return int(entry.name)
-    return None
-
-
 def test_a_hung_or_killed_redis_gives_a_clear_error_not_a_hang_and_the_chat_recovers(cluster: RunningCluster) -> None:
-    redis = _pid("redis-server", f":{cluster.redis_port}")  # Redis shows "redis-server 127.0.0.1:<port>"
+    redis = find_pid("redis-server", f":{cluster.redis_port} ")
     assert redis is not None
     sender = uuid.uuid4().hex
     assert cluster.say_as_widget(sender, "Hallo")
@@ -250,7 +223,7 @@ def test_a_hung_or_killed_redis_gives_a_clear_error_not_a_hang_and_the_chat_reco
 def test_postgresql_restarted_under_load_gives_clear_errors_then_serves_again(cluster: RunningCluster) -> None:
     """A restart (SIGINT: PostgreSQL's fast shutdown; the launcher starts it again) in the middle of 10 conversations:
     503s with a message during the gap, then every message answered and stored once, in order."""
-    postgres = _pid("postgres", "-D", str(cluster.workdir / "cluster" / "postgres"))
+    postgres = find_pid("bin/postgres -D ", str(cluster.workdir / "cluster" / "postgres"))
     assert postgres is not None
     senders = [uuid.uuid4().hex for _ in range(10)]
     statuses: list[int] = []

@@ -27,6 +27,7 @@ from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT, Settings, settings_from_env
 from bot.db import create_tables, make_engine, make_session_factory
 from tests.running_bot import free_port
+from tests.services.processes import find_pid
 
 APOLOGY = {"de": "hakt es gerade", "en": "something on my side is stuck"}
 PRICE_QUESTION = {"de": "Was kostet Wattwerk Home?", "en": "How much is Wattwerk Home?"}
@@ -48,18 +49,7 @@ class Launched:
 
     def pid(self, module: str, port: int) -> int | None:
         """The process running `python -m <module> --port <port>`, as the launcher started it."""
-        wanted = ["-m", module, "--port", str(port)]
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-                state = (entry / "stat").read_text().split(") ", 1)[1][0]
-            except (OSError, IndexError):
-                continue
-            if state != "Z" and any(argv[i : i + len(wanted)] == wanted for i in range(len(argv))):
-                return int(entry.name)
-        return None
+        return find_pid(f"-m {module} ", f"--port {port} ")
 
     def wait_for(self, check: Any, seconds: float, what: str) -> Any:
         deadline = time.monotonic() + seconds

@@ -28,7 +28,6 @@ from types import FrameType
 from bot.config import PROJECT_ROOT, Settings, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "journey.tar.gz"
-LOG_DIR = PROJECT_ROOT / "var" / "log"  # the default of LOG_DIR (Settings.log_dir)
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 120.0
 # A part that exits is started again after these waits (the last one repeats); one that then stays

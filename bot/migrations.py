@@ -31,7 +31,7 @@ def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compa
     return not (kind == "table" and reflected and compare_to is None)
 
 
-def alembic_config(engine: Engine | None = None, connection: object | None = None) -> object:
+def alembic_config(connection: object | None = None) -> object:
     from alembic.config import Config
 
     config = Config()

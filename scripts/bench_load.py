@@ -182,7 +182,7 @@ def start_ours(workdir: Path) -> System:
     from bot.catalogue.loader import load_catalogue
     from bot.config import settings_from_env
     from bot.db import create_tables, make_engine, make_session_factory
-    from bot.launcher import LOG_DIR, Stack, action_part, child_env, free_port, rasa_part, web_part, worker_part
+    from bot.launcher import Stack, action_part, child_env, free_port, rasa_part, web_part, worker_part
 
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / f"bench-{uuid.uuid4().hex[:6]}.db"
@@ -198,7 +198,7 @@ def start_ours(workdir: Path) -> System:
     load_catalogue(make_session_factory(engine))
     parts = [action_part(settings), web_part(settings), worker_part(settings), rasa_part(settings)]
     for part in parts:
-        part.log = LOG_DIR / f"bench-{part.log.name}"
+        part.log = part.log.with_name(f"bench-{part.log.name}")  # beside `make run`'s logs (LOG_DIR)
     stack = Stack(parts)
     stack.start(child_env(settings) | values)
     processes = {part.name: part.process.pid for part in parts if part.process is not None}

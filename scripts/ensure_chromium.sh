@@ -6,14 +6,5 @@ browser="${CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$browser" ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "The browser test needs Chromium at $browser: sudo apt-get install chromium (or set CHROMIUM)" >&2
-  exit 1
-fi
-echo "Installing Chromium for the browser test (apt-get install chromium)"
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q --no-install-recommends chromium >/dev/null || {
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends chromium >/dev/null
-}
+bash "$(dirname "$0")/apt_install.sh" "The browser test (Chromium at $browser, or set CHROMIUM)" chromium
 "$browser" --version

@@ -11,13 +11,4 @@ compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "The tests need these Debian packages: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-echo "Installing ${missing[*]} for the tests (apt-get install)"
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || {
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-}
+bash "$(dirname "$0")/apt_install.sh" "Cluster mode and its tests" "${missing[@]}"

@@ -68,7 +68,7 @@ def _need(binary: str, package: str) -> str:
     return path
 
 
-def _postgres_user() -> str | None:
+def postgres_user() -> str | None:
     """PostgreSQL refuses to run as root: as root, it runs as the `postgres` system user (Debian's package makes it)."""
     return "postgres" if os.geteuid() == 0 else None
 
@@ -98,13 +98,13 @@ def local_postgres(settings: Settings) -> tuple[Part, str]:
         print(f"Initialising a PostgreSQL cluster in {data} ...", flush=True)
         subprocess.run([str(binaries / "initdb"), "-D", str(data), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8",
                         "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL, timeout=300, cwd=home,
-                       user=_postgres_user(), group=_postgres_user())  # fmt: skip
+                       user=postgres_user(), group=postgres_user())  # fmt: skip
     port = settings.cluster_postgres_port
     part = Part(
         name="PostgreSQL",
         command=[str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data),
                  "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],  # fmt: skip
-        user=_postgres_user(),
+        user=postgres_user(),
         health_url=None,
         log=settings.log_dir / "postgres.log",
         ready=lambda: _postgres_ready(binaries, port),

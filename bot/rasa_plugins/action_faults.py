@@ -46,13 +46,10 @@ def _reason(error: BaseException) -> str:
 
 
 async def _apology(output_channel: Any, nlg: Any, tracker: Any) -> list[Any]:
-    """`utter_technical_problem` once per visitor message; nothing for the message's further failed calls."""
+    """`utter_technical_problem`, remembered for the visitor's message so that its further actions are skipped."""
     from rasa.core.actions.action import create_bot_utterance
 
-    key = _message_key(tracker)
-    if key in _apologised_for:
-        return []
-    _apologised_for[key] = None
+    _apologised_for[_message_key(tracker)] = None
     while len(_apologised_for) > KEPT_MESSAGES:
         _apologised_for.popitem(last=False)
     message = await nlg.generate(APOLOGY, tracker, output_channel.name())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,26 @@ from bot.launcher import Part, Stack, action_part, child_env, rasa_part, web_par
 TOKEN = "test-token-" + uuid.uuid4().hex[:8]
 SALES_TOKEN = "sales-token-" + uuid.uuid4().hex[:8]
 ACTION_TOKEN = "action-token-" + uuid.uuid4().hex[:8]
+
+
+def post_json(url: str, body: bytes, timeout: float = 30) -> tuple[int, Any]:
+    """POSTs a JSON body; returns the status and the answer's JSON (an error's too, or its text if it is no JSON)."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:  # an HTML error page from a proxy
+            return error.code, raw.decode(errors="replace")
+
+
+def say_rest(rasa_url: str, sender: str, message: str, timeout: float = 30) -> tuple[int, Any]:
+    """A visitor's message over the REST channel of the Rasa (or nginx) at `rasa_url`: the status and the replies."""
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    return post_json(f"{rasa_url}/webhooks/rest/webhook", body, timeout)
 
 
 def free_port() -> int:

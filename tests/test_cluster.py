@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.launcher import MODEL
-from tests.running_bot import free_port
+from tests.running_bot import free_port, say_rest
 from tests.services.postgres import need_postgres
 from tests.services.processes import find_pid
 
@@ -51,31 +51,27 @@ class RunningCluster:
         return dict(json.loads((self.workdir / "cluster" / "cluster.json").read_text()))
 
     def say(self, sender: str, message: str, port: int | None = None, timeout: float = 30) -> tuple[int, list[Any]]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port or self.rasa_port}/webhooks/rest/webhook",
-                                         data=body, headers={"Content-Type": "application/json"})  # fmt: skip
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, list(json.loads(response.read()))
-        except urllib.error.HTTPError as error:
-            return error.code, []
+            status, answer = say_rest(f"http://127.0.0.1:{port or self.rasa_port}", sender, message, timeout)
         except OSError:
             return 0, []  # connection reset or refused: the widget retries
+        return status, list(answer) if status == 200 else []
 
-    def say_as_widget(self, sender: str, message: str, attempts: int = 4) -> list[Any]:
-        """Like the widget: an error or a dropped connection is retried after a moment."""
+    def say_as_widget(self, sender: str, message: str, attempts: int = 4, statuses: list[int] | None = None
+                      ) -> list[Any]:  # fmt: skip
+        """Like the widget: an error or a dropped connection is retried after a moment (each status kept in
+        `statuses`, if given)."""
         for _ in range(attempts):
             status, answer = self.say(sender, message)
+            if statuses is not None:
+                statuses.append(status)
             if status == 200:
                 return answer
             time.sleep(0.5)
         raise AssertionError(f"no answer to {message!r} for {sender} after {attempts} attempts")
 
     def user_texts(self, sender: str) -> list[str]:
-        url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker?token={self.token}"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            events = json.loads(response.read())["events"]
-        return [event["text"] for event in events if event["event"] == "user"]
+        return [event["text"] for event in self.events(sender) if event["event"] == "user"]
 
     def events(self, sender: str) -> list[dict[str, Any]]:
         url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker?token={self.token}"
@@ -166,31 +162,42 @@ def test_two_messages_of_one_conversation_on_two_replicas_at_once_are_processed_
         assert "bot" in [event["event"] for event in events[users[1] + 1 : users[2]]], "answered before the next"
 
 
-def test_a_killed_replica_under_a_20_visitor_load_loses_no_message_and_comes_back(cluster: RunningCluster) -> None:
-    victim_port = cluster.layout["replicas"]["r1"]
-    victim = cluster.pid_on_port(victim_port)
-    assert victim is not None
-    senders = [uuid.uuid4().hex for _ in range(20)]
+def converse_through(cluster: RunningCluster, visitors: int, fault: Callable[[], None], attempts: int
+                     ) -> tuple[list[str], list[int]]:  # fmt: skip
+    """`visitors` conversations of QUESTIONS at once, each answer retried like the widget does; `fault` strikes when
+    every conversation is past its second question. Every message must get an answer; returns the senders and every
+    status seen."""
+    senders = [uuid.uuid4().hex for _ in range(visitors)]
+    statuses: list[int] = []
     failures: list[str] = []
-    progress = threading.Barrier(21)
+    midway = threading.Barrier(visitors + 1)
 
     def visitor(sender: str) -> None:
         try:
             for number, question in enumerate(QUESTIONS):
                 if number == 2:
-                    progress.wait(120)  # everyone is mid-conversation when the replica dies
-                assert cluster.say_as_widget(sender, question), f"empty answer to {question!r}"
+                    midway.wait(120)  # everyone is mid-conversation when the fault strikes
+                answer = cluster.say_as_widget(sender, question, attempts=attempts, statuses=statuses)
+                assert answer, f"empty answer to {question!r}"
         except Exception as exc:  # reported below with the sender
             failures.append(f"{sender}: {exc!r}")
 
     threads = [threading.Thread(target=visitor, args=(sender,)) for sender in senders]
     for thread in threads:
         thread.start()
-    progress.wait(120)
-    os.kill(victim, signal.SIGKILL)
+    midway.wait(120)
+    fault()
     for thread in threads:
         thread.join(300)
     assert failures == []
+    return senders, statuses
+
+
+def test_a_killed_replica_under_a_20_visitor_load_loses_no_message_and_comes_back(cluster: RunningCluster) -> None:
+    victim_port = cluster.layout["replicas"]["r1"]
+    victim = cluster.pid_on_port(victim_port)
+    assert victim is not None
+    senders, _ = converse_through(cluster, 20, lambda: os.kill(victim, signal.SIGKILL), attempts=4)
     for sender in senders:
         assert cluster.user_texts(sender) == QUESTIONS, f"{sender}: missing, duplicated or out of order"
     deadline = time.monotonic() + 120
@@ -225,36 +232,8 @@ def test_postgresql_restarted_under_load_gives_clear_errors_then_serves_again(cl
     503s with a message during the gap, then every message answered and stored once, in order."""
     postgres = find_pid("bin/postgres -D ", str(cluster.workdir / "cluster" / "postgres"))
     assert postgres is not None
-    senders = [uuid.uuid4().hex for _ in range(10)]
-    statuses: list[int] = []
-    failures: list[str] = []
-    started = threading.Barrier(11)
-
-    def visitor(sender: str) -> None:
-        try:
-            for number, question in enumerate(QUESTIONS):
-                if number == 2:
-                    started.wait(120)
-                for _ in range(60):  # the widget retries an error; PostgreSQL needs a few seconds to recover
-                    status, answer = cluster.say(sender, question)
-                    statuses.append(status)
-                    if status == 200:
-                        assert answer, f"an empty answer to {question!r}"
-                        break
-                    time.sleep(0.5)
-                else:
-                    raise AssertionError(f"no answer to {question!r}")
-        except Exception as exc:  # reported below with the sender
-            failures.append(f"{sender}: {exc!r}")
-
-    threads = [threading.Thread(target=visitor, args=(sender,)) for sender in senders]
-    for thread in threads:
-        thread.start()
-    started.wait(120)
-    os.kill(postgres, signal.SIGINT)
-    for thread in threads:
-        thread.join(300)
-    assert failures == []
+    # PostgreSQL needs a few seconds to come back: up to 60 tries, half a second apart
+    senders, statuses = converse_through(cluster, 10, lambda: os.kill(postgres, signal.SIGINT), attempts=60)
     assert set(statuses) <= {200, 503}, f"errors during the gap are 503s with a message: {sorted(set(statuses))}"
     for sender in senders:
         texts = cluster.user_texts(sender)

@@ -8,7 +8,6 @@ conversation goes on by itself.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ import pytest
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT, Settings, settings_from_env
 from bot.db import create_tables, make_engine, make_session_factory
-from tests.running_bot import free_port
+from tests.running_bot import free_port, say_rest
 from tests.services.processes import find_pid
 
 APOLOGY = {"de": "hakt es gerade", "en": "something on my side is stuck"}
@@ -41,11 +40,9 @@ class Launched:
     output: Path
 
     def say(self, message: str, sender: str | None = None) -> str:
-        body = json.dumps({"sender": sender or uuid.uuid4().hex, "message": message}).encode()
-        request = urllib.request.Request(f"{self.settings.rasa_url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return "\n".join(str(reply.get("text", "")) for reply in json.loads(response.read()))
+        status, replies = say_rest(self.settings.rasa_url, sender or uuid.uuid4().hex, message)
+        assert status == 200, f"HTTP {status}: {replies}"
+        return "\n".join(str(reply.get("text", "")) for reply in replies)
 
     def pid(self, module: str, port: int) -> int | None:
         """The process running `python -m <module> --port <port>`, as the launcher started it."""

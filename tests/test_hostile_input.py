@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
@@ -15,7 +13,7 @@ import pytest
 from bot.launcher import MODEL
 from bot.rasa_plugins.channels import MAX_BODY_BYTES, rest_body_problem
 from bot.rasa_plugins.input_guard import MAX_NLU_CHARS, nlu_text, offered_payloads
-from tests.running_bot import Bot
+from tests.running_bot import Bot, post_json, say_rest
 from tests.test_socketio_channel import Widget, origin
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
@@ -46,17 +44,11 @@ HOSTILE = [
 
 
 def post(bot: Bot, body: bytes) -> tuple[int, Any]:
-    request = urllib.request.Request(f"{bot.settings.rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return post_json(f"{bot.settings.rasa_url}/webhooks/rest/webhook", body)
 
 
 def say(bot: Bot, sender: str, message: str) -> tuple[int, Any]:
-    return post(bot, json.dumps({"sender": sender, "message": message}).encode())
+    return say_rest(bot.settings.rasa_url, sender, message)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ server runs as the `postgres` system user, since PostgreSQL refuses to run as ro
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -19,27 +18,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.ops.cluster import ClusterError, postgres_binaries, postgres_user
 from tests.running_bot import free_port
-
-
-def postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(found[-1]).parent if found else None
-
-
-def _as_server_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 def need_postgres() -> Path:
     """The PostgreSQL binaries, or a skip (a failure in CI, where make installs them)."""
-    found = postgres_bin()
-    if found is None:
+    try:
+        return postgres_binaries()
+    except ClusterError:
         message = "needs Debian's postgresql (make test installs it with apt as root)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return found
 
 
 @contextmanager
@@ -50,9 +41,9 @@ def postgres_server(stop_timeout: float = 30.0) -> Iterator[tuple[str, Path, int
     data, port = workdir / "data", free_port()
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
-    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", "journey", "--auth=trust",
-                                    "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=120)  # fmt: skip
+    subprocess.run([str(binaries / "initdb"), "-D", str(data), "-U", "journey", "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=120,
+                   cwd=workdir, user=postgres_user(), group=postgres_user())  # fmt: skip
     server = pg_ctl(binaries, data, port, "start")
     try:
         deadline = time.monotonic() + 60
@@ -75,6 +66,6 @@ def pg_ctl(binaries: Path, data: Path, port: int, *action: str) -> subprocess.Po
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
     command = [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "server.log"), "-o", options, "-w",
                *action]  # fmt: skip
-    return subprocess.Popen(_as_server_user(command), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                            start_new_session=True)  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+                            cwd=data.parent, user=postgres_user(), group=postgres_user())  # fmt: skip
 

@@ -39,6 +39,9 @@ class Settings:
     action_server_token: str = ""
     # Rasa waits this long for the action server before the visitor gets an apology (bot/rasa_plugins/action_faults.py).
     action_timeout_s: float = 4.0
+    # How many visitors' messages one Rasa process works on at once; later ones wait in order (0: no limit;
+    # bot/rasa_plugins/admission.py).
+    message_concurrency: int = 12
     # How many reverse proxies stand in front of the web app (their X-Forwarded-For is trusted).
     web_proxies: int = 0
     # Links to one-page summaries stop working after this many days.
@@ -178,6 +181,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         action_bind_host=env.get("ACTION_BIND_HOST", "").strip() or "127.0.0.1",
         action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
         action_timeout_s=_amount(env, "ACTION_TIMEOUT", 4.0, "seconds", 300),
+        message_concurrency=_count(env, "MESSAGE_CONCURRENCY", 12, maximum=1000),
         web_proxies=_count(env, "WEB_PROXIES", 0, maximum=10),
         summary_link_days=_amount(env, "SUMMARY_LINK_DAYS", 30.0, "days", 3650),
         web_base_url=(web_base_url or f"http://localhost:{web_port}").rstrip("/"),

@@ -45,8 +45,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys on, WAL, and its folder created."""
+def make_engine(database_url: str, pre_ping: bool = True, autocommit: bool = False) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys on, WAL, and its folder created. A server's connections are
+    tested before each use (`pre_ping`, one round trip) unless the caller turns a dropped one into an error
+    the client retries anyway, as Rasa's tracker store does (a dropped connection then empties the pool);
+    `autocommit` makes a server's pool for reads that need no transaction (no BEGIN and ROLLBACK round trips)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -57,7 +60,8 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    return create_engine(url, future=True, pool_pre_ping=pre_ping, **options)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.config import load_settings
+from bot.rasa_plugins import admission
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,11 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: st
 
     async def handle(message: UserMessage) -> Any:
         try:
-            return await on_new_message(message)
+            waiting_room = admission.gate()  # a few messages at a time, the others in order (admission.py)
+            if waiting_room is None:
+                return await on_new_message(message)
+            async with waiting_room:
+                return await on_new_message(message)
         except Exception as error:  # whatever it is, the visitor must not wait in silence
             reason = failure_reason(error)
             logger.error("%s message of %s not processed: %s", channel, message.sender_id, reason)

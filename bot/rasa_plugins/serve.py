@@ -33,8 +33,10 @@ def main() -> None:
     from bot.config import load_settings
     from bot.rasa_plugins import (
         action_faults,
+        admission,
         context,
         events,
+        gc_freeze,
         graph_runner,
         input_guard,
         sessions,
@@ -43,6 +45,7 @@ def main() -> None:
         validation,
     )
 
+    settings = load_settings()
     tracker_store.install()  # a database error is an error the channel reports, not a silent in-memory fallback
     validation.install()  # one compiled validator for action-server responses (bot/rasa_plugins/validation.py)
     sessions.install()  # kept-alive sessions per endpoint; action calls reuse each event's JSON
@@ -51,7 +54,9 @@ def main() -> None:
     context.install()  # the NLU reads a message with the visitor's previous one (short follow-ups)
     input_guard.install()  # a typed "/intent{...}" is words: only our own buttons' payloads set intents
     graph_runner.install()  # the model's graphs run node by node in a fixed order, without dask's scheduling
-    action_faults.install(load_settings().action_timeout_s)  # a hung or dead action server: an apology, not silence
+    action_faults.install(settings.action_timeout_s)  # a hung or dead action server: an apology, not silence
+    admission.install(settings.message_concurrency)  # a few messages at a time, the rest in order
+    gc_freeze.install()  # the model's objects out of the collector's reach: no long pauses under load
 
     rasa_main()
 

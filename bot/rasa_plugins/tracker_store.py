@@ -92,12 +92,18 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=database_url, event_broker=event_broker)
         # Our engine instead of Rasa's: SQLite gets a pool of open connections (Rasa's opens one per
         # query) and the same PRAGMAs (WAL, busy timeout) as the other processes sharing the file.
+        # On a database server (cluster mode) each round trip holds Rasa's event loop, so a turn makes few: no test
+        # of a pooled connection before use (a dropped one fails the message, which the client sends again, and
+        # empties the pool), reads without a transaction, the new events' ids returned by their INSERT.
+        self._server = url.get_backend_name() == "postgresql"
         self.engine.dispose()
-        self.engine = make_engine(database_url)
-        if url.get_backend_name() == "postgresql" and settings.events_async_commit:
+        self.engine = make_engine(database_url, pre_ping=not self._server)
+        if self._server and settings.events_async_commit:
             sa.event.listen(self.engine, "connect", _commit_without_waiting_for_the_disk)
         CONVERSATION_REVISIONS.create(self.engine, checkfirst=True)
         self.sessionmaker = sessionmaker(bind=self.engine)
+        reads = make_engine(database_url, pre_ping=False, autocommit=True) if self._server else self.engine
+        self._read_session = sessionmaker(bind=reads)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lent: dict[str, _Kept] = {}
         self._capacity = kept_conversations
@@ -117,15 +123,15 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         """The latest session of the conversation: the kept tracker if the database holds nothing newer."""
         kept = self._kept.pop(sender_id, None)
         self._lent.pop(sender_id, None)
-        with self.engine.connect() as connection:
-            version = self._version(connection, sender_id)
-        if kept is not None and kept.version == version:
-            self._lend(sender_id, kept)
-            return kept.tracker
-        with self.session_scope() as session:
+        with self._read_session() as session:
+            version = self._version(session, sender_id)
+            if kept is not None and kept.version == version:
+                self._lend(sender_id, kept)
+                return kept.tracker
+            # read after the version: a turn stored in between makes the kept version older than what was read,
+            # so the next turn reads again rather than going on with a tracker that misses events
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
             rows = query.with_entities(self.SQLEvent.data).all()
-            version = self._version(session, sender_id)  # what was read, even if a turn was stored meanwhile
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
@@ -155,13 +161,23 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
                 with self.session_scope() as session:
                     new_events = list(self._additional_events(session, tracker))
                 in_step = before.last_event_id is None  # a new conversation, now stored whole
-            if new_events:
-                connection.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, e) for e in new_events])
-            after = self._version(connection, sender_id)
+            after = self._insert(connection, sender_id, new_events, before)
         logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
         # A new session: the database returns only its events, this tracker still has the old ones too.
         if in_step and not any(isinstance(event, SessionStarted) for event in new_events):
             self._keep(sender_id, _Kept(tracker, len(tracker.events), after))
+
+    def _insert(self, connection: Any, sender_id: str, events: list[Any], before: Version) -> Version:
+        """Appends the events; returns what the database then holds of the conversation."""
+        if not events:
+            return before
+        rows = [self._row(sender_id, e) for e in events]
+        table = self.SQLEvent.__table__
+        if self._server:  # one statement that returns the new ids
+            ids = connection.execute(table.insert().values(rows).returning(table.c.id)).scalars().all()
+            return Version(max(ids), before.revision)
+        connection.execute(table.insert(), rows)
+        return self._version(connection, sender_id)
 
     @staticmethod
     def _row(sender_id: str, event: Any) -> dict[str, Any]:

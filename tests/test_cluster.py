@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.config import PROJECT_ROOT
 from bot.launcher import MODEL
@@ -45,6 +46,7 @@ class RunningCluster:
     rasa_port: int
     token: str
     redis_port: int
+    postgres_port: int
 
     @property
     def layout(self) -> dict[str, Any]:
@@ -91,6 +93,7 @@ def cluster() -> Iterator[RunningCluster]:
     workdir = Path(tempfile.mkdtemp(prefix="journey-cluster-", dir="/tmp"))
     workdir.chmod(0o755)  # PostgreSQL runs as the postgres user when the tests run as root
     rasa_port, web_port, redis_port, token = free_port(), free_port(), free_port(), "cluster-" + uuid.uuid4().hex[:8]
+    postgres_port = free_port()
     values = {
         "RASA_AUTH_TOKEN": token,
         "SALES_API_TOKEN": "cluster-sales-" + uuid.uuid4().hex[:8],
@@ -103,7 +106,7 @@ def cluster() -> Iterator[RunningCluster]:
         "DATABASE_URL": f"sqlite:///{workdir / 'unused.db'}",  # not PostgreSQL: the cluster starts its own
         "REDIS_URL": "",
         "CLUSTER_DIR": str(workdir / "cluster"),
-        "CLUSTER_POSTGRES_PORT": str(free_port()),
+        "CLUSTER_POSTGRES_PORT": str(postgres_port),
         "CLUSTER_REDIS_PORT": str(redis_port),
         "LOG_DIR": str(workdir / "log"),
         "RASA_REPLICAS": "2",
@@ -114,7 +117,7 @@ def cluster() -> Iterator[RunningCluster]:
         process = subprocess.Popen([sys.executable, "-m", "bot.launcher", "run-cluster"], cwd=PROJECT_ROOT,
                                    env=os.environ | values, stdout=sink, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    running = RunningCluster(process, workdir, rasa_port, token, redis_port)
+    running = RunningCluster(process, workdir, rasa_port, token, redis_port, postgres_port)
     try:
         deadline = time.monotonic() + 300
         while "running in cluster mode" not in running.output():
@@ -240,3 +243,65 @@ def test_postgresql_restarted_under_load_gives_clear_errors_then_serves_again(cl
         assert [text for text in QUESTIONS if text in texts] == QUESTIONS, f"{sender}: a message is missing"
         assert texts == sorted(set(texts), key=texts.index), f"{sender}: a message is stored twice: {texts}"
     assert "PostgreSQL exited (code 0); starting it again" in cluster.output()
+
+
+#: a business visitor asks for a callback and gives consent: the consent message creates the handoff
+LEAD = ["Guten Tag, wir sind ein Betrieb mit 40 Mitarbeitern.",
+        "Können Sie mich bitte zurückrufen? Ich hätte gern ein Angebot für unsere Firma.",
+        "Anna Berger, Berger Logistik GmbH, {email}, 0171 2345678", "Ja, ich bin einverstanden."]  # fmt: skip
+#: how the bot tells a visitor that their request is with a salesperson (data/content/messages.yml)
+CONFIRMED = "Ihre Anfrage liegt"
+
+
+def test_no_handoff_confirmed_to_a_visitor_is_lost_when_postgresql_restarts(cluster: RunningCluster) -> None:
+    """Eight visitors give their consent while PostgreSQL restarts (fast shutdown; the launcher starts it again).
+    Whoever was told that their request is with a salesperson has a handoff in the database; whoever was not was
+    told something else (an apology or an error the widget retries) and gets confirmed on asking again."""
+    postgres = find_pid("bin/postgres -D ", str(cluster.workdir / "cluster" / "postgres"))
+    assert postgres is not None
+    senders = [uuid.uuid4().hex for _ in range(8)]
+    replies: dict[str, list[str]] = {sender: [] for sender in senders}
+    statuses: list[int] = []
+    failures: list[str] = []
+    at_consent = threading.Barrier(len(senders) + 1)
+
+    def visitor(number: int, sender: str) -> None:
+        try:
+            for message in LEAD[:-1]:
+                assert cluster.say_as_widget(sender, message.format(email=f"{sender}@example.de"))
+            at_consent.wait(120)
+            time.sleep(0.1 * number)  # consents spread over 0.8 s: before, during and after the restart
+            answer = cluster.say_as_widget(sender, LEAD[-1], attempts=60, statuses=statuses)
+            replies[sender] += [str(reply.get("text") or "") for reply in answer]
+        except Exception as exc:  # reported below with the sender
+            failures.append(f"{sender}: {exc!r}")
+
+    threads = [threading.Thread(target=visitor, args=(number, sender)) for number, sender in enumerate(senders)]
+    for thread in threads:
+        thread.start()
+    at_consent.wait(120)
+    time.sleep(0.3)
+    os.kill(postgres, signal.SIGINT)
+    for thread in threads:
+        thread.join(300)
+    assert failures == []
+
+    def stored() -> set[str]:
+        engine = sa.create_engine(f"postgresql://journey@127.0.0.1:{cluster.postgres_port}/journey", future=True)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(sa.text("SELECT conversation_id FROM handoffs")).scalars().all()
+        finally:
+            engine.dispose()
+        return set(rows) & set(senders)
+
+    confirmed = {sender for sender in senders if any(CONFIRMED in text for text in replies[sender])}
+    assert set(statuses) <= {200, 503}, f"errors during the gap are 503s with a message: {sorted(set(statuses))}"
+    missing = confirmed - stored()
+    assert not missing, f"confirmed to the visitor, not in the database: {missing}"
+    # the others were not left believing it: asked again once the database is back, they are confirmed and stored
+    for sender in set(senders) - confirmed:
+        answer = cluster.say_as_widget(sender, LEAD[-1], attempts=60)
+        assert any(CONFIRMED in str(reply.get("text") or "") for reply in answer) or sender in stored(), (
+            f"{sender}: {answer}")  # fmt: skip
+    assert stored() == set(senders)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT
 from bot.contact import (
     ContactDetails,
@@ -15,7 +16,7 @@ from bot.contact import (
     looks_like_bad_email,
 )
 from bot.sales.handoffs import company_size
-from bot.sales.routing import TeamError, assign, callback_promise, load_team, parse_team
+from bot.sales.routing import assign, callback_promise, load_team, parse_team
 
 TEAM = load_team(PROJECT_ROOT / "data" / "sales" / "team.yml")
 UTC = dt.timezone.utc
@@ -89,7 +90,7 @@ def test_inside_business_hours_the_promise_is_hours_outside_the_next_opening() -
 
 
 def test_team_file_mistakes_are_named() -> None:
-    with pytest.raises(TeamError, match="salespeople\\[1\\].time_zone: unknown time zone 'Mars/Base'"):
+    with pytest.raises(ContentError, match="salespeople\\[1\\].time_zone: unknown time zone 'Mars/Base'"):
         parse_team({"salespeople": [{"id": "a", "name": "A", "email": "a@x", "languages": ["de"],
                                      "time_zone": "Mars/Base", "hours": {"mon": "09:00-17:00"}}]})  # fmt: skip
 

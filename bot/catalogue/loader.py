@@ -1,4 +1,5 @@
-"""`make content`: check the catalogue files and load them into the database in one transaction."""
+"""`make content`: check the catalogue files (and the sales team file) and load the catalogue into the database in one
+transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
 from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
-from bot.content.schemas import read_knowledge
+from bot.content.schemas import read_knowledge, read_team
 from bot.db import create_tables, make_engine, make_session_factory
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
@@ -121,6 +122,14 @@ def load_catalogue(session_factory: sessionmaker, directory: Path = CONTENT_DIR)
     return LoadResult(True, len(products), reviews, digest)
 
 
+def _shown(path: Path) -> str:
+    """A path as editors read it: relative to the project when inside it."""
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalogue.loader", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=CONTENT_DIR)
@@ -128,11 +137,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     create_tables(engine)
+    problems = []
     try:
-        result = load_catalogue(make_session_factory(engine), args.dir)
+        read_team(settings.team_file, display=_shown(settings.team_file))  # checked here, read live by the bot
     except ContentError as error:
-        print(f"The catalogue was NOT loaded ({len(error.problems)} problem(s)); nothing changed:", file=sys.stderr)
-        for problem in error.problems:
+        problems += error.problems
+    try:
+        check_content(args.dir)
+        if not problems:
+            result = load_catalogue(make_session_factory(engine), args.dir)
+    except ContentError as error:
+        problems += error.problems
+    if problems:
+        print(f"The catalogue was NOT loaded ({len(problems)} problem(s)); nothing changed:", file=sys.stderr)
+        for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     if result.changed:

@@ -1,18 +1,21 @@
 """Pydantic schemas for editor-owned content files; every problem names file, line and field.
 
 Today: the knowledge entries (`data/content/knowledge.yml`), short questions and answers per
-product that the bot finds by retrieval (bot/conversation/knowledge.py).
+product that the bot finds by retrieval (bot/conversation/knowledge.py); the journey signal's
+examples (`data/journey/examples/`); the sales team and its routing rules (`data/sales/team.yml`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Extra, ValidationError, conlist, constr, validator
+from pydantic import BaseModel, Extra, ValidationError, conint, conlist, constr, validator
 
 from bot.catalogue.schema import LANGS, ContentError, ContentProblem
 from bot.journey.evidence import PERSONAS, PHASES, SEGMENTS
@@ -152,6 +155,99 @@ def parse_journey_examples_text(text: str, display: str) -> JourneyExamplesFile:
     return examples
 
 
+# ---------------------------------------------------------------------------------- team
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+def opening_span(text: str) -> tuple[dt.time, dt.time]:
+    """ "09:00-17:00" as (opening, closing); ValueError saying what is wrong."""
+    match = _SPAN.match(str(text))
+    if not match:
+        raise ValueError(f'write hours like "09:00-17:00", got {text!r}')
+    try:
+        start, end = (dt.time.fromisoformat(part.zfill(5)) for part in match.groups())
+    except ValueError as exc:
+        raise ValueError(f'write hours like "09:00-17:00", got {text!r}') from exc
+    if end <= start:
+        raise ValueError(f"closing time must be after opening time, got {text!r}")
+    return start, end
+
+
+class SalespersonEntry(_Strict):
+    id: NonEmpty  # type: ignore[valid-type]
+    name: NonEmpty  # type: ignore[valid-type]
+    email: constr(strip_whitespace=True, regex=r"^[^@\s]+@[^@\s]+$")  # type: ignore[valid-type]
+    languages: conlist(Literal["de", "en"], min_items=1)  # type: ignore[valid-type]
+    segments: conlist(Literal[SEGMENTS], min_items=1) = ["b2b"]  # type: ignore[valid-type]
+    time_zone: NonEmpty  # type: ignore[valid-type]
+    hours: dict[Literal[DAYS], str]  # type: ignore[valid-type]
+
+    @validator("time_zone")
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Berlin)") from exc
+        return value
+
+    @validator("hours")
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError('needs opening hours like {mon: "09:00-17:00"}')
+        for day, span in value.items():
+            try:
+                opening_span(span)
+            except ValueError as exc:
+                raise ValueError(f"{day}: {exc}") from exc
+        return value
+
+
+class RoutingRule(_Strict):
+    #: conditions that must all match: the visitor's language, the product they asked about, their persona
+    when: dict[Literal["language", "product", "persona"], NonEmpty] = {}  # type: ignore[valid-type]
+    to: conlist(NonEmpty, min_items=1)  # type: ignore[valid-type]
+
+
+class TeamFile(_Strict):
+    """`data/sales/team.yml`: who can get a handoff, their hours, and the routing rules."""
+
+    version: Literal[1] = 1
+    promise_hours: conint(ge=1, le=72) = 2  # type: ignore[valid-type]
+    salespeople: conlist(SalespersonEntry, min_items=1)  # type: ignore[valid-type]
+    rules: list[RoutingRule] = []
+
+
+def parse_team_document(document: Any, display: str, root: yaml.Node | None = None) -> TeamFile:
+    """The team file from its parsed YAML (and, for line numbers, its YAML tree); raises ContentError listing every
+    problem with line and field."""
+    team = _validated(document, root, display, TeamFile, "salespeople and rules")
+    problems: list[ContentProblem] = []
+    first: dict[str, int] = {}
+    for index, person in enumerate(team.salespeople):
+        line, field = _locate_in(root, ("salespeople", index, "id"))
+        if person.id in first:
+            message = f"{person.id!r} is already used on line {first[person.id]}"
+            problems.append(ContentProblem(display, line, field, message))
+        first.setdefault(person.id, line)
+    for index, rule in enumerate(team.rules):
+        unknown = [name for name in rule.to if name not in first]
+        if unknown:
+            line, field = _locate_in(root, ("rules", index, "to"))
+            message = f"unknown salespeople {', '.join(unknown)}; use {', '.join(first)}"
+            problems.append(ContentProblem(display, line, field, message))
+    if problems:
+        raise ContentError(problems)
+    return team
+
+
+def read_team(path: Path, display: str | None = None) -> TeamFile:
+    text = path.read_text(encoding="utf-8")
+    document, root = _compose(text, display or str(path), "salespeople and rules")
+    return parse_team_document(document, display or str(path), root)
+
+
 # ---------------------------------------------------------------------------------- lines
 
 
@@ -192,14 +288,18 @@ def _message(error: dict[str, Any]) -> str:
         return "is empty"
     if kind.startswith("value_error.list.min_items"):
         return "needs at least one item"
+    if kind == "type_error.list":
+        return "must be a list: [a, b], or one '- item' per line"
+    if kind == "type_error.dict":
+        return "must be a mapping of fields (name: value), not a single value"
     return str(error["msg"])
 
 
 # ---------------------------------------------------------------------------------- loading
 
 
-def _parse_model(text: str, display: str, model: type[M], shape: str) -> tuple[M, yaml.Node]:
-    """A pydantic model from YAML text and the YAML tree (for lines); every problem raised as ContentError."""
+def _compose(text: str, display: str, shape: str) -> tuple[dict[str, Any], yaml.Node]:
+    """The parsed YAML mapping and its tree (for lines); a file that is no YAML mapping raised as ContentError."""
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -212,14 +312,34 @@ def _parse_model(text: str, display: str, model: type[M], shape: str) -> tuple[M
     document = yaml.safe_load(text)
     if not isinstance(document, dict):
         raise ContentError([ContentProblem(display, 1, "(file)", f"must be a mapping with {shape}")])
+    return document, root
+
+
+def _locate_in(root: yaml.Node | None, loc: Sequence[Any]) -> tuple[int, str]:
+    """`_locate` for a document that may have no YAML tree (built in code): line 1 then."""
+    if root is None:
+        root = yaml.compose("{}")
+    return _locate(root, loc)
+
+
+def _validated(document: Any, root: yaml.Node | None, display: str, model: type[M], shape: str) -> M:
+    """The pydantic model of a parsed document; every problem raised as one ContentError."""
+    if not isinstance(document, dict):
+        raise ContentError([ContentProblem(display, 1, "(file)", f"must be a mapping with {shape}")])
     try:
-        return model.parse_obj(document), root
+        return model.parse_obj(document)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            line, field = _locate(root, error["loc"])
+            line, field = _locate_in(root, error["loc"])
             problems.append(ContentProblem(display, line, field, _message(error)))
         raise ContentError(problems) from exc
+
+
+def _parse_model(text: str, display: str, model: type[M], shape: str) -> tuple[M, yaml.Node]:
+    """A pydantic model from YAML text and the YAML tree (for lines); every problem raised as ContentError."""
+    document, root = _compose(text, display, shape)
+    return _validated(document, root, display, model, shape), root
 
 
 def parse_knowledge_text(text: str, display: str, products: Iterable[str]) -> KnowledgeFile:

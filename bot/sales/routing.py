@@ -8,16 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from bot.reloading import load_yaml_file
+from bot.content.schemas import DAYS, TeamFile, opening_span, parse_team_document, read_team
 
 logger = logging.getLogger(__name__)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 class TeamError(ValueError):
-    """The team file is inconsistent; the message says where."""
+    """A salesperson the team file gives no opening hours to cannot be promised a call."""
 
 
 @dataclass(frozen=True)
@@ -50,56 +47,26 @@ class CallbackPromise:
     at: dt.datetime  # in the salesperson's time zone
 
 
-def _hours(raw: Any, where: str) -> dict[int, tuple[dt.time, dt.time]]:
-    if not isinstance(raw, Mapping) or not raw:
-        raise TeamError(f'{where}: needs opening hours like {{mon: "09:00-17:00"}}')
-    hours = {}
-    for day, span in raw.items():
-        if day not in DAYS:
-            raise TeamError(f"{where}.{day}: use mon, tue, wed, thu, fri, sat or sun")
-        try:
-            start, end = (dt.time.fromisoformat(part.strip()) for part in str(span).split("-"))
-        except ValueError as exc:
-            raise TeamError(f'{where}.{day}: write hours like "09:00-17:00", got {span!r}') from exc
-        if end <= start:
-            raise TeamError(f"{where}.{day}: closing time must be after opening time")
-        hours[DAYS.index(day)] = (start, end)
-    return hours
-
-
-def parse_team(document: Any) -> Team:
-    if not isinstance(document, Mapping) or not document.get("salespeople"):
-        raise TeamError("the file needs a 'salespeople:' list")
-    people: dict[str, Salesperson] = {}
-    for i, raw in enumerate(document["salespeople"]):
-        where = f"salespeople[{i + 1}]"
-        for key in ("id", "name", "email", "languages", "time_zone", "hours"):
-            if not raw.get(key):
-                raise TeamError(f"{where}.{key}: is missing")
-        try:
-            ZoneInfo(raw["time_zone"])
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise TeamError(f"{where}.time_zone: unknown time zone {raw['time_zone']!r}") from exc
-        if raw["id"] in people:
-            raise TeamError(f"{where}.id: {raw['id']!r} is used twice")
-        people[raw["id"]] = Salesperson(
-            id=raw["id"], name=raw["name"], email=raw["email"], languages=tuple(raw["languages"]),
-            segments=tuple(raw.get("segments") or ("b2b",)), time_zone=raw["time_zone"],
-            hours=_hours(raw["hours"], f"{where}.hours"),
-        )  # fmt: skip
-    rules = []
-    for i, raw in enumerate(document.get("rules") or []):
-        to = tuple(raw.get("to") or ())
-        unknown = [p for p in to if p not in people]
-        if not to or unknown:
-            raise TeamError(f"rules[{i + 1}].to: needs known salespeople, unknown: {', '.join(unknown) or '(empty)'}")
-        rules.append(Rule(when=dict(raw.get("when") or {}), to=to))
-    return Team(promise_hours=int(document.get("promise_hours") or 2), salespeople=people, rules=rules)
+def parse_team(document: Any, display: str = "team.yml") -> Team:
+    """The team from the file's parsed YAML; every mistake raised as one ContentError (file, line, field)."""
+    return _team(parse_team_document(document, display))
 
 
 def load_team(path: Path) -> Team:
-    """Read and check the file; errors name the file and the place in it."""
-    return load_yaml_file(path, parse_team, TeamError)
+    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
+    which a running bot answers by keeping the last good version (bot/reloading.py)."""
+    return _team(read_team(path))
+
+
+def _team(checked: TeamFile) -> Team:
+    people = {
+        p.id: Salesperson(id=p.id, name=p.name, email=p.email, languages=tuple(p.languages),
+                          segments=tuple(p.segments), time_zone=p.time_zone,
+                          hours={DAYS.index(day): opening_span(span) for day, span in p.hours.items()})
+        for p in checked.salespeople
+    }  # fmt: skip
+    rules = [Rule(when=dict(rule.when), to=tuple(rule.to)) for rule in checked.rules]
+    return Team(promise_hours=checked.promise_hours, salespeople=people, rules=rules)
 
 
 def candidates(team: Team, facts: Mapping[str, str | None]) -> list[Salesperson]:

@@ -8,13 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.reloading import load_yaml_file
+from bot.content.schemas import MessagesFile, parse_messages_document, read_messages
 
 LANGUAGES = ("de", "en")
-
-
-class MessagesError(ValueError):
-    """The messages file is incomplete; the text says which message and language."""
 
 
 @dataclass(frozen=True)
@@ -35,24 +31,16 @@ class Messages:
         }
 
 
-def parse_messages(document: Any) -> Messages:
-    if not isinstance(document, Mapping) or not isinstance(document.get("messages"), Mapping):
-        raise MessagesError("the file needs a top-level 'messages:' mapping")
-    templates: dict[str, dict[str, str]] = {}
-    for name, texts in document["messages"].items():
-        if not isinstance(texts, Mapping):
-            raise MessagesError(f"messages.{name}: needs de: and en: texts")
-        for language in LANGUAGES:
-            text = texts.get(language)
-            if not isinstance(text, str) or not text.strip():
-                raise MessagesError(f"messages.{name}.{language}: is missing or empty")
-        fields = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGUAGES]
-        if fields[0] != fields[1]:
-            raise MessagesError(f"messages.{name}: German and English use different placeholders")
-        templates[str(name)] = {lang: texts[lang] for lang in LANGUAGES}
-    return Messages(templates)
+def parse_messages(document: Any, display: str = "messages.yml") -> Messages:
+    """The messages from the file's parsed YAML; every mistake raised as one ContentError (file, line, field)."""
+    return _messages(parse_messages_document(document, display))
 
 
 def load_messages(path: Path) -> Messages:
-    """Read and check the file; errors name the file and the place in it."""
-    return load_yaml_file(path, parse_messages, MessagesError)
+    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
+    which a running bot answers by keeping the last good version (bot/reloading.py)."""
+    return _messages(read_messages(path))
+
+
+def _messages(checked: MessagesFile) -> Messages:
+    return Messages({str(name): {"de": text.de, "en": text.en} for name, text in checked.messages.items()})

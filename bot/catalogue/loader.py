@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
 from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
-from bot.content.schemas import read_knowledge, read_team
+from bot.content.schemas import read_knowledge, read_messages, read_team
 from bot.db import create_tables, make_engine, make_session_factory
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
@@ -84,7 +84,7 @@ def loaded_hash(session: Session) -> str | None:
 
 
 def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
-    """Checks every content file (products, and the knowledge entries next to them); raises one
+    """Checks every content file (products, and the knowledge entries and chat texts next to them); raises one
     ContentError listing all problems, or returns the products."""
     problems: list[ContentProblem] = []
     products: list[Product] = []
@@ -96,6 +96,12 @@ def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
     if knowledge.exists():
         try:
             read_knowledge(knowledge, directory, display=str(knowledge.relative_to(directory.parent)))
+        except ContentError as error:
+            problems += error.problems
+    messages = directory.parent / "messages.yml"
+    if messages.exists():
+        try:
+            read_messages(messages, display=str(messages.relative_to(directory.parent)))
         except ContentError as error:
             problems += error.problems
     if problems:

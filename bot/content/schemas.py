@@ -2,13 +2,15 @@
 
 Today: the knowledge entries (`data/content/knowledge.yml`), short questions and answers per
 product that the bot finds by retrieval (bot/conversation/knowledge.py); the journey signal's
-examples (`data/journey/examples/`); the sales team and its routing rules (`data/sales/team.yml`).
+examples (`data/journey/examples/`); the sales team and its routing rules (`data/sales/team.yml`); the chat
+texts that show catalogue data (`data/content/messages.yml`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -246,6 +248,63 @@ def read_team(path: Path, display: str | None = None) -> TeamFile:
     text = path.read_text(encoding="utf-8")
     document, root = _compose(text, display or str(path), "salespeople and rules")
     return parse_team_document(document, display or str(path), root)
+
+
+# ---------------------------------------------------------------------------------- messages
+
+
+class MessageText(_Strict):
+    """One chat text in German and English, with the same {placeholders} in both."""
+
+    de: NonEmpty  # type: ignore[valid-type]
+    en: NonEmpty  # type: ignore[valid-type]
+
+
+class MessagesFile(_Strict):
+    """`data/content/messages.yml`: the chat texts that show catalogue data."""
+
+    version: Literal[1] = 1
+    messages: dict[NonEmpty, MessageText]  # type: ignore[valid-type]
+
+
+def placeholders_of(text: str) -> set[str]:
+    """The {names} a text fills in; ValueError for a broken one ("{product_name" or "{}")."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise ValueError(f"{{{name}}} is no placeholder name; write {{product_name}}, or double a brace ({{{{)")
+        names.add(name)
+    return names
+
+
+def parse_messages_document(document: Any, display: str, root: yaml.Node | None = None) -> MessagesFile:
+    """The messages file from its parsed YAML; raises ContentError listing every problem with line and field."""
+    checked = _validated(document, root, display, MessagesFile, "version and messages")
+    problems: list[ContentProblem] = []
+    for name, texts in checked.messages.items():
+        found: dict[str, set[str]] = {}
+        for language in LANGS:
+            try:
+                found[language] = placeholders_of(getattr(texts, language))
+            except ValueError as exc:
+                line, field = _locate_in(root, ("messages", name, language))
+                problems.append(ContentProblem(display, line, field, f"broken placeholder: {exc}"))
+        if len(found) == 2 and found["de"] != found["en"]:
+            line, field = _locate_in(root, ("messages", name))
+            shown = {language: ", ".join(sorted(names)) or "none" for language, names in found.items()}
+            message = f"German and English must use the same placeholders (de: {shown['de']}; en: {shown['en']})"
+            problems.append(ContentProblem(display, line, field, message))
+    if problems:
+        raise ContentError(problems)
+    return checked
+
+
+def read_messages(path: Path, display: str | None = None) -> MessagesFile:
+    text = path.read_text(encoding="utf-8")
+    document, root = _compose(text, display or str(path), "version and messages")
+    return parse_messages_document(document, display or str(path), root)
 
 
 # ---------------------------------------------------------------------------------- lines

@@ -19,6 +19,7 @@ from bot.catalogue.schema import ContentError, ContentProblem, Product, read_cat
 from bot.config import PROJECT_ROOT, load_settings
 from bot.content.schemas import read_knowledge, read_messages, read_team
 from bot.db import create_tables, make_engine, make_session_factory
+from bot.messages import FILLED
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
 
@@ -101,7 +102,7 @@ def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
     messages = directory.parent / "messages.yml"
     if messages.exists():
         try:
-            read_messages(messages, display=str(messages.relative_to(directory.parent)))
+            read_messages(messages, display=str(messages.relative_to(directory.parent)), filled=FILLED)
         except ContentError as error:
             problems += error.problems
     if problems:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -254,10 +254,17 @@ def read_team(path: Path, display: str | None = None) -> TeamFile:
 
 
 class MessageText(_Strict):
-    """One chat text in German and English, with the same {placeholders} in both."""
+    """One chat text in German and English, with the same {placeholders} in both. Kept exactly as written: a
+    text that joins two others (" und ") needs its spaces."""
 
-    de: NonEmpty  # type: ignore[valid-type]
-    en: NonEmpty  # type: ignore[valid-type]
+    de: str
+    en: str
+
+    @validator("de", "en")
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty")
+        return value
 
 
 class MessagesFile(_Strict):
@@ -279,11 +286,22 @@ def placeholders_of(text: str) -> set[str]:
     return names
 
 
-def parse_messages_document(document: Any, display: str, root: yaml.Node | None = None) -> MessagesFile:
-    """The messages file from its parsed YAML; raises ContentError listing every problem with line and field."""
+def parse_messages_document(document: Any, display: str, root: yaml.Node | None = None,
+                            filled: Mapping[str, Iterable[str]] | None = None) -> MessagesFile:  # fmt: skip
+    """The messages file from its parsed YAML; raises ContentError listing every problem with line and field.
+    `filled`: per message, the values the code fills in (bot/messages.py FILLED); every message it names must be
+    there, no other, and use no other placeholder."""
     checked = _validated(document, root, display, MessagesFile, "version and messages")
     problems: list[ContentProblem] = []
+    if filled is not None:
+        for name in filled:
+            if name not in checked.messages:
+                line, field = _locate_in(root, ("messages",))
+                problems.append(ContentProblem(display, line, f"messages.{name}", "is missing (the bot shows it)"))
     for name, texts in checked.messages.items():
+        if filled is not None and name not in filled:
+            line, field = _locate_in(root, ("messages", name))
+            problems.append(ContentProblem(display, line, field, "is not a message the bot shows (check the name)"))
         found: dict[str, set[str]] = {}
         for language in LANGS:
             try:
@@ -291,6 +309,15 @@ def parse_messages_document(document: Any, display: str, root: yaml.Node | None 
             except ValueError as exc:
                 line, field = _locate_in(root, ("messages", name, language))
                 problems.append(ContentProblem(display, line, field, f"broken placeholder: {exc}"))
+        allowed = set(filled[name]) if filled is not None and name in filled else None
+        for language, names in found.items():
+            unknown = names - allowed if allowed is not None else set()
+            if unknown:
+                line, field = _locate_in(root, ("messages", name, language))
+                offered = ", ".join(f"{{{n}}}" for n in sorted(allowed or ())) or "none"
+                shown = ", ".join(f"{{{n}}}" for n in sorted(unknown))
+                message = f"the bot does not fill {shown} in this message; it fills: {offered}"
+                problems.append(ContentProblem(display, line, field, message))
         if len(found) == 2 and found["de"] != found["en"]:
             line, field = _locate_in(root, ("messages", name))
             shown = {language: ", ".join(sorted(names)) or "none" for language, names in found.items()}
@@ -301,10 +328,11 @@ def parse_messages_document(document: Any, display: str, root: yaml.Node | None 
     return checked
 
 
-def read_messages(path: Path, display: str | None = None) -> MessagesFile:
+def read_messages(path: Path, display: str | None = None,
+                  filled: Mapping[str, Iterable[str]] | None = None) -> MessagesFile:  # fmt: skip
     text = path.read_text(encoding="utf-8")
     document, root = _compose(text, display or str(path), "version and messages")
-    return parse_messages_document(document, display or str(path), root)
+    return parse_messages_document(document, display or str(path), root, filled)
 
 
 # ---------------------------------------------------------------------------------- lines

@@ -3,7 +3,7 @@
 Today: the knowledge entries (`data/content/knowledge.yml`), short questions and answers per
 product that the bot finds by retrieval (bot/conversation/knowledge.py); the journey signal's
 examples (`data/journey/examples/`); the sales team and its routing rules (`data/sales/team.yml`); the chat
-texts that show catalogue data (`data/content/messages.yml`).
+texts that show catalogue data (`data/content/messages.yml`); the offers (`data/journey/offers.yml`).
 """
 
 from __future__ import annotations
@@ -335,6 +335,49 @@ def read_messages(path: Path, display: str | None = None,
     return parse_messages_document(document, display or str(path), root, filled)
 
 
+# ---------------------------------------------------------------------------------- offers
+
+
+class OfferEntry(_Strict):
+    #: what the visitor gets on "yes": a response (utter_…) or a custom action such as a form
+    deliver: NonEmpty  # type: ignore[valid-type]
+    #: the intents this offer answers: it is not made to a visitor who already asked exactly that
+    answers: list[NonEmpty] = []  # type: ignore[valid-type]
+
+
+class OffersFile(_Strict):
+    """`data/journey/offers.yml`: the next step the bot offers, by persona, then by phase and segment."""
+
+    version: Literal[1] = 1
+    offers: dict[NonEmpty, OfferEntry]  # type: ignore[valid-type]
+    by_persona: dict[Literal[PERSONAS], list[NonEmpty]] = {}  # type: ignore[valid-type]
+    by_phase: dict[Literal[PHASES], dict[Literal["b2b", "b2c", "any"], list[NonEmpty]]] = {}  # type: ignore[valid-type]
+
+
+def parse_offers_document(document: Any, display: str, root: yaml.Node | None = None) -> OffersFile:
+    """The offers file from its parsed YAML; raises ContentError listing every problem with line and field."""
+    checked = _validated(document, root, display, OffersFile, "version, offers, by_persona and by_phase")
+    problems: list[ContentProblem] = []
+    lists = [(("by_persona", persona), names) for persona, names in checked.by_persona.items()]
+    lists += [(("by_phase", phase, segment), names) for phase, segments in checked.by_phase.items()
+              for segment, names in segments.items()]  # fmt: skip
+    for loc, names in lists:
+        for index, name in enumerate(names):
+            if name not in checked.offers:
+                line, field = _locate_in(root, (*loc, index))
+                message = f"unknown offer {name!r}; defined: {', '.join(checked.offers)}"
+                problems.append(ContentProblem(display, line, field, message))
+    if problems:
+        raise ContentError(problems)
+    return checked
+
+
+def read_offers(path: Path, display: str | None = None) -> OffersFile:
+    text = path.read_text(encoding="utf-8")
+    document, root = _compose(text, display or str(path), "version, offers, by_persona and by_phase")
+    return parse_offers_document(document, display or str(path), root)
+
+
 # ---------------------------------------------------------------------------------- lines
 
 
@@ -352,7 +395,7 @@ def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[int, str]:
     """The line of the deepest YAML node on `loc`, and the field as editors read it (entries[3].answer.en)."""
     node, line, parts = root, root.start_mark.line + 1, []
     for key in loc:
-        if key == "__root__":
+        if key in ("__root__", "__key__"):  # a mapping's key that is not allowed: the mapping's line names it
             continue
         if isinstance(key, int):
             parts.append(f"[{key + 1}]")
@@ -366,6 +409,8 @@ def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[int, str]:
 
 def _message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
+    if error.get("loc") and error["loc"][-1] == "__key__":
+        return f"a name that is not allowed here ({error['msg']})"
     if kind == "value_error.missing":
         field = error["loc"][-1] if error["loc"] else ""
         return "is missing (needs de: and en:)" if field in LANGS else "is missing"

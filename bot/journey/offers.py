@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.journey.evidence import PERSONAS, PHASES
-from bot.reloading import load_yaml_file
-
-
-class OffersError(ValueError):
-    """The offers file is inconsistent; the message says where."""
+from bot.content.schemas import OffersFile, parse_offers_document, read_offers
 
 
 @dataclass(frozen=True)
@@ -59,40 +54,20 @@ def choose_offer(
     return None
 
 
-def _names(raw: Any, known: Mapping[str, Offer], where: str) -> tuple[str, ...]:
-    if not isinstance(raw, Sequence) or isinstance(raw, str):
-        raise OffersError(f"{where}: expected a list of offer names, got {raw!r}")
-    for name in raw:
-        if name not in known:
-            raise OffersError(f"{where}: unknown offer {name!r}; defined: {', '.join(known)}")
-    return tuple(raw)
-
-
-def parse_offers(document: Any) -> OfferPlan:
-    if not isinstance(document, Mapping) or not isinstance(document.get("offers"), Mapping):
-        raise OffersError("the file needs a top-level 'offers:' mapping")
-    offers: dict[str, Offer] = {}
-    for name, raw in document["offers"].items():
-        if not isinstance(raw, Mapping) or not raw.get("deliver"):
-            raise OffersError(f"offers.{name}: needs 'deliver' (a response or an action)")
-        offers[str(name)] = Offer(str(name), str(raw["deliver"]), tuple(raw.get("answers") or ()))
-    by_persona = {}
-    for persona, raw in (document.get("by_persona") or {}).items():
-        if persona not in PERSONAS:
-            raise OffersError(f"by_persona.{persona}: unknown persona; allowed: {', '.join(PERSONAS)}")
-        by_persona[str(persona)] = _names(raw, offers, f"by_persona.{persona}")
-    by_phase: dict[str, dict[str, tuple[str, ...]]] = {}
-    for phase, raw in (document.get("by_phase") or {}).items():
-        if phase not in PHASES:
-            raise OffersError(f"by_phase.{phase}: unknown phase; allowed: {', '.join(PHASES)}")
-        by_phase[str(phase)] = {}
-        for segment, names in (raw or {}).items():
-            if segment not in ("b2b", "b2c", "any"):
-                raise OffersError(f"by_phase.{phase}.{segment}: use b2b, b2c or any")
-            by_phase[str(phase)][str(segment)] = _names(names, offers, f"by_phase.{phase}.{segment}")
-    return OfferPlan(offers=offers, by_persona=by_persona, by_phase=by_phase)
+def parse_offers(document: Any, display: str = "offers.yml") -> OfferPlan:
+    """The offers from the file's parsed YAML; every mistake raised as one ContentError (file, line, field)."""
+    return _plan(parse_offers_document(document, display))
 
 
 def load_offers(path: Path) -> OfferPlan:
-    """Read and check the file; errors name the file and the place in it."""
-    return load_yaml_file(path, parse_offers, OffersError)
+    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
+    which a running bot answers by keeping the last good version (bot/reloading.py)."""
+    return _plan(read_offers(path))
+
+
+def _plan(checked: OffersFile) -> OfferPlan:
+    offers = {str(name): Offer(str(name), e.deliver, tuple(e.answers)) for name, e in checked.offers.items()}
+    by_persona = {str(persona): tuple(names) for persona, names in checked.by_persona.items()}
+    by_phase = {str(phase): {str(segment): tuple(names) for segment, names in segments.items()}
+                for phase, segments in checked.by_phase.items()}  # fmt: skip
+    return OfferPlan(offers=offers, by_persona=by_persona, by_phase=by_phase)

@@ -7,17 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.reloading import load_yaml_file
+from bot.content.schemas import SiteFile, normalize_path, parse_site_document, read_site
 
 LANGUAGES = ("de", "en")
 PRIVACY_PAGE = "privacy"
-# Paths of the web app's own routes (bot/web/): a page there would never be shown.
-RESERVED_PATHS = ("/api", "/static", "/summary", "/inbox", "/login", "/logout", "/handoffs", "/health", "/favicon.ico")
-
-
-class SiteError(ValueError):
-    """site.yml is not what the web app and the bot expect; the message names the field."""
-
 
 @dataclass(frozen=True)
 class Section:
@@ -35,12 +28,6 @@ class Page:
     intro: str
     greeting: str
     sections: tuple[Section, ...] = ()
-
-
-def normalize_path(path: str) -> str:
-    """`/preise/` and `/preise` are one page; `/en` is the English home `/en/`."""
-    path = "/" + path.strip().split("?", 1)[0].split("#", 1)[0].strip("/")
-    return "/en/" if path == "/en" else path
 
 
 @dataclass(frozen=True)
@@ -85,77 +72,27 @@ class Site:
         return self.widget["en" if language == "en" else "de"]
 
 
-def _text(raw: Mapping[str, Any], name: str, where: str) -> str:
-    value = raw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise SiteError(f"{where}.{name}: a non-empty text is required")
-    return value.strip()
-
-
-def _sections(raw: Any, where: str) -> tuple[Section, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise SiteError(f"{where}.sections: a list of {{heading, text}} is required")
-    sections = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, Mapping):
-            raise SiteError(f"{where}.sections[{index}]: {{heading, text}} is required")
-        sections.append(Section(_text(item, "heading", f"{where}.sections[{index}]"),
-                                _text(item, "text", f"{where}.sections[{index}]")))  # fmt: skip
-    return tuple(sections)
-
-
-def parse_site(document: Any) -> Site:
-    """Check site.yml and build the site; every page must exist in German and English."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("pages"), Mapping):
-        raise SiteError("site.yml: a mapping with `pages:` is required")
-    pages: list[Page] = []
-    for key, languages in document["pages"].items():
-        if not isinstance(languages, Mapping) or set(languages) != set(LANGUAGES):
-            raise SiteError(f"pages.{key}: exactly the languages {', '.join(LANGUAGES)} are required")
-        for language in LANGUAGES:
-            raw = languages[language]
-            where = f"pages.{key}.{language}"
-            if not isinstance(raw, Mapping):
-                raise SiteError(f"{where}: a mapping is required")
-            path = _text(raw, "path", where)
-            if not path.startswith("/"):
-                raise SiteError(f"{where}.path: must start with /, got {path!r}")
-            taken = next((r for r in RESERVED_PATHS if normalize_path(path) == r or path.startswith(r + "/")), None)
-            if taken:
-                raise SiteError(f"{where}.path: {path} belongs to the web app ({taken}); choose another path")
-            pages.append(Page(key=str(key), language=language, path=path, nav=_text(raw, "nav", where),
-                              title=_text(raw, "title", where), intro=_text(raw, "intro", where),
-                              greeting=_text(raw, "greeting", where),
-                              sections=_sections(raw.get("sections"), where)))  # fmt: skip
-    paths = [normalize_path(p.path) for p in pages]
-    duplicates = sorted({p for p in paths if paths.count(p) > 1})
-    if duplicates:
-        raise SiteError(f"pages: each path must be unique, repeated: {', '.join(duplicates)}")
-    for key, why in (("home", "the navigation links to it"), (PRIVACY_PAGE, "the chat links to it")):
-        if key not in {p.key for p in pages}:
-            raise SiteError(f"pages.{key}: this page is required ({why})")
-    return Site(company=str(document.get("company") or "").strip() or "Wattwerk", pages=tuple(pages),
-                widget=_widget(document.get("widget")))  # fmt: skip
-
-
-def _widget(raw: Any) -> dict[str, WidgetLabels]:
-    if not isinstance(raw, Mapping) or set(raw) != set(LANGUAGES):
-        raise SiteError(f"widget: labels in exactly the languages {', '.join(LANGUAGES)} are required")
-    labels = {}
-    for language in LANGUAGES:
-        where = f"widget.{language}"
-        if not isinstance(raw[language], Mapping):
-            raise SiteError(f"{where}: a mapping is required")
-        labels[language] = WidgetLabels(
-            **{name: _text(raw[language], name, where) for name in WidgetLabels.__dataclass_fields__}
-        )
-    return labels
+def parse_site(document: Any, display: str = "site.yml") -> Site:
+    """The site from the file's parsed YAML; every mistake raised as one ContentError (file, line, field)."""
+    return _site(parse_site_document(document, display))
 
 
 def load_site(path: Path) -> Site:
-    return load_yaml_file(path, parse_site, SiteError)
+    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
+    which a running bot and web app answer by keeping the last good version (bot/reloading.py)."""
+    return _site(read_site(path))
+
+
+def _site(checked: SiteFile) -> Site:
+    pages = tuple(
+        Page(key=str(key), language=language, path=entry.path, nav=entry.nav, title=entry.title, intro=entry.intro,
+             greeting=entry.greeting, sections=tuple(Section(s.heading, s.text) for s in entry.sections))
+        for key, languages in checked.pages.items()
+        for language, entry in (("de", languages.de), ("en", languages.en))
+    )  # fmt: skip
+    widget = {language: WidgetLabels(**labels.dict()) for language, labels in (("de", checked.widget.de),
+                                                                               ("en", checked.widget.en))}  # fmt: skip
+    return Site(company=checked.company, pages=pages, widget=widget)
 
 
 def page_to_greet(site: Site, path: str, greeted: Sequence[str]) -> Page | None:

@@ -12,12 +12,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.website import ActionGreetPage
+from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT, settings_from_env
 from bot.journey.evidence import EvidenceModel
 from bot.journey.inference import Turn, infer_journey
 from bot.services import Services
 from bot.web.site_pages import render_page
-from bot.website import SiteError, load_site, page_to_greet, parse_site
+from bot.website import load_site, page_to_greet, parse_site
 from tests.helpers import make_tracker, user
 
 SITE_FILE = PROJECT_ROOT / "data" / "website" / "site.yml"
@@ -44,9 +45,9 @@ def test_every_page_exists_in_both_languages_with_its_own_path() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["pages"]["pricing"].pop("en"), "pages.pricing: exactly the languages de, en"),
+        (lambda d: d["pages"]["pricing"].pop("en"), "pages.pricing.en: is missing"),
         (lambda d: d["pages"]["pricing"]["de"].update(greeting=" "), "pages.pricing.de.greeting"),
-        (lambda d: d["pages"]["pricing"]["de"].update(path="/produkte"), "repeated: /produkte"),
+        (lambda d: d["pages"]["pricing"]["de"].update(path="/produkte"), "/produkte is already used"),
         (lambda d: d["pages"]["pricing"]["en"].update(path="pricing"), "must start with /"),
         (lambda d: d["pages"].pop("privacy"), "pages.privacy: this page is required"),
         (lambda d: d["pages"].pop("home"), "pages.home: this page is required"),
@@ -58,7 +59,7 @@ def test_every_page_exists_in_both_languages_with_its_own_path() -> None:
 def test_a_broken_site_file_names_the_field(change: Any, message: str) -> None:
     document = site_document()
     change(document)
-    with pytest.raises(SiteError, match=message):
+    with pytest.raises(ContentError, match=message):
         parse_site(document)
 
 

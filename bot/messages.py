@@ -116,7 +116,7 @@ FILLED: Mapping[str, tuple[str, ...]] = {
     "known_sites": ("count",),
     "known_measuring_points": ("count",),
     "known_employees": ("count",),
-}
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.content.schemas import SiteFile, normalize_path, parse_site_document, r
 LANGUAGES = ("de", "en")
 PRIVACY_PAGE = "privacy"
 
+
 @dataclass(frozen=True)
 class Section:
     heading: str

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.content.schemas import DAYS, TeamFile, opening_span, parse_team_document, read_team
 
 logger = logging.getLogger(__name__)
+
+
 class TeamError(ValueError):
     """A salesperson the team file gives no opening hours to cannot be promised a call."""
 

@@ -121,4 +121,3 @@ def test_make_content_checks_the_team_file_and_loads_nothing_while_it_is_broken(
     team.write_text(GOOD, encoding="utf-8")
     assert main([]) == 0
     assert "Catalogue loaded" in capsys.readouterr().out
-

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
-
-import yaml
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -42,16 +40,3 @@ class ReloadingFile(Generic[T]):
         if self._value is None:  # broken from the start: the same error until the file changes
             raise self._error or ValueError(f"{self._path}: not loaded")
         return self._value
-
-
-def load_yaml_file(path: Path, parse: Callable[[Any], T], error: type[ValueError]) -> T:
-    """Parses an editor-owned YAML file; every problem (YAML or content) is raised as `error`, naming the file."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            document = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return parse(document)
-    except error as exc:
-        raise error(f"{path}: {exc}") from exc

@@ -10,7 +10,7 @@ import pytest
 
 from bot.catalogue.schema import ContentError
 from bot.config import SettingsError, settings_from_env
-from bot.journey.evidence import EvidenceError, load_evidence
+from bot.journey.evidence import load_evidence
 from bot.journey.offers import parse_offers
 from bot.launcher import ensure_auth_token
 from bot.reloading import ReloadingFile
@@ -88,13 +88,13 @@ def test_an_edited_file_is_reread_and_a_broken_edit_keeps_the_last_good_version(
     os.utime(path, (2, 2))
     with caplog.at_level(logging.ERROR):
         assert source.get().intents["ask_price"].phase == "consideration"
-    assert "unknown phase 'shopping'" in caplog.text and str(path) in caplog.text
+    assert "ask_price.phase: unknown value 'shopping'" in caplog.text and str(path) in caplog.text
 
 
 def test_a_broken_file_at_start_is_an_error_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "evidence.yml"
     path.write_text("intents: [unclosed\n", encoding="utf-8")
-    with pytest.raises(EvidenceError, match="not valid YAML"):
+    with pytest.raises(ContentError, match="not valid YAML"):
         ReloadingFile(path, load_evidence).get()
 
 
@@ -103,11 +103,11 @@ def test_a_broken_file_at_start_is_an_error_naming_the_file(tmp_path: Path) -> N
     [
         ({"offers": {"video": {}}}, "offers.video.deliver: is missing"),
         ({"offers": {"video": {"deliver": "utter_video"}}, "by_persona": {"nerd": ["video"]}},
-         "by_persona: a name that is not allowed here (unexpected value; permitted: 'skeptic'"),
+         "by_persona: unknown name 'nerd'; use one of: skeptic, experience_seeker"),
         ({"offers": {"video": {"deliver": "utter_video"}}, "by_persona": {"skeptic": ["reviews"]}},
          "by_persona.skeptic[1]: unknown offer 'reviews'; defined: video"),
         ({"offers": {"video": {"deliver": "utter_video"}}, "by_phase": {"decision": {"b2x": ["video"]}}},
-         "by_phase.decision: a name that is not allowed here (unexpected value; permitted: 'b2b', 'b2c', 'any')"),
+         "by_phase.decision: unknown name 'b2x'; use one of: b2b, b2c, any"),
         ({"offers": {"video": {"deliver": "utter_video"}}, "by_phase": {"decision": {"b2b": "video"}}},
          "by_phase.decision.b2b: must be a list"),
     ],

@@ -1,5 +1,5 @@
-"""`make content`: check the catalogue files (and the sales team, offers and website files, which the running bot reads
-itself) and load the catalogue into the database in one transaction."""
+"""`make content`: check the catalogue files (and the sales team, offers, website and journey evidence files, which
+the running bot reads itself) and load the catalogue into the database in one transaction."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
 from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
-from bot.content.schemas import read_knowledge, read_messages, read_offers, read_site, read_team
+from bot.content.schemas import read_evidence, read_knowledge, read_messages, read_offers, read_site, read_team
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.messages import FILLED
 
@@ -146,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     create_tables(engine)
     problems = []
     # checked here, read live by the running bot (which keeps their last good version)
-    live = ((read_team, settings.team_file), (read_offers, settings.offers_file), (read_site, settings.website_file))
+    live = ((read_team, settings.team_file), (read_offers, settings.offers_file), (read_site, settings.website_file),
+            (read_evidence, settings.evidence_file))  # fmt: skip
     for read, path in live:
         try:
             read(path, display=_shown(path))

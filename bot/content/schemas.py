@@ -7,7 +7,8 @@ Today:
 - the sales team and its routing rules (`data/sales/team.yml`);
 - the chat texts that show catalogue data (`data/content/messages.yml`);
 - the offers (`data/journey/offers.yml`);
-- the demo website and the widget's labels (`data/website/site.yml`).
+- the demo website and the widget's labels (`data/website/site.yml`);
+- the journey evidence (`data/journey/evidence.yml`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Extra, ValidationError, conint, conlist, constr, validator
+from pydantic import BaseModel, Extra, ValidationError, conint, conlist, constr, root_validator, validator
 
 from bot.catalogue.schema import LANGS, ContentError, ContentProblem
-from bot.journey.evidence import PERSONAS, PHASES, SEGMENTS
+from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
 
 GENERAL = "general"
 MAX_ANSWER_WORDS = 80
@@ -485,6 +486,155 @@ def read_site(path: Path, display: str | None = None) -> SiteFile:
     return parse_site_document(document, display or str(path), root)
 
 
+# ---------------------------------------------------------------------------------- journey evidence
+
+
+def _number(value: Any) -> float:
+    """A number as editors write it (1, 0.6), not a text or true/false."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError(f"must be a number, got {value!r}")
+    return float(value)
+
+
+def _label_weights(value: Any, allowed: Sequence[str]) -> dict[str, float]:
+    """`skeptic` or `{skeptic: 1.0}`: the labels a signal counts for, each with a positive weight."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value = {value: 1.0}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping like {{{allowed[0]}: 1.0}}, got {value!r}")
+    weights = {}
+    for label, weight in value.items():
+        if label not in allowed:
+            raise ValueError(f"unknown value {label!r}; allowed: {', '.join(allowed)}")
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise ValueError(f"{label}: weight must be a positive number, got {weight!r}")
+        weights[str(label)] = float(weight)
+    return weights
+
+
+class EvidenceEntry(_Strict):
+    """What one intent, word list or page says about the visitor."""
+
+    phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
+    initial_phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
+    persona: dict[str, float] = {}
+    segment: dict[str, float] = {}
+
+    @validator("persona", pre=True)
+    def _personas(cls, value: Any) -> dict[str, float]:
+        return _label_weights(value, PERSONAS)
+
+    @validator("segment", pre=True)
+    def _segments(cls, value: Any) -> dict[str, float]:
+        return _label_weights(value, SEGMENTS)
+
+
+class KeywordEntry(EvidenceEntry):
+    """Words (a trailing * matches any ending) or regular expressions, and what a message using one says."""
+
+    name: NonEmpty | None = None  # type: ignore[valid-type]
+    words: list[NonEmpty] = []  # type: ignore[valid-type]
+    patterns: list[str] = []
+    #: the rule's phase comes before the intent's
+    over_intent: bool = False
+
+    @validator("over_intent", pre=True)
+    def _strict_bool(cls, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"must be true or false, got {value!r}")
+        return value
+
+    @validator("patterns", each_item=True)
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern {value!r} is not valid: {exc}") from exc
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _complete(cls, values: dict[str, Any]) -> dict[str, Any]:
+        if not values.get("words") and not values.get("patterns"):
+            raise ValueError("needs at least one entry under words or patterns")
+        if values.get("over_intent") and values.get("phase") is None:
+            raise ValueError("over_intent: true needs a phase")
+        return values
+
+
+class PageEvidence(EvidenceEntry):
+    #: the page's path; a trailing * matches any ending
+    path: constr(strip_whitespace=True, regex=r"^/")  # type: ignore[valid-type]
+
+
+class Thresholds(_Strict):
+    intent_confidence: float = 0.3
+    persona: float = 1.0
+    segment: float = 1.0
+    customer: float = 0.7
+
+    @validator("*", pre=True)
+    def _not_negative(cls, value: Any) -> float:
+        number = _number(value)
+        if number < 0:
+            raise ValueError(f"must be a number ≥ 0, got {value!r}")
+        return number
+
+
+class _Probabilities(_Strict):
+    @validator("*", pre=True)
+    def _probability(cls, value: Any, field: Any) -> float:
+        number = _number(value)
+        if field.name == "weight":
+            if number < 0:
+                raise ValueError(f"a number ≥ 0 (0 switches the signal off), got {value!r}")
+        elif not 0 <= number <= 1:
+            raise ValueError(f"must be a probability between 0 and 1, got {value!r}")
+        return number
+
+
+class PhaseSignal(_Probabilities):
+    min_probability: float | None = None
+    over_intent: float | None = None
+    intent_margin: float | None = None
+
+
+class LabelSignal(_Probabilities):
+    min_probability: float | None = None
+    weight: float | None = None
+
+
+class SignalSection(_Strict):
+    """How much the learned per-message signal counts, per slot (docs/journey.md)."""
+
+    phase: PhaseSignal | None = None
+    persona: LabelSignal | None = None
+    segment: LabelSignal | None = None
+
+
+class EvidenceFile(_Strict):
+    """`data/journey/evidence.yml`: which intent, word or page counts for which phase, persona and segment."""
+
+    version: Literal[1] = 1
+    thresholds: Thresholds = Thresholds()
+    signal: SignalSection = SignalSection()
+    intents: dict[NonEmpty, EvidenceEntry | None]  # type: ignore[valid-type]
+    keywords: list[KeywordEntry] = []
+    pages: list[PageEvidence] = []
+
+
+def parse_evidence_document(document: Any, display: str, root: yaml.Node | None = None) -> EvidenceFile:
+    """The evidence file from its parsed YAML; raises ContentError listing every problem with line and field."""
+    return _validated(document, root, display, EvidenceFile, "intents, keywords and pages")
+
+
+def read_evidence(path: Path, display: str | None = None) -> EvidenceFile:
+    text = path.read_text(encoding="utf-8")
+    document, root = _compose(text, display or str(path), "intents, keywords and pages")
+    return parse_evidence_document(document, display or str(path), root)
+
+
 # ---------------------------------------------------------------------------------- lines
 
 
@@ -516,6 +666,11 @@ def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[int, str]:
 
 def _message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "value_error.const" and "permitted" in context:  # a value outside a fixed list (a Literal)
+        allowed = ", ".join(str(value) for value in context["permitted"])
+        what = "name" if error.get("loc") and error["loc"][-1] == "__key__" else "value"
+        return f"unknown {what} {context.get('given')!r}; use one of: {allowed}"
     if error.get("loc") and error["loc"][-1] == "__key__":
         return f"a name that is not allowed here ({error['msg']})"
     if kind == "value_error.missing":

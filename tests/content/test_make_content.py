@@ -1,5 +1,6 @@
-"""`make content` checks the editor files the running bot reads itself (offers, website; the team file in
-test_team_schema.py), and loads nothing while one is broken: the mistake is named with file, line and field."""
+"""`make content` checks the editor files the running bot reads itself (offers, website, journey evidence; the team
+file in test_team_schema.py), and loads nothing while one is broken: the mistake is named with file, line and
+field."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from bot.config import PROJECT_ROOT
          "pages.pricing.de.path: /inbox/preise belongs to the web app (/inbox)"),
         ("WEBSITE_FILE", "data/website/site.yml", "    send: \"Send message\"", "",
          "widget.en.send: is missing"),
+        ("EVIDENCE_FILE", "data/journey/evidence.yml", "ask_roi: {phase: decision", "ask_roi: {phase: decisoin",
+         "intents.ask_roi.phase: unknown value 'decisoin'; use one of: awareness"),
     ],
 )  # fmt: skip
 def test_make_content_names_a_mistake_in_a_file_the_bot_reads_itself(

@@ -59,7 +59,7 @@ def test_the_shipped_messages_load_and_render() -> None:
         ('    en: "Which product are you interested in?"\n', "", "line 7, messages.choose_product.en: is missing"),
         ('en: "Which product are you interested in?"', 'en: ""', "line 8, messages.choose_product.en: is empty"),
         ("  prices:\n", "  prices:\n    fr: \"Ça coûte\"\n", "line 4, messages.prices.fr: is not a known field"),
-        ("version: 1", "version: 2", "line 1, version: unexpected value"),
+        ("version: 1", "version: 2", "line 1, version: unknown value 2; use one of: 1"),
     ],
 )  # fmt: skip
 def test_every_mistake_names_line_and_field(tmp_path: Path, old: str, new: str, expected: str) -> None:

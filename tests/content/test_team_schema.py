@@ -60,15 +60,15 @@ def test_the_shipped_team_file_loads() -> None:
         (*NAME_ONLY, "line 4, salespeople[1]: must be a mapping"),
         # one language without brackets (was read as the letters 'd' and 'e')
         ("languages: [de]", "languages: de", "line 13, salespeople[2].languages: must be a list"),
-        ("languages: [de, en]", "languages: [de, fr]", "line 7, salespeople[1].languages[2]: unexpected value"),
+        ("languages: [de, en]", "languages: [de, fr]", "line 7, salespeople[1].languages[2]: unknown value 'fr'"),
         ("languages: [de, en]", "langauges: [de, en]", "line 7, salespeople[1].langauges: is not a known field"),
         ("Europe/Vienna", "Europe/Wien", "line 14, salespeople[2].time_zone: unknown time zone 'Europe/Wien'"),
         ('fri: "09:00-15:00"', 'fri: "15:00-09:00"', "line 9, salespeople[1].hours: fri: closing time must be after"),
-        ('mon: "08:00-16:30"', 'monday: "08:00-16:30"', "line 15, salespeople[2].hours: a name that is not"),
+        ('mon: "08:00-16:30"', 'monday: "08:00-16:30"', "line 15, salespeople[2].hours: unknown name 'monday'"),
         ("email: max@example.at", "email: max at example", "line 12, salespeople[2].email: string does not match"),
         ("id: max", "id: lena", "line 10, salespeople[2].id: 'lena' is already used on line 4"),
         ("to: [lena, max]", "to: [lena, mia]", "line 19, rules[2].to: unknown salespeople mia; use lena, max"),
-        ("when: {language: en}", "when: {country: at}", "line 17, rules[1].when: a name that is not allowed here"),
+        ("when: {language: en}", "when: {country: at}", "line 17, rules[1].when: unknown name 'country'"),
         ("promise_hours: 2", "promise_hours: 0", "line 2, promise_hours: ensure this value is greater than"),
     ],
 )  # fmt: skip

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.journey.evidence import EvidenceError, EvidenceModel, parse_evidence
+from bot.catalogue.schema import ContentError
+from bot.journey.evidence import EvidenceModel, parse_evidence
 from bot.journey.inference import Reason, Turn, infer_journey, turns_from_events
 from bot.journey.signals import SlotReading
 
@@ -155,26 +156,30 @@ def test_a_replaced_intent_keeps_the_classifiers_phase(
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"intents": {"ask_price": {"phase": "buying"}}}, "intents.ask_price.phase: unknown phase 'buying'"),
+        ({"intents": {"ask_price": {"phase": "buying"}}},
+         "intents.ask_price.phase: unknown value 'buying'; use one of: awareness, consideration"),
         ({"intents": {"ask_reviews": {"persona": {"sceptic": 1}}}}, "unknown value 'sceptic'"),
         ({"intents": {"ask_reviews": {"persona": {"skeptic": -1}}}}, "weight must be a positive number"),
-        ({"intents": {"ask_reviews": {"persona": {"skeptic": 1}, "colour": 1}}}, "unknown key(s) colour"),
+        ({"intents": {"ask_reviews": {"persona": {"skeptic": 1}, "colour": 1}}},
+         "intents.ask_reviews.colour: is not a known field"),
         ({"intents": {}, "keywords": [{"name": "empty", "segment": {"b2b": 1}}]}, "needs at least one entry"),
         ({"intents": {}, "keywords": [{"name": "bad", "patterns": ["(unclosed"]}]}, "is not valid"),
-        ({"keywords": []}, "top-level 'intents:'"),
+        ({"keywords": []}, "intents: is missing"),
         ({"intents": {}, "signal": {"persona": {"weight": -1}}}, "signal.persona.weight: a number ≥ 0"),
-        ({"intents": {}, "signal": {"mood": {"weight": 1}}}, "signal.mood: unknown slot"),
+        ({"intents": {}, "signal": {"mood": {"weight": 1}}}, "signal.mood: is not a known field"),
         ({"intents": {}, "signal": {"phase": {"min_probability": 1.5}}}, "signal.phase.min_probability: must be a"),
-        ({"intents": {}, "signal": {"segment": {"over_intent": 0.5}}}, "signal.segment: expected a mapping with"),
+        ({"intents": {}, "signal": {"segment": {"over_intent": 0.5}}},
+         "signal.segment.over_intent: is not a known field"),
         ({"intents": {}, "thresholds": {"customer": "high"}}, "thresholds.customer: must be a number"),
         ({"intents": {}, "keywords": [{"name": "x", "words": ["hi"], "over_intent": True}]}, "true needs a phase"),
         ({"intents": {}, "keywords": [{"name": "x", "phase": "awareness", "words": ["hi"], "over_intent": "yes"}]},
-         "over_intent must be true or false"),
-        ({"intents": {"greet": {"phase": "awareness", "over_intent": True}}}, "unknown key(s) over_intent"),
+         "keywords[1].over_intent: must be true or false"),
+        ({"intents": {"greet": {"phase": "awareness", "over_intent": True}}},
+         "intents.greet.over_intent: is not a known field"),
     ],
 )
 def test_editor_mistakes_are_reported_where_they_are(document: dict[str, Any], message: str) -> None:
-    with pytest.raises(EvidenceError) as error:
+    with pytest.raises(ContentError) as error:
         parse_evidence(document)
     assert message in str(error.value)
 

@@ -63,7 +63,7 @@ def test_a_broken_example_names_file_line_and_field() -> None:
         parse_journey_examples_text(text, "data/journey/examples/de.yml")
     problems = {(p.line, p.field) for p in error.value.problems}
     assert problems == {(4, "examples[1].phase"), (5, "examples[2].text")}
-    assert "permitted: 'awareness'" in str(error.value)
+    assert "unknown value 'buying'; use one of: awareness" in str(error.value)
 
 
 def test_the_same_message_twice_is_reported_with_both_lines() -> None:

@@ -1,6 +1,6 @@
 """The editor's evidence file (`data/journey/evidence.yml`): which intent, word or page counts for which
 journey phase, persona and segment, as the model inference reads it (the file is checked by its schema,
-bot/content/schemas.py `EvidenceFile`; the vocabularies are in bot/journey/vocabulary.py).
+bot/content/schemas/journey.py `EvidenceFile`; the vocabularies are in bot/journey/vocabulary.py).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ train: $(MODEL) $(SIGNAL)
 # The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds (the folder itself is a
 # prerequisite too, so that a removed example file retrains it).
 $(SIGNAL): data/journey/examples $(wildcard data/journey/examples/*.yml) bot/journey/signals.py bot/journey/evidence.py bot/text.py \
-	  bot/content/schemas.py requirements.lock | $(VENV)/.installed
+	  bot/content/schemas/base.py bot/content/schemas/journey.py bot/journey/vocabulary.py requirements.lock | $(VENV)/.installed
 	$(PY) -m bot.journey.signals train --out $@
 
 $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed

@@ -126,10 +126,11 @@ class Messages:
     def render(self, key: str, language: str | None, /, **values: Any) -> str:
         """The message in the visitor's language (German when unknown), with the values filled in."""
         template = self.templates[key]["en" if language == "en" else "de"]
-        missing = placeholders_of(template) - set(values)
-        if missing:  # the code does not pass what FILLED promises: a programming error, named
-            raise KeyError(f"messages.yml: {key} needs {', '.join(sorted(missing))}, which the code did not pass")
-        return template.format(**{key: "" if value is None else value for key, value in values.items()})
+        try:
+            return template.format(**{key: "" if value is None else value for key, value in values.items()})
+        except KeyError as error:  # the code does not pass what FILLED promises: a programming error, named
+            missing = ", ".join(sorted(placeholders_of(template) - set(values)))
+            raise KeyError(f"messages.yml: {key} needs {missing}, which the code did not pass") from error
 
     def placeholders(self, name: str) -> set[str]:
         return {field for text in self.templates[name].values() for field in placeholders_of(text)}

@@ -153,9 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             read(path, display=_shown(path))
         except ContentError as error:
             problems += error.problems
-    try:
-        check_content(args.dir)
-        if not problems:
+    try:  # with a live file broken, the catalogue is only checked (its problems listed too); else checked by loading
+        if problems:
+            check_content(args.dir)
+        else:
             result = load_catalogue(make_session_factory(engine), args.dir)
     except ContentError as error:
         problems += error.problems

@@ -4,6 +4,7 @@ line and field (the YAML tree gives the line, pydantic the field)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -120,6 +121,13 @@ def validated(document: Any, root: yaml.Node | None, display: str, model: type[M
             line, field = locate_in(root, error["loc"])
             problems.append(ContentProblem(display, line, field, _message(error)))
         raise ContentError(problems) from exc
+
+
+def read_document(path: Path, display: str | None, shape: str) -> tuple[dict[str, Any], yaml.Node, str]:
+    """An editor file's YAML mapping, its tree (for lines) and the name problems give it (`display`, or the path)."""
+    shown = display or str(path)
+    document, root = compose(path.read_text(encoding="utf-8"), shown, shape)
+    return document, root, shown
 
 
 def parse_model(text: str, display: str, model: type[M], shape: str) -> tuple[M, yaml.Node]:

@@ -12,7 +12,7 @@ import yaml
 from pydantic import conlist, constr, root_validator, validator
 
 from bot.catalogue.schema import ContentError, ContentProblem
-from bot.content.schemas.base import NonEmpty, Strict, compose, locate, locate_in, parse_model, validated
+from bot.content.schemas.base import NonEmpty, Strict, locate, locate_in, parse_model, read_document, validated
 from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
 
 
@@ -196,9 +196,8 @@ def parse_evidence_document(document: Any, display: str, root: yaml.Node | None 
 
 
 def read_evidence(path: Path, display: str | None = None) -> EvidenceFile:
-    text = path.read_text(encoding="utf-8")
-    document, root = compose(text, display or str(path), "intents, keywords and pages")
-    return parse_evidence_document(document, display or str(path), root)
+    document, root, shown = read_document(path, display, "intents, keywords and pages")
+    return parse_evidence_document(document, shown, root)
 
 
 class OfferEntry(Strict):
@@ -236,6 +235,5 @@ def parse_offers_document(document: Any, display: str, root: yaml.Node | None = 
 
 
 def read_offers(path: Path, display: str | None = None) -> OffersFile:
-    text = path.read_text(encoding="utf-8")
-    document, root = compose(text, display or str(path), "version, offers, by_persona and by_phase")
-    return parse_offers_document(document, display or str(path), root)
+    document, root, shown = read_document(path, display, "version, offers, by_persona and by_phase")
+    return parse_offers_document(document, shown, root)

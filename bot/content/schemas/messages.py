@@ -11,7 +11,7 @@ import yaml
 from pydantic import validator
 
 from bot.catalogue.schema import LANGS, ContentError, ContentProblem
-from bot.content.schemas.base import NonEmpty, Strict, compose, locate_in, validated
+from bot.content.schemas.base import NonEmpty, Strict, locate_in, read_document, validated
 
 
 class MessageText(Strict):
@@ -91,6 +91,5 @@ def parse_messages_document(document: Any, display: str, root: yaml.Node | None 
 
 def read_messages(path: Path, display: str | None = None,
                   filled: Mapping[str, Iterable[str]] | None = None) -> MessagesFile:  # fmt: skip
-    text = path.read_text(encoding="utf-8")
-    document, root = compose(text, display or str(path), "version and messages")
-    return parse_messages_document(document, display or str(path), root, filled)
+    document, root, shown = read_document(path, display, "version and messages")
+    return parse_messages_document(document, shown, root, filled)

@@ -12,7 +12,7 @@ import yaml
 from pydantic import conint, conlist, constr, validator
 
 from bot.catalogue.schema import ContentError, ContentProblem
-from bot.content.schemas.base import NonEmpty, Strict, compose, locate_in, validated
+from bot.content.schemas.base import NonEmpty, Strict, locate_in, read_document, validated
 from bot.journey.vocabulary import SEGMENTS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -101,6 +101,5 @@ def parse_team_document(document: Any, display: str, root: yaml.Node | None = No
 
 
 def read_team(path: Path, display: str | None = None) -> TeamFile:
-    text = path.read_text(encoding="utf-8")
-    document, root = compose(text, display or str(path), "salespeople and rules")
-    return parse_team_document(document, display or str(path), root)
+    document, root, shown = read_document(path, display, "salespeople and rules")
+    return parse_team_document(document, shown, root)

@@ -9,7 +9,7 @@ import yaml
 from pydantic import validator
 
 from bot.catalogue.schema import LANGS, ContentError, ContentProblem
-from bot.content.schemas.base import NonEmpty, Strict, compose, locate_in, validated
+from bot.content.schemas.base import NonEmpty, Strict, locate_in, read_document, validated
 
 #: Paths of the web app's own routes (bot/web/): a page there would never be shown.
 RESERVED_PATHS = ("/api", "/static", "/summary", "/inbox", "/login", "/logout", "/handoffs", "/health", "/favicon.ico")
@@ -107,6 +107,5 @@ def parse_site_document(document: Any, display: str, root: yaml.Node | None = No
 
 
 def read_site(path: Path, display: str | None = None) -> SiteFile:
-    text = path.read_text(encoding="utf-8")
-    document, root = compose(text, display or str(path), "version, pages and widget")
-    return parse_site_document(document, display or str(path), root)
+    document, root, shown = read_document(path, display, "version, pages and widget")
+    return parse_site_document(document, shown, root)

@@ -58,9 +58,26 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     app = create_sdk_app(actions_package, cors_origins=[])  # Rasa calls it server to server: no browser origins
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     require_token(app, token)
+    app.add_route(_nlg, "/nlg", methods=["POST"])
     # Rasa keeps its connection to us open between messages (bot/rasa_plugins/sessions.py, 20 s): wait longer.
     app.config.KEEP_ALIVE_TIMEOUT = 60
     return app
+
+
+async def _nlg(request: Request) -> HTTPResponse:
+    """Rasa's NLG endpoint (endpoints.yml `nlg:`): an answer's text and buttons from data/content/responses.yml
+    as the file is now, so that a saved edit is live at once."""
+    from bot.responses import answer_nlg_request
+
+    try:
+        responses = get_services().responses.get()
+    except ValueError as exc:  # broken since the start (a later broken edit keeps the last good version)
+        logger.error("NLG: no answers to give: %s", exc)
+        return json({"error": str(exc)}, status=503)
+    status, body = answer_nlg_request(request.json, responses)
+    if status != 200:
+        logger.warning("NLG request refused (%s): %s", status, body["error"])
+    return json(body, status=status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,6 +39,9 @@ class Settings:
     action_server_token: str = ""
     # Rasa waits this long for the action server before the visitor gets an apology (bot/rasa_plugins/action_faults.py).
     action_timeout_s: float = 4.0
+    # Rasa waits this long for an answer's text from the NLG endpoint before it renders the answer itself from
+    # the same file (bot/rasa_plugins/nlg.py).
+    nlg_timeout_s: float = 1.0
     # How many visitors' messages one Rasa process works on at once; later ones wait in order (0: no limit;
     # bot/rasa_plugins/admission.py).
     message_concurrency: int = 12
@@ -51,6 +54,7 @@ class Settings:
     catalogue_api_timeout_s: float = 1.5
     team_file: Path = PROJECT_ROOT / "data" / "sales" / "team.yml"
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
+    responses_file: Path = PROJECT_ROOT / "data" / "content" / "responses.yml"
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
     log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
     # Cluster mode (`make run-cluster`, docs/deploy.md): Rasa replicas and action servers behind nginx, the
@@ -99,6 +103,11 @@ class Settings:
     @property
     def action_url(self) -> str:
         return f"http://{self.rasa_host}:{self.action_port}/webhook"
+
+    @property
+    def nlg_url(self) -> str:
+        """Rasa's NLG endpoint: the action server answers it from the editors' responses file."""
+        return f"http://{self.rasa_host}:{self.action_port}/nlg"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -181,6 +190,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         action_bind_host=env.get("ACTION_BIND_HOST", "").strip() or "127.0.0.1",
         action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
         action_timeout_s=_amount(env, "ACTION_TIMEOUT", 4.0, "seconds", 300),
+        nlg_timeout_s=_amount(env, "NLG_TIMEOUT", 1.0, "seconds", 60),
         message_concurrency=_count(env, "MESSAGE_CONCURRENCY", 12, maximum=1000),
         web_proxies=_count(env, "WEB_PROXIES", 0, maximum=10),
         summary_link_days=_amount(env, "SUMMARY_LINK_DAYS", 30.0, "days", 3650),
@@ -189,6 +199,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         catalogue_api_timeout_s=_amount(env, "CATALOGUE_API_TIMEOUT", 1.5, "seconds", 60),
         team_file=_path(env, "TEAM_FILE", "data/sales/team.yml"),
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
+        responses_file=_path(env, "RESPONSES_FILE", "data/content/responses.yml"),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
         log_dir=_path(env, "LOG_DIR", "var/log"),
         rasa_replicas=max(1, _count(env, "RASA_REPLICAS", 2, maximum=8)),

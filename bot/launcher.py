@@ -63,6 +63,7 @@ def child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["ACTION_ENDPOINT_URL"] = settings.action_url
+    env["NLG_ENDPOINT_URL"] = settings.nlg_url  # endpoints.yml `nlg:`, served by the action server
     env["ACTION_SERVER_TOKEN"] = settings.action_server_token  # endpoints.yml sends it, bot.action_server checks it
     env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token  # read by bot.rasa_plugins.serve
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

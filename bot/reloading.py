@@ -25,6 +25,10 @@ class ReloadingFile(Generic[T]):
         self._seen_mtime: float | None = None
         self._error: ValueError | None = None
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
     def get(self) -> T:
         mtime = self._path.stat().st_mtime
         if mtime != self._seen_mtime:

@@ -20,6 +20,7 @@ from bot.journey.offers import OfferPlan, load_offers
 from bot.journey.signals import SignalFile
 from bot.messages import Messages, load_messages
 from bot.reloading import ReloadingFile
+from bot.responses import Responses, load_responses
 from bot.sales.routing import Team, load_team
 from bot.website import Site, load_site
 
@@ -41,6 +42,8 @@ class Services:
     website: ReloadingFile[Site]
     #: the learned journey signal (models/journey_signal.pkl from `make train`), re-read when retrained
     signal: SignalFile
+    #: the answers Rasa asks for through its NLG endpoint (data/content/responses.yml)
+    responses: ReloadingFile[Responses]
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     # Knowledge entries and their retrieval index, rebuilt when data/content/knowledge.yml changes.
     knowledge: ReloadingFile[KnowledgeIndex] = field(default_factory=lambda: ReloadingFile(KNOWLEDGE_FILE, load_index))
@@ -71,6 +74,7 @@ def build_services(
         team=ReloadingFile(settings.team_file, load_team),
         website=ReloadingFile(settings.website_file, load_site),
         signal=SignalFile(settings.journey_signal_file),
+        responses=ReloadingFile(settings.responses_file, load_responses),
         now=now,
     )
 
@@ -89,6 +93,7 @@ def warm_up(services: Services) -> list[str]:
     for name, read in (("evidence", services.evidence.get), ("offers", services.offers.get),
                        ("messages", services.messages.get), ("team", services.team.get),
                        ("website", services.website.get), ("signal", services.signal.get),
+                       ("responses", services.responses.get),
                        ("knowledge", services.knowledge.get), ("catalogue", services.catalogue.products)):  # fmt: skip
         try:
             read()

@@ -1,4 +1,4 @@
-"""The domain, the evidence file and the offers agree, and every answer exists in both languages."""
+"""The domain, the responses, the evidence file and the offers agree, and every answer exists in both languages."""
 
 from __future__ import annotations
 
@@ -19,7 +19,14 @@ from bot.services import MESSAGES_FILE
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain"))
+    """The domain as `rasa train` builds it: domain/ and the editors' answers (data/content/responses.yml)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain"),
+        [str(PROJECT_ROOT / "data" / "nlu"), str(PROJECT_ROOT / "data" / "rules")],
+    )  # fmt: skip
+    return importer.get_domain()
 
 
 def _conditions(variation: dict[str, Any]) -> dict[str, Any]:

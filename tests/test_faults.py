@@ -1,5 +1,6 @@
 """Faults `make run` must survive, against real processes: the launcher as `make run` starts it, and
-its action server hung (SIGSTOP) or killed (SIGKILL), and its web app killed.
+its action server hung (SIGSTOP) or killed (SIGKILL), and its web app killed. And an editor's saved answer, which
+the running bot says at once.
 
 A visitor is never left in silence: while the action server hangs or is down, a message gets an
 apology in the visitor's language within 5 s; a dead part is started again by the launcher and the
@@ -9,6 +10,7 @@ conversation goes on by itself.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,6 +40,10 @@ class Launched:
     process: subprocess.Popen[bytes]
     settings: Settings
     output: Path
+
+    @property
+    def rasa_log(self) -> str:
+        return (self.output.parent / "log" / "rasa.log").read_text(errors="replace")
 
     def say(self, message: str, sender: str | None = None) -> str:
         status, replies = say_rest(self.settings.rasa_url, sender or uuid.uuid4().hex, message)
@@ -84,7 +90,9 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
         "LOG_DIR": str(workdir / "log"),
         "DEFAULT_LANGUAGE": "de",
         "ACTION_TIMEOUT": "3",
+        "RESPONSES_FILE": str(workdir / "responses.yml"),  # a copy the tests edit as an editor would
     }
+    shutil.copy(PROJECT_ROOT / "data" / "content" / "responses.yml", workdir / "responses.yml")
     settings = settings_from_env(values)
     engine = make_engine(settings.database_url)
     create_tables(engine)
@@ -111,6 +119,44 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
             left = launched.pid(part, port)
             if left:
                 os.kill(left, signal.SIGKILL)
+
+
+def test_a_saved_answer_is_live_within_10_s_without_training_or_restart(launched: Launched) -> None:
+    path = launched.settings.responses_file
+    original = path.read_text(encoding="utf-8")
+    assert "Hallo und willkommen bei Wattwerk!" in launched.say("Hallo")
+    edited = "Servus und herzlich willkommen bei Wattwerk, schön, dass Sie da sind!"
+    path.write_text(original.replace("Hallo und willkommen bei Wattwerk!", edited, 1), encoding="utf-8")
+    saved = time.monotonic()
+    try:
+        launched.wait_for(lambda: edited in launched.say("Hallo"), 10, "the edited greeting")
+        took = time.monotonic() - saved
+        broken = original.replace('  utter_greet:\n    de: "', '  utter_greet:\n    de: "{name} ', 1)
+        path.write_text(broken, encoding="utf-8")  # a broken edit: the last good version stays in service
+        assert edited in launched.say("Hallo")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert "NLG endpoint" not in launched.rasa_log, "the answers came from the action server's NLG endpoint"
+    assert "Keeping the previous version of" in (launched.output.parent / "log" / "actions.log").read_text()
+    print(f"edited answer live after {took:.2f} s")
+
+
+def test_a_hung_action_server_does_not_hold_up_the_answers(launched: Launched) -> None:
+    """Rasa renders the answer from the same file itself when the NLG endpoint does not answer within NLG_TIMEOUT."""
+    actions = launched.pid("bot.action_server", launched.settings.action_port)
+    assert actions is not None
+    os.kill(actions, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply = launched.say("Hallo")
+        took = time.monotonic() - started
+        again = launched.say("Hello")
+        took_again = time.monotonic() - started - took
+    finally:
+        os.kill(actions, signal.SIGCONT)
+    assert "Hallo und willkommen bei Wattwerk!" in reply and took < launched.settings.nlg_timeout_s + 1.5, took
+    assert "Hello and welcome to Wattwerk!" in again and took_again < 1.0, "not asked again right away"
+    assert launched.rasa_log.count("failed (no answer within the timeout): answering from") == 1
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

@@ -70,6 +70,7 @@ def test_a_forged_action_request_creates_no_handoff(bot: Bot, headers: dict[str,
     status, _, body = request(action_url(bot, "/webhook"), forged_lead_request(sender), headers)
     assert status == 401 and "X-Action-Token" in body
     assert request(action_url(bot, "/actions"), headers=headers)[0] == 401
+    assert request(action_url(bot, "/nlg"), {"response": "utter_greet", "tracker": {"slots": {}}}, headers)[0] == 401
     assert bot.handoffs(sender) == []
 
 

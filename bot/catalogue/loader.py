@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
 from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
-from bot.content.schemas import read_evidence, read_knowledge, read_messages, read_offers, read_site, read_team
+from bot.content.schemas import (
+    read_evidence,
+    read_knowledge,
+    read_messages,
+    read_offers,
+    read_responses,
+    read_site,
+    read_team,
+)
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.messages import FILLED
 
@@ -148,11 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # checked here, read live by the running bot (which keeps their last good version)
     live = ((read_team, settings.team_file), (read_offers, settings.offers_file), (read_site, settings.website_file),
             (read_evidence, settings.evidence_file))  # fmt: skip
+    offers = None
     for read, path in live:
         try:
-            read(path, display=_shown(path))
+            checked = read(path, display=_shown(path))
         except ContentError as error:
             problems += error.problems
+        else:
+            offers = list(checked.offers) if read is read_offers else offers
+    try:  # the offers' questions are answers: one variation of utter_offer per offer (unchecked if offers are broken)
+        read_responses(settings.responses_file, display=_shown(settings.responses_file), offers=offers)
+    except ContentError as error:
+        problems += error.problems
     try:  # with a live file broken, the catalogue is only checked (its problems listed too); else checked by loading
         if problems:
             check_content(args.dir)

@@ -69,6 +69,7 @@ def _rows(product: Product, position: int) -> ProductRow:
     row.plans = [
         PlanRow(id=p.id, position=i, name_de=p.name.de, name_en=p.name.en, price_eur=p.price_eur,
                 per_unit=p.per_unit, min_units=p.min_units, max_units=p.max_units, one_off_eur=p.one_off_eur,
+                one_off_per_unit=p.one_off_per_unit,
                 description_de=p.description.de, description_en=p.description.en)
         for i, p in enumerate(product.plans)
     ]  # fmt: skip

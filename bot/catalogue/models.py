@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +65,7 @@ class PlanRow(Base):
     min_units = Column(Integer, nullable=False)
     max_units = Column(Integer)
     one_off_eur = Column(Money, nullable=False)
+    one_off_per_unit = Column(Boolean, nullable=False, server_default=sa_false())
     description_de = Column(Text, nullable=False)
     description_en = Column(Text, nullable=False)
 

@@ -58,6 +58,8 @@ class Plan:
     max_units: int | None
     one_off_eur: Decimal
     description: Text
+    #: the one-off amount is paid per unit (a Sense kit per measuring point, a Home clip per household)
+    one_off_per_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,7 @@ def _plan(r: _Reader, node: yaml.Node, where: str) -> Plan | None:
     price = r.scalar(m, "price_eur", w, Decimal, parent_node=node)
     one_off = r.scalar(m, "one_off_eur", w, Decimal, required=False, parent_node=node)
     per_unit = r.scalar(m, "per_unit", w, bool, required=False, parent_node=node)
+    once_per_unit = r.scalar(m, "one_off_per_unit", w, bool, required=False, parent_node=node)
     min_units = r.scalar(m, "min_units", w, int, required=False, parent_node=node)
     max_units = r.scalar(m, "max_units", w, int, required=False, parent_node=node)
     name = r.text(m, "name", w, node)
@@ -295,7 +298,8 @@ def _plan(r: _Reader, node: yaml.Node, where: str) -> Plan | None:
             r.problem(m[key], f"{w}{key}", f"must be at least 1, got {value}")
     if None in (pid, price, name, description):
         return None
-    return Plan(pid, name, price, bool(per_unit), min_units or 1, max_units, one_off or Decimal(0), description)
+    return Plan(pid, name, price, bool(per_unit), min_units or 1, max_units, one_off or Decimal(0), description,
+                bool(once_per_unit))
 
 
 def _review(r: _Reader, node: yaml.Node, where: str) -> Review | None:

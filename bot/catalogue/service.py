@@ -33,7 +33,7 @@ def product_from_row(row: ProductRow) -> Product:
         features=tuple(Text(**f) for f in row.features),
         plans=tuple(
             Plan(p.id, Text(p.name_de, p.name_en), Decimal(p.price_eur), p.per_unit, p.min_units, p.max_units,
-                 Decimal(p.one_off_eur), _text(p, "description"))
+                 Decimal(p.one_off_eur), _text(p, "description"), p.one_off_per_unit)
             for p in row.plans
         ),
         specs=tuple(Spec(Text(**s["label"]), Text(**s["value"])) for s in row.specs),

@@ -315,10 +315,9 @@ def named_plan(product: Product, text: str) -> Plan | None:
 
 
 def plan_prices(product: Product, units: int) -> list[PlanPrice]:
-    """What each plan of `product` costs for `units`: the monthly price, and the one-off amount, which is per unit
-    for a product without tiers (a Sense kit per measuring point, a clip per household)."""
-    once_per_unit = not is_tiered(product)
-    return [PlanPrice(p.id, p.price_eur, p.one_off_eur * units if once_per_unit else p.one_off_eur, p.per_unit,
+    """What each plan of `product` costs for `units`: the monthly price, and the one-off amount, times `units` for
+    a plan whose one-off amount is per unit (a Sense kit per measuring point, a clip per household)."""
+    return [PlanPrice(p.id, p.price_eur, p.one_off_eur * units if p.one_off_per_unit else p.one_off_eur, p.per_unit,
                       p.max_units, p.min_units)
             for p in product.plans]  # fmt: skip
 
@@ -336,7 +335,7 @@ def quote(product: Product, units: int, plan: Plan | None = None) -> Quote | Non
             return None
         plan = next(p for p in product.plans if p.id == chosen.plan_id)
     price = next(p for p in prices if p.plan_id == plan.id)
-    return Quote(product, plan, units, price.monthly_cost(units), price.one_off_eur, not is_tiered(product))
+    return Quote(product, plan, units, price.monthly_cost(units), price.one_off_eur, plan.one_off_per_unit)
 
 
 def monthly_calculation(q: Quote, language: str) -> str:

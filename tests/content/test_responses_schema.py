@@ -70,7 +70,8 @@ def test_the_shipped_file_loads_and_asks_every_offer() -> None:
         ("{persona: technical}", "{persona: techie}", "line 9, responses.utter_greet.variants[1].when.persona: "
                                                       "unknown value 'techie'; use one of: skeptic"),
         ("{persona: technical}", "{}", "line 9, responses.utter_greet.variants[1].when: names nothing"),
-        ("{persona: technical}", "{language: en}", "line 9, responses.utter_greet.variants[1].when.language: is not a known field"),
+        ("{persona: technical}", "{language: en}",
+         "line 9, responses.utter_greet.variants[1].when.language: is not a known field"),
         ("payload: /ask_price", "payload: ask_price", "line 7, responses.utter_greet.buttons[1].payload: "),
         ("  utter_greet:", "  greet:", "line 3, responses: a name that is not allowed here"),
         ('de: ["Guten Tag!", "Grüß Gott!"]', "de: []", "line 15, responses.utter_greet.variants[2].de: "),
@@ -144,8 +145,9 @@ def test_an_nlg_request_is_answered_from_the_file(responses: Responses, body: ob
 def test_the_running_action_server_answers_rasas_nlg_request_with_its_token(bot: Bot) -> None:
     body = {"response": "utter_how_can_help", "id": None, "arguments": {}, "channel": {"name": "rest"},
             "tracker": {"sender_id": "x", "slots": {"language": "en", "persona": "budget_owner"}}}  # fmt: skip
-    request = urllib.request.Request(f"http://127.0.0.1:{bot.settings.action_port}/nlg", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json", "X-Action-Token": ACTION_TOKEN})  # fmt: skip
+    headers = {"Content-Type": "application/json", "X-Action-Token": ACTION_TOKEN}
+    url = f"http://127.0.0.1:{bot.settings.action_port}/nlg"
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())
     shipped = load_responses(SHIPPED).render("utter_how_can_help", body["tracker"]["slots"])  # type: ignore[index]

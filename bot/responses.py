@@ -23,7 +23,7 @@ class Responses:
     def names(self) -> Iterable[str]:
         return self.checked.responses.keys()
 
-    def render(self, name: str, slots: Mapping[str, Any], choose: random.Random | None = None
+    def answer(self, name: str, slots: Mapping[str, Any], choose: random.Random | None = None
                ) -> dict[str, Any] | None:  # fmt: skip
         """The answer `name` for a conversation with these slot values, in its language (German unless `language`
         is "en"): {"text", "buttons"} as Rasa's NLG endpoint returns it; None for a name the file does not have."""
@@ -87,7 +87,7 @@ def answer_nlg_request(body: Any, responses: Responses) -> tuple[int, dict[str, 
         return 400, {"error": "expected Rasa's NLG request: a JSON object with the response's name in `response`"}
     tracker = body.get("tracker")
     slots = tracker.get("slots") if isinstance(tracker, Mapping) else None
-    answer = responses.render(body["response"], slots if isinstance(slots, Mapping) else {})
+    answer = responses.answer(body["response"], slots if isinstance(slots, Mapping) else {})
     if answer is None:
         return 404, {"error": f"data/content/responses.yml has no response {body['response']!r}"}
     return 200, answer

@@ -300,7 +300,7 @@ def test_a_doubt_about_a_named_product_gets_what_its_customers_save(catalogue_se
     tracker = make_tracker([user("bringt der Clip wirklich was oder ist das Bauernfängerei?", "express_doubt")],
                            {"language": "de"})  # fmt: skip
     events = ActionAnswerDoubt(catalogue_services).run(dispatcher, tracker, {})
-    assert "rund 150 €" in dispatcher.messages[0]["text"] and dispatcher.messages[1]["response"] == "utter_doubt"
+    assert "rund 170 €" in dispatcher.messages[0]["text"] and dispatcher.messages[1]["response"] == "utter_doubt"
     assert events == [SlotSet("product", "wattwerk-home")]
 
 

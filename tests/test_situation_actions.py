@@ -72,11 +72,11 @@ def test_an_energy_bill_alone_keeps_the_product_in_focus(catalogue_services: Ser
         ("manufacturing company, 5 sites, we spend about €90k a year on power", "en", "budget_owner",
          ["Wattwerk Business", "€13,500", "Professional", "payback"], ["Wattwerk Home"]),
         ("Ich muss das meinem Chef vorstellen. Wir sind ein Hotel mit 3 Häusern", "de", "influencer",
-         ["Wattwerk Business", "Starter", "Zusammenfassung", "4–9 Monaten"], ["Wattwerk Home"]),
+         ["Wattwerk Business", "Starter", "Zusammenfassung", "im ersten Monat"], ["Wattwerk Home"]),
         ("servus, hab a gasthaus, nur 1 standort. zahlt si des aus?", "de", None,
-         ["Wattwerk Business", "Starter", "10–20 %", "4–9 Monaten"], ["Wattwerk Home"]),
+         ["Wattwerk Business", "Starter", "10–20 %", "im ersten Monat"], ["Wattwerk Home"]),
         ("Wir sind ein kleines Büro, ein Standort, 12 Leute.", "de", None,
-         ["Wattwerk Business", "Ihren Standort", "Starter", "49 €"], ["Wattwerk Home", "4–9 Monaten"]),
+         ["Wattwerk Business", "Ihren Standort", "Starter", "49 €"], ["Wattwerk Home", "im ersten Monat"]),
         # "which product fits?" is answered by the situation answer: no overview, no other product's entry after it
         ("small hotel, 40 rooms, all in one building. which of ur products fits", "en", None,
          ["Wattwerk Business", "Starter"], ["Wattwerk Home"]),
@@ -168,7 +168,7 @@ def test_a_known_business_is_never_offered_home(catalogue_services: Services) ->
         ({"language": "de", "situation_sites": 4.0, "situation_energy_cost": 90000.0, "segment": "b2b"},
          "Gern rechne ich das für 4 Standorte und 90.000 € Energiekosten im Jahr durch – mit Wattwerk Business, das "
          "typischerweise rund 15 % der Energiekosten spart. Unsere Kunden sparen typischerweise 10–20 % ihrer "
-         "Energiekosten; die Investition hat sich meist nach 4–9 Monaten bezahlt gemacht.",
+         "Energiekosten; die einmalige Einrichtung hat sich meist schon im ersten Monat bezahlt gemacht.",
          [SlotSet("roi_units", 4), SlotSet("roi_energy_cost", 90000.0), SlotSet("roi_savings_rate", 0.15)]),
         ({"language": "en", "situation_measuring_points": 12.0, "product": "wattwerk-sense"},
          "Happy to work it out for 12 measuring points – with Wattwerk Sense, which typically saves around 8% of "
@@ -176,13 +176,13 @@ def test_a_known_business_is_never_offered_home(catalogue_services: Services) ->
         ({"language": "de", "segment": "b2c", "situation_sector": "terraced_house"},
          "Gern rechne ich das für Ihren Haushalt durch – mit Wattwerk Home, das typischerweise rund 12 % der "
          "Energiekosten spart. Bei typischen 1.400 € Stromkosten im Jahr sparen Haushalte mit Wattwerk Home rund "
-         "150 €; der Clip für 79 € hat sich so meist nach gut einem halben Jahr bezahlt gemacht.", []),
+         "170 €; der Clip für 79 € hat sich so meist nach gut einem halben Jahr bezahlt gemacht.", []),
         # only the cost known: the savings at once, the count is asked next
         ({"language": "de", "situation_energy_cost": 18500.0, "segment": "b2b"},
          "Gern rechne ich das für 18.500 € Energiekosten im Jahr durch – mit Wattwerk Business, das typischerweise "
          "rund 15 % der Energiekosten spart. Bei 18.500 € Energiekosten im Jahr und typisch 15 % Einsparung sind "
-         "das rund 2.775 € pro Jahr. Unsere Kunden sparen typischerweise 10–20 % ihrer Energiekosten; die Investition "
-         "hat sich meist nach 4–9 Monaten bezahlt gemacht.", [SlotSet("roi_energy_cost", 18500.0)]),
+         "das rund 2.775 € pro Jahr. Unsere Kunden sparen typischerweise 10–20 % ihrer Energiekosten; die einmalige "
+         "Einrichtung hat sich meist schon im ersten Monat bezahlt gemacht.", [SlotSet("roi_energy_cost", 18500.0)]),
     ],
 )  # fmt: skip
 def test_the_calculator_takes_what_the_visitor_said_and_confirms_it(
@@ -201,7 +201,7 @@ def test_the_calculator_names_the_plan_for_the_size_when_asked_which_plan(catalo
                            {"language": "en", "situation_sites": 5.0, "segment": "b2b"})  # fmt: skip
     ActionStartRoi(catalogue_services).run(dispatcher, tracker, {})
     text = texts(dispatcher)
-    assert text.startswith("Wattwerk Business for 5 sites: the Professional plan") and "4–9 months" in text
+    assert text.startswith("Wattwerk Business for 5 sites: the Professional plan") and "within the first month" in text
 
 
 def test_without_numbers_the_calculator_starts_as_before(catalogue_services: Services) -> None:

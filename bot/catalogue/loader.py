@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.catalogue.claims import contradictions, editor_texts
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
 from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
 from bot.config import PROJECT_ROOT, load_settings
@@ -94,8 +95,9 @@ def loaded_hash(session: Session) -> str | None:
 
 
 def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
-    """Checks every content file (products, and the knowledge entries and chat texts next to them); raises one
-    ContentError listing all problems, or returns the products."""
+    """Checks every content file (products, and the knowledge entries, chat texts and answers next to them) and that
+    their texts do not contradict the products' fields (bot/catalogue/claims.py); raises one ContentError listing
+    all problems, or returns the products."""
     problems: list[ContentProblem] = []
     products: list[Product] = []
     try:
@@ -114,6 +116,10 @@ def check_content(directory: Path = CONTENT_DIR) -> list[Product]:
             read_messages(messages, display=str(messages.relative_to(directory.parent)), filled=FILLED)
         except ContentError as error:
             problems += error.problems
+    if not problems:  # every file readable: what the texts claim must agree with the fields they describe
+        root = directory.parent
+        texts = editor_texts(root, [root / "responses.yml"], shown=lambda path: str(path.relative_to(root)))
+        problems += contradictions(texts, products)
     if problems:
         raise ContentError(problems)
     return products

@@ -72,7 +72,7 @@ class EditorResponsesGenerator(NaturalLanguageGenerator):
         except (OSError, ValueError) as exc:
             logger.error("Answer %s: responses file not readable: %s", utter_action, exc)
             return None
-        answer = responses.render(utter_action, slots)
+        answer = responses.answer(utter_action, slots)
         if answer is None:
             logger.error("Answer %s: the responses file has no such response", utter_action)
         return answer

@@ -112,7 +112,7 @@ def responses(tmp_path: Path) -> Responses:
 def test_the_first_matching_variation_is_said_in_the_visitors_language(
     responses: Responses, slots: dict[str, str], text: str, buttons: list[str]
 ) -> None:
-    answer = responses.render("utter_greet", slots)
+    answer = responses.answer("utter_greet", slots)
     assert answer is not None
     assert answer["text"] == text
     assert [button["title"] for button in answer["buttons"]] == buttons
@@ -120,7 +120,7 @@ def test_the_first_matching_variation_is_said_in_the_visitors_language(
 
 def test_several_texts_are_said_in_turn_at_random(responses: Responses) -> None:
     slots = {"segment": "b2b", "journey_phase": "decision"}
-    said = {responses.render("utter_greet", slots, random.Random(seed))["text"] for seed in range(20)}  # type: ignore[index]
+    said = {responses.answer("utter_greet", slots, random.Random(seed))["text"] for seed in range(20)}  # type: ignore[index]
     assert said == {"Guten Tag!", "Grüß Gott!"}
 
 
@@ -150,7 +150,7 @@ def test_the_running_action_server_answers_rasas_nlg_request_with_its_token(bot:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())
-    shipped = load_responses(SHIPPED).render("utter_how_can_help", body["tracker"]["slots"])  # type: ignore[index]
+    shipped = load_responses(SHIPPED).answer("utter_how_can_help", body["tracker"]["slots"])  # type: ignore[index]
     assert answer == shipped and "pays for itself" in answer["text"]
     request.data = json.dumps({**body, "response": "utter_unknown"}).encode()
     with pytest.raises(urllib.error.HTTPError) as refused:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -16,13 +16,15 @@ class ReloadingFile(Generic[T]):
 
     A broken edit keeps the last good version in service and is logged once, so a typo
     in a content file never takes the bot down; with no good version yet, the error is raised.
+    `also`: other files the parse reads (the questions next to the evidence); a change to any is a change.
     """
 
-    def __init__(self, path: Path, parse: Callable[[Path], T]) -> None:
+    def __init__(self, path: Path, parse: Callable[[Path], T], also: Sequence[Path] = ()) -> None:
         self._path = path
         self._parse = parse
+        self._also = tuple(also)
         self._value: T | None = None
-        self._seen_mtime: float | None = None
+        self._seen_mtime: tuple[float, ...] | None = None
         self._error: ValueError | None = None
 
     @property
@@ -30,7 +32,7 @@ class ReloadingFile(Generic[T]):
         return self._path
 
     def get(self) -> T:
-        mtime = self._path.stat().st_mtime
+        mtime = (self._path.stat().st_mtime, *(other.stat().st_mtime for other in self._also))
         if mtime != self._seen_mtime:
             self._seen_mtime = mtime
             self._error = None

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.catalogue.schema import ContentError, ContentProblem
+from bot.content.schemas.questions import read_questions, said_response
 from bot.content.schemas.responses import Button, Response, ResponsesFile, read_responses, texts_of
 
 #: the slot behind each field of a variation's `when:`
@@ -74,10 +76,20 @@ def domain_responses(responses: Responses) -> dict[str, list[dict[str, Any]]]:
     return domain
 
 
-def load_responses(path: Path) -> Responses:
-    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
-    which a running bot answers by keeping the last good version (bot/reloading.py)."""
-    return Responses(read_responses(path))
+def load_responses(path: Path, questions: Path | None = None) -> Responses:
+    """Read and check the file, and the answers written into the questions file (`say:`, said as utter_<intent>);
+    every mistake raised as one ContentError naming the file, the line and the field, which a running bot answers
+    by keeping the last good version (bot/reloading.py)."""
+    checked = read_responses(path)
+    if questions is None:
+        return Responses(checked)
+    said = {said_response(intent): q.say for intent, q in read_questions(questions).questions.items() if q.say}
+    twice = sorted(set(said) & set(checked.responses))
+    if twice:
+        problems = [ContentProblem(str(questions), 1, f"questions.{name.removeprefix('utter_')}.say",
+                                   f"{name} is in {path.name} too; keep the text in one place") for name in twice]
+        raise ContentError(problems)
+    return Responses(checked.copy(update={"responses": {**checked.responses, **said}}))
 
 
 def answer_nlg_request(body: Any, responses: Responses) -> tuple[int, dict[str, Any]]:

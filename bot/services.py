@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 from sqlalchemy.orm import sessionmaker
 
@@ -65,7 +65,8 @@ def build_services(
         catalogue = RemoteCatalogue(CatalogueApiClient(remote), catalogue, remote)
     return Services(
         settings=settings,
-        evidence=ReloadingFile(settings.evidence_file, load_evidence),
+        evidence=ReloadingFile(settings.evidence_file, partial(load_evidence, questions=settings.questions_file),
+                               also=[settings.questions_file]),
         offers=ReloadingFile(settings.offers_file, load_offers),
         messages=ReloadingFile(MESSAGES_FILE, load_messages),
         catalogue=catalogue,
@@ -74,7 +75,8 @@ def build_services(
         team=ReloadingFile(settings.team_file, load_team),
         website=ReloadingFile(settings.website_file, load_site),
         signal=SignalFile(settings.journey_signal_file),
-        responses=ReloadingFile(settings.responses_file, load_responses),
+        responses=ReloadingFile(settings.responses_file, partial(load_responses, questions=settings.questions_file),
+                                also=[settings.questions_file]),
         now=now,
     )
 

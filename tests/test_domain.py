@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-import yaml
 from rasa.shared.core.domain import Domain
 
 from bot.config import PROJECT_ROOT
@@ -79,15 +78,23 @@ def test_every_custom_action_in_the_domain_is_served_by_the_action_server(domain
 
 
 def _digressions(form: str) -> set[str]:
-    """Intents that a rule answers while `form` is active, before the form goes on."""
+    """Intents that a rule answers while `form` is active, before the form goes on: the hand-written rules and
+    those the questions file makes."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain"),
+        [str(PROJECT_ROOT / "data" / "nlu"), str(PROJECT_ROOT / "data" / "rules")],
+    )  # fmt: skip
     intents: set[str] = set()
-    for path in sorted((PROJECT_ROOT / "data" / "rules").glob("*.yml")):
-        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
-            loops = [c.get("active_loop") for c in rule.get("condition") or []]
-            steps = rule.get("steps") or []
-            if form in loops and steps and "intent" in steps[0]:
-                if any(step.get("action") == form for step in steps[2:]):  # answered, then the form asks again
-                    intents.add(steps[0]["intent"])
+    for step in importer.get_stories().story_steps:
+        users = [e for e in step.events if isinstance(e, UserUttered)]
+        before = step.events[: step.events.index(users[0])] if users else []
+        loops = {e.name for e in before if type(e).__name__ == "ActiveLoop"}  # the rule's condition
+        actions = [e.action_name for e in step.events if isinstance(e, ActionExecuted)]
+        if form in loops and users and form in actions[1:]:  # answered, then the form asks again
+            intents.add(str(users[0].intent_name))
     return intents - {"nlu_fallback"}  # an unclear answer is the form's to re-ask
 
 

@@ -76,19 +76,19 @@ def test_an_edited_file_is_reread_and_a_broken_edit_keeps_the_last_good_version(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "evidence.yml"
-    path.write_text("intents:\n  ask_price: {phase: decision}\n", encoding="utf-8")
+    path.write_text("intents:\n  ask_roi: {phase: decision}\n", encoding="utf-8")
     source = ReloadingFile(path, load_evidence)
-    assert source.get().intents["ask_price"].phase == "decision"
+    assert source.get().intents["ask_roi"].phase == "decision"
 
-    path.write_text("intents:\n  ask_price: {phase: consideration}\n", encoding="utf-8")
+    path.write_text("intents:\n  ask_roi: {phase: consideration}\n", encoding="utf-8")
     os.utime(path, (1, 1))  # a new modification time, as an editor's save gives
-    assert source.get().intents["ask_price"].phase == "consideration"
+    assert source.get().intents["ask_roi"].phase == "consideration"
 
-    path.write_text("intents:\n  ask_price: {phase: shopping}\n", encoding="utf-8")
+    path.write_text("intents:\n  ask_roi: {phase: shopping}\n", encoding="utf-8")
     os.utime(path, (2, 2))
     with caplog.at_level(logging.ERROR):
-        assert source.get().intents["ask_price"].phase == "consideration"
-    assert "ask_price.phase: unknown value 'shopping'" in caplog.text and str(path) in caplog.text
+        assert source.get().intents["ask_roi"].phase == "consideration"
+    assert "ask_roi.phase: unknown value 'shopping'" in caplog.text and str(path) in caplog.text
 
 
 def test_a_broken_file_at_start_is_an_error_naming_the_file(tmp_path: Path) -> None:

@@ -10,14 +10,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalogue.claims import contradictions, editor_texts
 from bot.catalogue.models import CatalogueVersionRow, PlanRow, ProductRow, ReviewRow, VoucherRow
-from bot.catalogue.schema import ContentError, ContentProblem, Product, read_catalogue
-from bot.config import PROJECT_ROOT, load_settings
+from bot.catalogue.schema import LANGS, ContentError, ContentProblem, Product, read_catalogue
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.content.schemas import (
     read_evidence,
     read_knowledge,
@@ -27,6 +29,7 @@ from bot.content.schemas import (
     read_site,
     read_team,
 )
+from bot.content.schemas.questions import Known, read_questions, said_response
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.messages import FILLED
 
@@ -152,6 +155,60 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def check_live_files(settings: Settings) -> list[ContentProblem]:
+    """The editor files a running bot reads live (and keeps the last good version of): the team, offers, site,
+    evidence, answers and questions, each checked, and against each other where one names what another has."""
+    problems: list[ContentProblem] = []
+    live = ((read_team, settings.team_file), (read_offers, settings.offers_file), (read_site, settings.website_file),
+            (read_evidence, settings.evidence_file))  # fmt: skip
+    found: dict[Any, Any] = {}
+    for read, path in live:
+        try:
+            found[read] = read(path, display=_shown(path))
+        except ContentError as error:
+            problems += error.problems
+    offers = list(found[read_offers].offers) if read_offers in found else None
+    responses = None
+    try:  # the offers' questions are answers: one variation of utter_offer per offer (unchecked if offers are broken)
+        responses = read_responses(settings.responses_file, display=_shown(settings.responses_file), offers=offers)
+    except ContentError as error:
+        problems += error.problems
+    known = Known(
+        other_intents=frozenset(found[read_evidence].intents) if read_evidence in found else frozenset(),
+        actions=domain_actions(PROJECT_ROOT / "domain"),
+        responses=frozenset(responses.responses) if responses is not None else None,
+        examples={language: intents_with_examples(PROJECT_ROOT / "data" / "nlu" / language) for language in LANGS},
+    )
+    try:
+        asked = read_questions(settings.questions_file, display=_shown(settings.questions_file), known=known)
+        said = {said_response(intent) for intent, question in asked.questions.items() if question.say}
+        for name in sorted(said & set(known.responses or ())):
+            problems.append(ContentProblem(_shown(settings.questions_file), 1, f"questions.{name[6:]}.say",
+                                           f"{name} is in responses.yml too; keep the text in one place"))  # fmt: skip
+    except ContentError as error:
+        problems += error.problems
+    return problems
+
+
+def domain_actions(directory: Path) -> frozenset[str]:
+    """The custom actions and forms the domain files declare."""
+    names: set[str] = set()
+    for path in sorted(directory.glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names.update(str(a) if not isinstance(a, dict) else str(next(iter(a))) for a in document.get("actions") or [])
+        names.update(document.get("forms") or {})
+    return frozenset(names)
+
+
+def intents_with_examples(directory: Path) -> frozenset[str]:
+    """The intents that have training examples in the NLU files under `directory`."""
+    intents: set[str] = set()
+    for path in sorted(directory.rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        intents.update(str(item["intent"]) for item in document.get("nlu") or [] if "intent" in item)
+    return frozenset(intents)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalogue.loader", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=CONTENT_DIR)
@@ -159,22 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    problems = []
-    # checked here, read live by the running bot (which keeps their last good version)
-    live = ((read_team, settings.team_file), (read_offers, settings.offers_file), (read_site, settings.website_file),
-            (read_evidence, settings.evidence_file))  # fmt: skip
-    offers = None
-    for read, path in live:
-        try:
-            checked = read(path, display=_shown(path))
-        except ContentError as error:
-            problems += error.problems
-        else:
-            offers = list(checked.offers) if read is read_offers else offers
-    try:  # the offers' questions are answers: one variation of utter_offer per offer (unchecked if offers are broken)
-        read_responses(settings.responses_file, display=_shown(settings.responses_file), offers=offers)
-    except ContentError as error:
-        problems += error.problems
+    problems = check_live_files(settings)
     try:  # with a live file broken, the catalogue is only checked (its problems listed too); else checked by loading
         if problems:
             check_content(args.dir)

@@ -1,6 +1,7 @@
 """The editor's evidence file (`data/journey/evidence.yml`): which intent, word or page counts for which
 journey phase, persona and segment, as the model inference reads it (the file is checked by its schema,
-bot/content/schemas/journey.py `EvidenceFile`; the vocabularies are in bot/journey/vocabulary.py).
+bot/content/schemas/journey.py `EvidenceFile`; the vocabularies are in bot/journey/vocabulary.py). The questions'
+evidence comes from their entries in data/content/questions.yml.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config import PROJECT_ROOT
 from bot.content.schemas import (
     EvidenceEntry,
     EvidenceFile,
@@ -20,6 +22,7 @@ from bot.content.schemas import (
     parse_evidence_document,
     read_evidence,
 )
+from bot.content.schemas.questions import Known, QuestionsFile, read_questions
 from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
 from bot.text import normalize
 
@@ -140,22 +143,34 @@ def _signal_settings(section: SignalSection) -> SignalSettings:
     return SignalSettings(min_probability=minimum, weight=weight, **phase)
 
 
-def parse_evidence(document: Any, display: str = "evidence.yml") -> EvidenceModel:
-    """The model from an evidence document (parsed YAML); every mistake raised as one ContentError (file, line,
-    field)."""
-    return _model(parse_evidence_document(document, display))
+#: the questions file whose entries carry the questions' evidence
+QUESTIONS_FILE = PROJECT_ROOT / "data" / "content" / "questions.yml"
 
 
-def load_evidence(path: Path) -> EvidenceModel:
-    """Read and check the file; every mistake raised as one ContentError naming the file, the line and the field,
-    which a running bot answers by keeping the last good version (bot/reloading.py)."""
-    return _model(read_evidence(path))
+def parse_evidence(document: Any, display: str = "evidence.yml", questions: QuestionsFile | None = None
+                   ) -> EvidenceModel:  # fmt: skip
+    """The model from an evidence document (parsed YAML) and the questions; every mistake raised as one
+    ContentError (file, line, field)."""
+    return _model(parse_evidence_document(document, display), questions)
 
 
-def _model(checked: EvidenceFile) -> EvidenceModel:
+def load_evidence(path: Path, questions: Path | None = QUESTIONS_FILE) -> EvidenceModel:
+    """Read and check the file and the questions' evidence; every mistake raised as one ContentError naming the
+    file, the line and the field, which a running bot answers by keeping the last good version (bot/reloading.py).
+    `questions`: None for the evidence file alone."""
+    checked = read_evidence(path)
+    known = Known(other_intents=frozenset(checked.intents))
+    asked = read_questions(questions, known=known) if questions is not None else None
+    return _model(checked, asked)
+
+
+def _model(checked: EvidenceFile, questions: QuestionsFile | None = None) -> EvidenceModel:
     thresholds = checked.thresholds
+    intents = {str(name): _evidence(entry, f"intent:{name}") for name, entry in checked.intents.items()}
+    for name, question in (questions.questions if questions else {}).items():
+        intents[str(name)] = _evidence(question.evidence, f"intent:{name}")
     return EvidenceModel(
-        intents={str(name): _evidence(entry, f"intent:{name}") for name, entry in checked.intents.items()},
+        intents=intents,
         keywords=[_keyword_rule(entry, i) for i, entry in enumerate(checked.keywords)],
         pages=[_page_rule(entry) for entry in checked.pages],
         intent_confidence=thresholds.intent_confidence,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from rasa.core.nlg.generator import NaturalLanguageGenerator
@@ -34,7 +35,8 @@ class EditorResponsesGenerator(NaturalLanguageGenerator):
         settings = load_settings()
         self.endpoint = endpoint_config
         self.timeout_s = settings.nlg_timeout_s
-        self._local = ReloadingFile(settings.responses_file, load_responses)
+        self._local = ReloadingFile(settings.responses_file, partial(load_responses, questions=settings.questions_file),
+                                    also=[settings.questions_file])
         self._ask_again_at = 0.0
 
     async def generate(self, utter_action: str, tracker: Any, output_channel: str, **kwargs: Any

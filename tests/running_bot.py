@@ -103,7 +103,8 @@ class Bot:
         self.stack.parts[-1] = self.rasa = fresh
 
 
-def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def running_bot(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str] | None = None) -> Iterator[Bot]:
+    """A bot of its own; `extra_env` adds or overrides settings (copies of editor files to change, say)."""
     workdir = tmp_path_factory.mktemp("bot")
     # spare_web_port: a second web app that a test may start (the chat accepts its origin too).
     rasa_port, web_port, spare_web_port = free_port(), free_port(), free_port()
@@ -120,7 +121,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
         "DEFAULT_LANGUAGE": "de",
         "WIDGET_CONNECT_ON": "",  # the default, whatever a developer's .env says
-    }
+    } | (extra_env or {})
     settings = settings_from_env(env_values)
     engine = make_engine(settings.database_url)
     create_tables(engine)

@@ -10,6 +10,7 @@ import hmac
 import logging
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, delete, select
@@ -34,6 +35,8 @@ class SalesUserRow(Base):
     password_hash = Column(String(300), nullable=False)
     salesperson_id = Column(String(100))  # the id in data/sales/team.yml, for "claim"
     created_at = Column(DateTime(timezone=True), nullable=False)
+    #: what the account may use, space-separated (ROLES): the inbox (sales), the editor area (editor), both (admin)
+    roles = Column(String(100), nullable=False, server_default="sales")
 
 
 class SalesSessionRow(Base):
@@ -62,6 +65,11 @@ class SignedIn:
     username: str
     salesperson_id: str | None
     csrf_token: str
+    roles: frozenset[str] = frozenset({"sales"})
+
+    def may(self, area: str) -> bool:
+        """May use `area` ("sales": the inbox, "editor": the editor area); an admin may use every area."""
+        return area in self.roles or "admin" in self.roles
 
 
 @dataclass(frozen=True)
@@ -120,8 +128,13 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+#: the roles an account can have: sales (the inbox), editor (the editor area), admin (everything)
+ROLES = ("sales", "editor", "admin")
+
+
 def add_user(session_factory: sessionmaker, username: str, password: str, salesperson_id: str | None,
-             now: dt.datetime) -> None:  # fmt: skip
+             now: dt.datetime, roles: Sequence[str] = ("sales",)) -> None:  # fmt: skip
+    _check_roles(roles)
     if not username or len(username) > MAX_USERNAME:
         raise AccountError(f"the user name needs 1 to {MAX_USERNAME} characters")
     if len(password) < 10:
@@ -130,7 +143,23 @@ def add_user(session_factory: sessionmaker, username: str, password: str, salesp
         if session.get(SalesUserRow, username) is not None:
             raise AccountError(f"user {username!r} exists already")
         session.add(SalesUserRow(username=username, password_hash=hash_password(password),
-                                 salesperson_id=salesperson_id, created_at=now))  # fmt: skip
+                                 salesperson_id=salesperson_id, created_at=now, roles=" ".join(roles)))  # fmt: skip
+
+
+def set_roles(session_factory: sessionmaker, username: str, roles: Sequence[str]) -> None:
+    _check_roles(roles)
+    with session_factory() as session, session.begin():
+        user = session.get(SalesUserRow, username)
+        if user is None:
+            raise AccountError(f"there is no user {username!r}")
+        user.roles = " ".join(roles)
+
+
+def _check_roles(roles: Sequence[str]) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise AccountError(f"unknown role(s) {', '.join(unknown)}; use {', '.join(ROLES)}" if unknown
+                           else f"an account needs a role: {', '.join(ROLES)}")  # fmt: skip
 
 
 def sign_in(session_factory: sessionmaker, username: str, password: str, now: dt.datetime) -> str | None:
@@ -238,7 +267,8 @@ def signed_in(session_factory: sessionmaker, token: str | None, now: dt.datetime
         if row is None or _aware(row.expires_at) < now:
             return None
         user = session.get(SalesUserRow, row.username)
-        return SignedIn(row.username, user.salesperson_id if user else None, row.csrf_token)
+        roles = frozenset((user.roles or "").split()) if user else frozenset()
+        return SignedIn(row.username, user.salesperson_id if user else None, row.csrf_token, roles)
 
 
 def sign_out(session_factory: sessionmaker, token: str) -> None:

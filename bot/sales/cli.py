@@ -1,6 +1,8 @@
 """`python -m bot.sales.cli`: the sales basics on a server without a browser.
 
-add-user NAME [--salesperson ID]   create an inbox account (password asked twice, or --password-stdin)
+add-user NAME [--salesperson ID] [--role R …]   create an account (password asked twice, or --password-stdin);
+                                   roles: sales (the inbox, the default), editor (the editor area), admin (both)
+set-roles NAME ROLE [ROLE …]       change an account's roles
 list [--status S] [--assignee ID]  handoffs, newest first
 show ID                            the brief and transcript
 claim ID --salesperson ID          take a handoff
@@ -13,7 +15,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from bot.sales.accounts import AccountError, add_user
+from bot.sales.accounts import ROLES, AccountError, add_user, set_roles
 from bot.sales.brief import brief_text
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import get_services
@@ -26,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("username")
     add.add_argument("--salesperson", help="id in data/sales/team.yml (lets the user claim handoffs)")
     add.add_argument("--password-stdin", action="store_true")
+    add.add_argument("--role", action="append", choices=ROLES, help="sales (default), editor or admin; repeatable")
+    roles = sub.add_parser("set-roles")
+    roles.add_argument("username")
+    roles.add_argument("roles", nargs="+", choices=ROLES)
     lst = sub.add_parser("list")
     lst.add_argument("--status")
     lst.add_argument("--assignee")
@@ -49,11 +55,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("The passwords differ.", file=sys.stderr)
                 return 1
         try:
-            add_user(services.session_factory, args.username, password, args.salesperson, services.now())
+            add_user(services.session_factory, args.username, password, args.salesperson, services.now(),
+                     roles=args.role or ("sales",))
         except AccountError as exc:
             print(exc, file=sys.stderr)
             return 1
-        print(f"User {args.username} created.")
+        print(f"User {args.username} created ({' '.join(args.role or ('sales',))}).")
+        return 0
+    if args.command == "set-roles":
+        try:
+            set_roles(services.session_factory, args.username, args.roles)
+        except AccountError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"User {args.username}: {' '.join(args.roles)}.")
         return 0
     if args.command == "list":
         for h in list_handoffs(services.session_factory, HandoffFilter(status=args.status, assignee=args.assignee)):

@@ -1,4 +1,5 @@
-"""The web app `make run` starts beside Rasa: demo website with the chat widget, summaries, sales inbox, API."""
+"""The web app `make run` starts beside Rasa: demo website with the chat widget, summaries, sales inbox, editor
+area, API."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.logs import install_secret_scrubbing
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services, get_services
 from bot.summaries import find_summary
+from bot.web.blueprints.editor import register_editor
 from bot.web.blueprints.inbox import register_inbox
 from bot.web.site_pages import render_page
 from bot.web.summary_page import render_summary, render_summary_notice
@@ -125,6 +127,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
         return json(updated) if updated else json({"error": "no such handoff"}, status=404)
 
     register_inbox(app, services)
+    register_editor(app, services)
     register_website(app, services)
     return app
 

@@ -105,7 +105,8 @@ def inbox_blueprint(services: Services) -> Blueprint:
                               status=429, headers={"Retry-After": str(result.retry_after)})  # fmt: skip
         if result.token is None:
             return login_form("Benutzer oder Passwort stimmt nicht.", status=401)
-        response = redirect("/inbox")
+        user = signed_in(services.session_factory, result.token, services.now())
+        response = redirect("/inbox" if user is None or user.may("sales") else "/editor")
         set_cookie(response, session_cookie, result.token)
         return response
 
@@ -123,11 +124,17 @@ def inbox_blueprint(services: Services) -> Blueprint:
         set_cookie(response, session_cookie, "", max_age=0)
         return response
 
+    def refused(user: SignedIn) -> HTTPResponse:
+        return message("Kein Zugriff", "Dieses Konto ist nicht für das Sales-Postfach freigegeben (Rolle sales).",
+                       user, 403)  # fmt: skip
+
     @bp.get("/inbox")
     async def inbox(request: Request) -> HTTPResponse:
         user = current(request)
         if user is None:
             return redirect("/login")
+        if not user.may("sales"):
+            return refused(user)
         status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
         items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
         people = services.team.get().salespeople
@@ -139,6 +146,8 @@ def inbox_blueprint(services: Services) -> Blueprint:
         user = current(request)
         if user is None:
             return redirect("/login")
+        if not user.may("sales"):
+            return refused(user)
         h = get_handoff(services.session_factory, handoff_id)
         if h is None:
             return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
@@ -154,6 +163,8 @@ def inbox_blueprint(services: Services) -> Blueprint:
         user = current(request)
         if user is None:
             return redirect("/login")
+        if not user.may("sales"):
+            return refused(user)
         if not csrf_ok(request, user):
             return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
         try:

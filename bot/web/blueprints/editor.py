@@ -1,0 +1,137 @@
+"""The editor area (`/editor`): content editors change the bot's answers in the browser, see them in both languages
+as the chat shows them, and save; the running bot says the new text from the next message on (the NLG endpoint reads
+the file, bot/rasa_plugins/nlg.py).
+
+Accounts are the inbox's (bot/sales/accounts.py) with the role `editor` (or `admin`); sign-in, sessions, the CSRF
+token on every form and the security headers are the inbox's too. Every value is escaped by the templates
+(bot/web/templates/editor/). A save is checked like `make content` checks the file, refused when the file changed
+meanwhile, and changes only the edited lines (bot/content/editing.py). What an editor typed is never lost: a refused
+save shows the form again with the text and the reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from bot.catalogue.schema import ContentError
+from bot.content.editing import (
+    StaleEdit,
+    TextField,
+    all_answers,
+    find_answer,
+    save_texts,
+    text_fields,
+    version_of,
+)
+from bot.sales.accounts import SignedIn, signed_in
+from bot.services import Services
+from bot.web.blueprints.inbox import COOKIE, SECURE_PREFIX
+from bot.web.jinja import environment
+
+logger = logging.getLogger(__name__)
+
+#: the longest text a field takes (a chat answer, not an article)
+MAX_LENGTH = 2000
+
+
+def editor_blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("editor")
+    env = environment()
+    secure = services.settings.web_base_url.startswith("https://")
+    session_cookie = SECURE_PREFIX + COOKIE if secure else COOKIE
+    settings = services.settings
+
+    def page(template: str, user: SignedIn, status: int = 200, **context: Any) -> HTTPResponse:
+        body = env.get_template(f"editor/{template}").render(user=user, **context)
+        return html(body, status=status, headers={"Cache-Control": "no-store"})
+
+    def message(title: str, text: str, user: SignedIn | None, status: int) -> HTTPResponse:
+        body = env.get_template("inbox/message.html").render(user=user, title=title, text=text, error=True)
+        return html(body, status=status, headers={"Cache-Control": "no-store"})
+
+    def editor(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]:
+        user = signed_in(services.session_factory, request.cookies.get(session_cookie), services.now())
+        if user is None:
+            return None, redirect("/login")
+        if not user.may("editor"):
+            return None, message("Kein Zugriff", "Dieses Konto ist nicht für die Redaktion freigegeben (Rolle "
+                                 "editor).", user, 403)  # fmt: skip
+        return user, None
+
+    @bp.get("/editor")
+    async def answers(request: Request) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        found = all_answers(settings.responses_file, settings.questions_file)
+        return page("list.html", user, title="Antworten", answers=sorted(found))
+
+    @bp.get("/editor/answers/<name:str>")
+    async def answer(request: Request, name: str) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        source = find_answer(name, settings.responses_file, settings.questions_file)
+        if source is None:
+            return message("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
+        return form(user, name, text_fields(source), version_of(source.path), source.path.name,
+                    saved=bool(request.args.get("saved")))  # fmt: skip
+
+    @bp.post("/editor/answers/<name:str>")
+    async def change(request: Request, name: str) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        if request.form.get("csrf") != user.csrf_token:
+            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+        source = find_answer(name, settings.responses_file, settings.questions_file)
+        if source is None:
+            return message("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
+        current = text_fields(source)
+        typed = [TextField(f.key, f.label, _typed(request, "de", f), _typed(request, "en", f)) for f in current]
+        version = request.form.get("version") or ""
+        too_long = [f"{f.label}: höchstens {MAX_LENGTH} Zeichen" for f in typed
+                    if max(len(f.de), len(f.en)) > MAX_LENGTH]  # fmt: skip
+        if request.form.get("action") != "save" or too_long:
+            return form(user, name, typed, version, source.path.name, preview=not too_long, problems=too_long,
+                        status=422 if too_long else 200)  # fmt: skip
+        changes = {f.key: {"de": f.de, "en": f.en} for f, old in zip(typed, current, strict=True) if f != old}
+        try:
+            if changes:
+                save_texts(source, changes, version)
+        except StaleEdit:
+            return form(user, name, typed, version_of(source.path), source.path.name, status=409, problems=[
+                "Die Datei wurde inzwischen geändert (von jemand anderem oder per git). Ihre Texte stehen unten; "
+                "prüfen Sie sie und speichern Sie noch einmal."])  # fmt: skip
+        except ContentError as error:
+            return form(user, name, typed, version, source.path.name, status=422,
+                        problems=[str(problem) for problem in error.problems])  # fmt: skip
+        logger.info("Answer %s changed by %s in %s (%s)", name, user.username, source.path.name,
+                    ", ".join(key or "text" for key in changes) or "nothing")  # fmt: skip
+        return redirect(f"/editor/answers/{name}?saved=1")
+
+    def form(user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *, saved: bool = False,
+             preview: bool = False, problems: list[str] | None = None, status: int = 200) -> HTTPResponse:  # fmt: skip
+        buttons: list[str] = []
+        if preview:
+            shown = services.responses.get().answer(name, {"language": "de"})
+            buttons = [str(b["title"]) for b in (shown or {}).get("buttons") or []]
+        return page("answer.html", user, status, title=f"Antwort {name}", name=name, fields=fields, version=version,
+                    file=file, saved=saved, preview=preview, problems=problems or [], buttons=buttons,
+                    max_length=MAX_LENGTH)  # fmt: skip
+
+    return bp
+
+
+def _typed(request: Request, language: str, field: TextField) -> str:
+    value = request.form.get(f"{language}:{field.key}")
+    return (value if value is not None else getattr(field, language)).replace("\r\n", "\n")
+
+
+def register_editor(app: Sanic, services: Services) -> None:
+    app.blueprint(editor_blueprint(services))

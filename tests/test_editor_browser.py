@@ -1,0 +1,168 @@
+"""The editor area (/editor) in Chromium and over HTTP, on a bot of its own whose answer files are copies: an editor
+changes an answer in the browser, previews it in both languages, saves, and the chat says it with the next message;
+the file keeps every other line; mistakes and stale forms are refused without losing the typed text; only editor
+accounts get in, and only sales accounts see the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from bot.config import PROJECT_ROOT
+from bot.db import make_engine, make_session_factory
+from bot.sales.accounts import add_user
+from tests.browser import ARTIFACTS, axe_violations, base, chromium
+from tests.running_bot import Bot, new_sender, running_bot, texts
+
+PASSWORD = "editor-password-123"
+THANKS_DE = "Sehr gerne, das freut mich! Kann ich Ihnen sonst noch mit etwas weiterhelfen?"
+
+
+@pytest.fixture(scope="module")
+def editor_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    files = tmp_path_factory.mktemp("content")
+    for name in ("responses.yml", "questions.yml"):
+        shutil.copy(PROJECT_ROOT / "data" / "content" / name, files / name)
+    extra = {"RESPONSES_FILE": str(files / "responses.yml"), "QUESTIONS_FILE": str(files / "questions.yml")}
+    for bot in running_bot(tmp_path_factory, extra):
+        factory = make_session_factory(make_engine(bot.settings.database_url))
+        now = dt.datetime.now(dt.timezone.utc)
+        add_user(factory, "erika.editor", PASSWORD, None, now, roles=("editor",))
+        add_user(factory, "sam.sales", PASSWORD, "lena.vogt", now, roles=("sales",))
+        add_user(factory, "ada.admin", PASSWORD, None, now, roles=("admin",))
+        yield bot
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as (_, chromium_browser):
+        yield chromium_browser
+
+
+class Client:
+    """A signed-in browser session over plain HTTP (cookies kept, redirects followed)."""
+
+    def __init__(self, bot: Bot, username: str) -> None:
+        self.url = base(bot)
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        login = self.get("/login")[1]
+        csrf = login.split("name='csrf' value='")[1].split("'")[0]
+        self.status, self.page = self.post("/login", {"csrf": csrf, "username": username, "password": PASSWORD})
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(self.url + path))
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        data = urllib.parse.urlencode(form).encode()
+        return self._open(urllib.request.Request(self.url + path, data=data))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+def hidden(page: str, name: str) -> str:
+    return page.split(f"name='{name}' value='")[1].split("'")[0]
+
+
+def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_bot: Bot, browser: Browser) -> None:
+    path = editor_bot.settings.responses_file
+    before = path.read_text(encoding="utf-8").splitlines()
+    page = browser.new_context(locale="de-DE").new_page()
+    page.goto(base(editor_bot) + "/login")
+    page.get_by_label("Benutzer").fill("erika.editor")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antworten")  # an editor lands in the editor area
+    page.get_by_role("link", name="utter_thank").click()
+    german = page.get_by_label("Deutsch")
+    expect(german).to_have_value(THANKS_DE)
+    new_german = "Gern geschehen – und wenn noch etwas offen ist, fragen Sie einfach!"
+    german.fill(new_german)
+    page.get_by_role("button", name="Vorschau").click()
+    preview = page.get_by_role("region", name="Vorschau (so zeigt der Chat es)")
+    expect(preview.locator(".bubble[lang=de]")).to_have_text(new_german)
+    expect(preview.locator(".bubble[lang=en]")).to_have_text(
+        "You're very welcome! Is there anything else I can help you with?"
+    )
+    assert THANKS_DE in path.read_text(encoding="utf-8"), "a preview saves nothing"
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Gespeichert")
+    saved = time.monotonic()
+    page.screenshot(path=str(ARTIFACTS / "editor-answer-saved.png"), full_page=True)
+    sender = new_sender()
+    deadline = saved + 10
+    while new_german not in texts(editor_bot.say(sender, "Danke!")):
+        assert time.monotonic() < deadline, "the saved answer was not live within 10 s"
+        time.sleep(0.5)
+    after = path.read_text(encoding="utf-8").splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert changed == [(f'    de: "{THANKS_DE}"', f'    de: "{new_german}"')], "only the edited line changes"
+
+
+@pytest.mark.parametrize("where", ["/editor", "/editor/answers/utter_how_can_help"])
+def test_the_editor_pages_have_no_wcag_violations(editor_bot: Bot, browser: Browser, where: str) -> None:
+    page = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
+    page.goto(base(editor_bot) + "/login")
+    page.get_by_label("Benutzer").fill("ada.admin")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.goto(base(editor_bot) + where)
+    if where != "/editor":
+        page.get_by_role("button", name="Vorschau").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    found = axe_violations(page)
+    assert not found, found
+
+
+def test_only_editors_edit_and_only_sales_see_the_inbox(editor_bot: Bot) -> None:
+    sales = Client(editor_bot, "sam.sales")
+    assert sales.get("/editor")[0] == 403 and "Rolle editor" in sales.get("/editor")[1]
+    assert sales.get("/inbox")[0] == 200
+    editor = Client(editor_bot, "erika.editor")
+    assert editor.get("/inbox")[0] == 403
+    assert editor.get("/editor")[0] == 200
+    admin = Client(editor_bot, "ada.admin")
+    assert admin.get("/inbox")[0] == 200 and admin.get("/editor")[0] == 200
+    form = editor.get("/editor/answers/utter_goodbye")[1]
+    refused = editor.post(
+        "/editor/answers/utter_goodbye",
+        {"csrf": "forged", "version": hidden(form, "version"), "de:": "Tschüss", "en:": "Bye", "action": "save"},
+    )
+    assert refused[0] == 403
+    assert editor.get("/editor/answers/utter_nothing")[0] == 404
+    assert urllib.request.urlopen(base(editor_bot) + "/editor", timeout=10).url.endswith("/login")
+
+
+def test_a_broken_or_stale_edit_is_refused_and_the_typed_text_kept(editor_bot: Bot) -> None:
+    path = editor_bot.settings.responses_file
+    editor = Client(editor_bot, "erika.editor")
+    form = editor.get("/editor/answers/utter_goodbye")[1]
+    fields = {"csrf": hidden(form, "csrf"), "version": hidden(form, "version"), "action": "save",
+              "de:": "Auf Wiedersehen, {name}!", "en:": "Goodbye!"}  # fmt: skip
+    before = path.read_text(encoding="utf-8")
+    status, page = editor.post("/editor/answers/utter_goodbye", fields)
+    assert status == 422 and "responses.utter_goodbye.de: these answers fill in nothing" in page
+    assert "Auf Wiedersehen, {name}!" in page and path.read_text(encoding="utf-8") == before
+    path.write_text(before.replace("Thanks for stopping by", "Thank you for stopping by", 1), encoding="utf-8")
+    fields["de:"] = "Auf Wiedersehen!"
+    status, page = editor.post("/editor/answers/utter_goodbye", fields)  # the version the editor saw is gone
+    assert status == 409 and "inzwischen geändert" in page and "Auf Wiedersehen!" in page
+    assert "Thank you for stopping by" in path.read_text(encoding="utf-8")
+    fields["version"] = hidden(page, "version")
+    fields["en:"] = "Thank you for stopping by, and goodbye!"
+    assert editor.post("/editor/answers/utter_goodbye", fields)[0] == 200  # saved, then the form again
+    assert 'de: "Auf Wiedersehen!"' in Path(path).read_text(encoding="utf-8")

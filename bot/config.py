@@ -56,6 +56,8 @@ class Settings:
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     responses_file: Path = PROJECT_ROOT / "data" / "content" / "responses.yml"
     questions_file: Path = PROJECT_ROOT / "data" / "content" / "questions.yml"
+    # The NLU training data, where the editor area writes the examples editors assign (data/nlu/<language>/).
+    nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
     log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
     # Cluster mode (`make run-cluster`, docs/deploy.md): Rasa replicas and action servers behind nginx, the
@@ -202,6 +204,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         responses_file=_path(env, "RESPONSES_FILE", "data/content/responses.yml"),
         questions_file=_path(env, "QUESTIONS_FILE", "data/content/questions.yml"),
+        nlu_dir=_path(env, "NLU_DIR", "data/nlu"),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
         log_dir=_path(env, "LOG_DIR", "var/log"),
         rasa_replicas=max(1, _count(env, "RASA_REPLICAS", 2, maximum=8)),

@@ -33,7 +33,9 @@ def editor_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     files = tmp_path_factory.mktemp("content")
     for name in ("responses.yml", "questions.yml"):
         shutil.copy(PROJECT_ROOT / "data" / "content" / name, files / name)
-    extra = {"RESPONSES_FILE": str(files / "responses.yml"), "QUESTIONS_FILE": str(files / "questions.yml")}
+    shutil.copytree(PROJECT_ROOT / "data" / "nlu", files / "nlu")
+    extra = {"RESPONSES_FILE": str(files / "responses.yml"), "QUESTIONS_FILE": str(files / "questions.yml"),
+             "NLU_DIR": str(files / "nlu")}  # fmt: skip
     for bot in running_bot(tmp_path_factory, extra):
         factory = make_session_factory(make_engine(bot.settings.database_url))
         now = dt.datetime.now(dt.timezone.utc)
@@ -113,7 +115,7 @@ def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_
     assert changed == [(f'    de: "{THANKS_DE}"', f'    de: "{new_german}"')], "only the edited line changes"
 
 
-@pytest.mark.parametrize("where", ["/editor", "/editor/answers/utter_how_can_help"])
+@pytest.mark.parametrize("where", ["/editor", "/editor/answers/utter_how_can_help", "/editor/not-understood"])
 def test_the_editor_pages_have_no_wcag_violations(editor_bot: Bot, browser: Browser, where: str) -> None:
     page = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
     page.goto(base(editor_bot) + "/login")
@@ -121,7 +123,7 @@ def test_the_editor_pages_have_no_wcag_violations(editor_bot: Bot, browser: Brow
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.goto(base(editor_bot) + where)
-    if where != "/editor":
+    if where.startswith("/editor/answers/"):
         page.get_by_role("button", name="Vorschau").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     found = axe_violations(page)
@@ -166,3 +168,40 @@ def test_a_broken_or_stale_edit_is_refused_and_the_typed_text_kept(editor_bot: B
     fields["en:"] = "Thank you for stopping by, and goodbye!"
     assert editor.post("/editor/answers/utter_goodbye", fields)[0] == 200  # saved, then the form again
     assert 'de: "Auf Wiedersehen!"' in Path(path).read_text(encoding="utf-8")
+
+
+def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(
+    editor_bot: Bot, browser: Browser
+) -> None:
+    puzzling = ["Wie viele Gartenzwerge passen auf euren Firmenparkplatz?",
+                "wie viele gartenzwerge passen auf den parkplatz von euch",
+                "Gartenzwerge auf dem Firmenparkplatz: wie viele passen?"]  # fmt: skip
+    visitor = new_sender()
+    for said in puzzling:
+        editor_bot.say(visitor, said)
+    read = [e["parse_data"]["intent"] for e in editor_bot.tracker(visitor)["events"] if e["event"] == "user"]
+    missed = [i for i in read if i["name"] == "nlu_fallback" or i["confidence"] < 0.5]
+    assert len(missed) >= 2, read  # the bot did not understand most of them: there is a group to see
+    page = browser.new_context(locale="de-DE").new_page()
+    page.goto(base(editor_bot) + "/login")
+    page.get_by_label("Benutzer").fill("erika.editor")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("link", name="Nicht verstanden").click()
+    group = page.locator("section.group").filter(has_text="Gartenzwerg")
+    expect(group.get_by_role("heading")).to_contain_text(f"({len(missed)}×)")
+    page.screenshot(path=str(ARTIFACTS / "editor-not-understood.png"), full_page=True)
+    group.get_by_role("link", name="Gespräch ansehen").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gespräch")
+    expect(page.locator(".transcript .visitor").first).to_contain_text("Gartenzwerge")
+    expect(page.locator(".transcript .bot").first).to_be_visible()
+    page.go_back()
+    page.locator("section.group").filter(has_text="Gartenzwerg").get_by_role(
+        "button", name="Kein Thema für den Bot"
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text(f"{len(missed)} Nachricht(en) als Beispiele für out_of_scope")
+    expect(page.locator("section.group").filter(has_text="Gartenzwerg")).to_have_count(0)  # decided: gone
+    written = (editor_bot.settings.nlu_dir / "de" / "from_editors.yml").read_text(encoding="utf-8")
+    assert "- intent: out_of_scope" in written
+    assert sum(f"- {said}" in written for said in puzzling) == len(missed)
+    assert (PROJECT_ROOT / "data" / "nlu" / "de" / "from_editors.yml").exists() is False, "the test's copy only"

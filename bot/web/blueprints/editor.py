@@ -1,6 +1,8 @@
 """The editor area (`/editor`): content editors change the bot's answers in the browser, see them in both languages
 as the chat shows them, and save; the running bot says the new text from the next message on (the NLG endpoint reads
-the file, bot/rasa_plugins/nlg.py).
+the file, bot/rasa_plugins/nlg.py). Under "Nicht verstanden" (`/editor/not-understood`) they see what visitors typed
+that the bot did not understand, grouped, with a link to each conversation, and assign a group to a question or mark
+it out of scope: the texts become training examples (data/nlu/<language>/from_editors.yml, reviewable in git).
 
 Accounts are the inbox's (bot/sales/accounts.py) with the role `editor` (or `admin`); sign-in, sessions, the CSRF
 token on every form and the security headers are the inbox's too. Every value is escaped by the templates
@@ -11,6 +13,7 @@ save shows the form again with the text and the reasons.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -19,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from bot.catalogue.schema import ContentError
+from bot.config import PROJECT_ROOT
 from bot.content.editing import (
     StaleEdit,
     TextField,
@@ -27,6 +31,14 @@ from bot.content.editing import (
     save_texts,
     text_fields,
     version_of,
+)
+from bot.content.not_understood import (
+    add_examples,
+    group_similar,
+    intent_choices,
+    missed_messages,
+    training_examples,
+    transcript,
 )
 from bot.sales.accounts import SignedIn, signed_in
 from bot.services import Services
@@ -37,6 +49,10 @@ logger = logging.getLogger(__name__)
 
 #: the longest text a field takes (a chat answer, not an article)
 MAX_LENGTH = 2000
+#: the not-understood page: how many days back by default, how many groups, how many texts one decision takes
+DAYS = 30
+MAX_GROUPS = 50
+MAX_TEXTS = 200
 
 
 def editor_blueprint(services: Services) -> Blueprint:
@@ -115,6 +131,47 @@ def editor_blueprint(services: Services) -> Blueprint:
                     ", ".join(key or "text" for key in changes) or "nothing")  # fmt: skip
         return redirect(f"/editor/answers/{name}?saved=1")
 
+    @bp.get("/editor/not-understood")
+    async def not_understood(request: Request) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        days = _days(request.args.get("days"))
+        since = services.now() - dt.timedelta(days=days)
+        known = training_examples(settings.nlu_dir)
+        groups = group_similar(missed_messages(_engine(services), since, known))[:MAX_GROUPS]
+        choices = intent_choices(PROJECT_ROOT / "domain", settings.questions_file)
+        done = request.args.get("assigned")
+        return page("not_understood.html", user, title="Nicht verstanden", groups=groups, days=days, choices=choices,
+                    done=done, added=request.args.get("added") or "0")  # fmt: skip
+
+    @bp.post("/editor/not-understood")
+    async def assign(request: Request) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        if request.form.get("csrf") != user.csrf_token:
+            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+        choices = intent_choices(PROJECT_ROOT / "domain", settings.questions_file)
+        intent = "out_of_scope" if request.form.get("action") == "out_of_scope" else request.form.get("intent") or ""
+        texts = [t for t in request.form.getlist("text") or [] if t.strip()][:MAX_TEXTS]
+        if intent not in choices or not texts:
+            return message("Nicht gespeichert", "Bitte eine Frage aus der Liste wählen.", user, 422)
+        written = add_examples(settings.nlu_dir, intent, texts)
+        logger.info("%s assigned %d message(s) to %s (%s)", user.username, len(texts), intent,
+                    ", ".join(str(path) for path in written.values()))  # fmt: skip
+        return redirect(f"/editor/not-understood?assigned={intent}&added={len(texts)}")
+
+    @bp.get("/editor/conversations/<sender_id:str>")
+    async def conversation(request: Request, sender_id: str) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        lines = transcript(_engine(services), sender_id)
+        if not lines:
+            return message("Nicht gefunden", "Dieses Gespräch gibt es nicht (mehr).", user, 404)
+        return page("conversation.html", user, title="Gespräch", lines=lines)
+
     def form(user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *, saved: bool = False,
              preview: bool = False, problems: list[str] | None = None, status: int = 200) -> HTTPResponse:  # fmt: skip
         buttons: list[str] = []
@@ -126,6 +183,17 @@ def editor_blueprint(services: Services) -> Blueprint:
                     max_length=MAX_LENGTH)  # fmt: skip
 
     return bp
+
+
+def _days(raw: str | None) -> int:
+    try:
+        return min(max(int(raw or DAYS), 1), 365)
+    except ValueError:
+        return DAYS
+
+
+def _engine(services: Services) -> Any:
+    return services.session_factory.kw["bind"]
 
 
 def _typed(request: Request, language: str, field: TextField) -> str:

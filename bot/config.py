@@ -58,6 +58,11 @@ class Settings:
     questions_file: Path = PROJECT_ROOT / "data" / "content" / "questions.yml"
     # The NLU training data, where the editor area writes the examples editors assign (data/nlu/<language>/).
     nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
+    # Where the served model is (journey.tar.gz) and where train-and-deploy keeps its jobs (bot/content/deploy.py).
+    models_dir: Path = PROJECT_ROOT / "models"
+    # The Rasa servers train-and-deploy swaps the model in, one after the other (cluster mode: every replica);
+    # empty: the one at rasa_url.
+    rasa_replica_urls: tuple[str, ...] = ()
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
     log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
     # Cluster mode (`make run-cluster`, docs/deploy.md): Rasa replicas and action servers behind nginx, the
@@ -205,6 +210,10 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         responses_file=_path(env, "RESPONSES_FILE", "data/content/responses.yml"),
         questions_file=_path(env, "QUESTIONS_FILE", "data/content/questions.yml"),
         nlu_dir=_path(env, "NLU_DIR", "data/nlu"),
+        models_dir=_path(env, "MODELS_DIR", "models"),
+        rasa_replica_urls=tuple(
+            url.strip().rstrip("/") for url in env.get("RASA_REPLICA_URLS", "").split(",") if url.strip()
+        ),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
         log_dir=_path(env, "LOG_DIR", "var/log"),
         rasa_replicas=max(1, _count(env, "RASA_REPLICAS", 2, maximum=8)),

@@ -6,7 +6,9 @@ accounts get in, and only sales accounts see the inbox."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -34,8 +36,10 @@ def editor_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     for name in ("responses.yml", "questions.yml"):
         shutil.copy(PROJECT_ROOT / "data" / "content" / name, files / name)
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", files / "nlu")
+    (files / "models").mkdir()
+    shutil.copy(PROJECT_ROOT / "models" / "journey.tar.gz", files / "models" / "journey.tar.gz")  # what Rasa serves
     extra = {"RESPONSES_FILE": str(files / "responses.yml"), "QUESTIONS_FILE": str(files / "questions.yml"),
-             "NLU_DIR": str(files / "nlu")}  # fmt: skip
+             "NLU_DIR": str(files / "nlu"), "MODELS_DIR": str(files / "models")}  # fmt: skip
     for bot in running_bot(tmp_path_factory, extra):
         factory = make_session_factory(make_engine(bot.settings.database_url))
         now = dt.datetime.now(dt.timezone.utc)
@@ -205,3 +209,59 @@ def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(
     assert "- intent: out_of_scope" in written
     assert sum(f"- {said}" in written for said in puzzling) == len(missed)
     assert (PROJECT_ROOT / "data" / "nlu" / "de" / "from_editors.yml").exists() is False, "the test's copy only"
+
+
+def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
+    editor_bot: Bot, browser: Browser
+) -> None:
+    """The editor starts it in the browser; visitors keep chatting the whole time; the gate holds (same data); every
+    message is answered; afterwards Rasa serves the new model and the next start would load it too."""
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def visitor() -> None:
+        sender = new_sender()
+        while not stop.is_set():
+            try:
+                replies = editor_bot.say(sender, "Was kostet Wattwerk Home?")
+                if "79" not in texts(replies):
+                    failures.append(f"no price: {texts(replies)[:80]!r}")
+                answered[0] += 1
+            except Exception as error:  # a refused, broken or timed-out message is a failure
+                failures.append(f"{type(error).__name__}: {error}")
+
+    visitors = [threading.Thread(target=visitor, daemon=True) for _ in range(3)]
+    for thread in visitors:
+        thread.start()
+    page = browser.new_context(locale="de-DE").new_page()
+    try:
+        page.goto(base(editor_bot) + "/login")
+        page.get_by_label("Benutzer").fill("erika.editor")
+        page.get_by_label("Passwort").fill(PASSWORD)
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_role("link", name="Trainieren und ausliefern").click()
+        before = answered[0]
+        page.get_by_role("button", name="Trainieren und ausliefern").click()
+        expect(page.get_by_role("status")).to_contain_text("Läuft")
+        expect(page.get_by_role("status")).not_to_contain_text("Läuft", timeout=12 * 60_000)  # the page refreshes
+        page.screenshot(path=str(ARTIFACTS / "editor-training-done.png"), full_page=True)
+        expect(page.get_by_role("status")).to_contain_text("Ausgeliefert")
+        during = answered[0] - before
+    finally:
+        stop.set()
+        for thread in visitors:
+            thread.join(timeout=60)
+    assert not failures, failures[:5]
+    assert during >= 30, f"only {during} messages while training and deploying"
+    (job_dir,) = sorted((editor_bot.settings.models_dir / "jobs").glob("2*"))
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    assert [step["state"] for step in job["steps"]] == ["passed"] * 4, job
+    assert job["candidate_f1"] >= job["running_f1"] > 0.9
+    status_url = f"{editor_bot.settings.rasa_url}/status?token={editor_bot.settings.rasa_auth_token}"
+    with urllib.request.urlopen(status_url, timeout=30) as response:
+        assert json.loads(response.read())["model_file"].endswith("candidate.tar.gz")
+    served = editor_bot.settings.models_dir / "journey.tar.gz"
+    assert served.read_bytes() == (job_dir / "candidate.tar.gz").read_bytes()  # the next start loads it too
+    assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))
+    print(f"train and deploy: {job['steps']}, {during} messages answered meanwhile, 0 failed")

@@ -211,7 +211,9 @@ def plan(settings: Settings) -> Cluster:
         part = rasa_part(own, endpoints=endpoints, name=f"Rasa replica {replica.name}")
         part.log, part.env = settings.log_dir / f"rasa-{replica.name}.log", {"JOURNEY_REPLICA": replica.name}
         parts.append(part)
-    parts += [nginx_part(shared, replicas, action_ports), web_part(shared), worker_part(shared)]
+    web = web_part(shared)  # train-and-deploy swaps the model in each replica in turn (bot/content/deploy.py)
+    web.env = {"RASA_REPLICA_URLS": ",".join(f"http://127.0.0.1:{replica.port}" for replica in replicas)}
+    parts += [nginx_part(shared, replicas, action_ports), web, worker_part(shared)]
     layout = {"replicas": {replica.name: replica.port for replica in replicas}, "action_ports": action_ports}
     (settings.cluster_dir / "cluster.json").write_text(json.dumps(layout, indent=2), encoding="utf-8")
     return Cluster(shared, parts, database_url, redis_url)

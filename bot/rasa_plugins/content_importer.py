@@ -25,11 +25,8 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers.rasa import RasaFileImporter
 
-from bot.config import PROJECT_ROOT
 from bot.content.schemas.questions import QuestionsFile, answer_steps, read_questions
 
-RESPONSES_FILE = PROJECT_ROOT / "data" / "content" / "responses.yml"
-QUESTIONS_FILE = PROJECT_ROOT / "data" / "content" / "questions.yml"
 NEXT_STEP = "action_offer_next_step"
 
 
@@ -40,9 +37,12 @@ class ContentImporter(RasaFileImporter):
     def __init__(self, config_file: str | None = None, domain_path: str | None = None,
                  training_data_paths: Any = None, responses: str | None = None,
                  questions: str | None = None) -> None:  # fmt: skip
+        from bot.config import load_settings
+
         super().__init__(config_file, domain_path, training_data_paths)
-        self._responses = Path(responses) if responses else RESPONSES_FILE
-        self._questions = Path(questions) if questions else QUESTIONS_FILE
+        settings = load_settings()  # RESPONSES_FILE, QUESTIONS_FILE: what train-and-deploy trains from
+        self._responses = Path(responses) if responses else settings.responses_file
+        self._questions = Path(questions) if questions else settings.questions_file
 
     def get_domain(self) -> Domain:
         from bot.responses import domain_responses, load_responses

@@ -3,6 +3,9 @@ as the chat shows them, and save; the running bot says the new text from the nex
 the file, bot/rasa_plugins/nlg.py). Under "Nicht verstanden" (`/editor/not-understood`) they see what visitors typed
 that the bot did not understand, grouped, with a link to each conversation, and assign a group to a question or mark
 it out of scope: the texts become training examples (data/nlu/<language>/from_editors.yml, reviewable in git).
+"Trainieren und ausliefern" (`/editor/training`) trains a new model in the background, checks it against the NLU
+test set and the conversation tests, and swaps it into the running Rasa server(s) only if it is not worse
+(bot/content/deploy.py); the page shows the progress and the gate's result.
 
 Accounts are the inbox's (bot/sales/accounts.py) with the role `editor` (or `admin`); sign-in, sessions, the CSRF
 token on every form and the security headers are the inbox's too. Every value is escaped by the templates
@@ -23,6 +26,7 @@ from sanic.response import HTTPResponse, html, redirect
 
 from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT
+from bot.content.deploy import STEP_NAMES, Busy, latest_job, start_job
 from bot.content.editing import (
     StaleEdit,
     TextField,
@@ -171,6 +175,30 @@ def editor_blueprint(services: Services) -> Blueprint:
         if not lines:
             return message("Nicht gefunden", "Dieses Gespräch gibt es nicht (mehr).", user, 404)
         return page("conversation.html", user, title="Gespräch", lines=lines)
+
+    @bp.get("/editor/training")
+    async def training(request: Request) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        latest = latest_job(settings)
+        job = latest[1] if latest else None
+        return page("training.html", user, title="Trainieren und ausliefern", job=job, names=STEP_NAMES,
+                    running=bool(job and job.state == "running"), busy=bool(request.args.get("busy")))  # fmt: skip
+
+    @bp.post("/editor/training")
+    async def train(request: Request) -> HTTPResponse:
+        user, refused = editor(request)
+        if user is None:
+            return refused  # type: ignore[return-value]
+        if request.form.get("csrf") != user.csrf_token:
+            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+        try:
+            _, job = start_job(settings, user.username)
+        except Busy:
+            return redirect("/editor/training?busy=1")
+        logger.info("Train and deploy %s started by %s", job.id, user.username)
+        return redirect("/editor/training")
 
     def form(user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *, saved: bool = False,
              preview: bool = False, problems: list[str] | None = None, status: int = 200) -> HTTPResponse:  # fmt: skip

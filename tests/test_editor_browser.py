@@ -265,3 +265,33 @@ def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
     assert served.read_bytes() == (job_dir / "candidate.tar.gz").read_bytes()  # the next start loads it too
     assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))
     print(f"train and deploy: {job['steps']}, {during} messages answered meanwhile, 0 failed")
+
+
+def test_a_model_worse_than_the_running_one_is_not_deployed(editor_bot: Bot) -> None:
+    """Half the questions lose their examples: the candidate recognises less, the gate refuses it, the chat goes on
+    with the running model."""
+    nlu = editor_bot.settings.nlu_dir
+    for language in ("de", "en"):
+        (nlu / language / "consideration.yml").rename(nlu / language / "consideration.yml.off")
+    status_url = f"{editor_bot.settings.rasa_url}/status?token={editor_bot.settings.rasa_auth_token}"
+    with urllib.request.urlopen(status_url, timeout=30) as response:
+        serving = json.loads(response.read())["model_file"]
+    editor = Client(editor_bot, "erika.editor")
+    try:
+        page = editor.get("/editor/training")[1]
+        assert editor.post("/editor/training", {"csrf": hidden(page, "csrf")})[0] == 200
+        deadline = time.monotonic() + 10 * 60
+        while "Läuft" in (page := editor.get("/editor/training")[1]):
+            assert time.monotonic() < deadline, "the job did not finish within 10 minutes"
+            time.sleep(3)
+    finally:
+        for language in ("de", "en"):
+            (nlu / language / "consideration.yml.off").rename(nlu / language / "consideration.yml")
+    assert "Nicht ausgeliefert" in page and "nicht bestanden" in page, page
+    job_dir = sorted((editor_bot.settings.models_dir / "jobs").glob("2*"))[-1]
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    assert job["state"] == "refused" and job["candidate_f1"] < job["running_f1"], job
+    assert [step["state"] for step in job["steps"]] == ["passed", "failed", "skipped", "skipped"]
+    with urllib.request.urlopen(status_url, timeout=30) as response:
+        assert json.loads(response.read())["model_file"] == serving  # the running model stays
+    assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))

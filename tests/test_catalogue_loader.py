@@ -57,8 +57,12 @@ def test_the_shipped_catalogue_loads_once_and_a_second_load_changes_nothing(sess
         ("rating: 5", "rating: 7", "reviews[", "rating: must be from 1 to 5 stars, got 7"),
         ("rating: 5", "rating: five", "reviews[", "rating: must be a whole number, got 'five'"),
         ("price_eur: 49", "price_eur: [49]", "plans[1].price_eur", "must be a number"),
-        ("segment: b2b", "segment: business", "segment", "must be b2b or b2c"),
+        ("segment: b2b", "segment: business", "segment", "unknown value 'business'; use one of: b2b, b2c"),
         ("video_url: ", "video: ", "video_url", "is missing"),
+        # a typo in a plan's field name does not silently vanish (the plan's one-off would not be per unit)
+        ("    one_off_eur: 0\n", "    one_off_eur: 0\n    one_of_per_unit: true\n", "plans[1].one_of_per_unit",
+         "is not a known field"),
+        ("source: Capterra", "source: ''", "reviews[", "source: is empty"),
     ],
 )
 def test_a_mistake_is_reported_with_file_line_and_field_and_nothing_is_loaded(
@@ -80,7 +84,8 @@ def test_a_mistake_is_reported_with_file_line_and_field_and_nothing_is_loaded(
         ("discount: {percent: 120}", "vouchers[1].discount.percent: must be above 0 and at most 100, got 120"),
         ("discount: {eur: -5}", "vouchers[1].discount.eur: must be above 0, got -5"),
         ("discount: {percent: 10, eur: 5}", "vouchers[1].discount: needs exactly one of percent or eur"),
-        ("discount: {prozent: 10}", "vouchers[1].discount: needs exactly one of percent or eur (unknown: prozent)"),
+        ("discount: {prozent: 10}", "vouchers[1].discount.prozent: is not a known field (check the spelling)"),
+        ("discount: {}", "vouchers[1].discount: needs exactly one of percent or eur"),
     ],
 )
 def test_a_voucher_discount_the_bot_cannot_work_out_is_reported(session_factory, content, new: str,

@@ -1,10 +1,12 @@
 """Pydantic schemas for editor-owned files; every problem names file, line and field. One module per file:
 
+- `products`: the product files (`data/content/products/*.yml`, and a remote catalogue's JSON);
 - `knowledge`: the knowledge entries (`data/content/knowledge.yml`);
 - `messages`: the chat texts that show catalogue data (`data/content/messages.yml`);
 - `team`: the sales team and its routing rules (`data/sales/team.yml`);
 - `website`: the demo website and the widget's labels (`data/website/site.yml`);
 - `responses`: the answers Rasa asks for through its NLG endpoint (`data/content/responses.yml`);
+- `questions`: one entry per question the bot answers (`data/content/questions.yml`);
 - `journey`: the learned signal's examples, the evidence and the offers (`data/journey/`);
 - `base`: what they share.
 """

@@ -150,6 +150,7 @@ def test_only_editors_edit_and_only_sales_see_the_inbox(editor_bot: Bot) -> None
     )
     assert refused[0] == 403
     assert editor.get("/editor/answers/utter_nothing")[0] == 404
+    assert editor.get("/static/admin.css")[0] == 200  # the styles come from a file: the CSP allows no inline style
     assert urllib.request.urlopen(base(editor_bot) + "/editor", timeout=10).url.endswith("/login")
 
 

@@ -17,6 +17,7 @@ save shows the form again with the text and the reasons.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 from typing import Any
 
@@ -74,13 +75,16 @@ def editor_blueprint(services: Services) -> Blueprint:
         body = env.get_template("inbox/message.html").render(user=user, title=title, text=text, error=True)
         return html(body, status=status, headers={"Cache-Control": "no-store"})
 
-    def editor(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]:
+    def editor(request: Request, posted: bool = False) -> tuple[SignedIn | None, HTTPResponse | None]:
+        """The signed-in editor, or the answer for anyone else; a form (`posted`) must carry the CSRF token."""
         user = signed_in(services.session_factory, request.cookies.get(session_cookie), services.now())
         if user is None:
             return None, redirect("/login")
         if not user.may("editor"):
             return None, message("Kein Zugriff", "Dieses Konto ist nicht für die Redaktion freigegeben (Rolle "
                                  "editor).", user, 403)  # fmt: skip
+        if posted and not hmac.compare_digest(request.form.get("csrf") or "", user.csrf_token):
+            return None, message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
         return user, None
 
     @bp.get("/editor")
@@ -104,11 +108,9 @@ def editor_blueprint(services: Services) -> Blueprint:
 
     @bp.post("/editor/answers/<name:str>")
     async def change(request: Request, name: str) -> HTTPResponse:
-        user, refused = editor(request)
+        user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
-        if request.form.get("csrf") != user.csrf_token:
-            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
         source = find_answer(name, settings.responses_file, settings.questions_file)
         if source is None:
             return message("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
@@ -151,11 +153,9 @@ def editor_blueprint(services: Services) -> Blueprint:
 
     @bp.post("/editor/not-understood")
     async def assign(request: Request) -> HTTPResponse:
-        user, refused = editor(request)
+        user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
-        if request.form.get("csrf") != user.csrf_token:
-            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
         choices = intent_choices(PROJECT_ROOT / "domain", settings.questions_file)
         intent = "out_of_scope" if request.form.get("action") == "out_of_scope" else request.form.get("intent") or ""
         texts = [t for t in request.form.getlist("text") or [] if t.strip()][:MAX_TEXTS]
@@ -188,11 +188,9 @@ def editor_blueprint(services: Services) -> Blueprint:
 
     @bp.post("/editor/training")
     async def train(request: Request) -> HTTPResponse:
-        user, refused = editor(request)
+        user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
-        if request.form.get("csrf") != user.csrf_token:
-            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
         try:
             _, job = start_job(settings, user.username)
         except Busy:

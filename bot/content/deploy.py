@@ -96,8 +96,10 @@ class Busy(Exception):
     """A job is running already."""
 
 
-def start_job(settings: Settings, by: str, env: dict[str, str] | None = None) -> tuple[Path, Job]:
-    """A new job in the background; Busy while another one runs."""
+def start_job(settings: Settings, by: str, env: dict[str, str] | None = None, background: bool = True
+              ) -> tuple[Path, Job]:  # fmt: skip
+    """A new job, run in the background (`background=False`: only recorded, for the caller to `run_job`); Busy while
+    another one runs."""
     root = jobs_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".start.lock", "a") as lock:
@@ -110,6 +112,8 @@ def start_job(settings: Settings, by: str, env: dict[str, str] | None = None) ->
         job_dir.mkdir()
         job = Job(id=job_id, started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), by=by)
         write_job(job_dir, job)
+        if not background:
+            return job_dir, job
         with open(job_dir / "job.log", "ab") as log:
             process = subprocess.Popen([sys.executable, "-m", "bot.content.deploy", str(job_dir)], cwd=PROJECT_ROOT,
                                        env=(env or dict(os.environ)), stdout=log, stderr=subprocess.STDOUT,
@@ -213,8 +217,9 @@ def _run(command: Sequence[str], timeout_s: float, job_dir: Path, check: bool = 
     with open(job_dir / "job.log", "ab") as log:
         log.write(f"$ {' '.join(command)}\n".encode())
         log.flush()
+        # at the lowest CPU priority: on a machine that also serves the chat, the visitors' messages come first
         result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s,
-                                stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+                                stdin=subprocess.DEVNULL, check=False, preexec_fn=lambda: os.nice(19))  # fmt: skip
     if check and result.returncode != 0:
         raise RuntimeError(f"{Path(command[0]).name} {command[1]} stopped with code {result.returncode} (job.log)")
     return result.returncode

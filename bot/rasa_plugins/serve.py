@@ -39,6 +39,7 @@ def main() -> None:
         gc_freeze,
         graph_runner,
         input_guard,
+        model_swap,
         sessions,
         slot_extraction,
         tracker_store,
@@ -57,6 +58,7 @@ def main() -> None:
     action_faults.install(settings.action_timeout_s)  # a hung or dead action server: an apology, not silence
     admission.install(settings.message_concurrency)  # a few messages at a time, the rest in order
     gc_freeze.install()  # the model's objects out of the collector's reach: no long pauses under load
+    model_swap.install()  # PUT /model reads the new model in a thread: the chat goes on meanwhile
 
     rasa_main()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalogue.schema import ContentError, ContentProblem
-from bot.content.schemas.questions import read_questions, said_response
+from bot.content.schemas.questions import QuestionsFile, read_questions, said_response
 from bot.content.schemas.responses import Button, Response, ResponsesFile, read_responses, texts_of
 
 #: the slot behind each field of a variation's `when:`
@@ -83,13 +83,21 @@ def load_responses(path: Path, questions: Path | None = None) -> Responses:
     checked = read_responses(path)
     if questions is None:
         return Responses(checked)
-    said = {said_response(intent): q.say for intent, q in read_questions(questions).questions.items() if q.say}
-    twice = sorted(set(said) & set(checked.responses))
-    if twice:
-        problems = [ContentProblem(str(questions), 1, f"questions.{name.removeprefix('utter_')}.say",
-                                   f"{name} is in {path.name} too; keep the text in one place") for name in twice]
+    asked = read_questions(questions)
+    problems = said_twice(checked, asked, str(questions), path.name)
+    if problems:
         raise ContentError(problems)
+    said = {said_response(intent): q.say for intent, q in asked.questions.items() if q.say}
     return Responses(checked.copy(update={"responses": {**checked.responses, **said}}))
+
+
+def said_twice(responses: ResponsesFile, questions: QuestionsFile, questions_shown: str, responses_name: str
+               ) -> list[ContentProblem]:  # fmt: skip
+    """A question's `say:` text whose response name (utter_<intent>) the answers file has too: one text, one place."""
+    said = {said_response(intent) for intent, question in questions.questions.items() if question.say}
+    return [ContentProblem(questions_shown, 1, f"questions.{name.removeprefix('utter_')}.say",
+                           f"{name} is in {responses_name} too; keep the text in one place")
+            for name in sorted(said & set(responses.responses))]  # fmt: skip
 
 
 def answer_nlg_request(body: Any, responses: Responses) -> tuple[int, dict[str, Any]]:

@@ -29,9 +29,10 @@ from bot.content.schemas import (
     read_site,
     read_team,
 )
-from bot.content.schemas.questions import Known, read_questions, said_response
+from bot.content.schemas.questions import Known, read_questions
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.messages import FILLED
+from bot.responses import said_twice
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content" / "products"
 
@@ -177,14 +178,12 @@ def check_live_files(settings: Settings) -> list[ContentProblem]:
         other_intents=frozenset(found[read_evidence].intents) if read_evidence in found else frozenset(),
         actions=domain_actions(PROJECT_ROOT / "domain"),
         responses=frozenset(responses.responses) if responses is not None else None,
-        examples={language: intents_with_examples(PROJECT_ROOT / "data" / "nlu" / language) for language in LANGS},
+        examples={language: intents_with_examples(settings.nlu_dir / language) for language in LANGS},
     )
     try:
         asked = read_questions(settings.questions_file, display=_shown(settings.questions_file), known=known)
-        said = {said_response(intent) for intent, question in asked.questions.items() if question.say}
-        for name in sorted(said & set(known.responses or ())):
-            problems.append(ContentProblem(_shown(settings.questions_file), 1, f"questions.{name[6:]}.say",
-                                           f"{name} is in responses.yml too; keep the text in one place"))  # fmt: skip
+        if responses is not None:
+            problems += said_twice(responses, asked, _shown(settings.questions_file), settings.responses_file.name)
     except ContentError as error:
         problems += error.problems
     return problems

@@ -236,12 +236,17 @@ def _running_f1(settings: Settings, job_dir: Path) -> float:
     """The running model's macro-F1, measured once per deployed model and kept."""
     deployed = settings.models_dir / "journey.tar.gz"
     known = _remembered(settings)
-    fingerprint = f"{deployed.stat().st_size}-{deployed.stat().st_mtime_ns}"
+    fingerprint = _fingerprint(deployed)
     if known.get("fingerprint") == fingerprint and isinstance(known.get("macro_f1"), int | float):
         return float(known["macro_f1"])
     f1 = _macro_f1(deployed, job_dir / "nlu-running", job_dir)
     _remember(settings, {"model": str(deployed), "macro_f1": f1, "fingerprint": fingerprint})
     return f1
+
+
+def _fingerprint(model: Path) -> str:
+    """Which model file is deployed: its size and modification time (a copy replaces it, so both change)."""
+    return f"{model.stat().st_size}-{model.stat().st_mtime_ns}"
 
 
 def _remembered(settings: Settings) -> dict[str, Any]:
@@ -254,7 +259,7 @@ def _remembered(settings: Settings) -> dict[str, Any]:
 def _remember(settings: Settings, values: dict[str, Any]) -> None:
     deployed = settings.models_dir / "journey.tar.gz"
     if "fingerprint" not in values and deployed.exists():
-        values["fingerprint"] = f"{deployed.stat().st_size}-{deployed.stat().st_mtime_ns}"
+        values["fingerprint"] = _fingerprint(deployed)
     (settings.models_dir / "deployed.json").write_text(json.dumps(values, indent=2), encoding="utf-8")
 
 

@@ -165,6 +165,21 @@ def test_two_messages_of_one_conversation_on_two_replicas_at_once_are_processed_
         assert "bot" in [event["event"] for event in events[users[1] + 1 : users[2]]], "answered before the next"
 
 
+#: how the bot says that an action failed (utter_technical_problem in data/content/responses.yml)
+APOLOGY = "hakt es gerade technisch"
+
+
+def test_a_long_conversation_keeps_getting_answers_through_the_action_servers(cluster: RunningCluster) -> None:
+    """Rasa sends the whole conversation with every action call, so the call grows with each turn: past 64 KB
+    (about 18 price questions) nginx once refused it, and a long conversation got only apologies."""
+    sender = uuid.uuid4().hex
+    for turn in range(30):
+        answer = " ".join(str(reply.get("text") or "") for reply in cluster.say_as_widget(sender, QUESTIONS[1]))
+        assert "79" in answer and APOLOGY not in answer, f"turn {turn + 1}: {answer[:200]}"
+    sent = sum(len(json.dumps(event)) for event in cluster.events(sender))
+    assert sent > 64 * 1024, f"the conversation is only {sent} bytes: the test no longer crosses the old limit"
+
+
 def converse_through(cluster: RunningCluster, visitors: int, fault: Callable[[], None], attempts: int
                      ) -> tuple[list[str], list[int]]:  # fmt: skip
     """`visitors` conversations of QUESTIONS at once, each answer retried like the widget does; `fault` strikes when

@@ -105,6 +105,11 @@ class Settings:
         return tuple(channels)
 
     @property
+    def model_file(self) -> Path:
+        """The model every Rasa server starts with; train-and-deploy replaces it (bot/content/deploy.py)."""
+        return self.models_dir / "journey.tar.gz"
+
+    @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
 

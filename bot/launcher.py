@@ -179,7 +179,7 @@ def rasa_part(settings: Settings, endpoints: Path = PROJECT_ROOT / "endpoints.ym
             "bot.rasa_plugins.serve",
             "run",
             "--model",
-            str(MODEL),
+            str(settings.model_file),
             "--endpoints",
             str(endpoints),
             "--credentials",
@@ -397,7 +397,7 @@ def shell(settings: Settings) -> int:
             actions.start(env)
             actions.wait_ready(time.monotonic() + READY_TIMEOUT_S)
         # its own server on a free port, so `make shell` also works while `make run` is up
-        command = [str(BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+        command = [str(BIN / "rasa"), "shell", "--model", str(settings.model_file), "--endpoints", "endpoints.yml",
                    "--interface", "127.0.0.1", "--port", str(free_port())]  # fmt: skip
         return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
     except RuntimeError as exc:
@@ -494,10 +494,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     an = sub.add_parser("answers", help="score the bot's replies on labelled conversations (issue 11)")
     an.add_argument("answers_file", type=Path, help="e.g. tests/answers/dev.yml")
     args, extra = parser.parse_known_args(argv)
-    if not MODEL.exists():
-        print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
-        return 1
     settings = load_settings()  # reads .env first, so an existing token is kept
+    if not settings.model_file.exists():
+        print(f"No trained model at {settings.model_file}: run `make train` first.", file=sys.stderr)
+        return 1
     if not (settings.rasa_auth_token and settings.sales_api_token and settings.action_server_token):
         for name in SECRETS:
             ensure_auth_token(name=name)

@@ -57,6 +57,15 @@ def base(bot: Bot) -> str:
     return f"http://localhost:{bot.settings.web_port}"
 
 
+def sign_in(page: Page, bot: Bot, username: str, password: str) -> None:
+    """Through the login form of the inbox and the editor area, as a person does."""
+    page.goto(base(bot) + "/login")
+    page.get_by_label("Benutzer").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state()
+
+
 def open_chat(page: Page) -> None:
     """Opens the chat window (closed on a new page; a message to a closed chat shows as a tooltip)."""
     expect(page.locator(".rw-launcher")).to_be_visible()

@@ -8,8 +8,10 @@ conversation complete and in order; the killed replica is started again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +29,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, load_settings
+from bot.content.deploy import swap_model
 from bot.launcher import MODEL
 from tests.running_bot import free_port, say_rest
 from tests.services.postgres import need_postgres
@@ -325,3 +328,55 @@ def test_no_handoff_confirmed_to_a_visitor_is_lost_when_postgresql_restarts(clus
             f"{sender}: {answer}")  # fmt: skip
     assert stored() == set(senders)
     assert cluster.output().count("PostgreSQL exited") == exits + 1, "the launcher started PostgreSQL again"
+
+
+def test_a_new_model_is_swapped_into_one_replica_after_the_other_without_a_failed_message(
+    cluster: RunningCluster, tmp_path: Path
+) -> None:
+    """Train-and-deploy's last step (bot/content/deploy.py swap_model, as the editor area's job runs it in cluster
+    mode) while eight visitors chat through nginx: every message gets its answer on the first try, then both
+    replicas serve the new model and it is the one the next start loads. (Training and the gate before it are the
+    same in both modes: tests/test_editor_browser.py.)"""
+    replicas = cluster.layout["replicas"]
+    urls = tuple(f"http://127.0.0.1:{port}" for port in replicas.values())
+    settings = dataclasses.replace(load_settings(), models_dir=tmp_path, rasa_auth_token=cluster.token,
+                                   rasa_replica_urls=urls)  # fmt: skip
+    shutil.copyfile(MODEL, settings.model_file)
+    candidate = tmp_path / "candidate.tar.gz"
+    shutil.copyfile(MODEL, candidate)
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def visitor() -> None:
+        while not stop.is_set():
+            sender = uuid.uuid4().hex
+            for question in QUESTIONS:
+                status, answer = cluster.say(sender, question)
+                said = " ".join(str(reply.get("text") or "") for reply in answer)
+                if status != 200 or not said or APOLOGY in said or ("Home" in question and "79" not in said):
+                    failures.append(f"{question!r}: {status} {said[:120]!r}")
+                answered[0] += 1
+
+    visitors = [threading.Thread(target=visitor, daemon=True) for _ in range(8)]
+    for thread in visitors:
+        thread.start()
+    loaded: list[int] = []
+    try:
+        time.sleep(2)
+        before = answered[0]
+        started = time.monotonic()
+        assert swap_model(settings, candidate, lambda number, servers: loaded.append(number)) == len(replicas)
+        took, during = time.monotonic() - started, answered[0] - before
+        time.sleep(2)
+    finally:
+        stop.set()
+        for thread in visitors:
+            thread.join(timeout=60)
+    assert not failures, failures[:5]
+    assert loaded == [1, 2] and during >= 20, f"only {during} messages during the {took:.0f} s swap"
+    for port in replicas.values():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status?token={cluster.token}", timeout=30) as response:
+            assert json.loads(response.read())["model_file"] == candidate.name, port  # was journey.tar.gz
+    assert settings.model_file.read_bytes() == candidate.read_bytes()
+    print(f"cluster swap: {took:.1f} s, {during} messages answered meanwhile, 0 failed")

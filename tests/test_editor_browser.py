@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, expect
 from bot.config import PROJECT_ROOT
 from bot.db import make_engine, make_session_factory
 from bot.sales.accounts import add_user
-from tests.browser import ARTIFACTS, axe_violations, base, chromium
+from tests.browser import ARTIFACTS, axe_violations, base, chromium, sign_in
 from tests.running_bot import Bot, new_sender, running_bot, texts
 
 PASSWORD = "editor-password-123"
@@ -88,10 +88,7 @@ def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_
     path = editor_bot.settings.responses_file
     before = path.read_text(encoding="utf-8").splitlines()
     page = browser.new_context(locale="de-DE").new_page()
-    page.goto(base(editor_bot) + "/login")
-    page.get_by_label("Benutzer").fill("erika.editor")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    sign_in(page, editor_bot, "erika.editor", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Antworten")  # an editor lands in the editor area
     page.get_by_role("link", name="utter_thank").click()
     german = page.get_by_label("Deutsch")
@@ -122,10 +119,7 @@ def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_
 @pytest.mark.parametrize("where", ["/editor", "/editor/answers/utter_how_can_help", "/editor/not-understood"])
 def test_the_editor_pages_have_no_wcag_violations(editor_bot: Bot, browser: Browser, where: str) -> None:
     page = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
-    page.goto(base(editor_bot) + "/login")
-    page.get_by_label("Benutzer").fill("ada.admin")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    sign_in(page, editor_bot, "ada.admin", PASSWORD)
     page.goto(base(editor_bot) + where)
     if where.startswith("/editor/answers/"):
         page.get_by_role("button", name="Vorschau").click()
@@ -188,10 +182,7 @@ def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(
     missed = [i for i in read if i["name"] == "nlu_fallback" or i["confidence"] < 0.5]
     assert len(missed) >= 2, read  # the bot did not understand most of them: there is a group to see
     page = browser.new_context(locale="de-DE").new_page()
-    page.goto(base(editor_bot) + "/login")
-    page.get_by_label("Benutzer").fill("erika.editor")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    sign_in(page, editor_bot, "erika.editor", PASSWORD)
     page.get_by_role("link", name="Nicht verstanden").click()
     group = page.locator("section.group").filter(has_text="Gartenzwerg")
     expect(group.get_by_role("heading")).to_contain_text(f"({len(missed)}×)")
@@ -237,10 +228,7 @@ def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
         thread.start()
     page = browser.new_context(locale="de-DE").new_page()
     try:
-        page.goto(base(editor_bot) + "/login")
-        page.get_by_label("Benutzer").fill("erika.editor")
-        page.get_by_label("Passwort").fill(PASSWORD)
-        page.get_by_role("button", name="Anmelden").click()
+        sign_in(page, editor_bot, "erika.editor", PASSWORD)
         page.get_by_role("link", name="Trainieren und ausliefern").click()
         before = answered[0]
         page.get_by_role("button", name="Trainieren und ausliefern").click()

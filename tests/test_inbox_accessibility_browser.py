@@ -22,6 +22,7 @@ from bot.sales.accounts import add_user
 from bot.summaries import create_summary
 from tests.browser import ARTIFACTS, AXE, WCAG_21_AA, base, chromium
 from tests.browser import axe_violations as audit
+from tests.browser import sign_in as browser_sign_in
 from tests.running_bot import Bot, new_sender
 
 USER, PASSWORD = "a11y-lena", "a11y-secret-password"
@@ -68,11 +69,7 @@ def site(bot: Bot) -> dict[str, Any]:
 
 
 def sign_in(page: Page, bot: Bot, password: str = PASSWORD, username: str = USER) -> None:
-    page.goto(base(bot) + "/login")
-    page.get_by_label("Benutzer").fill(username)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_load_state()
+    browser_sign_in(page, bot, username, password)
 
 
 # Each page as a salesperson or a decision maker reaches it; the heading they see first.

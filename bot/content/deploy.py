@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,20 +162,32 @@ def run_job(job_dir: Path, settings: Settings) -> Job:
         if job.step("conversations").state == "failed":
             return _finish(job, job_dir, "refused")
         with _step(job, job_dir, "deploy") as step:
-            urls = settings.rasa_replica_urls or (settings.rasa_url,)
-            for number, url in enumerate(urls, start=1):
-                step.detail = f"Rasa-Server {number} von {len(urls)} lädt das neue Modell"
+
+            def loading(number: int, servers: int) -> None:
+                step.detail = f"Rasa-Server {number} von {servers} lädt das neue Modell"
                 write_job(job_dir, job)
-                _load_model(url, candidate, settings.rasa_auth_token)
-            deployed = settings.models_dir / "journey.tar.gz"
-            temporary = settings.models_dir / ".journey.tar.gz.tmp"
-            shutil.copyfile(candidate, temporary)
-            temporary.replace(deployed)  # the next start loads it too
-            _remember(settings, {"model": str(deployed), "macro_f1": job.candidate_f1, "job": job.id})
-            step.detail = f"{len(urls)} Rasa-Server mit dem neuen Modell"
+
+            servers = swap_model(settings, candidate, loading)
+            _remember(settings, {"model": str(settings.model_file), "macro_f1": job.candidate_f1, "job": job.id})
+            step.detail = f"{servers} Rasa-Server mit dem neuen Modell"
         return _finish(job, job_dir, "deployed")
     except Exception as error:  # any failure: the job says why, the running model stays
         return _finish(job, job_dir, "failed", f"{type(error).__name__}: {error}")
+
+
+def swap_model(settings: Settings, model: Path, loading: Callable[[int, int], None] = lambda number, servers: None
+               ) -> int:  # fmt: skip
+    """Each Rasa server (RASA_REPLICA_URLS, or the one at RASA_URL) loads `model` in turn, the next one only when the
+    one before answers with the new model in service; then `model` becomes the one every later start loads. Returns
+    how many servers loaded it; raises at the first that does not (the ones after it keep their model)."""
+    urls = settings.rasa_replica_urls or (settings.rasa_url,)
+    for number, url in enumerate(urls, start=1):
+        loading(number, len(urls))
+        _load_model(url, model, settings.rasa_auth_token)
+    temporary = settings.models_dir / ".journey.tar.gz.tmp"
+    shutil.copyfile(model, temporary)
+    temporary.replace(settings.model_file)
+    return len(urls)
 
 
 class _step:
@@ -234,7 +246,7 @@ def _macro_f1(model: Path, out: Path, job_dir: Path) -> float:
 
 def _running_f1(settings: Settings, job_dir: Path) -> float:
     """The running model's macro-F1, measured once per deployed model and kept."""
-    deployed = settings.models_dir / "journey.tar.gz"
+    deployed = settings.model_file
     known = _remembered(settings)
     fingerprint = _fingerprint(deployed)
     if known.get("fingerprint") == fingerprint and isinstance(known.get("macro_f1"), int | float):
@@ -257,7 +269,7 @@ def _remembered(settings: Settings) -> dict[str, Any]:
 
 
 def _remember(settings: Settings, values: dict[str, Any]) -> None:
-    deployed = settings.models_dir / "journey.tar.gz"
+    deployed = settings.model_file
     if "fingerprint" not in values and deployed.exists():
         values["fingerprint"] = _fingerprint(deployed)
     (settings.models_dir / "deployed.json").write_text(json.dumps(values, indent=2), encoding="utf-8")

@@ -15,8 +15,8 @@ from sanic.response import HTTPResponse, json
 from bot.logs import install_secret_scrubbing
 from bot.services import Services, get_services
 from bot.web.blueprints.api import api_blueprint
-from bot.web.blueprints.editor import register_editor
-from bot.web.blueprints.inbox import register_inbox
+from bot.web.blueprints.editor import editor_blueprint
+from bot.web.blueprints.inbox import inbox_blueprint
 from bot.web.blueprints.site import site_blueprint
 from bot.web.blueprints.summary import summary_blueprint
 
@@ -65,9 +65,9 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app.ctx.services = services  # what the blueprints below share
     app.blueprint(api_blueprint())
     app.blueprint(summary_blueprint())
-    register_inbox(app, services)
-    register_editor(app, services)
-    app.blueprint(site_blueprint(services))  # last: it answers only the paths no other route claims
+    app.blueprint(inbox_blueprint())
+    app.blueprint(editor_blueprint())
+    app.blueprint(site_blueprint())  # last: it answers only the paths no other route claims
     return app
 
 

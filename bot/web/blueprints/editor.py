@@ -7,21 +7,22 @@ it out of scope: the texts become training examples (data/nlu/<language>/from_ed
 test set and the conversation tests, and swaps it into the running Rasa server(s) only if it is not worse
 (bot/content/deploy.py); the page shows the progress and the gate's result.
 
-Accounts are the inbox's (bot/sales/accounts.py) with the role `editor` (or `admin`); sign-in, sessions, the CSRF
-token on every form and the security headers are the inbox's too. Every value is escaped by the templates
-(bot/web/templates/editor/). A save is checked like `make content` checks the file, refused when the file changed
-meanwhile, and changes only the edited lines (bot/content/editing.py). What an editor typed is never lost: a refused
-save shows the form again with the text and the reasons.
+Accounts are the inbox's (bot/sales/accounts.py) with the role `editor` (or `admin`); sign-in, sessions and the CSRF
+token on every form are shared with the inbox (bot/web/signin.py), the services come from the app context. Every
+value is escaped by the templates (bot/web/templates/editor/). A save is checked like `make content` checks the
+file, refused when the file changed meanwhile, and changes only the edited lines (bot/content/editing.py). What an
+editor typed is never lost: a refused save shows the form again with the text and the reasons.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import logging
+from functools import cache
 from typing import Any
 
-from sanic import Blueprint, Sanic
+from jinja2 import Environment
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
@@ -45,10 +46,10 @@ from bot.content.not_understood import (
     training_examples,
     transcript,
 )
-from bot.sales.accounts import SignedIn, signed_in
+from bot.sales.accounts import SignedIn
 from bot.services import Services
-from bot.web.blueprints.inbox import COOKIE, SECURE_PREFIX
 from bot.web.jinja import environment
+from bot.web.signin import csrf_ok, current_user, forged, message_page, services_of
 
 logger = logging.getLogger(__name__)
 
@@ -60,38 +61,39 @@ MAX_GROUPS = 50
 MAX_TEXTS = 200
 
 
-def editor_blueprint(services: Services) -> Blueprint:
+@cache
+def _environment() -> Environment:
+    return environment()
+
+
+def page(template: str, user: SignedIn, status: int = 200, **context: Any) -> HTTPResponse:
+    body = _environment().get_template(f"editor/{template}").render(user=user, **context)
+    return html(body, status=status, headers={"Cache-Control": "no-store"})
+
+
+def editor(request: Request, posted: bool = False) -> tuple[SignedIn | None, HTTPResponse | None]:
+    """The signed-in editor, or the answer for anyone else; a form (`posted`) must carry the CSRF token."""
+    user = current_user(request)
+    if user is None:
+        return None, redirect("/login")
+    if not user.may("editor"):
+        return None, message_page("Kein Zugriff", "Dieses Konto ist nicht für die Redaktion freigegeben (Rolle "
+                                  "editor).", user, 403)  # fmt: skip
+    if posted and not csrf_ok(request, user):
+        return None, forged(user)
+    return user, None
+
+
+def editor_blueprint() -> Blueprint:
     bp = Blueprint("editor")
-    env = environment()
-    secure = services.settings.web_base_url.startswith("https://")
-    session_cookie = SECURE_PREFIX + COOKIE if secure else COOKIE
-    settings = services.settings
-
-    def page(template: str, user: SignedIn, status: int = 200, **context: Any) -> HTTPResponse:
-        body = env.get_template(f"editor/{template}").render(user=user, **context)
-        return html(body, status=status, headers={"Cache-Control": "no-store"})
-
-    def message(title: str, text: str, user: SignedIn | None, status: int) -> HTTPResponse:
-        body = env.get_template("inbox/message.html").render(user=user, title=title, text=text, error=True)
-        return html(body, status=status, headers={"Cache-Control": "no-store"})
-
-    def editor(request: Request, posted: bool = False) -> tuple[SignedIn | None, HTTPResponse | None]:
-        """The signed-in editor, or the answer for anyone else; a form (`posted`) must carry the CSRF token."""
-        user = signed_in(services.session_factory, request.cookies.get(session_cookie), services.now())
-        if user is None:
-            return None, redirect("/login")
-        if not user.may("editor"):
-            return None, message("Kein Zugriff", "Dieses Konto ist nicht für die Redaktion freigegeben (Rolle "
-                                 "editor).", user, 403)  # fmt: skip
-        if posted and not hmac.compare_digest(request.form.get("csrf") or "", user.csrf_token):
-            return None, message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
-        return user, None
 
     @bp.get("/editor")
     async def answers(request: Request) -> HTTPResponse:
         user, refused = editor(request)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         found = all_answers(settings.responses_file, settings.questions_file)
         return page("list.html", user, title="Antworten", answers=sorted(found))
 
@@ -100,10 +102,12 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         source = find_answer(name, settings.responses_file, settings.questions_file)
         if source is None:
-            return message("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
-        return form(user, name, text_fields(source), version_of(source.path), source.path.name,
+            return message_page("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
+        return form(services, user, name, text_fields(source), version_of(source.path), source.path.name,
                     saved=bool(request.args.get("saved")))  # fmt: skip
 
     @bp.post("/editor/answers/<name:str>")
@@ -111,27 +115,29 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         source = find_answer(name, settings.responses_file, settings.questions_file)
         if source is None:
-            return message("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
+            return message_page("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
         current = text_fields(source)
         typed = [TextField(f.key, f.label, _typed(request, "de", f), _typed(request, "en", f)) for f in current]
         version = request.form.get("version") or ""
         too_long = [f"{f.label}: höchstens {MAX_LENGTH} Zeichen" for f in typed
                     if max(len(f.de), len(f.en)) > MAX_LENGTH]  # fmt: skip
         if request.form.get("action") != "save" or too_long:
-            return form(user, name, typed, version, source.path.name, preview=not too_long, problems=too_long,
+            return form(services, user, name, typed, version, source.path.name, preview=not too_long, problems=too_long,
                         status=422 if too_long else 200)  # fmt: skip
         changes = {f.key: {"de": f.de, "en": f.en} for f, old in zip(typed, current, strict=True) if f != old}
         try:
             if changes:
                 save_texts(source, changes, version)
         except StaleEdit:
-            return form(user, name, typed, version_of(source.path), source.path.name, status=409, problems=[
+            return form(services, user, name, typed, version_of(source.path), source.path.name, status=409, problems=[
                 "Die Datei wurde inzwischen geändert (von jemand anderem oder per git). Ihre Texte stehen unten; "
                 "prüfen Sie sie und speichern Sie noch einmal."])  # fmt: skip
         except ContentError as error:
-            return form(user, name, typed, version, source.path.name, status=422,
+            return form(services, user, name, typed, version, source.path.name, status=422,
                         problems=[str(problem) for problem in error.problems])  # fmt: skip
         logger.info("Answer %s changed by %s in %s (%s)", name, user.username, source.path.name,
                     ", ".join(key or "text" for key in changes) or "nothing")  # fmt: skip
@@ -142,6 +148,8 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         days = _days(request.args.get("days"))
         since = services.now() - dt.timedelta(days=days)
         known = training_examples(settings.nlu_dir)
@@ -156,13 +164,15 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         choices = intent_choices(PROJECT_ROOT / "domain", settings.questions_file)
         intent = "out_of_scope" if request.form.get("action") == "out_of_scope" else request.form.get("intent") or ""
         texts = [t for t in request.form.getlist("text") or [] if t.strip()][:MAX_TEXTS]
         if intent not in choices or not texts:
-            return message("Nicht gespeichert", "Bitte eine Frage aus der Liste wählen.", user, 422)
+            return message_page("Nicht gespeichert", "Bitte eine Frage aus der Liste wählen.", user, 422)
         written = add_examples(settings.nlu_dir, intent, texts)
-        logger.info("%s assigned %d message(s) to %s (%s)", user.username, len(texts), intent,
+        logger.info("%s assigned %d message_page(s) to %s (%s)", user.username, len(texts), intent,
                     ", ".join(str(path) for path in written.values()))  # fmt: skip
         return redirect(f"/editor/not-understood?assigned={intent}&added={len(texts)}")
 
@@ -171,9 +181,10 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
         lines = transcript(_engine(services), sender_id)
         if not lines:
-            return message("Nicht gefunden", "Dieses Gespräch gibt es nicht (mehr).", user, 404)
+            return message_page("Nicht gefunden", "Dieses Gespräch gibt es nicht (mehr).", user, 404)
         return page("conversation.html", user, title="Gespräch", lines=lines)
 
     @bp.get("/editor/training")
@@ -181,6 +192,8 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         latest = latest_job(settings)
         job = latest[1] if latest else None
         return page("training.html", user, title="Trainieren und ausliefern", job=job, names=STEP_NAMES,
@@ -191,6 +204,8 @@ def editor_blueprint(services: Services) -> Blueprint:
         user, refused = editor(request, posted=True)
         if user is None:
             return refused  # type: ignore[return-value]
+        services = services_of(request)
+        settings = services.settings
         try:
             _, job = start_job(settings, user.username)
         except Busy:
@@ -198,17 +213,19 @@ def editor_blueprint(services: Services) -> Blueprint:
         logger.info("Train and deploy %s started by %s", job.id, user.username)
         return redirect("/editor/training")
 
-    def form(user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *, saved: bool = False,
-             preview: bool = False, problems: list[str] | None = None, status: int = 200) -> HTTPResponse:  # fmt: skip
-        buttons: list[str] = []
-        if preview:
-            shown = services.responses.get().answer(name, {"language": "de"})
-            buttons = [str(b["title"]) for b in (shown or {}).get("buttons") or []]
-        return page("answer.html", user, status, title=f"Antwort {name}", name=name, fields=fields, version=version,
-                    file=file, saved=saved, preview=preview, problems=problems or [], buttons=buttons,
-                    max_length=MAX_LENGTH)  # fmt: skip
-
     return bp
+
+
+def form(services: Services, user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *,
+         saved: bool = False, preview: bool = False, problems: list[str] | None = None, status: int = 200
+         ) -> HTTPResponse:  # fmt: skip
+    buttons: list[str] = []
+    if preview:
+        shown = services.responses.get().answer(name, {"language": "de"})
+        buttons = [str(b["title"]) for b in (shown or {}).get("buttons") or []]
+    return page("answer.html", user, status, title=f"Antwort {name}", name=name, fields=fields, version=version,
+                file=file, saved=saved, preview=preview, problems=problems or [], buttons=buttons,
+                max_length=MAX_LENGTH)  # fmt: skip
 
 
 def _days(raw: str | None) -> int:
@@ -225,7 +242,3 @@ def _engine(services: Services) -> Any:
 def _typed(request: Request, language: str, field: TextField) -> str:
     value = request.form.get(f"{language}:{field.key}")
     return (value if value is not None else getattr(field, language)).replace("\r\n", "\n")
-
-
-def register_editor(app: Sanic, services: Services) -> None:
-    app.blueprint(editor_blueprint(services))

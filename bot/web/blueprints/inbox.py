@@ -4,12 +4,11 @@ A Sanic blueprint rendering Jinja2 templates (bot/web/templates/inbox/, through 
 autoescape on, every value from a visitor or a salesperson is escaped). The pages meet WCAG 2.1 AA
 (labelled controls, landmarks, errors as alerts, visible focus, 44 px touch targets, no page wider
 than a 375 px phone): tests/test_inbox_accessibility_browser.py audits them with axe-core.
-Sessions live in the database (the cookie holds a random token, HttpOnly, SameSite=Strict, and Secure
-with the `__Host-` prefix when WEB_BASE_URL is https);
-every form carries the session's CSRF token (the login form a double-submit token). Failed sign-ins
-lock the account name and the client address for a while (bot/sales/accounts.py); only accounts
-linked to a salesperson may claim; every change is recorded with its author in the handoff's activity.
-The security headers (CSP, framing, referrer) come from the web app's middleware (bot/web/app.py).
+Sessions live in the database (the cookie: bot/web/signin.py, shared with the editor area); every form
+carries the session's CSRF token (the login form a double-submit token). Failed sign-ins lock the account
+name and the client address for a while (bot/sales/accounts.py); only accounts linked to a salesperson may claim;
+every change is recorded with its author in the handoff's activity. The security headers (CSP, framing, referrer)
+come from the web app's middleware, the services from its context (bot/web/app.py).
 """
 
 from __future__ import annotations
@@ -17,9 +16,11 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
+from functools import cache
 from typing import Any
 
-from sanic import Blueprint, Sanic
+from jinja2 import Environment
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
@@ -29,10 +30,17 @@ from bot.sales.models import STATUSES
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services
 from bot.web.jinja import environment
+from bot.web.signin import (
+    LOGIN_CSRF,
+    cookie_name,
+    csrf_ok,
+    current_user,
+    forged,
+    message_page,
+    services_of,
+    set_cookie,
+)
 
-COOKIE = "journey_session"
-LOGIN_CSRF = "journey_login_csrf"
-SECURE_PREFIX = "__Host-"  # with https: the browser only accepts it Secure, for Path=/ and without Domain
 ACTIONS = {"claim": "übernommen", "status": "Status", "assignee": "Zuständig", "note": "Notiz"}
 
 
@@ -47,94 +55,91 @@ def _when(iso: str | None) -> str:
     return (iso or "")[:16].replace("T", " ")
 
 
-def inbox_blueprint(services: Services) -> Blueprint:
+@cache
+def _environment() -> Environment:
+    return environment(when=_when)
+
+
+def page(template: str, user: SignedIn | None, status: int = 200, headers: dict[str, str] | None = None,
+         **context: Any) -> HTTPResponse:  # fmt: skip
+    body = _environment().get_template(f"inbox/{template}").render(user=user, **context)
+    return html(body, status=status, headers={"Cache-Control": "no-store"} | (headers or {}))
+
+
+def may_claim(services: Services, user: SignedIn) -> bool:
+    return user.salesperson_id is not None and user.salesperson_id in services.team.get().salespeople
+
+
+def login_form(services: Services, error: str = "", status: int = 200, headers: dict[str, str] | None = None
+               ) -> HTTPResponse:  # fmt: skip
+    token = secrets.token_urlsafe(24)
+    response = page("login.html", None, status, headers, error=error, token=token)
+    set_cookie(services, response, cookie_name(services, LOGIN_CSRF), token)
+    return response
+
+
+def refused(user: SignedIn) -> HTTPResponse:
+    return message_page("Kein Zugriff", "Dieses Konto ist nicht für das Sales-Postfach freigegeben (Rolle sales).",
+                        user, 403)  # fmt: skip
+
+
+def salesperson(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]:
+    """The signed-in account with the sales role, or the answer for anyone else."""
+    user = current_user(request)
+    if user is None:
+        return None, redirect("/login")
+    if not user.may("sales"):
+        return None, refused(user)
+    return user, None
+
+
+def inbox_blueprint() -> Blueprint:
     bp = Blueprint("inbox")
-    env = environment(when=_when)
-    secure = services.settings.web_base_url.startswith("https://")
-    session_cookie = SECURE_PREFIX + COOKIE if secure else COOKIE
-    login_cookie = SECURE_PREFIX + LOGIN_CSRF if secure else LOGIN_CSRF
-
-    def page(template: str, user: SignedIn | None, status: int = 200, headers: dict[str, str] | None = None,
-             **context: Any) -> HTTPResponse:  # fmt: skip
-        body = env.get_template(f"inbox/{template}").render(user=user, **context)
-        return html(body, status=status, headers={"Cache-Control": "no-store"} | (headers or {}))
-
-    def message(title: str, text: str, user: SignedIn | None, status: int, error: bool = True) -> HTTPResponse:
-        return page("message.html", user, status, title=title, text=text, error=error)
-
-    def set_cookie(response: HTTPResponse, name: str, value: str, max_age: int | None = None) -> None:
-        response.cookies[name] = value
-        cookie = response.cookies[name]
-        cookie["path"] = "/"
-        cookie["httponly"] = True
-        cookie["samesite"] = "Strict"
-        if secure:
-            cookie["secure"] = True
-        if max_age is not None:
-            cookie["max-age"] = max_age
-
-    def current(request: Request) -> SignedIn | None:
-        return signed_in(services.session_factory, request.cookies.get(session_cookie), services.now())
-
-    def csrf_ok(request: Request, user: SignedIn) -> bool:
-        return hmac.compare_digest(request.form.get("csrf") or "", user.csrf_token)
-
-    def may_claim(user: SignedIn) -> bool:
-        return user.salesperson_id is not None and user.salesperson_id in services.team.get().salespeople
-
-    def login_form(error: str = "", status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
-        token = secrets.token_urlsafe(24)
-        response = page("login.html", None, status, headers, error=error, token=token)
-        set_cookie(response, login_cookie, token)
-        return response
 
     @bp.get("/login")
     async def login_page(request: Request) -> HTTPResponse:
-        return login_form()
+        return login_form(services_of(request))
 
     @bp.post("/login")
     async def login(request: Request) -> HTTPResponse:
-        expected = request.cookies.get(login_cookie) or ""
+        services = services_of(request)
+        expected = request.cookies.get(cookie_name(services, LOGIN_CSRF)) or ""
         if not expected or not hmac.compare_digest(request.form.get("csrf") or "", expected):
-            return login_form("Das Formular ist abgelaufen, bitte noch einmal.", status=403)
+            return login_form(services, "Das Formular ist abgelaufen, bitte noch einmal.", status=403)
         result = attempt_sign_in(services.session_factory, request.form.get("username") or "",
                                  request.form.get("password") or "", request.remote_addr or request.ip,
                                  services.now())  # fmt: skip
         if result.retry_after:
-            return login_form(f"Zu viele Fehlversuche. Bitte in {wait_text(result.retry_after)} erneut versuchen.",
-                              status=429, headers={"Retry-After": str(result.retry_after)})  # fmt: skip
+            return login_form(services, f"Zu viele Fehlversuche. Bitte in {wait_text(result.retry_after)} erneut "
+                              "versuchen.", status=429, headers={"Retry-After": str(result.retry_after)})  # fmt: skip
         if result.token is None:
-            return login_form("Benutzer oder Passwort stimmt nicht.", status=401)
+            return login_form(services, "Benutzer oder Passwort stimmt nicht.", status=401)
         user = signed_in(services.session_factory, result.token, services.now())
         response = redirect("/inbox" if user is None or user.may("sales") else "/editor")
-        set_cookie(response, session_cookie, result.token)
+        set_cookie(services, response, cookie_name(services), result.token)
         return response
 
     @bp.post("/logout")
     async def logout(request: Request) -> HTTPResponse:
         # Only the form of a signed-in page ends the session and drops the cookie: a cross-site POST
         # (which carries no cookie and no token) must not sign anybody out.
-        user = current(request)
+        services = services_of(request)
+        user = current_user(request)
         if user is None:
             return redirect("/login")
         if not csrf_ok(request, user):
-            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
-        sign_out(services.session_factory, request.cookies.get(session_cookie) or "")
+            return forged(user)
+        sign_out(services.session_factory, request.cookies.get(cookie_name(services)) or "")
         response = redirect("/login")
-        set_cookie(response, session_cookie, "", max_age=0)
+        set_cookie(services, response, cookie_name(services), "", max_age=0)
         return response
-
-    def refused(user: SignedIn) -> HTTPResponse:
-        return message("Kein Zugriff", "Dieses Konto ist nicht für das Sales-Postfach freigegeben (Rolle sales).",
-                       user, 403)  # fmt: skip
 
     @bp.get("/inbox")
     async def inbox(request: Request) -> HTTPResponse:
-        user = current(request)
+        user, answer = salesperson(request)
         if user is None:
-            return redirect("/login")
-        if not user.may("sales"):
-            return refused(user)
+            return answer  # type: ignore[return-value]
+        services = services_of(request)
         status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
         items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
         people = services.team.get().salespeople
@@ -143,46 +148,45 @@ def inbox_blueprint(services: Services) -> Blueprint:
 
     @bp.get("/handoffs/<handoff_id:int>")
     async def detail(request: Request, handoff_id: int) -> HTTPResponse:
-        user = current(request)
+        user, answer = salesperson(request)
         if user is None:
-            return redirect("/login")
-        if not user.may("sales"):
-            return refused(user)
+            return answer  # type: ignore[return-value]
+        services = services_of(request)
         h = get_handoff(services.session_factory, handoff_id)
         if h is None:
-            return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
+            return message_page("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
         try:
             person = services.team.get().salespeople.get(user.salesperson_id or "")
         except (ValueError, OSError):  # the brief still shows, in German
             person = None
         language = person.languages[0] if person and person.languages else "de"
-        return page("detail.html", user, h=h, statuses=STATUSES, may_claim=may_claim(user), actions=ACTIONS,
-                    brief=brief_text(h, reader_language=language).split("Gesprächsverlauf:")[0])  # fmt: skip
+        return page("detail.html", user, h=h, statuses=STATUSES, may_claim=may_claim(services, user),
+                    actions=ACTIONS, brief=brief_text(h, reader_language=language).split("Gesprächsverlauf:")[0]
+                    )  # fmt: skip
 
     async def change(request: Request, handoff_id: int, **fields: Any) -> HTTPResponse:
-        user = current(request)
+        user, answer = salesperson(request)
         if user is None:
-            return redirect("/login")
-        if not user.may("sales"):
-            return refused(user)
+            return answer  # type: ignore[return-value]
         if not csrf_ok(request, user):
-            return message("Abgelehnt", "Ungültiges Formular (CSRF).", user, 403)
+            return forged(user)
+        services = services_of(request)
         try:
             updated = update_handoff(services.session_factory, handoff_id, author=user.username,
                                      known_assignees=set(services.team.get().salespeople), now=services.now(),
                                      **fields)  # fmt: skip
         except HandoffUpdateError as exc:
-            return message("Fehler", str(exc), user, 422)
+            return message_page("Fehler", str(exc), user, 422)
         if updated is None:
-            return message("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
+            return message_page("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
         return redirect(f"/handoffs/{handoff_id}")
 
     @bp.post("/handoffs/<handoff_id:int>/claim")
     async def claim(request: Request, handoff_id: int) -> HTTPResponse:
-        user = current(request)
-        if user is not None and not may_claim(user):
-            return message("Abgelehnt", "Nur Konten, die mit einer Vertriebsperson verknüpft sind, können Anfragen "
-                           "übernehmen.", user, 403)  # fmt: skip
+        user = current_user(request)
+        if user is not None and not may_claim(services_of(request), user):
+            return message_page("Abgelehnt", "Nur Konten, die mit einer Vertriebsperson verknüpft sind, können "
+                                "Anfragen übernehmen.", user, 403)  # fmt: skip
         return await change(request, handoff_id, status="claimed", assignee=user.salesperson_id if user else None)
 
     @bp.post("/handoffs/<handoff_id:int>/status")
@@ -194,7 +198,3 @@ def inbox_blueprint(services: Services) -> Blueprint:
         return await change(request, handoff_id, note=request.form.get("note") or "")
 
     return bp
-
-
-def register_inbox(app: Sanic, services: Services) -> None:
-    app.blueprint(inbox_blueprint(services))

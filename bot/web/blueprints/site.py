@@ -10,7 +10,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html
 
 from bot.config import PROJECT_ROOT
-from bot.services import Services
+from bot.web.signin import services_of
 from bot.web.site_pages import render_not_found, render_page
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def content_security_policy(socket_url: str) -> str:
     )
 
 
-def site_blueprint(services: Services) -> Blueprint:
+def site_blueprint() -> Blueprint:
     """The demo website (data/website/site.yml) with the chat widget; registered last, so it
     only answers paths no other route claims."""
     bp = Blueprint("site")
@@ -39,23 +39,26 @@ def site_blueprint(services: Services) -> Blueprint:
     bp.static("/static", str(STATIC_DIR), name="site_static")
 
     async def page(request: Request, path: str = "") -> HTTPResponse:
+        services = services_of(request)
         site = services.website.get()
         found = site.page_at(request.path)
         if found is None:
             english = request.path.startswith("/en/") or (request.headers.get("accept-language") or "").startswith("en")
             return html(render_not_found(site, english), status=404)
         products = services.catalogue.products() if found.key in ("product", "pricing") else []
-        headers = {"Cache-Control": "no-cache", "Content-Security-Policy": csp}
         settings = services.settings
+        # The pages load nothing from other hosts: the widget's stylesheet asks for a Google font,
+        # which would tell Google about every visitor; the browser blocks that request here.
+        headers = {
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": content_security_policy(settings.chat_socket_url),
+        }
         page = render_page(site, found, products, settings.chat_socket_url, settings.widget_connect_on)
         return html(page, headers=headers)
 
     async def favicon(request: Request) -> HTTPResponse:
         return HTTPResponse(status=204)
 
-    # The pages load nothing from other hosts: the widget's stylesheet asks for a Google font,
-    # which would tell Google about every visitor; the browser blocks that request here.
-    csp = content_security_policy(services.settings.chat_socket_url)
     bp.add_route(favicon, "/favicon.ico", name="favicon")
 
     bp.add_route(page, "/", name="site_home")

@@ -56,6 +56,9 @@ class Settings:
     website_file: Path = PROJECT_ROOT / "data" / "website" / "site.yml"
     responses_file: Path = PROJECT_ROOT / "data" / "content" / "responses.yml"
     questions_file: Path = PROJECT_ROOT / "data" / "content" / "questions.yml"
+    # The chat texts around catalogue values, and the knowledge entries' answers (both editable in the editor area).
+    messages_file: Path = PROJECT_ROOT / "data" / "content" / "messages.yml"
+    knowledge_file: Path = PROJECT_ROOT / "data" / "content" / "knowledge.yml"
     # The NLU training data, where the editor area writes the examples editors assign (data/nlu/<language>/).
     nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
     # Where the served model is (journey.tar.gz) and where train-and-deploy keeps its jobs (bot/content/deploy.py).
@@ -214,6 +217,8 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         website_file=_path(env, "WEBSITE_FILE", "data/website/site.yml"),
         responses_file=_path(env, "RESPONSES_FILE", "data/content/responses.yml"),
         questions_file=_path(env, "QUESTIONS_FILE", "data/content/questions.yml"),
+        messages_file=_path(env, "MESSAGES_FILE", "data/content/messages.yml"),
+        knowledge_file=_path(env, "KNOWLEDGE_FILE", "data/content/knowledge.yml"),
         nlu_dir=_path(env, "NLU_DIR", "data/nlu"),
         models_dir=_path(env, "MODELS_DIR", "models"),
         rasa_replica_urls=tuple(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.catalogue.remote import CatalogueApiClient, RemoteCatalogue, RemoteSettings
 from bot.catalogue.service import LocalCatalogue
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.conversation.knowledge import KNOWLEDGE_FILE, KnowledgeIndex, load_index
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.journey.evidence import EvidenceModel, load_evidence
@@ -25,8 +25,6 @@ from bot.sales.routing import Team, load_team
 from bot.website import Site, load_site
 
 logger = logging.getLogger(__name__)
-
-MESSAGES_FILE = PROJECT_ROOT / "data" / "content" / "messages.yml"
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def build_services(
         evidence=ReloadingFile(settings.evidence_file, partial(load_evidence, questions=settings.questions_file),
                                also=[settings.questions_file]),
         offers=ReloadingFile(settings.offers_file, load_offers),
-        messages=ReloadingFile(MESSAGES_FILE, load_messages),
+        messages=ReloadingFile(settings.messages_file, load_messages),
         catalogue=catalogue,
         today=today,
         session_factory=session_factory,
@@ -78,6 +76,7 @@ def build_services(
         responses=ReloadingFile(settings.responses_file, partial(load_responses, questions=settings.questions_file),
                                 also=[settings.questions_file]),
         now=now,
+        knowledge=ReloadingFile(settings.knowledge_file, load_index),
     )
 
 

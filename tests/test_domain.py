@@ -13,7 +13,6 @@ from bot.journey.evidence import EvidenceModel
 from bot.journey.language import detect_language
 from bot.journey.offers import OfferPlan
 from bot.messages import load_messages
-from bot.services import MESSAGES_FILE
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +43,7 @@ def test_every_answer_has_a_german_and_an_english_text(domain: Domain) -> None:
 
 
 def test_every_catalogue_message_reads_as_its_language() -> None:
-    messages = load_messages(MESSAGES_FILE)
+    messages = load_messages(PROJECT_ROOT / "data" / "content" / "messages.yml")
     for name, texts in messages.templates.items():
         if not re.sub(r"\{\w+\}|[^A-Za-zÄÖÜäöüß]", "", texts["en"]):
             continue  # only placeholders and punctuation, e.g. a review line

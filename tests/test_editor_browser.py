@@ -6,6 +6,7 @@ accounts get in, and only sales accounts see the inbox."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import shutil
 import threading
@@ -33,12 +34,12 @@ THANKS_DE = "Sehr gerne, das freut mich! Kann ich Ihnen sonst noch mit etwas wei
 @pytest.fixture(scope="module")
 def editor_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     files = tmp_path_factory.mktemp("content")
-    for name in ("responses.yml", "questions.yml"):
-        shutil.copy(PROJECT_ROOT / "data" / "content" / name, files / name)
+    shutil.copytree(PROJECT_ROOT / "data" / "content", files, dirs_exist_ok=True)  # copies the tests edit
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", files / "nlu")
     (files / "models").mkdir()
     shutil.copy(PROJECT_ROOT / "models" / "journey.tar.gz", files / "models" / "journey.tar.gz")  # what Rasa serves
     extra = {"RESPONSES_FILE": str(files / "responses.yml"), "QUESTIONS_FILE": str(files / "questions.yml"),
+             "MESSAGES_FILE": str(files / "messages.yml"), "KNOWLEDGE_FILE": str(files / "knowledge.yml"),
              "NLU_DIR": str(files / "nlu"), "MODELS_DIR": str(files / "models")}  # fmt: skip
     for bot in running_bot(tmp_path_factory, extra):
         factory = make_session_factory(make_engine(bot.settings.database_url))
@@ -84,12 +85,17 @@ def hidden(page: str, name: str) -> str:
     return page.split(f"name='{name}' value='")[1].split("'")[0]
 
 
+def hidden_text(page: str, name: str) -> str:
+    """A textarea's text as the form shows it (unescaped)."""
+    return html.unescape(page.split(f"name='{name}'")[1].split(">", 1)[1].split("</textarea>")[0])
+
+
 def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_bot: Bot, browser: Browser) -> None:
     path = editor_bot.settings.responses_file
     before = path.read_text(encoding="utf-8").splitlines()
     page = browser.new_context(locale="de-DE").new_page()
     sign_in(page, editor_bot, "erika.editor", PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Antworten")  # an editor lands in the editor area
+    expect(page.get_by_role("heading", level=1)).to_have_text("Texte")  # an editor lands in the editor area
     page.get_by_role("link", name="utter_thank").click()
     german = page.get_by_label("Deutsch")
     expect(german).to_have_value(THANKS_DE)
@@ -114,6 +120,61 @@ def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_
     after = path.read_text(encoding="utf-8").splitlines()
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
     assert changed == [(f'    de: "{THANKS_DE}"', f'    de: "{new_german}"')], "only the edited line changes"
+
+
+def test_an_editor_rewords_the_text_around_the_prices_and_the_price_answer_says_it(
+    editor_bot: Bot, browser: Browser
+) -> None:
+    """A text the bot fills with catalogue values (data/content/messages.yml): the form names the values it may use,
+    the chat says the new wording with the values filled in, and a value the bot does not fill is refused."""
+    path = editor_bot.settings.messages_file
+    page = browser.new_context(locale="de-DE").new_page()
+    sign_in(page, editor_bot, "erika.editor", PASSWORD)
+    page.get_by_role("link", name="messages.prices").click()
+    for value in ("{product_name}", "{plans}"):
+        expect(page.locator("main")).to_contain_text(value)
+    german = page.get_by_label("Deutsch")
+    reworded = "So viel kostet {product_name} – alle Pakete auf einen Blick:\n{plans}"
+    german.fill(reworded)
+    page.get_by_label("English").fill("What {product_name} costs, every plan at a glance:\n{plans}")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Gespeichert")
+    saved, sender = time.monotonic(), new_sender()
+    while "So viel kostet Wattwerk Home – alle Pakete auf einen Blick:" not in texts(
+        said := editor_bot.say(sender, "Was kostet Wattwerk Home?")
+    ):  # fmt: skip
+        assert time.monotonic() < saved + 10, f"the saved text was not live within 10 s: {texts(said)[:200]}"
+        time.sleep(0.5)
+    assert "79" in texts(said), "the values are filled in"
+    german.fill("Nur heute: {product_name} mit {rabatt} Rabatt!\n{plans}")
+    before = path.read_text(encoding="utf-8")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("messages.prices.de: the bot does not fill {rabatt}")
+    expect(german).to_have_value("Nur heute: {product_name} mit {rabatt} Rabatt!\n{plans}")  # nothing typed is lost
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_an_editor_changes_a_knowledge_answer_and_the_bot_answers_with_it(editor_bot: Bot) -> None:
+    editor = Client(editor_bot, "erika.editor")
+    status, form = editor.get("/editor/answers/knowledge.home-contract")
+    assert status == 200 and "Laufzeit und Kündigung (Home)" in form
+    new = ("Ja, Home Plus können Sie jeden Monat kündigen, ohne Mindestlaufzeit. Danach läuft die kostenlose "
+           "Basis-App weiter, und der Zähler-Clip (einmalig 79 €) bleibt Ihrer.")  # fmt: skip
+    fields = {"csrf": hidden(form, "csrf"), "version": hidden(form, "version"), "action": "save",
+              "de:": " ".join(["sehr"] * 81), "en:": hidden_text(form, "en:")}  # fmt: skip
+    status, page = editor.post("/editor/answers/knowledge.home-contract", fields)
+    assert status == 422 and "has 81 words" in page, "the knowledge file's rules hold in the browser too"
+    fields["de:"] = new.replace("79 €", "99 €")
+    status, page = editor.post("/editor/answers/knowledge.home-contract", fields)
+    assert status == 422 and "the catalogue&#39;s one-off amount is 79 €" in page, "a price must be the catalogue's"
+    fields["de:"] = new
+    assert editor.post("/editor/answers/knowledge.home-contract", fields)[0] == 200
+    saved, sender = time.monotonic(), new_sender()
+    while "und der Zähler-Clip (einmalig 79 €) bleibt Ihrer." not in texts(
+        said := editor_bot.say(sender, "Wie kündige ich Home Plus?")
+    ):  # fmt: skip
+        assert time.monotonic() < saved + 10, f"the saved answer was not live within 10 s: {texts(said)[:200]}"
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("where", ["/editor", "/editor/answers/utter_how_can_help", "/editor/not-understood"])

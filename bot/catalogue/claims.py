@@ -322,7 +322,7 @@ def _product_file_product(document: Any, loc: tuple[Any, ...]) -> str | None:
     return document.get("id") if isinstance(document, dict) else None
 
 
-def _knowledge_product(document: Any, loc: tuple[Any, ...]) -> str | None:
+def knowledge_entry_product(document: Any, loc: tuple[Any, ...]) -> str | None:
     if len(loc) > 1 and loc[0] == "entries" and isinstance(loc[1], int):
         product = document["entries"][loc[1]].get("product")
         return None if product == "general" else product
@@ -336,7 +336,7 @@ def editor_texts(content_dir: Path, extra: Iterable[Path] = (), shown: Any = str
     for path in sorted((content_dir / "products").glob("*.yml")):
         found += passages(path, shown(path), _product_file_product)
     if (content_dir / "knowledge.yml").exists():
-        found += passages(content_dir / "knowledge.yml", shown(content_dir / "knowledge.yml"), _knowledge_product)
+        found += passages(content_dir / "knowledge.yml", shown(content_dir / "knowledge.yml"), knowledge_entry_product)
     for path in [content_dir / "messages.yml", *extra]:
         if path.exists():
             found += passages(path, shown(path))

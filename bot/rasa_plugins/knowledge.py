@@ -26,7 +26,6 @@ from bot.contact import asks_for_our_contact
 from bot.conversation.knowledge import (
     CUSTOMER_INTENTS,
     FALLBACK_INTENT,
-    KNOWLEDGE_FILE,
     OVERVIEW_ENTRY,
     PRICE_INTENT,
     TOPIC_INTENT,
@@ -133,7 +132,11 @@ class KnowledgeRouter(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any], knowledge: ReloadingFile[KnowledgeIndex] | None = None) -> None:
         self.config = config
-        self._knowledge = knowledge or ReloadingFile(KNOWLEDGE_FILE, load_index)
+        if knowledge is None:
+            from bot.config import load_settings
+
+            knowledge = ReloadingFile(load_settings().knowledge_file, load_index)
+        self._knowledge = knowledge
         self._last_error: str | None = None
 
     @classmethod

@@ -30,6 +30,7 @@ from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT
 from bot.content.deploy import STEP_NAMES, Busy, latest_job, start_job
 from bot.content.editing import (
+    AnswerSource,
     StaleEdit,
     TextField,
     all_answers,
@@ -94,8 +95,7 @@ def editor_blueprint() -> Blueprint:
             return refused  # type: ignore[return-value]
         services = services_of(request)
         settings = services.settings
-        found = all_answers(settings.responses_file, settings.questions_file)
-        return page("list.html", user, title="Antworten", answers=sorted(found))
+        return page("list.html", user, title="Texte", groups=all_answers(settings))
 
     @bp.get("/editor/answers/<name:str>")
     async def answer(request: Request, name: str) -> HTTPResponse:
@@ -104,10 +104,10 @@ def editor_blueprint() -> Blueprint:
             return refused  # type: ignore[return-value]
         services = services_of(request)
         settings = services.settings
-        source = find_answer(name, settings.responses_file, settings.questions_file)
+        source = find_answer(name, settings)
         if source is None:
             return message_page("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
-        return form(services, user, name, text_fields(source), version_of(source.path), source.path.name,
+        return form(services, user, source, text_fields(source), version_of(source.path),
                     saved=bool(request.args.get("saved")))  # fmt: skip
 
     @bp.post("/editor/answers/<name:str>")
@@ -117,7 +117,7 @@ def editor_blueprint() -> Blueprint:
             return refused  # type: ignore[return-value]
         services = services_of(request)
         settings = services.settings
-        source = find_answer(name, settings.responses_file, settings.questions_file)
+        source = find_answer(name, settings)
         if source is None:
             return message_page("Nicht gefunden", f"Eine Antwort {name} gibt es nicht.", user, 404)
         current = text_fields(source)
@@ -126,18 +126,18 @@ def editor_blueprint() -> Blueprint:
         too_long = [f"{f.label}: höchstens {MAX_LENGTH} Zeichen" for f in typed
                     if max(len(f.de), len(f.en)) > MAX_LENGTH]  # fmt: skip
         if request.form.get("action") != "save" or too_long:
-            return form(services, user, name, typed, version, source.path.name, preview=not too_long, problems=too_long,
+            return form(services, user, source, typed, version, preview=not too_long, problems=too_long,
                         status=422 if too_long else 200)  # fmt: skip
         changes = {f.key: {"de": f.de, "en": f.en} for f, old in zip(typed, current, strict=True) if f != old}
         try:
             if changes:
                 save_texts(source, changes, version)
         except StaleEdit:
-            return form(services, user, name, typed, version_of(source.path), source.path.name, status=409, problems=[
+            return form(services, user, source, typed, version_of(source.path), status=409, problems=[
                 "Die Datei wurde inzwischen geändert (von jemand anderem oder per git). Ihre Texte stehen unten; "
                 "prüfen Sie sie und speichern Sie noch einmal."])  # fmt: skip
         except ContentError as error:
-            return form(services, user, name, typed, version, source.path.name, status=422,
+            return form(services, user, source, typed, version, status=422,
                         problems=[str(problem) for problem in error.problems])  # fmt: skip
         logger.info("Answer %s changed by %s in %s (%s)", name, user.username, source.path.name,
                     ", ".join(key or "text" for key in changes) or "nothing")  # fmt: skip
@@ -216,16 +216,17 @@ def editor_blueprint() -> Blueprint:
     return bp
 
 
-def form(services: Services, user: SignedIn, name: str, fields: list[TextField], version: str, file: str, *,
+def form(services: Services, user: SignedIn, source: AnswerSource, fields: list[TextField], version: str, *,
          saved: bool = False, preview: bool = False, problems: list[str] | None = None, status: int = 200
          ) -> HTTPResponse:  # fmt: skip
     buttons: list[str] = []
-    if preview:
-        shown = services.responses.get().answer(name, {"language": "de"})
+    if preview and source.path == services.settings.responses_file:
+        shown = services.responses.get().answer(source.name, {"language": "de"})
         buttons = [str(b["title"]) for b in (shown or {}).get("buttons") or []]
-    return page("answer.html", user, status, title=f"Antwort {name}", name=name, fields=fields, version=version,
-                file=file, saved=saved, preview=preview, problems=problems or [], buttons=buttons,
-                max_length=MAX_LENGTH)  # fmt: skip
+    return page("answer.html", user, status, title=f"{source.kind} {source.name}", name=source.name, fields=fields,
+                version=version, file=source.path.name, saved=saved, preview=preview, problems=problems or [],
+                buttons=buttons, max_length=MAX_LENGTH, alternatives=source.alternatives,
+                placeholders=source.placeholders)  # fmt: skip
 
 
 def _days(raw: str | None) -> int:

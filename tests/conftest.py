@@ -14,6 +14,36 @@ from bot.services import Services, build_services
 from tests.running_bot import Bot, running_bot
 
 
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A PostgreSQL server of its own for a test module; its SQLAlchemy URL."""
+    from tests.services.postgres import postgres_server
+
+    with postgres_server() as (server_url, _data, _port):
+        yield server_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty database for each test, on SQLite and on PostgreSQL; also DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'journey.db'}"
+    else:
+        import uuid
+
+        from bot.db import make_engine
+
+        server_url = request.getfixturevalue("postgres")
+        name = f"t{uuid.uuid4().hex[:12]}"
+        engine = make_engine(server_url, autocommit=True)
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        engine.dispose()
+        url = server_url.rsplit("/", 1)[0] + "/" + name
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def evidence() -> EvidenceModel:
     return load_evidence(PROJECT_ROOT / "data" / "journey" / "evidence.yml")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.db import make_engine, make_session_factory
 from bot.privacy import forget_contact_details
 from bot.rasa_plugins.tracker_store import SettingsSQLTrackerStore
-from tests.services.postgres import postgres_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,27 +27,9 @@ def domain() -> Domain:
     return Domain.load(str(ROOT / "domain"))
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    with postgres_server() as (server_url, _data, _port):
-        yield server_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A new, empty database for each test."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'journey.db'}"
-    else:
-        server_url = request.getfixturevalue("postgres")
-        name = f"t{uuid.uuid4().hex[:12]}"
-        engine = make_engine(server_url, autocommit=True)
-        with engine.connect() as connection:
-            connection.exec_driver_sql(f"CREATE DATABASE {name}")
-        engine.dispose()
-        url = server_url.rsplit("/", 1)[0] + "/" + name
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
+@pytest.fixture
+def url(database_url: str) -> str:
+    return database_url
 
 
 def turn(store: SettingsSQLTrackerStore, sender: str, text: str, *more: Event) -> DialogueStateTracker:

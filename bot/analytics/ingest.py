@@ -1,0 +1,151 @@
+"""Reads Rasa's `events` table from where it stopped last time and keeps the dashboard's tables up to date
+(bot/analytics/models.py): the worker does it every few seconds (bot/sales/worker.py), the report before it counts.
+
+One batch is one transaction that begins by taking the progress row for itself (an UPDATE: PostgreSQL locks the row,
+SQLite the database), so two workers never count an event twice. Only what a report needs is read: the visitors'
+messages and the journey slots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.analytics.models import ConversationFacts, PhaseTransition, Progress, Turn
+from bot.journey.vocabulary import PHASES
+
+logger = logging.getLogger(__name__)
+
+#: a message the bot read with less confidence than this, or as the fallback, counts as not understood (the same
+#: rule as the editor area's "Nicht verstanden", bot/content/not_understood.py)
+LOW_CONFIDENCE = 0.5
+BATCH = 5000
+#: one bit per phase in ConversationFacts.reached
+PHASE_BIT = {phase: 1 << number for number, phase in enumerate(PHASES)}
+#: the slots whose value a conversation's row keeps (slot name → column)
+KEPT = {"language": "language", "persona": "persona", "segment": "segment"}
+EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
+                  sa.column("timestamp"), sa.column("data"))  # fmt: skip
+
+
+@dataclass
+class _Conversation:
+    values: dict[str, Any]
+    new: bool
+    changed: bool = False
+    turns: list[dict[str, Any]] = field(default_factory=list)
+
+
+def ingest(engine: Engine, batch: int = BATCH) -> int:
+    """Takes in the events after the last one taken in, at most `batch` per transaction, until none is left; returns
+    how many it read."""
+    total = 0
+    while True:
+        with engine.begin() as connection:
+            read = _one_batch(connection, batch)
+        total += read
+        if read < batch:
+            return total
+
+
+def _one_batch(connection: Connection, batch: int) -> int:
+    if not sa.inspect(connection).has_table("events"):
+        return 0  # no conversation yet
+    progress = Progress.__table__
+    taken = connection.execute(progress.update().where(progress.c.name == "events")
+                               .values(last_event_id=progress.c.last_event_id))  # fmt: skip
+    if taken.rowcount == 0:
+        connection.execute(progress.insert().values(name="events", last_event_id=0))
+    last = connection.execute(sa.select(progress.c.last_event_id).where(progress.c.name == "events")).scalar_one()
+    rows = connection.execute(
+        sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+        .where(EVENTS.c.id > last).order_by(EVENTS.c.id).limit(batch)
+    ).all()  # fmt: skip
+    if not rows:
+        return 0
+    conversations = _known(connection, {row.sender_id for row in rows if row.type_name in ("user", "slot")})
+    transitions: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
+    for row in rows:
+        if row.type_name not in ("user", "slot"):
+            continue
+        at = dt.datetime.fromtimestamp(float(row.timestamp), dt.timezone.utc)
+        conversation = conversations.get(row.sender_id)
+        if conversation is None:
+            conversation = conversations[row.sender_id] = _Conversation(_new(row.sender_id, at), new=True)
+        facts = conversation.values
+        facts["last_at"], conversation.changed = at, True
+        event = json.loads(row.data) if isinstance(row.data, str) else row.data
+        if row.type_name == "user":
+            turns.append(_turn(row.sender_id, at, event, facts["phase"]))
+            facts["messages"] += 1
+        else:
+            _slot(facts, str(event.get("name") or ""), event.get("value"), at, transitions)
+    _store(connection, conversations, transitions, turns)
+    connection.execute(progress.update().where(progress.c.name == "events").values(last_event_id=rows[-1].id))
+    return len(rows)
+
+
+def _known(connection: Connection, senders: set[str]) -> dict[str, _Conversation]:
+    facts = ConversationFacts.__table__
+    found: dict[str, _Conversation] = {}
+    names = sorted(senders)
+    for start in range(0, len(names), 500):
+        for row in connection.execute(sa.select(facts).where(facts.c.sender_id.in_(names[start : start + 500]))):
+            found[row.sender_id] = _Conversation(dict(row._mapping), new=False)
+    return found
+
+
+COLUMNS = ("sender_id", "started_at", "last_at", "language", "touchpoint", "phase", "reached", "persona", "segment",
+           "messages")  # fmt: skip
+
+
+def _new(sender_id: str, at: dt.datetime) -> dict[str, Any]:
+    return dict.fromkeys(COLUMNS) | {"sender_id": sender_id, "started_at": at, "last_at": at, "reached": 0,
+                                     "messages": 0}  # fmt: skip
+
+
+def _turn(sender_id: str, at: dt.datetime, event: dict[str, Any], phase: str | None) -> dict[str, Any]:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    said = str(event.get("text") or "").strip()
+    typed = bool(said) and not said.startswith("/")  # a button's payload is understood by construction
+    understood = not typed or (name != "nlu_fallback" and confidence >= LOW_CONFIDENCE)
+    return {"sender_id": sender_id, "at": at, "intent": name, "confidence": round(confidence, 3), "phase": phase,
+            "understood": understood, "text": None if understood else said[:1000]}  # fmt: skip
+
+
+def _slot(facts: dict[str, Any], name: str, value: Any, at: dt.datetime, transitions: list[dict[str, Any]]) -> None:
+    if name == "journey_phase" and isinstance(value, str) and value in PHASE_BIT and value != facts["phase"]:
+        transitions.append({"sender_id": facts["sender_id"], "at": at, "from_phase": facts["phase"],
+                            "to_phase": value})  # fmt: skip
+        facts["phase"] = value
+        facts["reached"] |= PHASE_BIT[value]
+    elif name == "touchpoint" and isinstance(value, str) and facts["touchpoint"] is None:
+        facts["touchpoint"] = value[:20]
+    elif name in KEPT and (value is None or isinstance(value, str)):
+        facts[KEPT[name]] = value[:30] if isinstance(value, str) else value
+
+
+def _store(connection: Connection, conversations: dict[str, _Conversation], transitions: list[dict[str, Any]],
+           turns: list[dict[str, Any]]) -> None:  # fmt: skip
+    facts = ConversationFacts.__table__
+    new = [c.values for c in conversations.values() if c.new]
+    if new:
+        connection.execute(facts.insert(), new)
+    changed = [{f"v_{name}": value for name, value in c.values.items()}
+               for c in conversations.values() if c.changed and not c.new]  # fmt: skip
+    if changed:
+        columns = {name: sa.bindparam(f"v_{name}") for name in COLUMNS if name != "sender_id"}
+        connection.execute(facts.update().where(facts.c.sender_id == sa.bindparam("v_sender_id")).values(columns),
+                           changed)  # fmt: skip
+    if transitions:
+        connection.execute(PhaseTransition.__table__.insert(), transitions)
+    if turns:
+        connection.execute(Turn.__table__.insert(), turns)

@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install install-dev browser services content run run-cluster shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load clean
+.PHONY: help install install-dev browser services content run run-cluster shell train test lint unit validate nlu-test conversation-test eval eval-dev eval-answers bench-nlu bench-load bench-dashboard clean
 
 help:
 	@echo "make run     start the bot (installs and trains when needed)"
@@ -29,6 +29,7 @@ help:
 	@echo "make eval    score the bot on $(EVAL_DIR)/conversations.yml"
 	@echo "make bench-nlu  compare config.yml with Rasa's stock config (slow)"
 	@echo "make bench-load load benchmark, ours against stock rasa init (about 10 min)"
+	@echo "make bench-dashboard  the journey dashboard over 100,000 generated conversations"
 
 install: $(VENV)/.installed $(WIDGET)
 $(VENV)/.installed: requirements.txt requirements.lock scripts/setup.sh scripts/find_python.sh
@@ -122,6 +123,11 @@ bench-nlu: install $(MODEL)
 # (a 5-second smoke run of its harness is). BENCH_ARGS="--visitors 1,20 --seconds 30" and so on.
 bench-load: install $(MODEL) $(SIGNAL) content
 	$(PY) scripts/bench_load.py $(BENCH_ARGS)
+
+# The journey dashboard over 100,000 generated conversations, on SQLite and PostgreSQL (issue 16); not part of
+# `make test` (tests/test_dashboard_browser.py renders it over 500). BENCH_ARGS="--conversations 20000" and so on.
+bench-dashboard: install services
+	$(PY) scripts/bench_dashboard.py $(BENCH_ARGS)
 
 clean:
 	rm -rf models results .rasa

@@ -57,9 +57,10 @@ def base(bot: Bot) -> str:
     return f"http://localhost:{bot.settings.web_port}"
 
 
-def sign_in(page: Page, bot: Bot, username: str, password: str) -> None:
-    """Through the login form of the inbox and the editor area, as a person does."""
-    page.goto(base(bot) + "/login")
+def sign_in(page: Page, bot: Bot | str, username: str, password: str) -> None:
+    """Through the login form of the inbox, the editor area and the dashboard, as a person does (`bot`: a running
+    bot, or the web app's address)."""
+    page.goto((bot if isinstance(bot, str) else base(bot)) + "/login")
     page.get_by_label("Benutzer").fill(username)
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()

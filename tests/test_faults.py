@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT, Settings, settings_from_env
@@ -205,3 +206,45 @@ def test_a_killed_web_app_is_started_again_while_the_chat_keeps_answering(launch
     launched.wait_for(lambda: _healthy(f"http://localhost:{port}/health"), 60, "the web app's health after the kill")
     assert launched.pid("bot.web.app", port) not in (None, killed)
     assert launched.process.poll() is None, "the launcher itself keeps running"
+
+
+def test_the_dashboard_follows_the_chat_and_catches_up_after_the_worker_is_killed(launched: Launched) -> None:
+    """The worker takes the conversations into the journey dashboard's tables (bot/analytics/ingest.py); killed, it
+    is started again and takes in what was said meanwhile, each message once."""
+    engine = make_engine(launched.settings.database_url)
+    sender = uuid.uuid4().hex
+    launched.say("Hallo", sender)
+    launched.wait_for(lambda: _dashboard_messages(engine, sender) == 1, 30, "the conversation on the dashboard")
+    worker = next(pid for pid in _children(launched.process.pid) if b"bot.sales.worker" in _cmdline(pid))
+    os.kill(worker, signal.SIGKILL)
+    launched.say(PRICE_QUESTION["de"], sender)
+    launched.say("Danke!", sender)
+    launched.wait_for(lambda: _dashboard_messages(engine, sender) == 3, 60, "the messages said while it was down")
+    assert "outbox worker exited (code -9); starting it again" in launched.output.read_text()
+
+
+def _dashboard_messages(engine: Any, sender: str) -> int | None:
+    from bot.analytics.models import ConversationFacts
+
+    facts = ConversationFacts.__table__
+    with engine.connect() as connection:
+        return connection.execute(sa.select(facts.c.messages).where(facts.c.sender_id == sender)).scalar()
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -36,8 +36,8 @@ CHUNK = 20_000
 
 
 def generate(engine: Engine, conversations: int, seed: int = 7, end: dt.date | None = None, days: int = 90) -> None:
-    """`conversations` conversations spread over the `days` days before `end` (today), in Rasa's `events` table and
-    ours; then the dashboard's tables filled from them."""
+    """`conversations` conversations spread over `days` days up to and including `end` (today, UTC), in Rasa's
+    `events` table and ours; then the dashboard's tables filled from them."""
     from rasa.core.tracker_store import SQLTrackerStore
 
     from bot.analytics.ingest import ingest
@@ -45,7 +45,8 @@ def generate(engine: Engine, conversations: int, seed: int = 7, end: dt.date | N
     create_tables(engine)
     SQLTrackerStore.Base.metadata.create_all(engine)
     chooser = random.Random(seed)
-    last = dt.datetime.combine(end or dt.date.today(), dt.time(), dt.timezone.utc)
+    last = dt.datetime.combine((end or dt.datetime.now(dt.timezone.utc).date()) + dt.timedelta(days=1), dt.time(),
+                               dt.timezone.utc)  # fmt: skip
     events = sa.table("events", sa.column("sender_id"), sa.column("type_name"), sa.column("timestamp"),
                       sa.column("intent_name"), sa.column("action_name"), sa.column("data"))  # fmt: skip
     rows: list[dict[str, Any]] = []

@@ -42,8 +42,11 @@ def report(engine: Engine, period: Period) -> dict[str, Any]:
         chosen = sa.and_(facts.c.started_at >= period.since, facts.c.started_at < period.until,
                          *([facts.c.language == period.language] if period.language else []))  # fmt: skip
         return {
-            "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
-                       "language": period.language},  # fmt: skip
+            "period": {
+                "since": period.since.isoformat(),
+                "until": period.until.isoformat(),
+                "language": period.language,
+            },  # fmt: skip
             "conversations": connection.execute(sa.select(sa.func.count()).where(chosen)).scalar_one(),
             "phases": _phases(connection, chosen),
             "transitions": _transitions(connection, chosen),

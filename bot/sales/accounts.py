@@ -35,7 +35,8 @@ class SalesUserRow(Base):
     password_hash = Column(String(300), nullable=False)
     salesperson_id = Column(String(100))  # the id in data/sales/team.yml, for "claim"
     created_at = Column(DateTime(timezone=True), nullable=False)
-    #: what the account may use, space-separated (ROLES): the inbox (sales), the editor area (editor), both (admin)
+    #: what the account may use, space-separated (ROLES): the inbox (sales), the editor area (editor), the journey
+    #: dashboard (marketing), everything (admin)
     roles = Column(String(100), nullable=False, server_default="sales")
 
 
@@ -128,8 +129,9 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-#: the roles an account can have: sales (the inbox), editor (the editor area), admin (everything)
-ROLES = ("sales", "editor", "admin")
+#: the roles an account can have: sales (the inbox), editor (the editor area), marketing (the journey dashboard),
+#: admin (everything)
+ROLES = ("sales", "editor", "marketing", "admin")
 
 
 def add_user(session_factory: sessionmaker, username: str, password: str, salesperson_id: str | None,

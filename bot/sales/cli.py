@@ -1,7 +1,8 @@
 """`python -m bot.sales.cli`: the sales basics on a server without a browser.
 
 add-user NAME [--salesperson ID] [--role R …]   create an account (password asked twice, or --password-stdin);
-                                   roles: sales (the inbox, the default), editor (the editor area), admin (both)
+                                   roles: sales (the inbox, the default), editor (the editor area),
+                                   marketing (the journey dashboard), admin (all)
 set-roles NAME ROLE [ROLE …]       change an account's roles
 list [--status S] [--assignee ID]  handoffs, newest first
 show ID                            the brief and transcript
@@ -28,7 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("username")
     add.add_argument("--salesperson", help="id in data/sales/team.yml (lets the user claim handoffs)")
     add.add_argument("--password-stdin", action="store_true")
-    add.add_argument("--role", action="append", choices=ROLES, help="sales (default), editor or admin; repeatable")
+    add.add_argument("--role", action="append", choices=ROLES,
+                     help="sales (default), editor, marketing or admin; repeatable")  # fmt: skip
     roles = sub.add_parser("set-roles")
     roles.add_argument("username")
     roles.add_argument("roles", nargs="+", choices=ROLES)

@@ -1,7 +1,8 @@
 """`python -m bot.sales.worker`: delivers handoff notifications until stopped (started by `make run`).
 
 Every ten minutes it also forgets the contact details of conversations that ended without
-consent (bot/privacy.py, PRIVACY_FORGET_AFTER_HOURS).
+consent (bot/privacy.py, PRIVACY_FORGET_AFTER_HOURS), and every ten seconds it takes the newest
+conversation events into the journey dashboard's tables (bot/analytics/ingest.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from bot.services import Services, get_services
 
 POLL_S = 2.0
 PRIVACY_REVIEW_S = 600.0
+ANALYTICS_S = 10.0
+logger = logging.getLogger(__name__)
 
 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
@@ -47,6 +50,22 @@ def salesperson_language(services: Services, salesperson_id: str | None) -> str:
     return person.languages[0] if person and person.languages else "de"
 
 
+def _take_in_analytics(services: Services, failed: str | None) -> str | None:
+    """The dashboard's tables brought up to date; a failure (the database away) is logged once, the worker goes on."""
+    from bot.analytics.ingest import ingest
+
+    try:
+        ingest(services.session_factory.kw["bind"])
+    except Exception as error:  # the deliveries must go on; the next round tries again
+        reason = f"{type(error).__name__}: {error}"
+        if reason != failed:
+            logger.warning("Journey analytics not updated: %s", reason)
+        return reason
+    if failed is not None:
+        logger.info("Journey analytics updated again")
+    return None
+
+
 def main() -> int:
     install_secret_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
@@ -59,15 +78,19 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    logging.getLogger(__name__).info("Outbox worker started; channels: %s", ", ".join(channels) or "none")
+    logger.info("Outbox worker started; channels: %s", ", ".join(channels) or "none")
     idle = dt.timedelta(hours=services.settings.privacy_forget_after_hours)
-    next_review = 0.0
+    next_review = next_analytics = 0.0
+    failed: str | None = None  # the analytics' last failure, logged once until it changes
     while not stop.is_set():
         language = partial(salesperson_language, services)
         deliver_due(services.session_factory, channels, services.now, reader_language=language)
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)
             next_review = time.monotonic() + PRIVACY_REVIEW_S
+        if time.monotonic() >= next_analytics:
+            failed = _take_in_analytics(services, failed)
+            next_analytics = time.monotonic() + ANALYTICS_S
         stop.wait(POLL_S)
     return 0
 

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse, json
 from bot.logs import install_secret_scrubbing
 from bot.services import Services, get_services
 from bot.web.blueprints.api import api_blueprint
+from bot.web.blueprints.dashboard import dashboard_blueprint
 from bot.web.blueprints.editor import editor_blueprint
 from bot.web.blueprints.inbox import inbox_blueprint
 from bot.web.blueprints.site import site_blueprint
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 # Inbox, login, summaries, API and error pages: nothing from elsewhere, no scripts, never in a frame.
 STRICT_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
               "frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+# The journey dashboard draws its charts with our own scripts (Chart.js and dashboard.js from /static).
+DASHBOARD_CSP = STRICT_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
+DASHBOARD_ROUTES = ("dashboard.dashboard",)
 # The demo website's pages set their own policy (the chat widget needs scripts and a socket).
 SITE_ROUTES = ("site_home", "site_page")
 # The summaries are self-contained pages (a download keeps its styles): their own policy allows only inline styles.
@@ -46,7 +50,9 @@ def add_security_headers(app: Sanic) -> None:
             return
         # Summary links carry their secret in the URL: never send it on as a referrer.
         headers["Referrer-Policy"] = "no-referrer"
-        if not (route.endswith(SUMMARY_ROUTES) and "content-security-policy" in headers):
+        if route.endswith(DASHBOARD_ROUTES):
+            headers["Content-Security-Policy"] = DASHBOARD_CSP
+        elif not (route.endswith(SUMMARY_ROUTES) and "content-security-policy" in headers):
             headers["Content-Security-Policy"] = STRICT_CSP  # the summaries set a stricter one of their own
         headers["X-Frame-Options"] = "DENY"
 
@@ -67,6 +73,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app.blueprint(summary_blueprint())
     app.blueprint(inbox_blueprint())
     app.blueprint(editor_blueprint())
+    app.blueprint(dashboard_blueprint())
     app.blueprint(site_blueprint())  # last: it answers only the paths no other route claims
     return app
 

@@ -93,6 +93,14 @@ def salesperson(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]
     return user, None
 
 
+def home(user: SignedIn | None) -> str:
+    """Where an account lands after signing in: the first area its roles open."""
+    for area, path in (("sales", "/inbox"), ("editor", "/editor"), ("marketing", "/dashboard")):
+        if user is not None and user.may(area):
+            return path
+    return "/inbox"  # no area: the inbox says why not
+
+
 def inbox_blueprint() -> Blueprint:
     bp = Blueprint("inbox")
 
@@ -115,7 +123,7 @@ def inbox_blueprint() -> Blueprint:
         if result.token is None:
             return login_form(services, "Benutzer oder Passwort stimmt nicht.", status=401)
         user = signed_in(services.session_factory, result.token, services.now())
-        response = redirect("/inbox" if user is None or user.may("sales") else "/editor")
+        response = redirect(home(user))
         set_cookie(services, response, cookie_name(services), result.token)
         return response
 

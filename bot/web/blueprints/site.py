@@ -16,6 +16,7 @@ from bot.web.site_pages import render_not_found, render_page
 logger = logging.getLogger(__name__)
 
 WEBCHAT_JS = PROJECT_ROOT / "website" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+CHART_JS = PROJECT_ROOT / "website" / "node_modules" / "chart.js" / "dist" / "chart.umd.js"  # the dashboard's charts
 STATIC_DIR = PROJECT_ROOT / "website" / "static"
 
 
@@ -36,6 +37,7 @@ def site_blueprint() -> Blueprint:
     if not WEBCHAT_JS.exists():
         logger.error("The chat widget is missing (%s): run `make install` to install it with npm", WEBCHAT_JS)
     bp.static("/static/webchat.js", str(WEBCHAT_JS), name="webchat_js")
+    bp.static("/static/chart.js", str(CHART_JS), name="chart_js")
     bp.static("/static", str(STATIC_DIR), name="site_static")
 
     async def page(request: Request, path: str = "") -> HTTPResponse:

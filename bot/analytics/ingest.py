@@ -117,8 +117,17 @@ def _turn(sender_id: str, at: dt.datetime, event: dict[str, Any], phase: str | N
     said = str(event.get("text") or "").strip()
     typed = bool(said) and not said.startswith("/")  # a button's payload is understood by construction
     understood = not typed or (name != "nlu_fallback" and confidence >= LOW_CONFIDENCE)
+    shown = None if understood else _without_contact_details(said)[:1000]
     return {"sender_id": sender_id, "at": at, "intent": name, "confidence": round(confidence, 3), "phase": phase,
-            "understood": understood, "text": None if understood else said[:1000]}  # fmt: skip
+            "understood": understood, "text": shown}  # fmt: skip
+
+
+def _without_contact_details(said: str) -> str:
+    """The text with its e-mail addresses and phone numbers replaced: the dashboard shows what visitors asked, never
+    how to reach them (the conversation itself is forgotten without consent, bot/privacy.py)."""
+    from bot.privacy import contact_details_in, scrub_text
+
+    return scrub_text(said, contact_details_in(said), "[…]")
 
 
 def _slot(facts: dict[str, Any], name: str, value: Any, at: dt.datetime, transitions: list[dict[str, Any]]) -> None:

@@ -95,7 +95,7 @@ def history(database_url: str) -> History:
     made.handoff("A", DAY + dt.timedelta(hours=1), claimed_after=dt.timedelta(minutes=30))
     made.conversation("B", DAY + dt.timedelta(days=1), slot("language", "en"), slot("touchpoint", "ad"),
                       user("asdf", "nlu_fallback", 0.3), slot("journey_phase", "awareness"), slot("segment", "b2c"),
-                      user("ASDF", "greet", 0.2))  # fmt: skip
+                      user("ASDF", "greet", 0.2), user("call me: 0171 2345678", "nlu_fallback", 0.4))  # fmt: skip
     made.conversation("C", DAY + dt.timedelta(days=2), slot("language", "de"), slot("touchpoint", "search"),
                       user("Hallo", "greet"), slot("journey_phase", "awareness"), user("/ask_price", "ask_price", 1.0),
                       slot("journey_phase", "consideration"))  # fmt: skip
@@ -122,7 +122,8 @@ def test_the_figures_of_a_known_history(history: History) -> None:
     ]
     assert figures["handoffs"] == {"total": 1, "by_kind": {"sales": 1}, "by_status": {"claimed": 1}, "claimed": 1,
                                    "median_minutes_to_claim": 30.0}  # fmt: skip
-    assert figures["not_understood"] == [{"text": "asdf", "count": 2}]  # "asdf" and "ASDF", a typed one each
+    assert figures["not_understood"] == [{"text": "asdf", "count": 2},  # "asdf" and "ASDF"
+                                         {"text": "call me: […]", "count": 1}]  # never how to reach a visitor
     assert figures["questions"]["unknown"] == [{"intent": "ask_what_is", "count": 1}, {"intent": "greet", "count": 1}]
     assert figures["questions"]["awareness"] == [{"intent": "ask_price", "count": 2}]  # typed, and a button
     assert figures["questions"]["consideration"] == [{"intent": "request_contact", "count": 1}]
@@ -139,7 +140,7 @@ def test_taking_in_again_counts_only_what_is_new(history: History) -> None:
     figures = report(history.engine, PERIOD)
     assert figures["phases"]["funnel"]["decision"] == 2
     assert {"from": "consideration", "to": "decision", "count": 2} in figures["transitions"]
-    assert _turns(history) == 9  # every visitor message once (eight before, one new)
+    assert _turns(history) == 10  # every visitor message once (nine before, one new)
 
 
 def test_two_workers_taking_in_at_once_count_every_message_once(history: History) -> None:
@@ -158,7 +159,7 @@ def test_two_workers_taking_in_at_once_count_every_message_once(history: History
     for thread in threads:
         thread.join(60)
     assert not errors
-    assert _turns(history) == 8
+    assert _turns(history) == 9
     assert report(history.engine, PERIOD)["conversations"] == 3
 
 

@@ -78,7 +78,9 @@ def test_a_marketing_account_sees_the_charts_with_the_reports_numbers(web: WebAp
     page.get_by_role("button", name="Anzeigen").click()
     expect(page.locator("body[data-charts=drawn]")).to_have_count(1)
     expect(page.locator(".summary")).to_contain_text(f"{CONVERSATIONS} Gespräche")
-    for name in ("funnel", "transitions", "personas", "segments", "touchpoints", "handoffs"):
+    assert figures["nps"]["answers"] > 0, "the generated customers answered the NPS question"
+    expect(page.locator("section[aria-labelledby=nps-title]")).to_contain_text(f"NPS {figures['nps']['score']} aus")
+    for name in ("funnel", "transitions", "personas", "segments", "touchpoints", "handoffs", "nps"):
         box = page.locator(f"canvas#{name}").bounding_box()
         assert box and box["width"] > 200 and box["height"] > 100, f"the {name} chart is drawn"
     page.locator("section[aria-labelledby=funnel-title] summary").click()  # the chart's numbers

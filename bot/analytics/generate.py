@@ -51,6 +51,7 @@ def generate(engine: Engine, conversations: int, seed: int = 7, end: dt.date | N
                       sa.column("intent_name"), sa.column("action_name"), sa.column("data"))  # fmt: skip
     rows: list[dict[str, Any]] = []
     handoffs: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
     for number in range(conversations):
         started = last - dt.timedelta(seconds=chooser.uniform(0, days * 86400))
         sender = f"generated-{seed}-{number:07d}"
@@ -58,11 +59,18 @@ def generate(engine: Engine, conversations: int, seed: int = 7, end: dt.date | N
         rows += said
         if handed is not None:
             handoffs.append(handed)
+        if said[2]["data"].endswith(('"retention"}', '"advocacy"}')) and chooser.random() < 0.6:
+            answers.append(_nps_answer(chooser, sender, said))  # a customer answers the NPS question
         if len(rows) >= CHUNK:
             _write(engine, events, rows)
             rows = []
     _write(engine, events, rows)
     _handoffs(engine, handoffs, chooser)
+    if answers:
+        from bot.aftersale.nps import NpsAnswer
+
+        with engine.begin() as connection:
+            connection.execute(NpsAnswer.__table__.insert(), answers)
     ingest(engine)
 
 
@@ -96,6 +104,21 @@ def _conversation(chooser: random.Random, sender: str, started: dt.datetime
                   dt.timezone.utc), "language": language, "segment": "b2b", "phase": "decision", "persona": persona,
                   "touchpoint": json.loads(rows[1]["data"])["value"]}  # fmt: skip
     return rows, handed
+
+
+def _nps_answer(chooser: random.Random, sender: str, said: list[dict[str, Any]]) -> dict[str, Any]:
+    score = chooser.choices(range(11), weights=(1, 1, 1, 1, 2, 2, 4, 8, 12, 14, 12))[0]
+    answered = dt.datetime.fromtimestamp(said[-1]["timestamp"] + 60, dt.timezone.utc)
+    phase = json.loads(said[2]["data"])["value"]
+    return {
+        "conversation_id": sender,
+        "customer": sender,
+        "language": json.loads(said[0]["data"])["value"],
+        "phase": phase,
+        "product": None,
+        "score": score,
+        "created_at": answered,
+    }
 
 
 def _times(started: dt.datetime, chooser: random.Random) -> Iterator[float]:

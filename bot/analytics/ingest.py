@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.analytics.models import ConversationFacts, PhaseTransition, Progress, Turn
+from bot.analytics.models import ConversationFacts, Missed, PhaseTransitions, Progress, Questions
 from bot.journey.vocabulary import PHASES
 
 logger = logging.getLogger(__name__)
@@ -39,12 +40,12 @@ class _Conversation:
     values: dict[str, Any]
     new: bool
     changed: bool = False
-    turns: list[dict[str, Any]] = field(default_factory=list)
 
 
 def ingest(engine: Engine, batch: int = BATCH) -> int:
     """Takes in the events after the last one taken in, at most `batch` per transaction, until none is left; returns
     how many it read."""
+    _progress_row(engine)
     total = 0
     while True:
         with engine.begin() as connection:
@@ -54,14 +55,25 @@ def ingest(engine: Engine, batch: int = BATCH) -> int:
             return total
 
 
+def _progress_row(engine: Engine) -> None:
+    """The progress row, made once (two workers may try at the same moment: one of them makes it)."""
+    progress = Progress.__table__
+    with engine.connect() as connection:
+        if connection.execute(sa.select(progress.c.name).where(progress.c.name == "events")).first() is not None:
+            return
+    try:
+        with engine.begin() as connection:
+            connection.execute(progress.insert().values(name="events", last_event_id=0))
+    except sa.exc.IntegrityError:
+        pass  # the other one made it
+
+
 def _one_batch(connection: Connection, batch: int) -> int:
     if not sa.inspect(connection).has_table("events"):
         return 0  # no conversation yet
     progress = Progress.__table__
-    taken = connection.execute(progress.update().where(progress.c.name == "events")
-                               .values(last_event_id=progress.c.last_event_id))  # fmt: skip
-    if taken.rowcount == 0:
-        connection.execute(progress.insert().values(name="events", last_event_id=0))
+    connection.execute(progress.update().where(progress.c.name == "events")
+                       .values(last_event_id=progress.c.last_event_id))  # fmt: skip
     last = connection.execute(sa.select(progress.c.last_event_id).where(progress.c.name == "events")).scalar_one()
     rows = connection.execute(
         sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
@@ -70,8 +82,9 @@ def _one_batch(connection: Connection, batch: int) -> int:
     if not rows:
         return 0
     conversations = _known(connection, {row.sender_id for row in rows if row.type_name in ("user", "slot")})
-    transitions: list[dict[str, Any]] = []
-    turns: list[dict[str, Any]] = []
+    transitions: Counter[tuple[str, ...]] = Counter()  # (day, language, from, to)
+    questions: Counter[tuple[str, ...]] = Counter()  # (day, language, phase, intent)
+    missed: list[dict[str, Any]] = []
     for row in rows:
         if row.type_name not in ("user", "slot"):
             continue
@@ -83,11 +96,11 @@ def _one_batch(connection: Connection, batch: int) -> int:
         facts["last_at"], conversation.changed = at, True
         event = json.loads(row.data) if isinstance(row.data, str) else row.data
         if row.type_name == "user":
-            turns.append(_turn(row.sender_id, at, event, facts["phase"]))
+            _turn(facts, at, event, questions, missed)
             facts["messages"] += 1
         else:
             _slot(facts, str(event.get("name") or ""), event.get("value"), at, transitions)
-    _store(connection, conversations, transitions, turns)
+    _store(connection, conversations, transitions, questions, missed)
     connection.execute(progress.update().where(progress.c.name == "events").values(last_event_id=rows[-1].id))
     return len(rows)
 
@@ -111,15 +124,18 @@ def _new(sender_id: str, at: dt.datetime) -> dict[str, Any]:
                                      "messages": 0}  # fmt: skip
 
 
-def _turn(sender_id: str, at: dt.datetime, event: dict[str, Any], phase: str | None) -> dict[str, Any]:
+def _turn(facts: dict[str, Any], at: dt.datetime, event: dict[str, Any], questions: Counter[tuple[str, ...]],
+          missed: list[dict[str, Any]]) -> None:  # fmt: skip
     intent = (event.get("parse_data") or {}).get("intent") or {}
-    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
     said = str(event.get("text") or "").strip()
     typed = bool(said) and not said.startswith("/")  # a button's payload is understood by construction
-    understood = not typed or (name != "nlu_fallback" and confidence >= LOW_CONFIDENCE)
-    shown = None if understood else _without_contact_details(said)[:1000]
-    return {"sender_id": sender_id, "at": at, "intent": name, "confidence": round(confidence, 3), "phase": phase,
-            "understood": understood, "text": shown}  # fmt: skip
+    language = facts["language"] or ""
+    if not typed or (name != "nlu_fallback" and confidence >= LOW_CONFIDENCE):
+        questions[at.date().isoformat(), language, facts["phase"] or "", name[:100]] += 1
+    else:
+        missed.append({"sender_id": facts["sender_id"], "at": at, "language": language,
+                       "text": _without_contact_details(said)[:1000]})  # fmt: skip
 
 
 def _without_contact_details(said: str) -> str:
@@ -130,10 +146,10 @@ def _without_contact_details(said: str) -> str:
     return scrub_text(said, contact_details_in(said), "[…]")
 
 
-def _slot(facts: dict[str, Any], name: str, value: Any, at: dt.datetime, transitions: list[dict[str, Any]]) -> None:
+def _slot(facts: dict[str, Any], name: str, value: Any, at: dt.datetime, transitions: Counter[tuple[str, ...]]
+          ) -> None:  # fmt: skip
     if name == "journey_phase" and isinstance(value, str) and value in PHASE_BIT and value != facts["phase"]:
-        transitions.append({"sender_id": facts["sender_id"], "at": at, "from_phase": facts["phase"],
-                            "to_phase": value})  # fmt: skip
+        transitions[at.date().isoformat(), facts["language"] or "", facts["phase"] or "", value] += 1
         facts["phase"] = value
         facts["reached"] |= PHASE_BIT[value]
     elif name == "touchpoint" and isinstance(value, str) and facts["touchpoint"] is None:
@@ -142,8 +158,8 @@ def _slot(facts: dict[str, Any], name: str, value: Any, at: dt.datetime, transit
         facts[KEPT[name]] = value[:30] if isinstance(value, str) else value
 
 
-def _store(connection: Connection, conversations: dict[str, _Conversation], transitions: list[dict[str, Any]],
-           turns: list[dict[str, Any]]) -> None:  # fmt: skip
+def _store(connection: Connection, conversations: dict[str, _Conversation], transitions: Counter[tuple[str, ...]],
+           questions: Counter[tuple[str, ...]], missed: list[dict[str, Any]]) -> None:  # fmt: skip
     facts = ConversationFacts.__table__
     new = [c.values for c in conversations.values() if c.new]
     if new:
@@ -154,7 +170,28 @@ def _store(connection: Connection, conversations: dict[str, _Conversation], tran
         columns = {name: sa.bindparam(f"v_{name}") for name in COLUMNS if name != "sender_id"}
         connection.execute(facts.update().where(facts.c.sender_id == sa.bindparam("v_sender_id")).values(columns),
                            changed)  # fmt: skip
-    if transitions:
-        connection.execute(PhaseTransition.__table__.insert(), transitions)
-    if turns:
-        connection.execute(Turn.__table__.insert(), turns)
+    _add_counts(connection, PhaseTransitions.__table__, ("day", "language", "from_phase", "to_phase"), transitions)
+    _add_counts(connection, Questions.__table__, ("day", "language", "phase", "intent"), questions)
+    if missed:
+        connection.execute(Missed.__table__.insert(), missed)
+
+
+def _add_counts(connection: Connection, table: sa.Table, keys: tuple[str, ...], counts: Counter[tuple[str, ...]]
+                ) -> None:  # fmt: skip
+    """Adds each count to its day's row, making the rows that are not there yet."""
+    if not counts:
+        return
+    match = sa.and_(*(table.c[key] == sa.bindparam(f"k_{key}") for key in keys))
+    values = [{**{f"k_{key}": part for key, part in zip(keys, key_parts, strict=True)}, "k_count": count}
+              for key_parts, count in counts.items()]  # fmt: skip
+    days = sorted({parts[0] for parts in counts})
+    existing = {tuple(row) for row in connection.execute(sa.select(*(table.c[key] for key in keys))
+                                                         .where(table.c["day"].in_(days)))}  # fmt: skip
+    known = [value for value, parts in zip(values, counts, strict=True) if parts in existing]
+    if known:
+        added = {"count": table.c["count"] + sa.bindparam("k_count")}
+        connection.execute(table.update().where(match).values(added), known)
+    fresh = [dict(zip((*keys, "count"), (*parts, count), strict=True)) for parts, count in counts.items()
+             if parts not in existing]  # fmt: skip
+    if fresh:
+        connection.execute(table.insert(), fresh)

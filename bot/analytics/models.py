@@ -1,10 +1,10 @@
-"""What the journey dashboard counts, one row per conversation, per phase change and per visitor message, filled from
-Rasa's `events` table by bot/analytics/ingest.py (never on the chat's path), so that a report over 100,000
-conversations reads a few small indexed tables instead of parsing millions of events."""
+"""What the journey dashboard counts, filled from Rasa's `events` table by bot/analytics/ingest.py (never on the
+chat's path): one row per conversation, daily counts of phase changes and of questions, and the messages the bot did
+not understand; a report over 100,000 conversations reads these instead of parsing millions of events."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text
 
 from bot.db import Base
 
@@ -13,9 +13,12 @@ class ConversationFacts(Base):
     """A conversation as the dashboard sees it: when, in which language, from which touchpoint, how far it got."""
 
     __tablename__ = "analytics_conversations"
+    # the report reads every figure of a period from this index alone
+    __table_args__ = (Index("ix_analytics_conversations_mix", "started_at", "language", "reached", "phase", "persona",
+                            "segment", "touchpoint"),)  # fmt: skip
 
     sender_id = Column(String(255), primary_key=True)
-    started_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    started_at = Column(DateTime(timezone=True), nullable=False)
     last_at = Column(DateTime(timezone=True), nullable=False)
     language = Column(String(2))
     touchpoint = Column(String(20))  # the first one the widget reported
@@ -27,34 +30,42 @@ class ConversationFacts(Base):
     messages = Column(Integer, nullable=False, default=0)
 
 
-class PhaseTransition(Base):
-    """The journey phase of a conversation changed (from None: its first phase)."""
+class PhaseTransitions(Base):
+    """How many conversations moved from one journey phase to another on a day ("" for none: their first phase)."""
 
-    __tablename__ = "analytics_transitions"
-    __table_args__ = (Index("ix_analytics_transitions_at", "at"),)
+    __tablename__ = "analytics_transitions_daily"
+
+    day = Column(String(10), primary_key=True)  # YYYY-MM-DD (UTC)
+    language = Column(String(2), primary_key=True)  # "" when not known yet
+    from_phase = Column(String(20), primary_key=True)
+    to_phase = Column(String(20), primary_key=True)
+    count = Column(Integer, nullable=False)
+
+
+class Questions(Base):
+    """How often visitors asked for an intent on a day, by the phase they were in ("" before any), when the bot
+    understood them."""
+
+    __tablename__ = "analytics_questions_daily"
+
+    day = Column(String(10), primary_key=True)
+    language = Column(String(2), primary_key=True)
+    phase = Column(String(20), primary_key=True)
+    intent = Column(String(100), primary_key=True)
+    count = Column(Integer, nullable=False)
+
+
+class Missed(Base):
+    """A message the bot did not understand (fallback or low confidence), without contact details."""
+
+    __tablename__ = "analytics_missed"
+    __table_args__ = (Index("ix_analytics_missed_at", "at"),)
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     sender_id = Column(String(255), nullable=False, index=True)
     at = Column(DateTime(timezone=True), nullable=False)
-    from_phase = Column(String(20))
-    to_phase = Column(String(20), nullable=False)
-
-
-class Turn(Base):
-    """A visitor's message: what the bot read in it, in which phase; the text only when the bot did not understand
-    it (the top not-understood messages)."""
-
-    __tablename__ = "analytics_turns"
-    __table_args__ = (Index("ix_analytics_turns_at", "at"),)
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    sender_id = Column(String(255), nullable=False, index=True)
-    at = Column(DateTime(timezone=True), nullable=False)
-    intent = Column(String(100))
-    confidence = Column(Float)
-    phase = Column(String(20))
-    understood = Column(Boolean, nullable=False)
-    text = Column(Text)
+    language = Column(String(2), nullable=False)
+    text = Column(Text, nullable=False)
 
 
 class Progress(Base):

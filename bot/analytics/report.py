@@ -12,8 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.aftersale.nps import NpsAnswer, band
 from bot.analytics.ingest import PHASE_BIT
-from bot.analytics.models import ConversationFacts, PhaseTransition, Turn
+from bot.analytics.models import ConversationFacts, Missed, PhaseTransitions, Questions
 from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
 from bot.sales.models import HandoffActivityRow, HandoffRow
 
@@ -36,78 +37,83 @@ class Period:
 
 
 def report(engine: Engine, period: Period) -> dict[str, Any]:
-    """Every figure of the dashboard; the keys are the ones `--format json` prints."""
+    """Every figure of the dashboard; the keys are the ones `--format json` prints. Conversations count in the period
+    they started in; phase changes, questions and not-understood messages in the period they happened in."""
     with engine.connect() as connection:
         facts = ConversationFacts.__table__
         chosen = sa.and_(facts.c.started_at >= period.since, facts.c.started_at < period.until,
                          *([facts.c.language == period.language] if period.language else []))  # fmt: skip
+        mix = _conversations(connection, chosen)
         return {
             "period": {
                 "since": period.since.isoformat(),
                 "until": period.until.isoformat(),
                 "language": period.language,
             },  # fmt: skip
-            "conversations": connection.execute(sa.select(sa.func.count()).where(chosen)).scalar_one(),
-            "phases": _phases(connection, chosen),
-            "transitions": _transitions(connection, chosen),
-            "personas": _mix(connection, chosen, facts.c.persona, PERSONAS),
-            "segments": _mix(connection, chosen, facts.c.segment, SEGMENTS),
-            "touchpoints": _touchpoints(connection, chosen),
+            "conversations": mix["conversations"],
+            "phases": mix["phases"],
+            "transitions": _transitions(connection, period),
+            "personas": mix["personas"],
+            "segments": mix["segments"],
+            "touchpoints": mix["touchpoints"],
             "handoffs": _handoffs(connection, period),
-            "nps": None,  # the NPS asked in the chat is not built yet (issue 16, item 1)
-            "not_understood": _not_understood(connection, chosen),
-            "questions": _questions(connection, chosen),
+            "nps": _nps(connection, period),
+            "not_understood": _not_understood(connection, period),
+            "questions": _questions(connection, period),
         }
 
 
-def _handed_over() -> Any:
+def _conversations(connection: Connection, chosen: Any) -> dict[str, Any]:
+    """One pass over the period's conversations (the index ix_analytics_conversations_mix alone), grouped by what
+    the figures need, and one over its handoffs (few)."""
     facts = ConversationFacts.__table__
+    columns = (facts.c.reached, facts.c.phase, facts.c.persona, facts.c.segment, facts.c.touchpoint)
+    groups = connection.execute(sa.select(*columns, sa.func.count().label("count")).where(chosen)
+                                .group_by(*columns)).all()  # fmt: skip
     handoffs = HandoffRow.__table__
-    return sa.exists().where(handoffs.c.conversation_id == facts.c.sender_id)
-
-
-def _phases(connection: Connection, chosen: Any) -> dict[str, Any]:
-    """The funnel (conversations that got at least this far: awareness → consideration → decision → handoff) and the
-    phase each conversation is in now."""
-    facts = ConversationFacts.__table__
-    columns = []
-    for number, step in enumerate(FUNNEL):
-        mask = sum(PHASE_BIT[phase] for phase in FUNNEL[number:])
-        columns.append(sa.func.sum(sa.case((facts.c.reached.op("&")(mask) != 0, 1), else_=0)).label(step))
-    columns.append(sa.func.sum(sa.case((_handed_over(), 1), else_=0)).label("handoff"))
-    funnel = connection.execute(sa.select(*columns).where(chosen)).one()._mapping
-    now = dict(connection.execute(sa.select(facts.c.phase, sa.func.count()).where(chosen)
-                                  .group_by(facts.c.phase)).all())  # fmt: skip
-    return {"funnel": {step: int(funnel[step] or 0) for step in (*FUNNEL, "handoff")},
-            "now": {phase: int(now.get(phase, 0)) for phase in (*PHASES, None)}}  # fmt: skip
-
-
-def _transitions(connection: Connection, chosen: Any) -> list[dict[str, Any]]:
-    facts = ConversationFacts.__table__
-    moves = PhaseTransition.__table__
-    rows = connection.execute(
-        sa.select(moves.c.from_phase, moves.c.to_phase, sa.func.count().label("count"))
-        .select_from(moves.join(facts, facts.c.sender_id == moves.c.sender_id)).where(chosen)
-        .group_by(moves.c.from_phase, moves.c.to_phase).order_by(sa.desc("count"))
+    handed = connection.execute(
+        sa.select(facts.c.touchpoint, sa.func.count()).select_from(handoffs.join(facts, facts.c.sender_id ==
+                  handoffs.c.conversation_id)).where(chosen).group_by(facts.c.touchpoint)
     ).all()  # fmt: skip
-    return [{"from": row.from_phase, "to": row.to_phase, "count": int(row.count)} for row in rows]
+    funnel = dict.fromkeys(FUNNEL, 0)
+    now: dict[str | None, int] = dict.fromkeys((*PHASES, None), 0)
+    personas: dict[str | None, int] = dict.fromkeys((*PERSONAS, None), 0)
+    segments: dict[str | None, int] = dict.fromkeys((*SEGMENTS, None), 0)
+    touchpoints: dict[str | None, int] = {}
+    for group in groups:
+        count = int(group.count)
+        for number, step in enumerate(FUNNEL):
+            if group.reached & sum(PHASE_BIT[phase] for phase in FUNNEL[number:]):
+                funnel[step] += count
+        now[group.phase if group.phase in now else None] += count
+        personas[group.persona if group.persona in personas else None] += count
+        segments[group.segment if group.segment in segments else None] += count
+        touchpoints[group.touchpoint] = touchpoints.get(group.touchpoint, 0) + count
+    handed_by = {touchpoint: int(count) for touchpoint, count in handed}
+    return {
+        "conversations": sum(touchpoints.values()),
+        "phases": {"funnel": {**funnel, "handoff": sum(handed_by.values())}, "now": now},
+        "personas": personas,
+        "segments": segments,
+        "touchpoints": [{"touchpoint": name, "conversations": count, "handoffs": handed_by.get(name, 0),
+                         "conversion": round(handed_by.get(name, 0) / count, 4)}
+                        for name, count in sorted(touchpoints.items(), key=lambda item: (-item[1], str(item[0])))],
+    }  # fmt: skip
 
 
-def _mix(connection: Connection, chosen: Any, column: Any, known: tuple[str, ...]) -> dict[str | None, int]:
-    counts = dict(connection.execute(sa.select(column, sa.func.count()).where(chosen).group_by(column)).all())
-    return {name: int(counts.get(name, 0)) for name in (*known, None)}
+def _days(table: sa.Table, period: Period) -> Any:
+    """The rows of a daily table in the period (and its language)."""
+    return sa.and_(table.c["day"] >= period.since.date().isoformat(), table.c["day"] < period.until.date().isoformat(),
+                   *([table.c["language"] == period.language] if period.language else []))  # fmt: skip
 
 
-def _touchpoints(connection: Connection, chosen: Any) -> list[dict[str, Any]]:
-    """The first touchpoint against how many of its conversations were handed to sales."""
-    facts = ConversationFacts.__table__
-    rows = connection.execute(
-        sa.select(facts.c.touchpoint, sa.func.count().label("conversations"),
-                  sa.func.sum(sa.case((_handed_over(), 1), else_=0)).label("handoffs"))
-        .where(chosen).group_by(facts.c.touchpoint).order_by(sa.desc("conversations"))
-    ).all()  # fmt: skip
-    return [{"touchpoint": row.touchpoint, "conversations": int(row.conversations), "handoffs": int(row.handoffs or 0),
-             "conversion": round(int(row.handoffs or 0) / int(row.conversations), 4)} for row in rows]  # fmt: skip
+def _transitions(connection: Connection, period: Period) -> list[dict[str, Any]]:
+    moves = PhaseTransitions.__table__
+    total = sa.func.sum(moves.c["count"]).label("total")
+    rows = connection.execute(sa.select(moves.c.from_phase, moves.c.to_phase, total).where(_days(moves, period))
+                              .group_by(moves.c.from_phase, moves.c.to_phase)).all()  # fmt: skip
+    return [{"from": row.from_phase or None, "to": row.to_phase, "count": int(row.total)}
+            for row in sorted(rows, key=lambda row: (-int(row.total), row.from_phase, row.to_phase))]  # fmt: skip
 
 
 def _handoffs(connection: Connection, period: Period) -> dict[str, Any]:
@@ -130,32 +136,50 @@ def _handoffs(connection: Connection, period: Period) -> dict[str, Any]:
             "claimed": len(minutes), "median_minutes_to_claim": _median(minutes)}  # fmt: skip
 
 
-def _not_understood(connection: Connection, chosen: Any) -> list[dict[str, Any]]:
-    facts = ConversationFacts.__table__
-    turns = Turn.__table__
-    said = sa.func.lower(turns.c.text)
-    rows = connection.execute(
-        sa.select(said.label("text"), sa.func.count().label("count"))
-        .select_from(turns.join(facts, facts.c.sender_id == turns.c.sender_id))
-        .where(chosen, turns.c.understood.is_(False)).group_by(said).order_by(sa.desc("count"), said).limit(TOP)
-    ).all()  # fmt: skip
+def _nps(connection: Connection, period: Period) -> dict[str, Any]:
+    """The answers in the period: promoters (9–10), passives (7–8), detractors (0–6), the score (% promoters minus
+    % detractors), and the same per week (weeks starting on Monday)."""
+    answers = NpsAnswer.__table__
+    chosen = sa.and_(answers.c.created_at >= period.since, answers.c.created_at < period.until,
+                     *([answers.c.language == period.language] if period.language else []))  # fmt: skip
+    rows = connection.execute(sa.select(answers.c.created_at, answers.c.score).where(chosen)).all()
+    weeks: dict[str, list[int]] = {}
+    for row in rows:
+        day = _aware(row.created_at).date()
+        weeks.setdefault((day - dt.timedelta(days=day.weekday())).isoformat(), []).append(int(row.score))
+    return {**_nps_of([int(row.score) for row in rows]),
+            "weeks": [{"week": week, **_nps_of(scores)} for week, scores in sorted(weeks.items())]}  # fmt: skip
+
+
+def _nps_of(scores: list[int]) -> dict[str, Any]:
+    counts = {name: sum(1 for score in scores if band(score) == name) for name in ("promoter", "passive", "detractor")}
+    total = len(scores)
+    score = round(100 * (counts["promoter"] - counts["detractor"]) / total) if total else None
+    return {"answers": total, "promoters": counts["promoter"], "passives": counts["passive"],
+            "detractors": counts["detractor"], "score": score}  # fmt: skip
+
+
+def _not_understood(connection: Connection, period: Period) -> list[dict[str, Any]]:
+    missed = Missed.__table__
+    said = sa.func.lower(missed.c.text)
+    chosen = sa.and_(missed.c.at >= period.since, missed.c.at < period.until,
+                     *([missed.c.language == period.language] if period.language else []))  # fmt: skip
+    rows = connection.execute(sa.select(said.label("text"), sa.func.count().label("count")).where(chosen)
+                              .group_by(said).order_by(sa.desc("count"), said).limit(TOP)).all()  # fmt: skip
     return [{"text": row.text, "count": int(row.count)} for row in rows]
 
 
-def _questions(connection: Connection, chosen: Any) -> dict[str, list[dict[str, Any]]]:
+def _questions(connection: Connection, period: Period) -> dict[str, list[dict[str, Any]]]:
     """The most asked intents per phase (the phase the conversation was in when the visitor asked)."""
-    facts = ConversationFacts.__table__
-    turns = Turn.__table__
-    rows = connection.execute(
-        sa.select(turns.c.phase, turns.c.intent, sa.func.count().label("count"))
-        .select_from(turns.join(facts, facts.c.sender_id == turns.c.sender_id))
-        .where(chosen, turns.c.understood.is_(True)).group_by(turns.c.phase, turns.c.intent)
-    ).all()  # fmt: skip
+    asked = Questions.__table__
+    total = sa.func.sum(asked.c["count"]).label("total")
+    rows = connection.execute(sa.select(asked.c.phase, asked.c.intent, total).where(_days(asked, period))
+                              .group_by(asked.c.phase, asked.c.intent)).all()  # fmt: skip
     found: dict[str, list[dict[str, Any]]] = {}
-    for row in sorted(rows, key=lambda row: (-int(row.count), str(row.intent))):
+    for row in sorted(rows, key=lambda row: (-int(row.total), str(row.intent))):
         top = found.setdefault(row.phase or "unknown", [])
         if len(top) < TOP:
-            top.append({"intent": row.intent, "count": int(row.count)})
+            top.append({"intent": row.intent, "count": int(row.total)})
     return found
 
 
@@ -185,6 +209,9 @@ def to_csv(figures: dict[str, Any]) -> str:
     for touchpoint in figures["touchpoints"]:
         name = touchpoint["touchpoint"] or "unknown"
         rows += [(f"touchpoint_{key}", name, touchpoint[key]) for key in ("conversations", "handoffs", "conversion")]
+    nps = figures["nps"]
+    rows += [("nps", key, nps[key]) for key in ("answers", "promoters", "passives", "detractors", "score")]
+    rows += [("nps_week", week["week"], week["score"]) for week in nps["weeks"]]
     handoffs = figures["handoffs"]
     rows += [("handoffs_by_status", status, count) for status, count in handoffs["by_status"].items()]
     rows += [("handoffs_by_kind", kind, count) for kind, count in handoffs["by_kind"].items()]

@@ -1,5 +1,5 @@
-"""The journey dashboard's tables (bot/analytics/models.py): one row per conversation, phase change and visitor
-message, filled from Rasa's events by bot/analytics/ingest.py
+"""The journey dashboard's tables (bot/analytics/models.py): one row per conversation, daily counts of phase changes
+and questions, the messages not understood; filled from Rasa's events by bot/analytics/ingest.py
 
 Revision ID: 0004
 Revises: 0003
@@ -34,34 +34,40 @@ def upgrade() -> None:
             sa.Column("messages", sa.Integer(), nullable=False),
             sa.PrimaryKeyConstraint("sender_id"),
         )
-        op.create_index("ix_analytics_conversations_started_at", "analytics_conversations", ["started_at"])
-    if "analytics_transitions" not in existing:
+        op.create_index("ix_analytics_conversations_mix", "analytics_conversations",
+                        ["started_at", "language", "reached", "phase", "persona", "segment", "touchpoint"])  # fmt: skip
+    if "analytics_transitions_daily" not in existing:
         op.create_table(
-            "analytics_transitions",
-            sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-            sa.Column("sender_id", sa.String(length=255), nullable=False),
-            sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("from_phase", sa.String(length=20), nullable=True),
+            "analytics_transitions_daily",
+            sa.Column("day", sa.String(length=10), nullable=False),
+            sa.Column("language", sa.String(length=2), nullable=False),
+            sa.Column("from_phase", sa.String(length=20), nullable=False),
             sa.Column("to_phase", sa.String(length=20), nullable=False),
-            sa.PrimaryKeyConstraint("id"),
+            sa.Column("count", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint("day", "language", "from_phase", "to_phase"),
         )
-        op.create_index("ix_analytics_transitions_at", "analytics_transitions", ["at"])
-        op.create_index("ix_analytics_transitions_sender_id", "analytics_transitions", ["sender_id"])
-    if "analytics_turns" not in existing:
+    if "analytics_questions_daily" not in existing:
         op.create_table(
-            "analytics_turns",
+            "analytics_questions_daily",
+            sa.Column("day", sa.String(length=10), nullable=False),
+            sa.Column("language", sa.String(length=2), nullable=False),
+            sa.Column("phase", sa.String(length=20), nullable=False),
+            sa.Column("intent", sa.String(length=100), nullable=False),
+            sa.Column("count", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint("day", "language", "phase", "intent"),
+        )
+    if "analytics_missed" not in existing:
+        op.create_table(
+            "analytics_missed",
             sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
             sa.Column("sender_id", sa.String(length=255), nullable=False),
             sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("intent", sa.String(length=100), nullable=True),
-            sa.Column("confidence", sa.Float(), nullable=True),
-            sa.Column("phase", sa.String(length=20), nullable=True),
-            sa.Column("understood", sa.Boolean(), nullable=False),
-            sa.Column("text", sa.Text(), nullable=True),
+            sa.Column("language", sa.String(length=2), nullable=False),
+            sa.Column("text", sa.Text(), nullable=False),
             sa.PrimaryKeyConstraint("id"),
         )
-        op.create_index("ix_analytics_turns_at", "analytics_turns", ["at"])
-        op.create_index("ix_analytics_turns_sender_id", "analytics_turns", ["sender_id"])
+        op.create_index("ix_analytics_missed_at", "analytics_missed", ["at"])
+        op.create_index("ix_analytics_missed_sender_id", "analytics_missed", ["sender_id"])
     if "analytics_progress" not in existing:
         op.create_table(
             "analytics_progress",
@@ -72,5 +78,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("analytics_progress", "analytics_turns", "analytics_transitions", "analytics_conversations"):
+    for table in ("analytics_progress", "analytics_missed", "analytics_questions_daily", "analytics_transitions_daily",
+                  "analytics_conversations"):  # fmt: skip
         op.drop_table(table)

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 
+from bot.aftersale.nps import Answer, record
 from bot.analytics.ingest import ingest
-from bot.analytics.models import Turn
+from bot.analytics.models import Missed, Questions
 from bot.analytics.report import Period, report
 from bot.config import PROJECT_ROOT
 from bot.db import create_tables, make_engine, make_session_factory
@@ -99,6 +100,10 @@ def history(database_url: str) -> History:
     made.conversation("C", DAY + dt.timedelta(days=2), slot("language", "de"), slot("touchpoint", "search"),
                       user("Hallo", "greet"), slot("journey_phase", "awareness"), user("/ask_price", "ask_price", 1.0),
                       slot("journey_phase", "consideration"))  # fmt: skip
+    factory = make_session_factory(made.engine)
+    for sender, score, when in (("A", 10, DAY), ("B", 7, DAY + dt.timedelta(days=1)),
+                                ("C", 3, DAY + dt.timedelta(days=10)), ("D", 0, DAY - dt.timedelta(days=30))):
+        record(factory, Answer(sender, sender, score, "en" if sender == "B" else "de"), when)  # fmt: skip
     made.conversation("D", DAY - dt.timedelta(days=30), slot("language", "de"), slot("touchpoint", "ad"),
                       user("Angebot bitte", "request_contact"), slot("journey_phase", "decision"))  # fmt: skip
     return made
@@ -122,6 +127,11 @@ def test_the_figures_of_a_known_history(history: History) -> None:
     ]
     assert figures["handoffs"] == {"total": 1, "by_kind": {"sales": 1}, "by_status": {"claimed": 1}, "claimed": 1,
                                    "median_minutes_to_claim": 30.0}  # fmt: skip
+    assert figures["nps"] == {
+        "answers": 3, "promoters": 1, "passives": 1, "detractors": 1, "score": 0,
+        "weeks": [{"week": "2026-11-09", "answers": 2, "promoters": 1, "passives": 1, "detractors": 0, "score": 50},
+                  {"week": "2026-11-16", "answers": 1, "promoters": 0, "passives": 0, "detractors": 1, "score": -100}],
+    }  # fmt: skip
     assert figures["not_understood"] == [{"text": "asdf", "count": 2},  # "asdf" and "ASDF"
                                          {"text": "call me: […]", "count": 1}]  # never how to reach a visitor
     assert figures["questions"]["unknown"] == [{"intent": "ask_what_is", "count": 1}, {"intent": "greet", "count": 1}]
@@ -129,6 +139,7 @@ def test_the_figures_of_a_known_history(history: History) -> None:
     assert figures["questions"]["consideration"] == [{"intent": "request_contact", "count": 1}]
     english = report(history.engine, Period(PERIOD.since, PERIOD.until, "en"))
     assert english["conversations"] == 1 and english["phases"]["funnel"]["awareness"] == 1
+    assert (english["nps"]["answers"], english["nps"]["score"]) == (1, 0)
 
 
 def test_taking_in_again_counts_only_what_is_new(history: History) -> None:
@@ -181,5 +192,8 @@ def test_the_command_line_prints_the_same_figures_as_json_and_csv(history: Histo
 
 
 def _turns(history: History) -> int:
+    """Every visitor message taken in: those counted as questions and those not understood."""
     with history.engine.connect() as connection:
-        return int(connection.execute(sa.select(sa.func.count()).select_from(Turn.__table__)).scalar_one())
+        asked = connection.execute(sa.select(sa.func.sum(Questions.__table__.c["count"]))).scalar_one()
+        missed = connection.execute(sa.select(sa.func.count()).select_from(Missed.__table__)).scalar_one()
+    return int(asked or 0) + int(missed)

@@ -44,5 +44,26 @@
   ]);
   var statuses = counts(figures.handoffs.by_status);
   bar("handoffs", statuses.labels, [{ label: "Übergaben", data: statuses.values, backgroundColor: grey }]);
+  var weeks = figures.nps.weeks;
+  var nps = document.getElementById("nps");
+  if (nps && weeks.length) {
+    new Chart(nps, {
+      data: { labels: weeks.map(function (w) { return w.week; }), datasets: [
+        { type: "line", label: "NPS", data: weeks.map(function (w) { return w.score; }), borderColor: "#1d2b36",
+          backgroundColor: "#1d2b36", yAxisID: "score" },
+        { type: "bar", label: "Promotoren", data: weeks.map(function (w) { return w.promoters; }),
+          backgroundColor: green, stack: "bands", yAxisID: "answers" },
+        { type: "bar", label: "Passive", data: weeks.map(function (w) { return w.passives; }),
+          backgroundColor: grey, stack: "bands", yAxisID: "answers" },
+        { type: "bar", label: "Kritiker", data: weeks.map(function (w) { return w.detractors; }),
+          backgroundColor: "#a00000", stack: "bands", yAxisID: "answers" }
+      ] },
+      options: { responsive: true, scales: {
+        answers: { position: "left", stacked: true, beginAtZero: true, title: { display: true, text: "Antworten" } },
+        score: { position: "right", min: -100, max: 100, title: { display: true, text: "NPS" },
+                 grid: { drawOnChartArea: false } },
+        x: { stacked: true } } }
+    });
+  }
   document.body.setAttribute("data-charts", "drawn");
 })();

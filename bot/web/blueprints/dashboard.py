@@ -127,7 +127,11 @@ def _rows(figures: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
         "touchpoints": [
             (t["touchpoint"] or "unbekannt", t["conversations"], t["handoffs"], f"{t['conversion'] * 100:.1f} %")
             for t in figures["touchpoints"]
-        ],  # fmt: skip
+        ],
+        "nps": [
+            (w["week"], w["answers"], w["promoters"], w["passives"], w["detractors"], w["score"])
+            for w in figures["nps"]["weeks"]
+        ],
     }
 
 

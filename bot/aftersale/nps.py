@@ -1,0 +1,116 @@
+"""The Net Promoter Score asked in the chat (issue 16): a customer's answer read from what they typed, its band, and
+the answers stored with the conversation, product, phase and date.
+
+    parse_score("9/10") == 9; parse_score("neun") == 9; parse_score("I'd say nine") == 9
+    parse_score("7 oder 8") is None
+    band(9) == "promoter"; band(7) == "passive"; band(3) == "detractor"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import Base
+from bot.numbers import number_word
+from bot.text import normalize
+
+#: 9–10 promoters, 7–8 passives, 0–6 detractors (the NPS convention)
+BANDS = (("promoter", 9), ("passive", 7), ("detractor", 0))
+#: words for the scores that bot.numbers does not spell (it counts things, which start at one)
+_MORE_WORDS = {"null": 0, "zero": 0, "nought": 0, "nil": 0, "eins": 1, "zehn": 10, "ten": 10}
+#: "von 10", "/10", "out of ten": the scale, not the answer
+_SCALE = re.compile(r"(?:/|\bvon\b|\bout\s+of\b|\bof\b|\bauf\b)\s*(?:10|zehn|ten)\b")
+_NUMBER = re.compile(r"-?(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")  # "-1" is read, and refused
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
+
+
+def parse_score(text: str) -> int | None:
+    """The score 0–10 a customer typed, in German or English, as digits or a word; None when there is none, it is
+    no whole number from 0 to 10, or the message names two different ones ("7 oder 8"): then the bot asks again."""
+    said = _SCALE.sub(" ", normalize(text))
+    digits = _NUMBER.findall(said)
+    if digits:
+        found = {_whole(number) for number in digits}
+    else:
+        words = [_MORE_WORDS.get(word, number_word(word)) for word in _WORD.findall(said)]
+        found = {value for value in words if value is not None and value != 100}
+    if len(found) != 1:
+        return None
+    (score,) = found
+    return score if score is not None and 0 <= score <= 10 else None
+
+
+def _whole(number: str) -> int | None:
+    if number.startswith("-"):
+        return None
+    if "." in number or "," in number:
+        whole, _, fraction = number.replace(",", ".").partition(".")
+        return int(whole) if set(fraction) == {"0"} else None  # "9.0" is 9; "8,5" is no score
+    return int(number)
+
+
+def band(score: int) -> str:
+    """promoter (9–10), passive (7–8) or detractor (0–6)."""
+    return next(name for name, lowest in BANDS if score >= lowest)
+
+
+class NpsAnswer(Base):
+    """One answer to "how likely would you recommend us, 0–10", and what the customer added."""
+
+    __tablename__ = "nps_answers"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    #: who answered, for "at most once per period": a customer number, else the conversation
+    customer = Column(String(100), nullable=False, index=True)
+    product = Column(String(64))
+    phase = Column(String(20))
+    language = Column(String(2), nullable=False)
+    score = Column(Integer, nullable=False)
+    comment = Column(Text)  # a passive's "what would make it a 10", a detractor's reason
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+@dataclass(frozen=True)
+class Answer:
+    conversation_id: str
+    customer: str
+    score: int
+    language: str
+    product: str | None = None
+    phase: str | None = None
+
+
+def record(session_factory: sessionmaker, answer: Answer, now: dt.datetime) -> int:
+    """Stores the answer; returns its id."""
+    if not 0 <= answer.score <= 10:
+        raise ValueError(f"an NPS score is 0 to 10, not {answer.score}")
+    with session_factory.begin() as session:
+        row = NpsAnswer(conversation_id=answer.conversation_id, customer=answer.customer, product=answer.product,
+                        phase=answer.phase, language=answer.language, score=answer.score, created_at=now)  # fmt: skip
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+
+def add_comment(session_factory: sessionmaker, answer_id: int, comment: str) -> None:
+    with session_factory.begin() as session:
+        row = session.get(NpsAnswer, answer_id)
+        if row is not None:
+            row.comment = comment[:2000]
+
+
+def asked_recently(session_factory: sessionmaker, customer: str, now: dt.datetime, period: dt.timedelta) -> bool:
+    """Whether this customer answered within `period` before `now` (then the bot does not ask again)."""
+    with session_factory() as session:
+        latest = session.execute(select(NpsAnswer.created_at).where(NpsAnswer.customer == customer)
+                                 .order_by(NpsAnswer.created_at.desc()).limit(1)).scalar()  # fmt: skip
+    if latest is None:
+        return False
+    latest = latest if latest.tzinfo else latest.replace(tzinfo=dt.timezone.utc)
+    return now - latest < period

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import ServiceAction
+from bot.aftersale.referrals import credit
 from bot.catalogue.service import find_product
 from bot.conversation.situation import (
     BUSINESS,
@@ -21,6 +24,9 @@ from bot.conversation.situation import (
     with_known_sites,
 )
 from bot.journey.inference import Turn, infer_journey, turns_from_events
+from bot.journey.touchpoint import referral_code
+
+logger = logging.getLogger(__name__)
 
 
 class ActionTrackJourney(ServiceAction):
@@ -55,7 +61,19 @@ class ActionTrackJourney(ServiceAction):
         if slots["segment"] != state.segment:  # the visitor's stated situation decided it
             explanation["segment"] = self._stated_segment(tracker, turns, slots, stated_now)
         slots["journey_explanation"] = explanation
+        if state.touchpoint == "referral" and tracker.get_slot("touchpoint") is None:
+            self._credit_referral(tracker, turns)
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+
+    def _credit_referral(self, tracker: Tracker, turns: list[Turn]) -> None:
+        """A visitor who arrived with a customer's referral link: that customer is credited (once per visitor)."""
+        code = referral_code(next((turn.page for turn in turns if turn.page), None))
+        if code is None:
+            return
+        try:
+            credit(self.services.session_factory, code, tracker.sender_id, self.services.now())
+        except SQLAlchemyError as error:  # the conversation goes on; the credit is missing, and said so
+            logger.error("Referral %s of conversation %s not credited: %s", code, tracker.sender_id, error)
 
     @staticmethod
     def _stated_segment(tracker: Tracker, turns: list[Turn], slots: dict[str, Any], stated_now: bool) -> dict[str, Any]:

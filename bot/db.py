@@ -71,6 +71,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 def import_models() -> None:
     """Every module that defines tables, so that `Base.metadata` knows them all."""
     import bot.aftersale.nps
+    import bot.aftersale.referrals
     import bot.analytics.models
     import bot.catalogue.models
     import bot.privacy

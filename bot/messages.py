@@ -70,6 +70,7 @@ FILLED: Mapping[str, tuple[str, ...]] = {
     "lead_callback_saved": ("callback_time",),
     "lead_self_service": (),
     "privacy_notice": ("privacy_url",),
+    "referral_link": ("code", "link"),
     "price_quote": ("count", "monthly", "note", "one_off", "plan_name", "product_name", "units"),
     "price_quote_no_one_off": (),
     "price_quote_annual": ("monthly", "yearly"),

@@ -9,16 +9,21 @@ images that a bot message would smuggle in stay text. Screenshots go to tests/ar
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
+from bot.aftersale.referrals import ReferralCredit, code_for
 from bot.config import settings_from_env
+from bot.db import make_engine, make_session_factory
 from bot.journey.language import detect_language
 from bot.launcher import MODEL, web_part
 from bot.website import Site, load_site
@@ -292,3 +297,25 @@ def test_a_bot_message_links_only_to_web_mail_and_phone_and_shows_no_images(bot:
     check()
     assert dialogs == [] and not [url for url in requested if "127.0.0.1:1/" in url]
     context.close()
+
+
+def test_a_visitor_with_a_customers_referral_link_is_attributed_across_pages(bot: Bot, browser: Browser) -> None:
+    """The link a customer got in the chat (bot/aftersale/referrals.py): the visitor lands on the home page, moves to
+    the pricing page (the site keeps the code in its links; nothing is stored in the browser), opens the chat there
+    and asks; the conversation's touchpoint is `referral` and the customer is credited with it."""
+    engine = make_engine(bot.settings.database_url)
+    code = code_for(make_session_factory(engine), f"customer-{uuid.uuid4().hex[:8]}", "conversation-of-the-customer",
+                    dt.datetime.now(dt.timezone.utc))  # fmt: skip
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{base(bot)}/?ref={code}")
+    page.get_by_role("navigation").get_by_role("link", name="Preise").click()
+    expect(page).to_have_url(re.compile(rf"/preise\?ref={code}$"))
+    assert browser_storage(page) == NOTHING_STORED and context.cookies() == []
+    open_chat(page)
+    ask(page, "Was kostet Wattwerk Home?")
+    visitor = session_id(page)
+    assert bot.tracker(visitor)["slots"]["touchpoint"] == "referral"
+    with engine.connect() as connection:
+        credited = connection.execute(sa.select(ReferralCredit.code).where(ReferralCredit.conversation_id == visitor))
+        assert credited.scalars().all() == [code]

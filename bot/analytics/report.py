@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.aftersale.nps import NpsAnswer, band
+from bot.aftersale.referrals import ReferralCode, ReferralCredit
 from bot.analytics.ingest import PHASE_BIT
 from bot.analytics.models import ConversationFacts, Missed, PhaseTransitions, Questions
 from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
@@ -58,6 +59,7 @@ def report(engine: Engine, period: Period) -> dict[str, Any]:
             "touchpoints": mix["touchpoints"],
             "handoffs": _handoffs(connection, period),
             "nps": _nps(connection, period),
+            "referrals": _referrals(connection, period),
             "not_understood": _not_understood(connection, period),
             "questions": _questions(connection, period),
         }
@@ -136,6 +138,21 @@ def _handoffs(connection: Connection, period: Period) -> dict[str, Any]:
             "claimed": len(minutes), "median_minutes_to_claim": _median(minutes)}  # fmt: skip
 
 
+def _referrals(connection: Connection, period: Period) -> dict[str, int]:
+    """Personal referral links given out in the period, visitors who arrived with one, and how many of those were
+    handed to sales."""
+    codes = ReferralCode.__table__
+    credits = ReferralCredit.__table__
+    handoffs = HandoffRow.__table__
+    made = sa.and_(codes.c.created_at >= period.since, codes.c.created_at < period.until)
+    given = connection.execute(sa.select(sa.func.count()).where(made)).scalar_one()
+    arrived = sa.and_(credits.c.created_at >= period.since, credits.c.created_at < period.until)
+    visitors = connection.execute(sa.select(sa.func.count()).where(arrived)).scalar_one()
+    with_handoff = credits.join(handoffs, handoffs.c.conversation_id == credits.c.conversation_id)
+    handed = connection.execute(sa.select(sa.func.count()).select_from(with_handoff).where(arrived)).scalar_one()
+    return {"links": int(given), "visitors": int(visitors), "handoffs": int(handed)}
+
+
 def _nps(connection: Connection, period: Period) -> dict[str, Any]:
     """The answers in the period: promoters (9–10), passives (7–8), detractors (0–6), the score (% promoters minus
     % detractors), and the same per week (weeks starting on Monday)."""
@@ -209,6 +226,7 @@ def to_csv(figures: dict[str, Any]) -> str:
     for touchpoint in figures["touchpoints"]:
         name = touchpoint["touchpoint"] or "unknown"
         rows += [(f"touchpoint_{key}", name, touchpoint[key]) for key in ("conversations", "handoffs", "conversion")]
+    rows += [("referrals", key, count) for key, count in figures["referrals"].items()]
     nps = figures["nps"]
     rows += [("nps", key, nps[key]) for key in ("answers", "promoters", "passives", "detractors", "score")]
     rows += [("nps_week", week["week"], week["score"]) for week in nps["weeks"]]

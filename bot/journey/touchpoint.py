@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 TOUCHPOINTS = ("ad", "search", "social", "referral", "campaign", "direct")
 _SEARCH = ("google.", "bing.", "duckduckgo.", "ecosia.", "yahoo.", "qwant.", "startpage.", "yandex.", "baidu.")
 _SOCIAL = ("linkedin", "facebook", "instagram", "tiktok", "twitter", "x.com", "xing", "youtube", "pinterest",
            "reddit", "t.co", "lnkd.in", "fb.")  # fmt: skip
-_PAGE_KEYS = {"path", "url", "title", "referrer", "utm", "language", "page_language"}
+_PAGE_KEYS = {"path", "url", "title", "referrer", "utm", "language", "page_language", "ref"}
+#: a customer's referral code (bot/aftersale/referrals.py): 8 characters without 0/O and 1/I/L
+REFERRAL_CODE = re.compile(r"^[2-9A-HJKMNP-Z]{8}$")
 _PAID = ("cpc", "ppc", "paid", "paidsearch", "paid_social", "paidsocial", "display", "cpm", "ads", "ad", "banner")
 
 
 def touchpoint(context: Mapping[str, Any], own_host: str | None = None) -> str:
-    """`ad`, `search`, `social`, `referral`, `campaign` or `direct`, from UTM parameters and the referrer."""
+    """`ad`, `search`, `social`, `referral`, `campaign` or `direct`, from a customer's referral link, UTM parameters
+    and the referrer."""
+    if referral_code(context):
+        return "referral"
     utm = context.get("utm") or {}
     source = str(utm.get("source") or "").lower()
     medium = str(utm.get("medium") or "").lower()
@@ -33,6 +39,17 @@ def touchpoint(context: Mapping[str, Any], own_host: str | None = None) -> str:
     if any(s in host for s in _SOCIAL):
         return "social"
     return "referral"
+
+
+def referral_code(page: Mapping[str, Any] | None) -> str | None:
+    """The referral code of the page the visitor arrived on (`ref` in the widget's page context, or in the URL)."""
+    if not page:
+        return None
+    raw = page.get("ref")
+    if not raw:
+        raw = (parse_qs(urlparse(str(page.get("url") or "")).query).get("ref") or [""])[0]
+    code = str(raw or "").strip().upper()
+    return code if REFERRAL_CODE.match(code) else None
 
 
 def page_context(metadata: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -26,9 +26,11 @@ def chat_config(site: Site, socket_url: str, connect_on: str) -> dict[str, objec
     return {"socketUrl": socket_url, "connectOn": connect_on, "labels": labels}
 
 
-def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str, connect_on: str = "open") -> str:
+def render_page(site: Site, page: Page, products: Sequence[Product], socket_url: str, connect_on: str = "open",
+                referral: str | None = None) -> str:  # fmt: skip
     """The page (bot/web/templates/site/page.html), with the catalogue below the text on the product and pricing
-    pages, and the widget's settings as JSON that no text can end early."""
+    pages, and the widget's settings as JSON that no text can end early. A visitor who came with a customer's
+    referral code keeps it on every link to another page of the site (nothing is stored in the browser for it)."""
     lang = page.language
     other = "en" if lang == "de" else "de"
     config = json.dumps(chat_config(site, socket_url, connect_on), ensure_ascii=False).replace("</", "<\\/")
@@ -38,6 +40,7 @@ def render_page(site: Site, page: Page, products: Sequence[Product], socket_url:
         nav=[p for p in site.pages if p.language == lang and p.key != "privacy"],
         products=products if page.key in _CATALOGUE_PAGES else [], with_plans=page.key == "pricing",
         config=Markup(config),  # JSON, its "</" escaped above: no end of the script element inside
+        keep=f"?ref={referral}" if referral else "",
     )  # fmt: skip
 
 

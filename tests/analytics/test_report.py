@@ -19,6 +19,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 
 from bot.aftersale.nps import Answer, record
+from bot.aftersale.referrals import code_for, credit
 from bot.analytics.ingest import ingest
 from bot.analytics.models import Missed, Questions
 from bot.analytics.report import Period, report
@@ -104,6 +105,8 @@ def history(database_url: str) -> History:
     for sender, score, when in (("A", 10, DAY), ("B", 7, DAY + dt.timedelta(days=1)),
                                 ("C", 3, DAY + dt.timedelta(days=10)), ("D", 0, DAY - dt.timedelta(days=30))):
         record(factory, Answer(sender, sender, score, "en" if sender == "B" else "de"), when)  # fmt: skip
+    code = code_for(factory, "customer-A", "A", DAY)  # A's referral link brought C
+    credit(factory, code, "C", DAY + dt.timedelta(days=2))
     made.conversation("D", DAY - dt.timedelta(days=30), slot("language", "de"), slot("touchpoint", "ad"),
                       user("Angebot bitte", "request_contact"), slot("journey_phase", "decision"))  # fmt: skip
     return made
@@ -132,6 +135,7 @@ def test_the_figures_of_a_known_history(history: History) -> None:
         "weeks": [{"week": "2026-11-09", "answers": 2, "promoters": 1, "passives": 1, "detractors": 0, "score": 50},
                   {"week": "2026-11-16", "answers": 1, "promoters": 0, "passives": 0, "detractors": 1, "score": -100}],
     }  # fmt: skip
+    assert figures["referrals"] == {"links": 1, "visitors": 1, "handoffs": 0}
     assert figures["not_understood"] == [{"text": "asdf", "count": 2},  # "asdf" and "ASDF"
                                          {"text": "call me: […]", "count": 1}]  # never how to reach a visitor
     assert figures["questions"]["unknown"] == [{"intent": "ask_what_is", "count": 1}, {"intent": "greet", "count": 1}]

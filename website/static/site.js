@@ -20,6 +20,7 @@
     title: document.title,
     referrer: document.referrer,
     utm: utm,
+    ref: query.get("ref") || "", // a customer's referral link (bot/aftersale/referrals.py)
     language: navigator.language || "",
     page_language: document.documentElement.lang
   };

@@ -10,6 +10,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html
 
 from bot.config import PROJECT_ROOT
+from bot.journey.touchpoint import referral_code
 from bot.web.signin import services_of
 from bot.web.site_pages import render_not_found, render_page
 
@@ -55,7 +56,8 @@ def site_blueprint() -> Blueprint:
             "Cache-Control": "no-cache",
             "Content-Security-Policy": content_security_policy(settings.chat_socket_url),
         }
-        page = render_page(site, found, products, settings.chat_socket_url, settings.widget_connect_on)
+        referral = referral_code({"ref": request.args.get("ref") or ""})
+        page = render_page(site, found, products, settings.chat_socket_url, settings.widget_connect_on, referral)
         return html(page, headers=headers)
 
     async def favicon(request: Request) -> HTTPResponse:

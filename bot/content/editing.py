@@ -117,10 +117,10 @@ def all_answers(files: EditorFiles) -> dict[str, list[tuple[str, str, str]]]:
         "Antworten": sorted(answers),
         "Wissensantworten": sorted(
             (KNOWLEDGE + entry.id, files.knowledge_file.name, entry.answer.de) for entry in knowledge
-        ),  # fmt: skip
+        ),
         "Texte mit Katalogwerten": sorted(
             (MESSAGE + key, files.messages_file.name, texts.de) for key, texts in messages.items()
-        ),  # fmt: skip
+        ),
     }
 
 

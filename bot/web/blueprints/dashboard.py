@@ -65,7 +65,7 @@ def chosen_period(request: Request, today: dt.date) -> tuple[Period, dict[str, s
     until = day("until", today)
     since = day("since", until - dt.timedelta(days=DAYS - 1))
     if since > until:
-        problems.append("Der Beginn liegt nach dem Ende; gezeigt werden die Tage dazwischen andersherum.")
+        problems.append("Der Beginn lag nach dem Ende; die beiden Daten sind getauscht.")
         since, until = until, since
     language = request.args.get("language") or ""
     if language not in LANGUAGES:

@@ -310,6 +310,7 @@ def run(settings: Settings) -> int:
         f"  Website:       {settings.web_base_url}/  (demo pages with the chat widget; English: /en/)\n"
         f"  Sales inbox:   {settings.web_base_url}/inbox  (accounts: python -m bot.sales.cli add-user)\n"
         f"  Editor area:   {settings.web_base_url}/editor  (accounts: bot.sales.cli add-user NAME --role editor)\n"
+        f"  Dashboard:     {settings.web_base_url}/dashboard  (accounts: … --role marketing; or bot.analytics)\n"
         f'  REST channel:  POST {settings.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "Hallo"}}\n'
         f"  HTTP API:      {settings.rasa_url}/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN from .env>\n"
         f"  Action server: http://{settings.rasa_host}:{settings.action_port}/health\n"

@@ -283,6 +283,7 @@ def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
                 answered[0] += 1
             except Exception as error:  # a refused, broken or timed-out message is a failure
                 failures.append(f"{type(error).__name__}: {error}")
+            stop.wait(0.5)  # a visitor reads the answer before the next question (and the job gets some CPU)
 
     visitors = [threading.Thread(target=visitor, daemon=True) for _ in range(3)]
     for thread in visitors:

@@ -26,18 +26,13 @@ from bot.db import make_engine
 
 def render(engine: object, period: Period) -> float:
     """One dashboard page: the figures and the template, as bot/web/blueprints/dashboard.py makes them."""
-    import json
-
     from bot.sales.accounts import SignedIn
-    from bot.web.blueprints.dashboard import LANGUAGES, _environment, _rows
+    from bot.web.blueprints.dashboard import render_dashboard
 
     started = time.perf_counter()
     figures = report(engine, period)  # type: ignore[arg-type]
     shown = {"since": period.since.date().isoformat(), "until": period.until.date().isoformat(), "language": ""}
-    _environment().get_template("dashboard/page.html").render(
-        user=SignedIn("bench", None, "token", frozenset({"marketing"})), title="Journey-Dashboard", figures=figures,
-        shown=shown, problems=[], languages=LANGUAGES, query="", data=json.dumps(figures, default=str),
-        rows=_rows(figures))  # fmt: skip
+    render_dashboard(SignedIn("bench", None, "token", frozenset({"marketing"})), figures, shown, [])
     return time.perf_counter() - started
 
 

@@ -211,8 +211,9 @@ def _median(values: list[float]) -> float | None:
     return round(values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2, 1)
 
 
-def to_csv(figures: dict[str, Any]) -> str:
-    """The figures as one table: figure, key, value (a chart's rows are those of its figure)."""
+def to_csv(figures: dict[str, Any], figure: str = "") -> str:
+    """The figures as one table: figure, key, value; with `figure`, only that figure's rows (a chart's: "funnel", or
+    "handoffs" for handoffs_by_status, handoffs_by_kind, …)."""
     import csv
     import io
 
@@ -240,5 +241,6 @@ def to_csv(figures: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("figure", "key", "value"))
-    writer.writerows((figure, key, "" if value is None else value) for figure, key, value in rows)
+    writer.writerows((name, key, "" if value is None else value) for name, key, value in rows
+                     if not figure or name == figure or name.startswith(figure + "_"))  # fmt: skip
     return out.getvalue()

@@ -77,3 +77,29 @@ def test_rasas_events_table_is_left_alone(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT sender_id FROM events")).scalars().all() == ["c1"]
     assert schema_differences(engine) == []
+
+
+def test_handoffs_stored_before_kinds_are_sales_and_a_conversation_may_have_one_of_each_kind(engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.migrations import upgrade
+
+    upgrade(engine, "0006")  # the schema before handoff kinds: one handoff per conversation
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO handoffs (conversation_id, name, consent_at, consent_version, consent_text, language, "
+            "products_shown, reviews_shown, questions, transcript, status, created_at, updated_at) VALUES ('c1', "
+            "'Lena', '2026-11-30 10:00:00', 'v1', 'ok', 'de', '[]', '[]', '[]', '[]', 'new', '2026-11-30 10:00:00', "
+            "'2026-11-30 10:00:00')"
+        ))  # fmt: skip
+    create_tables(engine)
+    assert schema_differences(engine) == []
+    now = dt.datetime.now(dt.timezone.utc)
+    row = {"conversation_id": "c1", "consent_at": now, "consent_version": "v1", "consent_text": "ok",
+           "language": "de", "products_shown": [], "reviews_shown": [], "questions": [], "transcript": [],
+           "created_at": now, "updated_at": now}  # fmt: skip
+    with make_session_factory(engine)() as session, session.begin():
+        assert [(h.name, h.kind) for h in session.execute(select(HandoffRow)).scalars()] == [("Lena", "sales")]
+        session.add(HandoffRow(kind="support", **row))  # the same customer, unhappy, asks support to call
+    with pytest.raises(IntegrityError), make_session_factory(engine)() as session, session.begin():
+        session.add(HandoffRow(kind="sales", **row))  # a second sales handoff of one conversation

@@ -61,6 +61,13 @@ def generate(engine: Engine, conversations: int, seed: int = 7, end: dt.date | N
             handoffs.append(handed)
         if said[2]["data"].endswith(('"retention"}', '"advocacy"}')) and chooser.random() < 0.6:
             answers.append(_nps_answer(chooser, sender, said))  # a customer answers the NPS question
+            customer = {key: answers[-1][key] for key in ("conversation_id", "language", "phase")}
+            if answers[-1]["score"] <= 6 and chooser.random() < 0.5:  # a detractor accepts a call from support
+                handoffs.append({**customer, "kind": "support",
+                                 "created_at": answers[-1]["created_at"] + dt.timedelta(minutes=1)})  # fmt: skip
+            elif chooser.random() < 0.05:  # a business customer wants more sites
+                handoffs.append({**customer, "kind": "upsell", "segment": "b2b",
+                                 "created_at": answers[-1]["created_at"] + dt.timedelta(minutes=2)})  # fmt: skip
         if len(rows) >= CHUNK:
             _write(engine, events, rows)
             rows = []

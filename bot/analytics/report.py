@@ -6,6 +6,7 @@ in the period it started in.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.aftersale.referrals import ReferralCode, ReferralCredit
 from bot.analytics.ingest import PHASE_BIT
 from bot.analytics.models import ConversationFacts, Missed, PhaseTransitions, Questions
 from bot.journey.vocabulary import PERSONAS, PHASES, SEGMENTS
-from bot.sales.models import HandoffActivityRow, HandoffRow
+from bot.sales.models import KINDS, HandoffActivityRow, HandoffRow
 
 #: the funnel's steps before the handoff
 FUNNEL = ("awareness", "consideration", "decision")
@@ -67,7 +68,8 @@ def report(engine: Engine, period: Period) -> dict[str, Any]:
 
 def _conversations(connection: Connection, chosen: Any) -> dict[str, Any]:
     """One pass over the period's conversations (the index ix_analytics_conversations_mix alone), grouped by what
-    the figures need, and one over its handoffs (few)."""
+    the figures need, and one over its handoffs to sales (few: the funnel's last step; a customer's support call or
+    extension is no prospect's conversion)."""
     facts = ConversationFacts.__table__
     columns = (facts.c.reached, facts.c.phase, facts.c.persona, facts.c.segment, facts.c.touchpoint)
     groups = connection.execute(sa.select(*columns, sa.func.count().label("count")).where(chosen)
@@ -75,7 +77,7 @@ def _conversations(connection: Connection, chosen: Any) -> dict[str, Any]:
     handoffs = HandoffRow.__table__
     handed = connection.execute(
         sa.select(facts.c.touchpoint, sa.func.count()).select_from(handoffs.join(facts, facts.c.sender_id ==
-                  handoffs.c.conversation_id)).where(chosen).group_by(facts.c.touchpoint)
+                  handoffs.c.conversation_id)).where(chosen, handoffs.c.kind == "sales").group_by(facts.c.touchpoint)
     ).all()  # fmt: skip
     funnel = dict.fromkeys(FUNNEL, 0)
     now: dict[str | None, int] = dict.fromkeys((*PHASES, None), 0)
@@ -124,18 +126,31 @@ def _handoffs(connection: Connection, period: Period) -> dict[str, Any]:
     activity = HandoffActivityRow.__table__
     chosen = sa.and_(handoffs.c.created_at >= period.since, handoffs.c.created_at < period.until,
                      *([handoffs.c.language == period.language] if period.language else []))  # fmt: skip
-    statuses = dict(connection.execute(sa.select(handoffs.c.status, sa.func.count()).where(chosen)
-                                       .group_by(handoffs.c.status)).all())  # fmt: skip
+    counted = connection.execute(sa.select(handoffs.c.kind, handoffs.c.status, sa.func.count()).where(chosen)
+                                 .group_by(handoffs.c.kind, handoffs.c.status)).all()  # fmt: skip
+    statuses: Counter[str] = Counter()
+    by_kind_status: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
+    for kind, status, count in counted:
+        statuses[status] += int(count)
+        by_kind_status.setdefault(kind or "sales", {})[status] = int(count)
     first_claims = (sa.select(activity.c.handoff_id, sa.func.min(activity.c.at).label("claimed_at"))
                     .where(activity.c.action == "claim").group_by(activity.c.handoff_id).subquery())  # fmt: skip
     claimed = connection.execute(
-        sa.select(handoffs.c.created_at, first_claims.c.claimed_at)
+        sa.select(handoffs.c.kind, handoffs.c.created_at, first_claims.c.claimed_at)
         .join(first_claims, first_claims.c.handoff_id == handoffs.c.id).where(chosen)
     ).all()  # fmt: skip
-    minutes = sorted((_aware(row.claimed_at) - _aware(row.created_at)).total_seconds() / 60 for row in claimed)
-    return {"total": int(sum(statuses.values())), "by_kind": {"sales": int(sum(statuses.values()))},
-            "by_status": {status: int(count) for status, count in sorted(statuses.items())},
-            "claimed": len(minutes), "median_minutes_to_claim": _median(minutes)}  # fmt: skip
+    waits: dict[str, list[float]] = {kind: [] for kind in by_kind_status}
+    for row in claimed:
+        waits.setdefault(row.kind or "sales", []).append(
+            (_aware(row.claimed_at) - _aware(row.created_at)).total_seconds() / 60
+        )
+    minutes = sorted(wait for kind_waits in waits.values() for wait in kind_waits)
+    return {"total": int(sum(statuses.values())),
+            "by_kind": {kind: sum(counts.values()) for kind, counts in by_kind_status.items()},
+            "by_status": dict(sorted(statuses.items())),
+            "by_kind_status": {kind: dict(sorted(counts.items())) for kind, counts in by_kind_status.items()},
+            "claimed": len(minutes), "median_minutes_to_claim": _median(minutes),
+            "median_minutes_to_claim_by_kind": {kind: _median(sorted(w)) for kind, w in waits.items()}}  # fmt: skip
 
 
 def _referrals(connection: Connection, period: Period) -> dict[str, int]:
@@ -149,7 +164,8 @@ def _referrals(connection: Connection, period: Period) -> dict[str, int]:
     arrived = sa.and_(credits.c.created_at >= period.since, credits.c.created_at < period.until)
     visitors = connection.execute(sa.select(sa.func.count()).where(arrived)).scalar_one()
     with_handoff = credits.join(handoffs, handoffs.c.conversation_id == credits.c.conversation_id)
-    handed = connection.execute(sa.select(sa.func.count()).select_from(with_handoff).where(arrived)).scalar_one()
+    handed = connection.execute(sa.select(sa.func.count()).select_from(with_handoff)
+                                .where(arrived, handoffs.c.kind == "sales")).scalar_one()  # fmt: skip
     return {"links": int(given), "visitors": int(visitors), "handoffs": int(handed)}
 
 
@@ -234,7 +250,11 @@ def to_csv(figures: dict[str, Any], figure: str = "") -> str:
     handoffs = figures["handoffs"]
     rows += [("handoffs_by_status", status, count) for status, count in handoffs["by_status"].items()]
     rows += [("handoffs_by_kind", kind, count) for kind, count in handoffs["by_kind"].items()]
+    rows += [("handoffs_by_kind_status", f"{kind} {status}", count)
+             for kind, counts in handoffs["by_kind_status"].items() for status, count in counts.items()]  # fmt: skip
     rows.append(("handoffs_median_minutes_to_claim", "", handoffs["median_minutes_to_claim"]))
+    rows += [("handoffs_median_minutes_to_claim_by_kind", kind, minutes)
+             for kind, minutes in handoffs["median_minutes_to_claim_by_kind"].items()]  # fmt: skip
     rows += [("not_understood", item["text"], item["count"]) for item in figures["not_understood"]]
     rows += [(f"questions_{phase}", item["intent"], item["count"])
              for phase, items in figures["questions"].items() for item in items]  # fmt: skip

@@ -16,9 +16,15 @@ LABELS = {
 }  # fmt: skip
 
 
+#: what a handoff of each kind is called (subject line, inbox)
+KIND_NAMES = {"sales": "Anfrage", "support": "Support-Rückruf", "upsell": "Erweiterung (Bestandskunde)"}
+
+
 def subject(handoff: Mapping[str, Any]) -> str:
     company = f", {handoff['company']}" if handoff.get("company") else ""
-    return f"Neue Anfrage #{handoff['id']}: {handoff['name'] or '(ohne Namen)'}{company}"
+    kind = handoff.get("kind") or "sales"
+    title = "Neue Anfrage" if kind == "sales" else KIND_NAMES.get(kind, kind)
+    return f"{title} #{handoff['id']}: {handoff['name'] or '(ohne Namen)'}{company}"
 
 
 def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None, reader_language: str = "de") -> str:

@@ -46,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = get_services()
     team = services.team.get()
     if args.command == "add-user":
-        if args.salesperson and args.salesperson not in team.salespeople:
-            print(f"Unknown salesperson {args.salesperson!r}; known: {', '.join(team.salespeople)}", file=sys.stderr)
+        if args.salesperson and args.salesperson not in team.people:
+            print(f"Unknown salesperson {args.salesperson!r}; known: {', '.join(team.people)}", file=sys.stderr)
             return 1
         if args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
@@ -57,8 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("The passwords differ.", file=sys.stderr)
                 return 1
         try:
-            add_user(services.session_factory, args.username, password, args.salesperson, services.now(),
-                     roles=args.role or ("sales",))
+            add_user(
+                services.session_factory,
+                args.username,
+                password,
+                args.salesperson,
+                services.now(),
+                roles=args.role or ("sales",),
+            )
         except AccountError as exc:
             print(exc, file=sys.stderr)
             return 1
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         updated = update_handoff(services.session_factory, args.id, status="claimed", assignee=args.salesperson,
-                                 author="cli", known_assignees=set(team.salespeople), now=services.now())  # fmt: skip
+                                 author="cli", known_assignees=set(team.people), now=services.now())  # fmt: skip
     except HandoffUpdateError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.sales.models import HandoffRow, OutboxRow
+from bot.sales.models import KINDS, HandoffRow, OutboxRow
 from bot.sales.routing import Salesperson, Team, assign
 
 # Intents whose messages are the visitor's own questions (for the brief).
@@ -137,20 +137,25 @@ def create_handoff(
     team: Team,
     channels: Sequence[str],
     now: dt.datetime,
+    kind: str = "sales",
 ) -> NewHandoff:
-    """Assigns a salesperson and stores the handoff with one outbox entry per channel, in one transaction."""
+    """Assigns a salesperson (for kind `support`, someone of the support team) and stores the handoff with one
+    outbox entry per channel, in one transaction. A conversation has at most one handoff of each kind (KINDS)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown handoff kind {kind!r}; use one of {', '.join(KINDS)}")
     with session_factory() as session, session.begin():
         existing = session.execute(
-            select(HandoffRow).where(HandoffRow.conversation_id == conversation_id)
+            select(HandoffRow).where(HandoffRow.conversation_id == conversation_id, HandoffRow.kind == kind)
         ).scalar_one_or_none()
         if existing is not None:
-            person = team.salespeople.get(existing.assignee or "")
+            person = team.people.get(existing.assignee or "")
             return NewHandoff(existing.id, False, person, tuple(d.channel for d in existing.deliveries))
         product = brief.products_shown[-1] if brief.products_shown else None
-        facts = {"language": brief.language, "product": product, "persona": brief.persona, "segment": brief.segment}
+        facts = {"language": brief.language, "product": product, "persona": brief.persona, "segment": brief.segment,
+                 "kind": kind}  # fmt: skip
         person = assign(team, facts, _last_assigned(session))
         row = HandoffRow(
-            conversation_id=conversation_id, name=contact.name, company=contact.company, email=contact.email,
+            conversation_id=conversation_id, kind=kind, name=contact.name, company=contact.company, email=contact.email,
             phone=contact.phone, callback_time=contact.callback_time, consent_at=consent.at,
             consent_version=consent.version, consent_text=consent.text, segment=brief.segment, phase=brief.phase,
             persona=brief.persona, language=brief.language, company_size=brief.company_size,

@@ -8,6 +8,9 @@ from sqlalchemy.orm import relationship
 from bot.db import Base
 
 STATUSES = ("new", "claimed", "contacted", "won", "lost")
+#: what the visitor wants from a person: sales (a prospect), support (a customer unhappy or stuck, routed to the
+#: support team in data/sales/team.yml) or upsell (a customer who wants more seats or sites)
+KINDS = ("sales", "support", "upsell")
 ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note")
 
 
@@ -15,10 +18,13 @@ class HandoffRow(Base):
     __tablename__ = "handoffs"
     # routing reads each salesperson's latest handoff (bot/sales/handoffs.py `_last_assigned`) from this index
     # instead of every stored handoff with its transcript
-    __table_args__ = (Index("ix_handoffs_assignee_created_at", "assignee", "created_at"),)
+    # one handoff of each kind per conversation: a customer may ask for support and for more sites
+    __table_args__ = (Index("ix_handoffs_assignee_created_at", "assignee", "created_at"),
+                      UniqueConstraint("conversation_id", "kind", name="uq_handoffs_conversation_kind"))  # fmt: skip
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    conversation_id = Column(String(255), nullable=False, unique=True)
+    conversation_id = Column(String(255), nullable=False)
+    kind = Column(String(20), nullable=False, default="sales", server_default="sales")  # one of KINDS
     name = Column(String(200))
     company = Column(String(300))
     email = Column(String(320))

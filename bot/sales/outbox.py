@@ -89,7 +89,7 @@ class EmailChannel:
         message = EmailMessage()
         message["Subject"] = subject(handoff)
         message["From"] = self.sender
-        message["To"] = self.to
+        message["To"] = handoff.get("send_to") or self.to  # support handoffs: the support team's address
         message.set_content(brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de"))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
@@ -116,9 +116,11 @@ def deliver_due(
     now: Callable[[], dt.datetime],
     limit: int = 20,
     reader_language: Callable[[str | None], str] = lambda assignee: "de",
+    team_address: Callable[[str], str | None] = lambda kind: None,
 ) -> int:
     """Delivers what is due; returns how many deliveries succeeded. The brief explains the journey slots
-    in `reader_language(assignee)`, the language of the salesperson it is for."""
+    in `reader_language(assignee)`, the language of the salesperson it is for; e-mail goes to `team_address(kind)`
+    when there is one (the support team's for a support handoff), else to the sales address."""
     started = now()
     with session_factory() as session, session.begin():
         rows = session.execute(
@@ -133,6 +135,7 @@ def deliver_due(
         with session_factory() as session:
             handoff = handoff_dict(session.get(HandoffRow, handoff_id))
         handoff["reader_language"] = reader_language(handoff.get("assignee"))
+        handoff["send_to"] = team_address(handoff.get("kind") or "sales")
         channel = channels.get(channel_name)
         error = None
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.content.schemas import DAYS, TeamFile, opening_span, parse_team_document, read_team
+from bot.content.schemas import DAYS, SalespersonEntry, TeamFile, opening_span, parse_team_document, read_team
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,14 @@ class Team:
     promise_hours: int
     salespeople: Mapping[str, Salesperson]
     rules: Sequence[Rule]
+    #: the support team: who gets handoffs of kind `support` (empty: sales gets them), and its e-mail address
+    support: Mapping[str, Salesperson] = field(default_factory=dict)
+    support_email: str | None = None
+
+    @property
+    def people(self) -> dict[str, Salesperson]:
+        """Everyone who can be assigned a handoff, sales and support."""
+        return {**self.salespeople, **self.support}
 
 
 @dataclass(frozen=True)
@@ -60,19 +68,26 @@ def load_team(path: Path) -> Team:
     return _team(read_team(path))
 
 
+def _person(entry: SalespersonEntry) -> Salesperson:
+    return Salesperson(id=entry.id, name=entry.name, email=entry.email, languages=tuple(entry.languages),
+                       segments=tuple(entry.segments), time_zone=entry.time_zone,
+                       hours={DAYS.index(day): opening_span(span) for day, span in entry.hours.items()})  # fmt: skip
+
+
 def _team(checked: TeamFile) -> Team:
-    people = {
-        p.id: Salesperson(id=p.id, name=p.name, email=p.email, languages=tuple(p.languages),
-                          segments=tuple(p.segments), time_zone=p.time_zone,
-                          hours={DAYS.index(day): opening_span(span) for day, span in p.hours.items()})
-        for p in checked.salespeople
-    }  # fmt: skip
+    people = {entry.id: _person(entry) for entry in checked.salespeople}
     rules = [Rule(when=dict(rule.when), to=tuple(rule.to)) for rule in checked.rules]
-    return Team(promise_hours=checked.promise_hours, salespeople=people, rules=rules)
+    support = {entry.id: _person(entry) for entry in checked.support.people} if checked.support else {}
+    return Team(promise_hours=checked.promise_hours, salespeople=people, rules=rules, support=support,
+                support_email=checked.support.email if checked.support else None)  # fmt: skip
 
 
 def candidates(team: Team, facts: Mapping[str, str | None]) -> list[Salesperson]:
-    """The salespeople the first matching rule names who speak the visitor's language."""
+    """The salespeople the first matching rule names who speak the visitor's language; for a support handoff, the
+    support team members who do (sales, when the file has no support team)."""
+    if facts.get("kind") == "support" and team.support:
+        speaking = [p for p in team.support.values() if facts.get("language") in p.languages]
+        return speaking or list(team.support.values())
     for rule in team.rules:
         if all(facts.get(key) == value for key, value in rule.when.items()):
             people = [team.salespeople[p] for p in rule.to]

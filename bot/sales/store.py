@@ -24,8 +24,8 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def handoff_dict(row: HandoffRow, full: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": row.id, "conversation_id": row.conversation_id, "status": row.status, "assignee": row.assignee,
-        "name": row.name, "company": row.company, "email": row.email, "phone": row.phone,
+        "id": row.id, "conversation_id": row.conversation_id, "kind": row.kind or "sales", "status": row.status,
+        "assignee": row.assignee, "name": row.name, "company": row.company, "email": row.email, "phone": row.phone,
         "callback_time": row.callback_time, "segment": row.segment, "phase": row.phase, "persona": row.persona,
         "language": row.language, "company_size": row.company_size, "created_at": _iso(row.created_at),
         "updated_at": _iso(row.updated_at),

@@ -44,10 +44,20 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
 def salesperson_language(services: Services, salesperson_id: str | None) -> str:
     """The first language of a salesperson in the team file (German when unknown or the file is broken)."""
     try:
-        person = services.team.get().salespeople.get(salesperson_id or "")
+        person = services.team.get().people.get(salesperson_id or "")
     except (ValueError, OSError):  # a broken or missing team file must not stop deliveries
         return "de"
     return person.languages[0] if person and person.languages else "de"
+
+
+def team_address(services: Services, kind: str) -> str | None:
+    """The support team's e-mail address for a support handoff (the team file's `support.email`); None otherwise."""
+    if kind != "support":
+        return None
+    try:
+        return services.team.get().support_email
+    except (ValueError, OSError):  # a broken team file: the sales address still gets it
+        return None
 
 
 def _take_in_analytics(services: Services, failed: str | None) -> str | None:
@@ -84,7 +94,8 @@ def main() -> int:
     failed: str | None = None  # the analytics' last failure, logged once until it changes
     while not stop.is_set():
         language = partial(salesperson_language, services)
-        deliver_due(services.session_factory, channels, services.now, reader_language=language)
+        deliver_due(services.session_factory, channels, services.now, reader_language=language,
+                    team_address=partial(team_address, services))  # fmt: skip
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)
             next_review = time.monotonic() + PRIVACY_REVIEW_S

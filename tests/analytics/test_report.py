@@ -60,10 +60,12 @@ class History:
 
         asyncio.run(save())
 
-    def handoff(self, sender: str, created: dt.datetime, claimed_after: dt.timedelta | None) -> None:
-        row = {"conversation_id": sender, "created_at": created, "updated_at": created, "consent_at": created,
-               "consent_version": "test", "consent_text": "test", "language": "de", "products_shown": [],
-               "reviews_shown": [], "questions": [], "transcript": [], "status": "new"}  # fmt: skip
+    def handoff(self, sender: str, created: dt.datetime, claimed_after: dt.timedelta | None, kind: str = "sales"
+                ) -> None:  # fmt: skip
+        row = {"conversation_id": sender, "kind": kind, "created_at": created, "updated_at": created,
+               "consent_at": created, "consent_version": "test", "consent_text": "test", "language": "de",
+               "products_shown": [], "reviews_shown": [], "questions": [], "transcript": [],
+               "status": "new"}  # fmt: skip
         with self.engine.begin() as connection:
             handoff_id = connection.execute(HandoffRow.__table__.insert().values(row)).inserted_primary_key[0]
         if claimed_after is not None:
@@ -95,6 +97,8 @@ def history(database_url: str) -> History:
                       user("Bitte rufen Sie mich an", "request_contact"),
                       slot("journey_phase", "decision"))  # fmt: skip
     made.handoff("A", DAY + dt.timedelta(hours=1), claimed_after=dt.timedelta(minutes=30))
+    # C, a customer who gave a 3, asked support to call: no prospect's handoff (not in the funnel), claimed in 10 min
+    made.handoff("C", DAY + dt.timedelta(days=10, minutes=5), claimed_after=dt.timedelta(minutes=10), kind="support")
     made.conversation("B", DAY + dt.timedelta(days=1), slot("language", "en"), slot("touchpoint", "ad"),
                       user("asdf", "nlu_fallback", 0.3), slot("journey_phase", "awareness"), slot("segment", "b2c"),
                       user("ASDF", "greet", 0.2), user("call me: 0171 2345678", "nlu_fallback", 0.4))  # fmt: skip
@@ -128,8 +132,12 @@ def test_the_figures_of_a_known_history(history: History) -> None:
         {"touchpoint": "search", "conversations": 2, "handoffs": 1, "conversion": 0.5},
         {"touchpoint": "ad", "conversations": 1, "handoffs": 0, "conversion": 0.0},
     ]
-    assert figures["handoffs"] == {"total": 1, "by_kind": {"sales": 1}, "by_status": {"claimed": 1}, "claimed": 1,
-                                   "median_minutes_to_claim": 30.0}  # fmt: skip
+    assert figures["handoffs"] == {
+        "total": 2, "by_kind": {"sales": 1, "support": 1, "upsell": 0}, "by_status": {"claimed": 2},
+        "by_kind_status": {"sales": {"claimed": 1}, "support": {"claimed": 1}, "upsell": {}},
+        "claimed": 2, "median_minutes_to_claim": 20.0,
+        "median_minutes_to_claim_by_kind": {"sales": 30.0, "support": 10.0, "upsell": None},
+    }  # fmt: skip
     assert figures["nps"] == {
         "answers": 3, "promoters": 1, "passives": 1, "detractors": 1, "score": 0,
         "weeks": [{"week": "2026-11-09", "answers": 2, "promoters": 1, "passives": 1, "detractors": 0, "score": 50},

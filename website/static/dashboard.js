@@ -42,8 +42,13 @@
     { label: "Gespräche", data: touchpoints.map(function (t) { return t.conversations; }), backgroundColor: blue },
     { label: "Übergaben", data: touchpoints.map(function (t) { return t.handoffs; }), backgroundColor: green }
   ]);
-  var statuses = counts(figures.handoffs.by_status);
-  bar("handoffs", statuses.labels, [{ label: "Übergaben", data: statuses.values, backgroundColor: grey }]);
+  var statuses = Object.keys(figures.handoffs.by_status);
+  var kinds = { sales: ["Vertrieb", blue], support: ["Support", "#a00000"], upsell: ["Erweiterung", green] };
+  var byKind = figures.handoffs.by_kind_status;
+  bar("handoffs", statuses.map(named), Object.keys(byKind).map(function (kind) {
+    return { label: (kinds[kind] || [kind])[0], backgroundColor: (kinds[kind] || [kind, grey])[1], stack: "kinds",
+             data: statuses.map(function (status) { return byKind[kind][status] || 0; }) };
+  }));
   var weeks = figures.nps.weeks;
   var nps = document.getElementById("nps");
   if (nps && weeks.length) {

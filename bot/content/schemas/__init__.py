@@ -37,7 +37,7 @@ from bot.content.schemas.knowledge import (
 )
 from bot.content.schemas.messages import MessagesFile, parse_messages_document, placeholders_of, read_messages
 from bot.content.schemas.responses import ResponsesFile, parse_responses_document, read_responses
-from bot.content.schemas.team import DAYS, TeamFile, opening_span, parse_team_document, read_team
+from bot.content.schemas.team import DAYS, SalespersonEntry, TeamFile, opening_span, parse_team_document, read_team
 from bot.content.schemas.website import RESERVED_PATHS, SiteFile, normalize_path, parse_site_document, read_site
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "OffersFile",
     "PageEvidence",
     "ResponsesFile",
+    "SalespersonEntry",
     "SignalSection",
     "SiteFile",
     "Strict",

@@ -68,6 +68,14 @@ class RoutingRule(Strict):
     to: conlist(NonEmpty, min_items=1)  # type: ignore[valid-type]
 
 
+class SupportTeam(Strict):
+    """Who calls a customer back who is unhappy or stuck (handoffs of kind `support`), instead of sales."""
+
+    #: the e-mail channel sends support handoffs here instead of SALES_EMAIL_TO
+    email: constr(strip_whitespace=True, regex=r"^[^@\s]+@[^@\s]+$")  # type: ignore[valid-type]
+    people: conlist(SalespersonEntry, min_items=1)  # type: ignore[valid-type]
+
+
 class TeamFile(Strict):
     """`data/sales/team.yml`: who can get a handoff, their hours, and the routing rules."""
 
@@ -75,6 +83,8 @@ class TeamFile(Strict):
     promise_hours: conint(ge=1, le=72) = 2  # type: ignore[valid-type]
     salespeople: conlist(SalespersonEntry, min_items=1)  # type: ignore[valid-type]
     rules: list[RoutingRule] = []
+    #: without it, support handoffs go to sales (and the bot's answers still say so honestly: a call back)
+    support: SupportTeam | None = None
 
 
 def parse_team_document(document: Any, display: str, root: yaml.Node | None = None) -> TeamFile:
@@ -89,6 +99,11 @@ def parse_team_document(document: Any, display: str, root: yaml.Node | None = No
             message = f"{person.id!r} is already used on line {first[person.id]}"
             problems.append(ContentProblem(display, line, field, message))
         first.setdefault(person.id, line)
+    for index, person in enumerate(team.support.people if team.support else []):
+        line, field = locate_in(root, ("support", "people", index, "id"))
+        if person.id in first:
+            message = f"{person.id!r} is already used on line {first[person.id]}"
+            problems.append(ContentProblem(display, line, field, message))
     for index, rule in enumerate(team.rules):
         unknown = [name for name in rule.to if name not in first]
         if unknown:

@@ -54,7 +54,7 @@ def api_blueprint() -> Blueprint:
         try:
             updated = update_handoff(
                 services.session_factory, handoff_id, status=body.get("status"), assignee=body.get("assignee"),
-                note=body.get("note"), author="api", known_assignees=set(services.team.get().salespeople),
+                note=body.get("note"), author="api", known_assignees=set(services.team.get().people),
                 now=services.now(),
             )  # fmt: skip
         except HandoffUpdateError as exc:

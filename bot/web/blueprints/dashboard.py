@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse, html, redirect
 
 from bot.analytics.report import Period, report, to_csv
 from bot.sales.accounts import SignedIn
+from bot.sales.models import STATUSES
 from bot.web.jinja import environment
 from bot.web.signin import current_user, message_page, services_of
 
@@ -78,7 +79,8 @@ def render_dashboard(user: SignedIn, figures: dict[str, Any], shown: dict[str, s
     data = json.dumps(figures, default=str).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return _environment().get_template("dashboard/page.html").render(
         user=user, title="Journey-Dashboard", figures=figures, shown=shown, problems=problems, languages=LANGUAGES,
-        query=_query(shown), data=data, rows=_rows(figures))  # fmt: skip
+        query=_query(shown), data=data, rows=_rows(figures),
+        handoff_head=["Art", *STATUSES, "Median bis zur Übernahme"])  # fmt: skip
 
 
 def dashboard_blueprint() -> Blueprint:
@@ -117,8 +119,17 @@ async def _figures(services: Any, period: Period) -> dict[str, Any]:
     return await asyncio.get_running_loop().run_in_executor(None, report, engine, period)
 
 
+#: the handoff kinds as the dashboard names them
+KIND_LABELS = {"sales": "Vertrieb", "support": "Support", "upsell": "Erweiterung"}
+
+
+def _minutes(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} min"
+
+
 def _rows(figures: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
     """The tables under the charts whose rows are not a figure's items as they are."""
+    handoffs = figures["handoffs"]
     return {
         "transitions": [(move["from"] or "Beginn", move["to"], move["count"]) for move in figures["transitions"]],
         "touchpoints": [
@@ -128,6 +139,14 @@ def _rows(figures: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
         "nps": [
             (w["week"], w["answers"], w["promoters"], w["passives"], w["detractors"], w["score"])
             for w in figures["nps"]["weeks"]
+        ],
+        "handoffs": [
+            (
+                KIND_LABELS.get(kind, kind),
+                *(counts.get(status, 0) for status in STATUSES),
+                _minutes(handoffs["median_minutes_to_claim_by_kind"].get(kind)),
+            )
+            for kind, counts in handoffs["by_kind_status"].items()
         ],
     }
 

@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from bot.sales.accounts import SignedIn, attempt_sign_in, sign_out, signed_in
-from bot.sales.brief import brief_text
+from bot.sales.brief import KIND_NAMES, brief_text
 from bot.sales.models import STATUSES
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import Services
@@ -67,7 +67,7 @@ def page(template: str, user: SignedIn | None, status: int = 200, headers: dict[
 
 
 def may_claim(services: Services, user: SignedIn) -> bool:
-    return user.salesperson_id is not None and user.salesperson_id in services.team.get().salespeople
+    return user.salesperson_id is not None and user.salesperson_id in services.team.get().people
 
 
 def login_form(services: Services, error: str = "", status: int = 200, headers: dict[str, str] | None = None
@@ -150,8 +150,8 @@ def inbox_blueprint() -> Blueprint:
         services = services_of(request)
         status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
         items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
-        people = services.team.get().salespeople
-        return page("list.html", user, items=items, statuses=STATUSES, chosen_status=status,
+        people = services.team.get().people
+        return page("list.html", user, items=items, statuses=STATUSES, chosen_status=status, kinds=KIND_NAMES,
                     chosen_assignee=assignee, people={p.id: p.name for p in people.values()})  # fmt: skip
 
     @bp.get("/handoffs/<handoff_id:int>")
@@ -164,11 +164,11 @@ def inbox_blueprint() -> Blueprint:
         if h is None:
             return message_page("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
         try:
-            person = services.team.get().salespeople.get(user.salesperson_id or "")
+            person = services.team.get().people.get(user.salesperson_id or "")
         except (ValueError, OSError):  # the brief still shows, in German
             person = None
         language = person.languages[0] if person and person.languages else "de"
-        return page("detail.html", user, h=h, statuses=STATUSES, may_claim=may_claim(services, user),
+        return page("detail.html", user, h=h, statuses=STATUSES, kinds=KIND_NAMES, may_claim=may_claim(services, user),
                     actions=ACTIONS, brief=brief_text(h, reader_language=language).split("Gesprächsverlauf:")[0]
                     )  # fmt: skip
 
@@ -181,7 +181,7 @@ def inbox_blueprint() -> Blueprint:
         services = services_of(request)
         try:
             updated = update_handoff(services.session_factory, handoff_id, author=user.username,
-                                     known_assignees=set(services.team.get().salespeople), now=services.now(),
+                                     known_assignees=set(services.team.get().people), now=services.now(),
                                      **fields)  # fmt: skip
         except HandoffUpdateError as exc:
             return message_page("Fehler", str(exc), user, 422)

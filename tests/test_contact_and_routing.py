@@ -79,6 +79,25 @@ def test_a_german_speaker_is_never_routed_to_someone_without_german() -> None:
     assert assign(only_english, {"language": "de"}, {}).id == "b"
 
 
+def test_support_handoffs_go_to_the_support_team_in_the_callers_language_and_sales_without_one() -> None:
+    assert assign(TEAM, {"language": "en", "kind": "support"}, {}).id == "jana.kraus"  # Felix speaks German only
+    first = assign(TEAM, {"language": "de", "kind": "support"}, {})
+    second = assign(TEAM, {"language": "de", "kind": "support"}, {first.id: dt.datetime(2026, 11, 23, tzinfo=UTC)})
+    assert {first.id, second.id} == {"jana.kraus", "felix.graf"}
+    assert assign(TEAM, {"language": "en", "kind": "upsell"}, {}).id in TEAM.salespeople  # an extension is sales'
+    hours = {"mon": "09:00-17:00"}
+    no_support = parse_team({"salespeople": [{"id": "a", "name": "A", "email": "a@x", "languages": ["de"],
+                                              "time_zone": "UTC", "hours": hours}]})  # fmt: skip
+    assert assign(no_support, {"language": "de", "kind": "support"}, {}).id == "a"
+
+
+def test_a_support_person_cannot_share_an_id_with_a_salesperson() -> None:
+    hours = {"mon": "09:00-17:00"}
+    person = {"id": "a", "name": "A", "email": "a@x", "languages": ["de"], "time_zone": "UTC", "hours": hours}
+    with pytest.raises(ContentError, match="support.people\\[1\\].id: 'a' is already used"):
+        parse_team({"salespeople": [person], "support": {"email": "support@x", "people": [person]}})
+
+
 def test_inside_business_hours_the_promise_is_hours_outside_the_next_opening() -> None:
     lena = TEAM.salespeople["lena.vogt"]
     inside = callback_promise(lena, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC), 2)  # Monday 11:00 Berlin

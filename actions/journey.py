@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import ServiceAction
+from bot.aftersale.customers import Recognition, recognise
 from bot.aftersale.referrals import credit
 from bot.catalogue.service import find_product
 from bot.conversation.situation import (
@@ -61,9 +62,17 @@ class ActionTrackJourney(ServiceAction):
         if slots["segment"] != state.segment:  # the visitor's stated situation decided it
             explanation["segment"] = self._stated_segment(tracker, turns, slots, stated_now)
         slots["journey_explanation"] = explanation
+        slots.update(self._customer(tracker, turns, state.phase))
         if state.touchpoint == "referral" and tracker.get_slot("touchpoint") is None:
             self._credit_referral(tracker, turns)
         return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+
+    def _customer(self, tracker: Tracker, turns: list[Turn], phase: str | None) -> dict[str, Any]:
+        """Whether this is an existing customer's conversation (bot/aftersale/customers.py), and their number."""
+        known = Recognition(bool(tracker.get_slot("existing_customer")), tracker.get_slot("customer_number"))
+        found = recognise([turn.text for turn in turns if turn.typed], [turn.page for turn in turns if turn.page],
+                          phase, self.services.website.get(), known)  # fmt: skip
+        return {"existing_customer": found.customer or None, "customer_number": found.number}
 
     def _credit_referral(self, tracker: Tracker, turns: list[Turn]) -> None:
         """A visitor who arrived with a customer's referral link: that customer is credited (once per visitor)."""

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.aftersale import should_ask_nps
 from actions.base import ServiceAction, visitor_products
 from bot.catalogue.service import find_product, product_of_plan
 from bot.conversation.answers import situation_reason
@@ -177,9 +178,11 @@ class ActionAnswerRequest(ServiceAction):
             segment_products=preferred,
             intent=intent,
         )
+        # thanks for this answer get the NPS question, when it is due (data/rules/aftersale.yml)
+        due = [SlotSet("nps_due", True)] if should_ask_nps(self.services, tracker) else []
         if reply is None:
             dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
-            return []
+            return due
         # a customer's "two of our sensors are offline" needs no product recommended for 2 measuring points, and
         # support if the entry does not solve it
         fault = reports_fault(message.get("text") or "")
@@ -187,7 +190,7 @@ class ActionAnswerRequest(ServiceAction):
         if fault and "support" not in reply.text.lower():  # the warranty answer names support itself
             dispatcher.utter_message(text=self.services.messages.get().render("fault_support",
                                                                               tracker.get_slot("language")))
-        return events
+        return [*events, *due]
 
 
 #: a question whether the product is tested or certified ("TÜV or self-certified?"): the overview answers it

@@ -76,10 +76,10 @@ class ActionHandleContactRequest(ServiceAction):
         if tracker.get_slot("segment") == "b2c":
             self.say(dispatcher, tracker, "lead_self_service")
             return [SlotSet("contact_path", "self_service")]
-        if tracker.get_slot("handoff_id"):
+        if tracker.get_slot("handoff_id") and (tracker.get_slot("handoff_kind") or "sales") == "sales":
             self.say(dispatcher, tracker, "lead_already", salesperson=tracker.get_slot("handoff_assignee") or "")
             return [SlotSet("contact_path", "done")]
-        return [SlotSet("contact_path", "lead")]
+        return [SlotSet("contact_path", "lead"), SlotSet("handoff_kind", "sales")]
 
 
 class ValidateLeadForm(UsesServices, FormValidationAction):
@@ -126,7 +126,7 @@ class ValidateLeadForm(UsesServices, FormValidationAction):
 
 class ActionAskLeadContact(SayAction):
     """Asks how to reach the visitor and confirms what they already said (sites, energy cost), so sales
-    does not ask again."""
+    does not ask again; for a call from support, support's own question."""
 
     message = "lead_ask_contact"
 
@@ -134,6 +134,9 @@ class ActionAskLeadContact(SayAction):
         return "action_ask_lead_contact"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("handoff_kind") == "support":
+            self.say(dispatcher, tracker, "support_ask_contact")
+            return []
         self.say(dispatcher, tracker, self.message)
         known = known_facts(from_slots(tracker.get_slot), tracker.get_slot("language") or "de",
                             self.services.messages.get(), self.services.catalogue.products())  # fmt: skip
@@ -178,19 +181,23 @@ class ActionSubmitLead(ServiceAction):
         details = conversation_details(tracker)
         contact = Contact(name=details.name, company=details.company, email=details.email, phone=details.phone)
         brief = brief_from_events(tracker.events, tracker.slots)
+        kind = tracker.get_slot("handoff_kind") or "sales"
         handoff = create_handoff(
             self.services.session_factory, tracker.sender_id, contact, Consent(now, version, text), brief, team,
-            self.services.settings.handoff_channels, now,
+            self.services.settings.handoff_channels, now, kind=kind,
         )  # fmt: skip
         person = handoff.assignee
         name = person.name if person else "Wattwerk"
         promise = callback_promise(person, now, team.promise_hours) if person else None
         values = {"name_part": f", {markdown_literal(contact.name)}" if contact.name else "", "salesperson": name,
                   "salesperson_first": name.split()[0]}  # fmt: skip
+        support = kind == "support"  # the support team calls back, and the text says so
         if promise is None or promise.within_hours:
-            self.say(dispatcher, tracker, "lead_confirm_soon", hours=team.promise_hours, **values)
+            self.say(dispatcher, tracker, "support_confirm_soon" if support else "lead_confirm_soon",
+                     hours=team.promise_hours, **values)  # fmt: skip
         else:
-            self.say(dispatcher, tracker, "lead_confirm_later", when=next_slot(promise.at, language), **values)
+            self.say(dispatcher, tracker, "support_confirm_later" if support else "lead_confirm_later",
+                     when=next_slot(promise.at, language), **values)  # fmt: skip
         known = [SlotSet(f"lead_{k}", v) for k, v in (("name", contact.name), ("company", contact.company)) if v]
         return [SlotSet("handoff_id", handoff.id), SlotSet("handoff_assignee", name), SlotSet("contact_path", None),
                 SlotSet("handoff_stored", True), *known]  # fmt: skip
@@ -234,6 +241,13 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         if not text or (len(text.split()) <= 2 and _SKIP & set(text.lower().strip("„“\"'.!").split())):
             return "–"
         return parse(text) or text[:200]
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:  # fmt: skip
+        """Support calls a customer back: their company is not asked."""
+        if tracker.get_slot("handoff_kind") == "support":
+            return [slot for slot in domain_slots if slot != "lead_company"]
+        return domain_slots
 
     def validate_lead_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:  # fmt: skip

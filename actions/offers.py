@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.aftersale import ActionRequestSupportCall
 from actions.base import ServiceAction, visitor_products
 from actions.experience import ActionShowVideo, ActionShowVoucher
 from actions.leads import ActionHandleContactRequest
@@ -25,7 +26,7 @@ from bot.services import Services
 DELIVERING_ACTIONS: dict[str, type[ServiceAction]] = {
     action().name(): action
     for action in (ActionShowProduct, ActionShowPrices, ActionShowSpecs, ActionShowReviews, ActionShowVideo,
-                   ActionShowVoucher, ActionCreateBossSummary, ActionHandleContactRequest)
+                   ActionShowVoucher, ActionCreateBossSummary, ActionHandleContactRequest, ActionRequestSupportCall)
 }  # fmt: skip
 
 

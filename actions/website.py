@@ -8,7 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.aftersale import ask_nps, should_ask_nps
 from actions.base import ServiceAction
+from bot.aftersale.customers import CUSTOMER_AREA
 from bot.journey.inference import turns_from_events
 from bot.website import page_to_greet, privacy_url
 
@@ -18,7 +20,8 @@ class ActionGreetPage(ServiceAction):
 
     The first one in a conversation shows the privacy notice; each page (in either language) is
     greeted once, in the conversation's language (the browser's until the visitor's words say otherwise).
-    An offer that waits for an answer is put again after a greeting (data/rules/website.yml).
+    An offer that waits for an answer is put again after a greeting (data/rules/website.yml); otherwise, in the
+    customer area, a customer gets the NPS question when it is due (actions/aftersale.py).
     """
 
     def name(self) -> str:
@@ -41,4 +44,6 @@ class ActionGreetPage(ServiceAction):
             if tracker.get_slot("pending_offer"):
                 # The offer still waits for a yes or no: ask it again below the greeting.
                 dispatcher.utter_message(response="utter_offer")
+            elif page.key == CUSTOMER_AREA and should_ask_nps(self.services, tracker):
+                events += ask_nps(self.services, dispatcher, tracker)  # a customer in the customer area
         return events

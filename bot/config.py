@@ -87,6 +87,7 @@ class Settings:
     chat_socket_url: str = "http://localhost:5005"
     widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
+    nps_period_days: float = 90.0  # a customer is asked the NPS question at most once in this many days
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -236,6 +237,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         replica=env.get("JOURNEY_REPLICA", "").strip(),
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
+        nps_period_days=_amount(env, "NPS_PERIOD_DAYS", 90.0, "days", 3650),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,

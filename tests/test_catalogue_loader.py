@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.catalogue.loader import CONTENT_DIR, load_catalogue
 from bot.catalogue.models import ProductRow, ReviewRow
-from bot.catalogue.schema import ContentError
+from bot.catalogue.schema import ContentError, ReviewPlatform
 from bot.catalogue.service import LocalCatalogue
 from bot.db import create_tables, make_engine, make_session_factory
 
@@ -63,8 +63,10 @@ def test_the_shipped_catalogue_loads_once_and_a_second_load_changes_nothing(sess
         ("    one_off_eur: 0\n", "    one_off_eur: 0\n    one_of_per_unit: true\n", "plans[1].one_of_per_unit",
          "is not a known field"),
         ("source: Capterra", "source: ''", "reviews[", "source: is empty"),
+        ("url: https://www.g2.com/", "url: www.g2.com/", "review_platforms[2].url", "must be a web address"),
+        ("  - name: G2\n", "  - name: Capterra\n", "review_platforms[2].name", "'Capterra' is used twice"),
     ],
-)
+)  # fmt: skip
 def test_a_mistake_is_reported_with_file_line_and_field_and_nothing_is_loaded(
     session_factory, content, old: str, new: str, field: str, message: str
 ) -> None:
@@ -96,6 +98,72 @@ def test_a_voucher_discount_the_bot_cannot_work_out_is_reported(session_factory,
     with pytest.raises(ContentError) as error:
         load_catalogue(session_factory, content)
     assert f"wattwerk-home.yml, line {line}, " + message in str(error.value), str(error.value)
+
+
+PLATFORMS = {
+    "wattwerk-home": [("Trustpilot", "https://www.trustpilot.com/evaluate/wattwerk.example"),
+                      ("Google", "https://g.page/r/wattwerk-home-example/review")],
+    "wattwerk-business": [("Capterra", "https://reviews.capterra.com/products/new/wattwerk-business-example"),
+                          ("G2", "https://www.g2.com/products/wattwerk-business-example/take_survey"),
+                          ("OMR Reviews", "https://omr.com/de/reviews/product/wattwerk-business-example/new")],
+    "wattwerk-sense": [("Capterra", "https://reviews.capterra.com/products/new/wattwerk-sense-example"),
+                       ("G2", "https://www.g2.com/products/wattwerk-sense-example/take_survey"),
+                       ("OMR Reviews", "https://omr.com/de/reviews/product/wattwerk-sense-example/new")],
+}  # fmt: skip
+
+
+def test_the_shipped_review_platforms_are_stored_and_read_back(session_factory, content) -> None:
+    load_catalogue(session_factory, content)
+    products = {p.id: p for p in LocalCatalogue(session_factory).products()}
+    assert {pid: [(r.name, r.url) for r in p.review_platforms] for pid, p in products.items()} == PLATFORMS
+    trustpilot = ReviewPlatform("Trustpilot", "https://www.trustpilot.com/evaluate/wattwerk.example")
+    assert products["wattwerk-home"].review_platforms[0] == trustpilot
+    # where the review invitation sends a customer matches where the product's reviews come from
+    for product in products.values():
+        assert {r.name for r in product.review_platforms} <= {r.source for r in product.reviews}, product.id
+
+
+def test_a_product_without_review_platforms_has_none(session_factory, content) -> None:
+    path = content / "wattwerk-sense.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line == "review_platforms:")
+    stop = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    path.write_text("\n".join(lines[:start] + lines[stop:]) + "\n", encoding="utf-8")
+    load_catalogue(session_factory, content)
+    with session_factory() as session:
+        stored = dict(session.execute(select(ProductRow.id, ProductRow.review_platforms)).all())
+    assert stored["wattwerk-sense"] == [] and len(stored["wattwerk-home"]) == 2
+    with session_factory() as session, session.begin():  # a row stored before the column existed (migration 0008)
+        session.execute(update(ProductRow).where(ProductRow.id == "wattwerk-home").values(review_platforms=None))
+    products = {p.id: p for p in LocalCatalogue(session_factory).products()}
+    assert products["wattwerk-sense"].review_platforms == () and products["wattwerk-home"].review_platforms == ()
+    assert len(products["wattwerk-business"].review_platforms) == 3
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    url: https://www.g2.com/", "    url: www.g2.com/",
+         "review_platforms[2].url: must be a web address starting with https://, got 'www.g2.com/"),
+        ("    url: https://www.g2.com/", "    url: ftp://www.g2.com/", "review_platforms[2].url: must be a web"),
+        ("  - name: G2", "  - name: Capterra", "review_platforms[2].name: 'Capterra' is used twice"),
+        ("  - name: OMR Reviews", "  - name: g2", "review_platforms[3].name: 'g2' is used twice"),
+        ("  - name: G2", "  - name: ' '", "review_platforms[2].name: is empty"),
+        ("    url: https://www.g2.com/", "    link: https://www.g2.com/",
+         "review_platforms[2].link: is not a known field (check the spelling)"),
+    ],
+)  # fmt: skip
+def test_a_broken_review_platform_is_reported_with_its_line(session_factory, content, old: str, new: str,
+                                                            message: str) -> None:  # fmt: skip
+    load_catalogue(session_factory, content)
+    path = content / "wattwerk-business.yml"
+    edit(path, old, new)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = max(i for i, text in enumerate(lines, 1) if text.startswith(new))  # the second one of a duplicate
+    with pytest.raises(ContentError) as error:
+        load_catalogue(session_factory, content)
+    assert f"products/wattwerk-business.yml, line {line}, " + message in str(error.value), str(error.value)
+    assert counts(session_factory) == (3, 30)  # the previous catalogue is untouched
 
 
 def test_the_line_number_points_at_the_broken_value(session_factory, content) -> None:

@@ -107,6 +107,20 @@ def test_products_come_from_the_api_and_are_cached(api: Api, local: LocalCatalog
     assert api.requests == 2
 
 
+def test_the_apis_products_have_their_review_platforms_checked_like_a_file(
+    api: Api, local: LocalCatalogue, caplog: pytest.LogCaptureFixture
+) -> None:
+    (home,) = remote(api.url, local).products()
+    trustpilot = home.review_platforms[0]
+    assert (trustpilot.name, trustpilot.url) == ("Trustpilot", "https://www.trustpilot.com/evaluate/wattwerk.example")
+    api.payload["products"][0]["review_platforms"][0]["url"] = "trustpilot.com/evaluate/wattwerk.example"
+    with caplog.at_level(logging.WARNING, logger="bot.catalogue.remote"):
+        products = remote(api.url, local).products()
+    assert names(products) == ["Wattwerk Business", "Wattwerk Home", "Wattwerk Sense"]  # the local catalogue
+    assert "review_platforms[1].url: must be a web address" in caplog.records[0].getMessage()
+    assert all(product.review_platforms for product in products)
+
+
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [("500", "answered HTTP 500"), ("malformed", "did not answer with JSON"), ("invalid", "must be from 1 to 5 stars")],

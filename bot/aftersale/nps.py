@@ -98,6 +98,18 @@ def record(session_factory: sessionmaker, answer: Answer, now: dt.datetime) -> i
         return int(row.id)
 
 
+def rescore(session_factory: sessionmaker, answer_id: int, score: int) -> int | None:
+    """A corrected score for a stored answer ("sorry, I meant 9"); its id, or None when it is gone."""
+    if not 0 <= score <= 10:
+        raise ValueError(f"an NPS score is 0 to 10, not {score}")
+    with session_factory.begin() as session:
+        row = session.get(NpsAnswer, answer_id)
+        if row is None:
+            return None
+        row.score = score
+        return int(row.id)
+
+
 def add_comment(session_factory: sessionmaker, answer_id: int, comment: str) -> None:
     with session_factory.begin() as session:
         row = session.get(NpsAnswer, answer_id)

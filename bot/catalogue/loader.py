@@ -70,6 +70,7 @@ def _rows(product: Product, position: int) -> ProductRow:
             "typical_results": None if product.roi.typical_results is None else {
                 "de": product.roi.typical_results.de, "en": product.roi.typical_results.en},
         },
+        review_platforms=[{"name": p.name, "url": p.url} for p in product.review_platforms],
     )  # fmt: skip
     row.plans = [
         PlanRow(id=p.id, position=i, name_de=p.name.de, name_en=p.name.en, price_eur=p.price_eur,

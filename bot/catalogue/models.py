@@ -46,6 +46,7 @@ class ProductRow(Base):
     docs_url = Column(String(500), nullable=False)
     video_url = Column(String(500), nullable=False)
     roi = Column(JSON)  # {"unit": {...}, "savings_rate": "0.12", "typical_energy_cost_eur": "1400"}
+    review_platforms = Column(JSON)  # [{"name": "Trustpilot", "url": "https://..."}]; None or [] for none
 
     plans = relationship("PlanRow", cascade="all, delete-orphan", order_by="PlanRow.position")
     vouchers = relationship("VoucherRow", cascade="all, delete-orphan")

@@ -104,6 +104,14 @@ class Review:
 
 
 @dataclass(frozen=True)
+class ReviewPlatform:
+    """Where a customer writes a review of the product (Trustpilot, Capterra, …): the page to link to."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Roi:
     unit: Text
     units: Text
@@ -131,6 +139,8 @@ class Product:
     vouchers: tuple[Voucher, ...] = field(default=())
     reviews: tuple[Review, ...] = field(default=())
     roi: Roi | None = None
+    #: where customers can review the product, in the editors' order (the bot invites promoters to one of them)
+    review_platforms: tuple[ReviewPlatform, ...] = field(default=())
 
 
 def plan_words(product: Product, plan: Plan) -> set[str]:
@@ -148,7 +158,8 @@ def parse_product_text(
     text: str, display: str, expected_id: str | None = None
 ) -> tuple[Product | None, list[ContentProblem]]:
     """A product from YAML (or JSON, which is YAML too), checked like a file an editor wrote: by its pydantic schema
-    (bot/content/schemas/products.py), the id against the file name, plan ids and voucher codes unique."""
+    (bot/content/schemas/products.py), the id against the file name, plan ids, voucher codes and review platform
+    names unique (platform names ignoring case)."""
     from bot.content.schemas.base import compose, locate_in, validated
     from bot.content.schemas.products import ProductFile
 
@@ -162,14 +173,17 @@ def parse_product_text(
     if expected_id is not None and checked.id != expected_id:
         line, _ = locate_in(root, ("id",))
         problems.append(ContentProblem(display, line, "id", f"must match the file name ({expected_id})"))
-    for key, items, name in (("plans", checked.plans, "id"), ("vouchers", checked.vouchers, "code")):
+    unique = (("plans", checked.plans, "id"), ("vouchers", checked.vouchers, "code"),
+              ("review_platforms", checked.review_platforms, "name"))  # fmt: skip
+    for key, items, name in unique:
         seen: set[str] = set()
         for index, item in enumerate(items):
             value = getattr(item, name)
-            if value in seen:
+            same = value.casefold() if key == "review_platforms" else value  # "Trustpilot" and "trustpilot"
+            if same in seen:
                 line, field = locate_in(root, (key, index, name))
                 problems.append(ContentProblem(display, line, field, f"{value!r} is used twice"))
-            seen.add(value)
+            seen.add(same)
     if problems:
         return None, problems
     return _product(checked), []
@@ -198,6 +212,7 @@ def _product(checked: Any) -> Product:
                              _text(r.response) if r.response else None) for r in checked.reviews),
         roi=Roi(_text(roi.unit), _text(roi.units), roi.savings_rate, roi.typical_energy_cost_eur,
                 _text(roi.typical_results) if roi.typical_results else None) if roi else None,
+        review_platforms=tuple(ReviewPlatform(p.name, p.url) for p in checked.review_platforms),
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.catalogue.loader import loaded_hash
 from bot.catalogue.models import ProductRow
-from bot.catalogue.schema import Plan, Product, Review, Roi, Spec, Text, Voucher, plan_words
+from bot.catalogue.schema import Plan, Product, Review, ReviewPlatform, Roi, Spec, Text, Voucher, plan_words
 from bot.text import normalize, words
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def product_from_row(row: ProductRow) -> Product:
         roi=None if roi is None else Roi(Text(**roi["unit"]), Text(**roi["units"]), Decimal(roi["savings_rate"]),
                                          Decimal(roi["typical_energy_cost_eur"]),
                                          Text(**roi["typical_results"]) if roi.get("typical_results") else None),
+        review_platforms=tuple(ReviewPlatform(p["name"], p["url"]) for p in row.review_platforms or ()),
     )  # fmt: skip
 
 
@@ -84,8 +85,11 @@ class LocalCatalogue:
 def find_product(text: str, products: Sequence[Product]) -> Product | None:
     """The product a message names (by id, name or an editor-maintained synonym); None if none or several."""
     norm = " " + " ".join(words(text)) + " "
-    found = [product for product in products
-             if any(phrase in norm for phrase in _name_phrases(product.id, product.name, tuple(product.synonyms)))]
+    found = [
+        product
+        for product in products
+        if any(phrase in norm for phrase in _name_phrases(product.id, product.name, tuple(product.synonyms)))
+    ]
     return found[0] if len(found) == 1 else None
 
 

@@ -7,9 +7,11 @@ brauch ich da ungefähr dafür" mean something only after the question before th
 (`PREVIOUS_TEXT`) and what it was read as (`PREVIOUS_INTENT`), so that the knowledge router
 (`bot/rasa_plugins/knowledge.py`) can read a follow-up that fits no entry together with it or as a follow-up of that
 request; the form asking a question, if any (`ACTIVE_LOOP`), so that a correction ("12, not 21") answers the
-form's question there and is a new price question outside; and the product in focus (`FOCUS`), so that a question
-the answer action would answer for that product is not labelled as not understood. The message stored in the
-conversation is not changed: the previous text is in the tracker already and is not written a second time.
+form's question there and is a new price question outside; the intents the bot's last buttons offered (`OFFERED`),
+so that "neun" right after the NPS question is its answer (bot/rasa_plugins/nps.py); and the product in focus
+(`FOCUS`), so that a question the answer action would answer for that product is not labelled as not understood.
+The message stored in the conversation is not changed: the previous text is in the tracker already and is not
+written a second time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ PREVIOUS_TEXT = "journey_previous_text"
 PREVIOUS_INTENT = "journey_previous_intent"
 #: ... and the form that is asking the visitor something, if any ("12, nicht 21" answers its question)
 ACTIVE_LOOP = "journey_active_loop"
+#: ... the intents the bot's buttons since the previous message offered ("nps_score" after the NPS question: a bare
+#: "9" or "neun" answers it there, and is a number of sites or meters elsewhere)
+OFFERED = "journey_offered"
 #: ... and the product in focus (the `product` slot): a question that alone fits no knowledge entry well enough may
 #: fit that product's ("montage machen wir selber, gibts ne anleitung?" after the compressor room)
 FOCUS = "journey_focus"
@@ -45,6 +50,21 @@ def _intent_of(event: Any) -> str | None:
     return ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name")
 
 
+def offered_intents(events: Any) -> list[str]:
+    """The intents of the buttons the bot showed since the visitor's last message (newest last)."""
+    offered: list[str] = []
+    for event in reversed(events):
+        kind = getattr(event, "type_name", None)
+        if kind == "user":
+            break
+        if kind == "bot":
+            for button in (getattr(event, "data", None) or {}).get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if payload.startswith("/"):
+                    offered.append(payload[1:].split("{", 1)[0])
+    return sorted(set(offered))
+
+
 def previous_user_text(events: Any) -> str | None:
     """The text of the visitor's last message in `events` (newest last); None without one or for a button payload."""
     return _text_of(_last_user_event(events))
@@ -54,7 +74,8 @@ async def _parse_message(self: Any, message: Any, tracker: Any = None, only_outp
     if tracker is not None and message.text and not message.text.startswith("/"):
         last = _last_user_event(tracker.events)  # one look back, not one per key
         context = {PREVIOUS_TEXT: _text_of(last), PREVIOUS_INTENT: _intent_of(last),
-                   ACTIVE_LOOP: tracker.active_loop_name, FOCUS: tracker.get_slot("product")}  # fmt: skip
+                   ACTIVE_LOOP: tracker.active_loop_name, FOCUS: tracker.get_slot("product"),
+                   OFFERED: offered_intents(tracker.events)}  # fmt: skip
         context = {key: value for key, value in context.items() if value}
         if context:
             message = copy.copy(message)  # the message logged in the tracker keeps its own metadata

@@ -121,7 +121,8 @@ def test_a_placeholder_the_bot_does_not_fill_is_named_with_what_it_fills(tmp_pat
 COMPUTED = {
     "actions/base.py": {"message", "self.message"},
     "actions/experience.py": {"'voucher_expired' if voucher.valid_until < today else 'voucher_not_yet'"},
-    "actions/leads.py": {"self.message"},
+    "actions/leads.py": {"self.message", "'support_confirm_soon' if support else 'lead_confirm_soon'",
+                         "'support_confirm_later' if support else 'lead_confirm_later'"},
     "actions/roi.py": {"str(invalid)", "message"},
     "bot/conversation/pricing.py": {"'price_years' if years > 1 else 'price_first_year'"},
     "bot/conversation/answers.py": {"f'situation_reason_{key}'", "key", "key_count", "f'situation_scope_{key}'",

@@ -1,5 +1,5 @@
 """`data/content/products/<id>.yml` (and a remote catalogue's products, the same shape as JSON): one product with its
-texts, plans, specs, vouchers, reviews and ROI figures."""
+texts, plans, specs, vouchers, reviews, review platforms and ROI figures."""
 
 from __future__ import annotations
 
@@ -151,6 +151,15 @@ class ReviewEntry(Strict):
         return value
 
 
+class ReviewPlatformEntry(Strict):
+    """Where a customer writes a review of the product: `{name: Trustpilot, url: https://…}`."""
+
+    name: NonEmpty  # type: ignore[valid-type]
+    url: NonEmpty  # type: ignore[valid-type]
+
+    _url = validator("url", allow_reuse=True)(_web_address)
+
+
 class RoiEntry(Strict):
     unit: LocalText
     units: LocalText
@@ -185,6 +194,7 @@ class ProductFile(Strict):
     video_url: NonEmpty  # type: ignore[valid-type]
     vouchers: list[VoucherEntry] = []
     reviews: list[ReviewEntry]
+    review_platforms: list[ReviewPlatformEntry] = []  # names unique within the product (checked in the catalogue)
     roi: RoiEntry | None = None
 
     _urls = validator("docs_url", "video_url", allow_reuse=True)(_web_address)

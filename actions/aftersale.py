@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import SayAction, ServiceAction, UsesServices
 from bot.aftersale.customers import nps_due, nps_key
-from bot.aftersale.nps import Answer, add_comment, band, parse_score, record, rescore
+from bot.aftersale.nps import Answer, add_comment, band, invite, parse_score, record, rescore
 from bot.aftersale.referrals import code_for, link
-from bot.catalogue.schema import Product
+from bot.catalogue.schema import Product, ReviewPlatform
 from bot.catalogue.service import products_for_segment
 from bot.services import Services
 
@@ -30,6 +30,14 @@ logger = logging.getLogger(__name__)
 
 #: what a customer types to leave the passive's question unanswered
 _NO_COMMENT = {"nein", "no", "nö", "nichts", "nothing", "nix", "passt", "skip", "überspringen", "keine", "none", "-"}
+
+
+def new_request(tracker: Tracker) -> list[EventType]:
+    """A request of another kind after a stored handoff (support after sales, say): its consent is asked again, for
+    its own purpose, and the contact details confirmed again."""
+    if not tracker.get_slot("handoff_id"):
+        return []
+    return [SlotSet("lead_consent", None), SlotSet("lead_contact", None), SlotSet("lead_callback_time", None)]
 
 
 def nps_buttons() -> list[dict[str, str]]:
@@ -57,9 +65,15 @@ def should_ask_nps(services: Services, tracker: Tracker) -> bool:
         return False
 
 
-def ask_nps(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Puts the NPS question with buttons 0–10."""
-    text = services.messages.get().render("nps_question", tracker.get_slot("language"))
+def ask_nps(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, message: str = "nps_question"
+            ) -> list[EventType]:  # fmt: skip
+    """Puts the NPS question (`message`) with buttons 0–10, and notes that it was put: the customer is not asked
+    again within the period, answered or not."""
+    try:
+        invite(services.session_factory, _customer_key(tracker), tracker.sender_id, services.now())
+    except SQLAlchemyError as error:  # asked all the same; it may be asked again sooner
+        logger.error("NPS invitation of conversation %s not stored: %s", tracker.sender_id, error)
+    text = services.messages.get().render(message, tracker.get_slot("language"))
     dispatcher.utter_message(text=text, buttons=nps_buttons())
     return [SlotSet("nps_asked", True), SlotSet("nps_due", False)]
 
@@ -90,13 +104,31 @@ def _score(tracker: Tracker) -> int | None:
 
 
 def _product(services: Services, tracker: Tracker) -> Product | None:
-    """The product the customer talked about, else the one of their segment (Home for households, else Business)."""
+    """The product the customer talked about, else their segment's when it has only one (Home for households);
+    None when it is not known (no guessing: the answer is stored without a product)."""
     products = services.catalogue.products()
     by_id = {p.id: p for p in products}
     if tracker.get_slot("product") in by_id:
         return by_id[tracker.get_slot("product")]
-    fitting = products_for_segment(products, tracker.get_slot("segment") or "b2b")
-    return fitting[0] if fitting else None
+    fitting = products_for_segment(products, tracker.get_slot("segment")) if tracker.get_slot("segment") else []
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _platforms(services: Services, product: Product | None) -> list[ReviewPlatform]:
+    """The product's review platforms; without a known product, every product's, each platform once."""
+    if product is not None:
+        return list(product.review_platforms)
+    seen: dict[str, ReviewPlatform] = {}
+    for each in services.catalogue.products():
+        for platform in each.review_platforms:
+            seen.setdefault(platform.name.casefold(), platform)
+    return list(seen.values())
+
+
+def _reason(tracker: Tracker) -> str | None:
+    """What a customer typed with their score beyond the score itself ("3, der Support war langsam")."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return text[:2000] if text and not text.startswith("/") and len(text.split()) > 3 else None
 
 
 class ActionNpsAnswer(ServiceAction):
@@ -110,6 +142,10 @@ class ActionNpsAnswer(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         services = self.services
         score = _score(tracker)
+        if not tracker.get_slot("nps_asked"):
+            # a rating nobody asked for ("10 out of 10 from me!"): thanks; only answers to the question count
+            self.say(dispatcher, tracker, "nps_unprompted")
+            return [SlotSet("nps_band", None)]
         if score is None:
             text = services.messages.get().render("nps_unclear", tracker.get_slot("language"))
             dispatcher.utter_message(text=text, buttons=nps_buttons())
@@ -122,11 +158,14 @@ class ActionNpsAnswer(ServiceAction):
         try:  # a second score in the same conversation corrects the first
             answer_id = rescore(services.session_factory, int(stored), score) if stored else None
             answer_id = answer_id or record(services.session_factory, answer, services.now())
+            reason = _reason(tracker)
+            if reason:
+                add_comment(services.session_factory, answer_id, reason)
         except SQLAlchemyError as error:  # the customer still gets the answer to their band; the score is lost
             logger.error("NPS answer %s of conversation %s not stored: %s", score, tracker.sender_id, error)
             answer_id = None
         events: list[EventType] = [SlotSet("nps_band", band(score)), SlotSet("nps_answer_id", answer_id),
-                                   SlotSet("nps_asked", True), SlotSet("existing_customer", True)]  # fmt: skip
+                                   SlotSet("nps_asked", True)]  # fmt: skip
         if band(score) == "promoter":
             self._promoter(dispatcher, tracker, product)
         elif band(score) == "detractor":
@@ -137,10 +176,13 @@ class ActionNpsAnswer(ServiceAction):
 
     def _promoter(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product | None) -> None:
         services = self.services
-        platforms = product.review_platforms if product else ()
-        if product and platforms:
+        platforms = _platforms(services, product)
+        if platforms:
             listed = ", ".join(f"[{p.name}]({p.url})" for p in platforms)
-            self.say(dispatcher, tracker, "nps_promoter", product_name=product.name, platforms=listed)
+            self.say(dispatcher, tracker, "nps_promoter", product_name=product.name if product else "Wattwerk",
+                     platforms=listed)  # fmt: skip
+        else:
+            self.say(dispatcher, tracker, "nps_promoter_thanks")
         try:
             code = code_for(services.session_factory, _customer_key(tracker), tracker.sender_id, services.now())
         except SQLAlchemyError as error:
@@ -205,7 +247,7 @@ class ActionRequestSupportCall(ServiceAction):
         if tracker.get_slot("handoff_id") and tracker.get_slot("handoff_kind") == "support":
             self.say(dispatcher, tracker, "support_already", salesperson=tracker.get_slot("handoff_assignee") or "")
             return [SlotSet("contact_path", "done")]
-        return [SlotSet("handoff_kind", "support"), SlotSet("contact_path", "lead")]
+        return [*new_request(tracker), SlotSet("handoff_kind", "support"), SlotSet("contact_path", "lead")]
 
 
 class ActionHandleUpsell(ServiceAction):
@@ -218,12 +260,12 @@ class ActionHandleUpsell(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("segment") == "b2c":
             self.say(dispatcher, tracker, "upsell_self_service")
-            return [SlotSet("contact_path", "self_service"), SlotSet("existing_customer", True)]
+            return [SlotSet("contact_path", "self_service")]
         if tracker.get_slot("handoff_id") and tracker.get_slot("handoff_kind") == "upsell":
             self.say(dispatcher, tracker, "lead_already", salesperson=tracker.get_slot("handoff_assignee") or "")
             return [SlotSet("contact_path", "done")]
         self.say(dispatcher, tracker, "upsell_to_sales")
-        return [SlotSet("handoff_kind", "upsell"), SlotSet("contact_path", "lead"), SlotSet("existing_customer", True)]
+        return [*new_request(tracker), SlotSet("handoff_kind", "upsell"), SlotSet("contact_path", "lead")]
 
 
 class ActionReferralLink(ServiceAction):

@@ -72,7 +72,10 @@ class ActionTrackJourney(ServiceAction):
         known = Recognition(bool(tracker.get_slot("existing_customer")), tracker.get_slot("customer_number"))
         found = recognise([turn.text for turn in turns if turn.typed], [turn.page for turn in turns if turn.page],
                           phase, self.services.website.get(), known)  # fmt: skip
-        return {"existing_customer": found.customer or None, "customer_number": found.number}
+        values = {"existing_customer": found.customer or None, "customer_number": found.number}
+        if tracker.get_slot("nps_due") and (tracker.latest_message.get("intent") or {}).get("name") != "thank":
+            values["nps_due"] = False  # the NPS question follows thanks for the support answer, not a later one
+        return values
 
     def _credit_referral(self, tracker: Tracker, turns: list[Turn]) -> None:
         """A visitor who arrived with a customer's referral link: that customer is credited (once per visitor)."""

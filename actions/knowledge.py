@@ -126,7 +126,13 @@ class ActionAnswerQuestion(ServiceAction):
             segment_products=preferred,
             missed_before=_missed_before(tracker),
         )
-        return _say(self.services, dispatcher, tracker, reply, preferred)
+        events = _say(self.services, dispatcher, tracker, reply, preferred)
+        # a customer's support question that an entry answered ("wie koppel ich den Clip neu?", read as a topic):
+        # thanks for it get the NPS question, as after action_answer_request
+        if (reply.entry_id and tracker.get_slot("journey_phase") == "retention" and not reports_fault(text)
+                and should_ask_nps(self.services, tracker)):  # fmt: skip
+            events = [*events, SlotSet("nps_due", True)]
+        return events
 
     def _follow_up(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, preferred: frozenset[str]
@@ -158,6 +164,10 @@ REQUEST_RESPONSES = {
 }
 
 
+#: requests whose answer, when it helped, is followed by the NPS question
+NPS_AFTER = frozenset({"ask_support", "ask_billing", "ask_delivery"})
+
+
 class ActionAnswerRequest(ServiceAction):
     """An existing customer's request (support, invoice, contract, delivery): the knowledge entry that answers it
     ("der Clip passt nicht, die Tür vom Zählerschrank geht nicht zu"), else the standard answer with the help
@@ -178,11 +188,9 @@ class ActionAnswerRequest(ServiceAction):
             segment_products=preferred,
             intent=intent,
         )
-        # thanks for this answer get the NPS question, when it is due (data/rules/aftersale.yml)
-        due = [SlotSet("nps_due", True)] if should_ask_nps(self.services, tracker) else []
         if reply is None:
             dispatcher.utter_message(response=REQUEST_RESPONSES.get(intent, "utter_support"))
-            return due
+            return []
         # a customer's "two of our sensors are offline" needs no product recommended for 2 measuring points, and
         # support if the entry does not solve it
         fault = reports_fault(message.get("text") or "")
@@ -190,7 +198,11 @@ class ActionAnswerRequest(ServiceAction):
         if fault and "support" not in reply.text.lower():  # the warranty answer names support itself
             dispatcher.utter_message(text=self.services.messages.get().render("fault_support",
                                                                               tracker.get_slot("language")))
-        return [*events, *due]
+        # an answer that solves a support, invoice or delivery request (not a cancellation, not a fault sent on to
+        # support): thanks for it get the NPS question, when it is due (data/rules/aftersale.yml)
+        if intent in NPS_AFTER and not fault and should_ask_nps(self.services, tracker):
+            events = [*events, SlotSet("nps_due", True)]
+        return events
 
 
 #: a question whether the product is tested or certified ("TÜV or self-certified?"): the overview answers it

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.aftersale import new_request
 from actions.base import SayAction, ServiceAction, UsesServices
 from bot.contact import (
     ContactDetails,
@@ -79,7 +80,7 @@ class ActionHandleContactRequest(ServiceAction):
         if tracker.get_slot("handoff_id") and (tracker.get_slot("handoff_kind") or "sales") == "sales":
             self.say(dispatcher, tracker, "lead_already", salesperson=tracker.get_slot("handoff_assignee") or "")
             return [SlotSet("contact_path", "done")]
-        return [SlotSet("contact_path", "lead"), SlotSet("handoff_kind", "sales")]
+        return [*new_request(tracker), SlotSet("contact_path", "lead"), SlotSet("handoff_kind", "sales")]
 
 
 class ValidateLeadForm(UsesServices, FormValidationAction):
@@ -171,9 +172,10 @@ class ActionSubmitLead(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
         team = self.services.team.get()
+        kind = tracker.get_slot("handoff_kind") or "sales"
         if not tracker.get_slot("lead_consent"):
             forget_lead_details(self.services, tracker)
-            self.say(dispatcher, tracker, "lead_no_consent")
+            self.say(dispatcher, tracker, "support_no_consent" if kind == "support" else "lead_no_consent")
             return [*(SlotSet(slot, None) for slot in LEAD_SLOTS), SlotSet("contact_path", None),
                     SlotSet("handoff_stored", False)]  # fmt: skip
         now = self.services.now()
@@ -181,13 +183,16 @@ class ActionSubmitLead(ServiceAction):
         details = conversation_details(tracker)
         contact = Contact(name=details.name, company=details.company, email=details.email, phone=details.phone)
         brief = brief_from_events(tracker.events, tracker.slots)
-        kind = tracker.get_slot("handoff_kind") or "sales"
         handoff = create_handoff(
             self.services.session_factory, tracker.sender_id, contact, Consent(now, version, text), brief, team,
             self.services.settings.handoff_channels, now, kind=kind,
         )  # fmt: skip
         person = handoff.assignee
         name = person.name if person else "Wattwerk"
+        if not handoff.created:  # this conversation's request of this kind is stored already: nothing new was sent
+            self.say(dispatcher, tracker, "support_already" if kind == "support" else "lead_already", salesperson=name)
+            return [SlotSet("handoff_id", handoff.id), SlotSet("handoff_assignee", name), SlotSet("contact_path", None),
+                    SlotSet("handoff_stored", False)]  # fmt: skip
         promise = callback_promise(person, now, team.promise_hours) if person else None
         values = {"name_part": f", {markdown_literal(contact.name)}" if contact.name else "", "salesperson": name,
                   "salesperson_first": name.split()[0]}  # fmt: skip

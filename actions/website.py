@@ -39,11 +39,13 @@ class ActionGreetPage(ServiceAction):
         turns = turns_from_events(tracker.events)
         page = page_to_greet(site, str(turns[-1].page.get("path") or "") if turns else "", greeted)
         if page is not None:
-            dispatcher.utter_message(text=site.page(page.key, language).greeting)
             events.append(SlotSet("greeted_pages", [*greeted, page.key]))
-            if tracker.get_slot("pending_offer"):
+            pending = tracker.get_slot("pending_offer")
+            if page.key == CUSTOMER_AREA and not pending and should_ask_nps(self.services, tracker):
+                # a customer in the customer area: the welcome with the NPS question instead of the page's greeting
+                return [*events, *ask_nps(self.services, dispatcher, tracker, "nps_question_customer_area")]
+            dispatcher.utter_message(text=site.page(page.key, language).greeting)
+            if pending:
                 # The offer still waits for a yes or no: ask it again below the greeting.
                 dispatcher.utter_message(response="utter_offer")
-            elif page.key == CUSTOMER_AREA and should_ask_nps(self.services, tracker):
-                events += ask_nps(self.services, dispatcher, tracker)  # a customer in the customer area
         return events

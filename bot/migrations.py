@@ -46,8 +46,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind `engine` to `revision` (the newest by default)."""
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection=connection), revision)  # type: ignore[arg-type]
+    with engine.connect() as connection:
+        # SQLite changes a constraint by copying the table (Alembic's batch mode) and dropping the old one; with
+        # foreign keys on (bot/db.py), that drop would delete the rows that point to it (a handoff's notes, activity
+        # and outbox). They are off during the migration, which is checked before it commits.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or SQLite ignores it
+            connection.commit()  # (the driver sends no BEGIN for a PRAGMA; this ends SQLAlchemy's own)
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection=connection), revision)  # type: ignore[arg-type]
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                if broken:
+                    raise RuntimeError(f"migration to {revision} would leave rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

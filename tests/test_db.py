@@ -92,8 +92,18 @@ def test_handoffs_stored_before_kinds_are_sales_and_a_conversation_may_have_one_
             "'Lena', '2026-11-30 10:00:00', 'v1', 'ok', 'de', '[]', '[]', '[]', '[]', 'new', '2026-11-30 10:00:00', "
             "'2026-11-30 10:00:00')"
         ))  # fmt: skip
+        for table, values in (("handoff_notes", "(1, 'lena', 'called back', '2026-11-30 11:00:00')"),
+                              ("handoff_activity", "(1, '2026-11-30 10:30:00', 'lena', 'claim', 'claimed')"),
+                              ("handoff_outbox", "(1, 'email', 'pending', 0, '2026-11-30 10:00:00')")):
+            columns = {"handoff_notes": "(handoff_id, author, text, created_at)",
+                       "handoff_activity": "(handoff_id, at, author, action, detail)",
+                       "handoff_outbox": "(handoff_id, channel, status, attempts, next_attempt_at)"}[table]
+            connection.execute(text(f"INSERT INTO {table} {columns} VALUES {values}"))
     create_tables(engine)
     assert schema_differences(engine) == []
+    with engine.connect() as connection:  # SQLite copies the handoffs table: what points to a handoff stays
+        for table in ("handoff_notes", "handoff_activity", "handoff_outbox"):
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
     now = dt.datetime.now(dt.timezone.utc)
     row = {"conversation_id": "c1", "consent_at": now, "consent_version": "v1", "consent_text": "ok",
            "language": "de", "products_shown": [], "reviews_shown": [], "questions": [], "transcript": [],

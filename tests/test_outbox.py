@@ -108,12 +108,13 @@ WHY = {"phase": {"value": "decision", "reasons": [{"message": 1, "source": "inte
                                                   "score": 0.98}]}}  # fmt: skip
 
 
-def new_handoff(db: sessionmaker, channels: tuple[str, ...], conversation: str = "c1") -> int:
+def new_handoff(db: sessionmaker, channels: tuple[str, ...], conversation: str = "c1", kind: str = "sales") -> int:
     contact = Contact("Anna Berger", "Berger Logistik GmbH", "anna@berger.example", "0171 2345678")
     brief = Brief(segment="b2b", phase="decision", language="de", questions=("Was kostet das?",),
                   transcript=({"from": "visitor", "text": "Was kostet das?", "at": None},),
                   explanation=WHY)  # fmt: skip
-    return create_handoff(db, conversation, contact, Consent(START, "v1", "ok?"), brief, TEAM, channels, START).id
+    return create_handoff(db, conversation, contact, Consent(START, "v1", "ok?"), brief, TEAM, channels, START,
+                          kind=kind).id  # fmt: skip
 
 
 def outbox(db: sessionmaker) -> list[OutboxRow]:
@@ -190,6 +191,25 @@ def test_the_brief_is_emailed_over_smtp(db: sessionmaker, smtp: tuple[Controller
     (message,) = mailbox.messages
     assert "Subject: Neue Anfrage #1: Anna Berger, Berger Logistik GmbH" in message
     assert "Telefon: 0171 2345678" in message and "Besucher: Was kostet das?" in message
+
+
+def test_a_support_handoff_is_emailed_to_the_support_team_not_to_sales(
+    db: sessionmaker, smtp: tuple[Controller, Mailbox]
+) -> None:
+    controller, mailbox = smtp
+    new_handoff(db, ("email",), "c1", kind="support")
+    new_handoff(db, ("email",), "c1", kind="sales")  # the same customer's sales request goes to sales
+    channel = EmailChannel(
+        "127.0.0.1", controller.server.sockets[0].getsockname()[1], "bot@x.example", "sales@x.example"
+    )
+    address = {"support": TEAM.support_email}
+    assert deliver_due(db, {"email": channel}, Clock(), team_address=address.get) == 2
+    import email.header
+
+    sent = {str(message["To"]): str(email.header.make_header(email.header.decode_header(message["Subject"])))
+            for message in map(email.message_from_string, mailbox.messages)}  # fmt: skip
+    assert sent["support@wattwerk.example"].startswith("Support-Rückruf #1: Anna Berger")
+    assert sent["sales@x.example"].startswith("Neue Anfrage #2")
 
 
 def test_the_handoff_is_stored_even_when_every_channel_is_down(db: sessionmaker) -> None:

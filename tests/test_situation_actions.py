@@ -268,7 +268,7 @@ def test_a_business_asking_for_our_number_gets_it_before_the_lead_form(
     events = ActionHandleContactRequest(catalogue_services).run(
         dispatcher, make_tracker([user(text, "request_contact")], slots), {})
     assert ("+49 30 1234 5670" in texts(dispatcher)) is number_first
-    assert events == [SlotSet("contact_path", "lead")]  # the callback is still offered
+    assert events == [SlotSet("contact_path", "lead"), SlotSet("handoff_kind", "sales")]  # the callback still offered
 
 
 def test_a_summary_request_with_the_situation_names_the_fitting_plan_first(catalogue_services: Services) -> None:

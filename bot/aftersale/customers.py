@@ -3,7 +3,8 @@
 A visitor is a customer when they write from the customer-area pages of the site (data/website/site.yml, page
 `customer_area`), when what they say puts them in retention or advocacy (they use the product: support, invoice,
 contract, praise; bot/journey/), or when they give a customer number ("KD-104233", "Kundennummer 104233",
-"customer no. 104233"). Once recognised, a conversation stays a customer's.
+"customer no. 104233"). The number is not checked against a customer database (there is none to ask): it only
+keys the "once per period" of the NPS question and the referral code.
 
     customer_number("meine Kundennummer ist 104233") == "KD-104233"
     customer_number("KD 104233, die App geht nicht") == "KD-104233"
@@ -51,12 +52,12 @@ def customer_number(text: str) -> str | None:
 def recognise(texts: Iterable[str], pages: Iterable[Mapping[str, Any]], phase: str | None, site: Site | None,
               known: Recognition | None = None) -> Recognition:  # fmt: skip
     """Whether this conversation is an existing customer's, from everything so far (`known`: what was recognised
-    before; it is kept)."""
+    before; a number given earlier is kept). A customer number and the customer area count for the whole
+    conversation; the phase only while it lasts (a prospect's "does the subscription renew itself?" is a moment in
+    retention, not a customer)."""
     number = next((found for found in map(customer_number, texts) if found), None) or (known and known.number)
     if number:
         return Recognition(True, number, "number")
-    if known and known.customer:
-        return known
     if site is not None:
         for page in pages:
             found = site.page_at(str(page.get("path") or "")) if page.get("path") else None

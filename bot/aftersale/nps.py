@@ -54,6 +54,27 @@ def _whole(number: str) -> int | None:
     return int(number)
 
 
+#: what makes a message a rating rather than a number in a sentence: a scale ("9/10", "von 10"), a rating article
+#: ("eine 7", "a 7", "an eight", "glatte Zehn") or points
+_RATING = re.compile(
+    r"(?:/|\bvon\b|\bout\s+of\b|\bof\b|\bauf\b)\s*(?:10|zehn|ten)\b|"
+    r"\b(?:eine|einen|ne|a|an|glatte|solide|klare|solid|clear|strong|straight)\s+(?:\d{1,2}|null|eins|zwei|drei|vier|"
+    r"fuenf|sechs|sieben|acht|neun|zehn|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
+    r"\bpunkte?\b|\bpoints?\b|\bnote\b|\bscore\b|\brate\b|\bgebe?\b|\bgive\b|\bw(?:ue|u)rde?\b.*\bsagen\b|\bsay\b",
+    re.IGNORECASE,
+)  # fmt: skip
+#: a message this short with one score in it is an answer ("9", "neun", "eher 6", "a solid 8")
+SHORT_ANSWER_WORDS = 3
+
+
+def reads_as_rating(text: str) -> bool:
+    """Whether a message with one score in it answers the 0–10 question, not merely mentions a number: it is short
+    ("9", "eher 6") or says it is a rating ("eine 7, der Preis ist halt hoch", "3 von 10, die Werte hinken");
+    "Seit 10 Tagen keine Daten" and "One of my sensors is offline" are no answer."""
+    return parse_score(text) is not None and (
+        len(normalize(text).split()) <= SHORT_ANSWER_WORDS or bool(_RATING.search(normalize(text))))
+
+
 def band(score: int) -> str:
     """promoter (9–10), passive (7–8) or detractor (0–6)."""
     return next(name for name, lowest in BANDS if score >= lowest)
@@ -74,6 +95,23 @@ class NpsAnswer(Base):
     score = Column(Integer, nullable=False)
     comment = Column(Text)  # a passive's "what would make it a 10", a detractor's reason
     created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class NpsInvitation(Base):
+    """The NPS question was put to a customer: they are not asked again within the period, answered or not."""
+
+    __tablename__ = "nps_invitations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    customer = Column(String(100), nullable=False, index=True)
+    asked_at = Column(DateTime(timezone=True), nullable=False)
+
+
+def invite(session_factory: sessionmaker, customer: str, conversation_id: str, now: dt.datetime) -> None:
+    """Notes that the question was put (before it is shown)."""
+    with session_factory.begin() as session:
+        session.add(NpsInvitation(conversation_id=conversation_id, customer=customer, asked_at=now))
 
 
 @dataclass(frozen=True)
@@ -118,11 +156,11 @@ def add_comment(session_factory: sessionmaker, answer_id: int, comment: str) -> 
 
 
 def asked_recently(session_factory: sessionmaker, customer: str, now: dt.datetime, period: dt.timedelta) -> bool:
-    """Whether this customer answered within `period` before `now` (then the bot does not ask again)."""
+    """Whether this customer was asked, or answered, within `period` before `now` (then the bot does not ask again)."""
     with session_factory() as session:
-        latest = session.execute(select(NpsAnswer.created_at).where(NpsAnswer.customer == customer)
-                                 .order_by(NpsAnswer.created_at.desc()).limit(1)).scalar()  # fmt: skip
-    if latest is None:
-        return False
-    latest = latest if latest.tzinfo else latest.replace(tzinfo=dt.timezone.utc)
-    return now - latest < period
+        answered = session.execute(select(NpsAnswer.created_at).where(NpsAnswer.customer == customer)
+                                   .order_by(NpsAnswer.created_at.desc()).limit(1)).scalar()  # fmt: skip
+        asked = session.execute(select(NpsInvitation.asked_at).where(NpsInvitation.customer == customer)
+                                .order_by(NpsInvitation.asked_at.desc()).limit(1)).scalar()  # fmt: skip
+    moments = [when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc) for when in (answered, asked) if when]
+    return any(now - when < period for when in moments)

@@ -60,6 +60,8 @@ INTENT_LABELS: Mapping[str, tuple[str, str]] = {
     "ask_support": ("brauchte Hilfe als Kunde", "needed help as a customer"),
     "ask_billing": ("fragte zur Rechnung", "asked about an invoice"),
     "ask_renewal": ("fragte zur Verlängerung", "asked about renewal"),
+    "request_upsell": ("wollte mehr Standorte, Nutzer oder einen größeren Tarif",
+                       "wanted more sites, users or a bigger plan"),
     "ask_delivery": ("fragte nach der Lieferung", "asked about a delivery"),
     "praise": ("lobte das Produkt", "praised the product"),
     "ask_referral": ("wollte uns weiterempfehlen", "wanted to recommend us"),

@@ -4,7 +4,8 @@ The NPS question (actions/aftersale.py) shows buttons 0–10 whose payloads are 
 may type instead. A bare number means something else elsewhere in this bot (sites, meters, a form's answer), so the
 classifier is not taught bare numbers as scores: this component runs last in the NLU pipeline and, when the bot's
 last buttons offered `nps_score` (bot/rasa_plugins/context.py `OFFERED`) and the message holds exactly one score
-(bot/aftersale/nps.py `parse_score`), makes the message `nps_score` with the score as entity. A question asked
+(bot/aftersale/nps.py `parse_score`) and reads as a rating (short, or "eine 7", "3 von 10": `reads_as_rating`), makes
+the message `nps_score` with the score as entity; "Seit 10 Tagen keine Daten" stays a support request. A question asked
 instead ("Was kostet ein 2. Clip?") stays a question.
 """
 
@@ -20,7 +21,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.aftersale.nps import parse_score
+from bot.aftersale.nps import parse_score, reads_as_rating
 from bot.rasa_plugins.context import OFFERED
 
 SCORE_INTENT = "nps_score"
@@ -36,10 +37,21 @@ def reads_as_score(text: str, intent: str | None, confidence: float, offered: li
     if SCORE_INTENT not in offered or not text or text.startswith("/"):
         return None
     score = parse_score(text)
-    if score is None:
-        return None
+    if score is None or not reads_as_rating(text):
+        return None  # "Seit 10 Tagen keine Daten" mentions a number and answers nothing
     question = (intent or "").startswith(("ask_", "request_")) and confidence >= QUESTION_CONFIDENCE
     return None if question and "?" in text else score
+
+
+def _no_rating_no_score(message: Message) -> None:
+    """The classifier's `nps_score` for a message that is no rating ("Seit 10 Tagen kommen keine Daten mehr" looks
+    like "eher eine 3, seit Wochen offline" to it): the next intent it saw instead."""
+    text = message.get(TEXT) or ""
+    if (message.get(INTENT) or {}).get("name") != SCORE_INTENT or text.startswith("/") or reads_as_rating(text):
+        return
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SCORE_INTENT]
+    message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -62,6 +74,7 @@ class ScoreReader(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            _no_rating_no_score(message)
             predicted = message.get(INTENT) or {}
             offered = list((message.get("metadata") or {}).get(OFFERED) or [])
             score = reads_as_score(message.get(TEXT) or "", predicted.get("name"), predicted.get("confidence") or 0.0,

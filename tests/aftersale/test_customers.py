@@ -23,7 +23,7 @@ def test_a_customer_number_in_a_message(text: str, number: str | None) -> None:
     assert customer_number(text) == number
 
 
-def test_a_customer_is_recognised_by_number_customer_area_or_phase_and_stays_one() -> None:
+def test_a_customer_is_recognised_by_number_customer_area_or_phase() -> None:
     assert recognise(["Kundennummer 104233"], [], None, SITE) == Recognition(True, "KD-104233", "number")
     area = recognise([], [{"path": "/en/customer-area"}], "awareness", SITE)
     assert (area.customer, area.how) == (True, "customer_area")
@@ -31,3 +31,5 @@ def test_a_customer_is_recognised_by_number_customer_area_or_phase_and_stays_one
     assert not recognise(["Was kostet das?"], [{"path": "/preise"}], "decision", SITE).customer
     earlier = Recognition(True, "KD-104233", "number")
     assert recognise(["Was kostet ein zweiter Clip?"], [], "decision", SITE, earlier) == earlier
+    # a prospect who asked whether the subscription renews itself was in retention for a moment, not a customer
+    assert not recognise(["Was kostet das?"], [], "decision", SITE, Recognition(True, None, "phase")).customer

@@ -65,7 +65,7 @@ def test_the_shipped_texts_agree_with_the_catalogue() -> None:
          "plans[2].description.de: says 590 € once for Wattwerk Business Professional, but the catalogue's one-off "
          "amount is 490 €"),
         ("responses.yml", "3 × 12 × 49 € = 1.764 €", "3 × 12 × 49 € = 1.746 €",
-         "responses.yml, line 125, responses.utter_tco.de: says '3 × 12 × 49 € = 1.746 €', but that makes 1.764 €"),
+         "responses.yml, line 129, responses.utter_tco.de: says '3 × 12 × 49 € = 1.746 €', but that makes 1.764 €"),
         ("messages.yml", "mit dem Code WILLKOMMEN10 sparen Sie 10 %", "mit dem Code WILLKOMMEN10 sparen Sie 15 %",
          "messages.lead_self_service.de: says WILLKOMMEN10 gives 15 %, but the voucher gives 10 %"),
         ("products/wattwerk-business.yml", "Our customers typically save 10–20% of their energy cost",

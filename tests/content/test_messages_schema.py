@@ -120,9 +120,12 @@ def test_a_placeholder_the_bot_does_not_fill_is_named_with_what_it_fills(tmp_pat
 # this test until it is added here (and its message's values to FILLED).
 COMPUTED = {
     "actions/base.py": {"message", "self.message"},
+    "actions/aftersale.py": {"message"},
     "actions/experience.py": {"'voucher_expired' if voucher.valid_until < today else 'voucher_not_yet'"},
     "actions/leads.py": {"self.message", "'support_confirm_soon' if support else 'lead_confirm_soon'",
-                         "'support_confirm_later' if support else 'lead_confirm_later'"},
+                         "'support_confirm_later' if support else 'lead_confirm_later'",
+                         "'support_no_consent' if kind == 'support' else 'lead_no_consent'",
+                         "'support_already' if kind == 'support' else 'lead_already'"},
     "actions/roi.py": {"str(invalid)", "message"},
     "bot/conversation/pricing.py": {"'price_years' if years > 1 else 'price_first_year'"},
     "bot/conversation/answers.py": {"f'situation_reason_{key}'", "key", "key_count", "f'situation_scope_{key}'",

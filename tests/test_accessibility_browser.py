@@ -13,8 +13,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect
 
+from bot.aftersale.customers import CUSTOMER_AREA
+from bot.config import PROJECT_ROOT
 from bot.launcher import MODEL
 from bot.website import LANGUAGES, Site, load_site
 from tests.browser import ARTIFACTS, ask, axe_violations, base, bot_texts, chromium, open_chat, wait_for_answer
@@ -70,18 +73,22 @@ def test_every_page_passes_the_wcag_audit_with_the_chat_closed_and_open(
     page = context.new_page()
     found: dict[str, dict[str, list[str]]] = {}
     pages = [each for each in site.pages if each.language == language]
+    messages = yaml.safe_load((PROJECT_ROOT / "data" / "content" / "messages.yml").read_text(encoding="utf-8"))
+    # a new conversation in the customer area: the welcome with the NPS question and its 11 buttons (docs/aftersale.md)
+    welcome = messages["messages"]["nps_question_customer_area"][language]
     for number, each in enumerate(pages):
+        greeting = welcome if each.key == CUSTOMER_AREA else each.greeting
         page.goto(base(bot) + each.path)
         expect(page.locator(".rw-launcher")).to_be_visible()
         assert page.locator("html").get_attribute("lang") == language
         if number:  # the conversation goes on: the page's greeting comes as a tooltip while the chat is closed
-            expect(page.locator("#chat-tooltip")).to_contain_text(each.greeting, timeout=20_000)
+            expect(page.locator("#chat-tooltip")).to_contain_text(greeting, timeout=20_000)
             expect(page.locator("#chat-tooltip")).to_be_visible()
         audit(page, TOOLTIP if number else CLOSED, found)
         if number == 1:
             page.screenshot(path=ARTIFACTS / f"accessibility-{language}-tooltip.png")
         open_chat(page)
-        expect(page.locator(".rw-messages-container")).to_contain_text(each.greeting, timeout=20_000)
+        expect(page.locator(".rw-messages-container")).to_contain_text(greeting, timeout=20_000)
         wait_for_answer(page)
         if not number:  # a conversation with buttons
             ask(page, QUESTIONS[language])
@@ -209,7 +216,7 @@ def test_a_message_in_a_tooltip_sits_beside_the_chat_button_with_its_own_buttons
 
     tooltip = page.locator("#chat-tooltip")
     announcer = page.locator("#chat-announcer")
-    for key, leave in (("customer_area", "open"), ("product", "Escape"), ("home", "close")):
+    for key, leave in (("privacy", "open"), ("product", "Escape"), ("home", "close")):
         greeting = site.page(key, "de").greeting
         page.goto(base(bot) + site.page(key, "de").path)
         expect(tooltip).to_be_visible(timeout=20_000)

@@ -4,13 +4,15 @@ in SQL and the template), several times; prints the median and the slowest per d
 
     .venv/bin/python scripts/bench_dashboard.py --conversations 100000
 
-The generated SQLite file is kept under var/ and reused when it has the same size (generating takes minutes).
+The generated SQLite file is kept under var/ and reused when it has the same size, generator and schema (generating
+takes minutes).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import statistics
 import sys
 import time
@@ -22,6 +24,7 @@ from bot.analytics.generate import generate
 from bot.analytics.report import Period, report
 from bot.config import PROJECT_ROOT
 from bot.db import make_engine
+from bot.migrations import head_revision
 
 
 def render(engine: object, period: Period) -> float:
@@ -58,8 +61,13 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    path = PROJECT_ROOT / "var" / f"analytics-{args.conversations}.db"
+    # a file made by another generator or schema is made again (an old one has no handoff kinds, say)
+    made_by = hashlib.sha256((PROJECT_ROOT / "bot" / "analytics" / "generate.py").read_bytes()).hexdigest()[:8]
+    path = PROJECT_ROOT / "var" / f"analytics-{args.conversations}-{head_revision()}-{made_by}.db"
     fresh = not path.exists()
+    for stale in (PROJECT_ROOT / "var").glob(f"analytics-{args.conversations}*.db"):
+        if stale != path:
+            stale.unlink()
     measure("SQLite", f"sqlite:///{path}", args.conversations, fresh, args.repeats)
     if not args.no_postgres:
         from tests.services.postgres import postgres_server

@@ -126,7 +126,7 @@ def _platforms(services: Services, product: Product | None) -> list[ReviewPlatfo
 
 
 def _reason(tracker: Tracker) -> str | None:
-    """What a customer typed with their score beyond the score itself ("3, der Support war langsam")."""
+    """A typed answer longer than a short one ("3, der Support war langsam"), kept as the answer's comment."""
     text = (tracker.latest_message.get("text") or "").strip()
     return text[:2000] if text and not text.startswith("/") and len(text.split()) > 3 else None
 

@@ -151,8 +151,8 @@ def rescore(session_factory: sessionmaker, answer_id: int, score: int) -> int | 
 def add_comment(session_factory: sessionmaker, answer_id: int, comment: str) -> None:
     with session_factory.begin() as session:
         row = session.get(NpsAnswer, answer_id)
-        if row is not None:
-            row.comment = comment[:2000]
+        if row is not None:  # a passive's "what would make it a 10" after the words typed with the score: both kept
+            row.comment = (f"{row.comment}\n{comment}" if row.comment else comment)[:2000]
 
 
 def asked_recently(session_factory: sessionmaker, customer: str, now: dt.datetime, period: dt.timedelta) -> bool:

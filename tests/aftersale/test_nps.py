@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.aftersale.nps import Answer, add_comment, asked_recently, band, parse_score, record
+from bot.aftersale.nps import Answer, NpsAnswer, add_comment, asked_recently, band, invite, parse_score, record
 from bot.db import create_tables, make_engine, make_session_factory
 
 
@@ -43,3 +43,17 @@ def test_an_answer_is_stored_and_not_asked_again_within_the_period(tmp_path: obj
     assert not asked_recently(factory, "K-2002", now, dt.timedelta(days=90))
     with pytest.raises(ValueError, match="0 to 10"):
         record(factory, Answer("conv-2", "K-2002", 11, "de"), now)
+    add_comment(factory, answer_id, "Und günstigere Zusatzsensoren.")  # both of what the customer said are kept
+    with factory() as session:
+        assert session.get(NpsAnswer, answer_id).comment == (
+            "Eine bessere Prognose in der App.\nUnd günstigere Zusatzsensoren.")  # fmt: skip
+
+
+def test_a_customer_asked_but_silent_is_not_asked_again_within_the_period(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/nps.db")
+    create_tables(engine)
+    factory = make_session_factory(engine)
+    now = dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+    invite(factory, "KD-104233", "conv-1", now)
+    assert asked_recently(factory, "KD-104233", now + dt.timedelta(days=30), dt.timedelta(days=90))
+    assert not asked_recently(factory, "KD-104233", now + dt.timedelta(days=91), dt.timedelta(days=90))

@@ -81,3 +81,14 @@ def catalogue_services(tmp_path: Path) -> Services:
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """The whole bot running on free ports (tests/running_bot.py), shared by the end-to-end tests."""
     yield from running_bot(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Chromium for the browser tests of one module (tests/browser.py), with axe-core for their accessibility checks."""
+    from tests.browser import AXE, chromium
+
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing ({AXE}): run `make install` (npm ci in website/)")
+    with chromium() as (_, chromium_browser):
+        yield chromium_browser

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -20,7 +19,7 @@ from bot.aftersale.customers import CUSTOMER_AREA
 from bot.config import PROJECT_ROOT
 from bot.launcher import MODEL
 from bot.website import LANGUAGES, Site, load_site
-from tests.browser import ARTIFACTS, ask, axe_violations, base, bot_texts, chromium, open_chat, wait_for_answer
+from tests.browser import ARTIFACTS, ask, axe_violations, base, bot_texts, open_chat, wait_for_answer
 from tests.running_bot import Bot
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
@@ -32,12 +31,6 @@ pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained mode
 # the button, in #chat-tooltip (docs/website.md, "Phones and accessibility").
 CLOSED, TOOLTIP, OPEN = "chat closed", "chat closed, message in a tooltip", "chat open"
 QUESTIONS = {"de": "Was kostet das bei euch?", "en": "How much does Wattwerk cost?"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as (_, browser):
-        yield browser
 
 
 @pytest.fixture(scope="module")

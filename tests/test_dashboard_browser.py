@@ -21,7 +21,7 @@ from bot.config import settings_from_env
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.launcher import child_env, web_part
 from bot.sales.accounts import add_user
-from tests.browser import ARTIFACTS, AXE, axe_violations, chromium, sign_in
+from tests.browser import ARTIFACTS, axe_violations, sign_in
 from tests.running_bot import free_port
 
 PASSWORD = "dashboard-secret-password"
@@ -54,14 +54,6 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
         yield WebApp(f"http://localhost:{settings.web_port}", settings.database_url)
     finally:
         part.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing ({AXE}): run `make install` (npm ci in website/)")
-    with chromium() as (_, chromium_browser):
-        yield chromium_browser
 
 
 def test_a_marketing_account_sees_the_charts_with_the_reports_numbers(web: WebApp, browser: Browser) -> None:

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, expect
 from bot.config import PROJECT_ROOT
 from bot.db import make_engine, make_session_factory
 from bot.sales.accounts import add_user
-from tests.browser import ARTIFACTS, axe_violations, base, chromium, sign_in
+from tests.browser import ARTIFACTS, axe_violations, base, sign_in
 from tests.running_bot import Bot, new_sender, running_bot, texts
 
 PASSWORD = "editor-password-123"
@@ -48,12 +48,6 @@ def editor_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         add_user(factory, "sam.sales", PASSWORD, "lena.vogt", now, roles=("sales",))
         add_user(factory, "ada.admin", PASSWORD, None, now, roles=("admin",))
         yield bot
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as (_, chromium_browser):
-        yield chromium_browser
 
 
 class Client:

@@ -20,7 +20,7 @@ from bot.db import make_engine, make_session_factory
 from bot.launcher import MODEL
 from bot.sales.accounts import add_user
 from bot.summaries import create_summary
-from tests.browser import ARTIFACTS, AXE, WCAG_21_AA, base, chromium
+from tests.browser import ARTIFACTS, WCAG_21_AA, base
 from tests.browser import axe_violations as audit
 from tests.browser import sign_in as browser_sign_in
 from tests.running_bot import Bot, new_sender
@@ -33,14 +33,6 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TOUCH_TARGET = 44  # CSS pixels, WCAG 2.5.5 / Apple and Google guidelines
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing ({AXE}): run `make install` (npm ci in website/)")
-    with chromium() as (_, chromium_browser):
-        yield chromium_browser
 
 
 @pytest.fixture(scope="module")

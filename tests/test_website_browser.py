@@ -27,16 +27,10 @@ from bot.db import make_engine, make_session_factory
 from bot.journey.language import detect_language
 from bot.launcher import MODEL, web_part
 from bot.website import Site, load_site
-from tests.browser import ARTIFACTS, ask, base, bot_texts, chromium, open_chat, wait_for_answer
+from tests.browser import ARTIFACTS, ask, base, bot_texts, open_chat, wait_for_answer
 from tests.running_bot import Bot
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as (_, browser):
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -122,7 +122,7 @@ def has_contact_details(text: str) -> bool:
     return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in m) >= 6 for m in PHONE.findall(text))
 
 
-def _demote(message: Message, name: str) -> None:
+def demote(message: Message, name: str) -> None:
     """Makes the classifier's next reading the message's intent (`name` was a misreading)."""
     others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
     if others:
@@ -197,7 +197,7 @@ class IntentGuard(GraphComponent, IntentClassifier):
                 confidence = max(self.config["contact_confidence"], predicted.get("confidence") or 0.0)
                 with_top_intent(message, CONTACT_INTENT, confidence)
             elif intent == "ask_price" and settles_price(text):
-                _demote(message, "ask_price")  # "will the clip read it without a PIN? price is fine btw"
+                demote(message, "ask_price")  # "will the clip read it without a PIN? price is fine btw"
             elif AMOUNT_ONLY.match(text):
                 with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif short_price_question(text, intent, confidence):  # "kosten für die drei standorte?": a price, for them
@@ -205,7 +205,7 @@ class IntentGuard(GraphComponent, IntentClassifier):
             elif states_situation(text, intent, confidence):
                 with_top_intent(message, "inform_situation", self.config["contact_confidence"])
             elif intent == CONTACT_INTENT and is_question(text) and not has_contact_details(text):
-                _demote(message, CONTACT_INTENT)  # "Mein Clip ist nach 14 Monaten hinüber. Garantie?" gives no contact
+                demote(message, CONTACT_INTENT)  # "Mein Clip ist nach 14 Monaten hinüber. Garantie?" gives no contact
             elif intent and intent != CONTACT_INTENT and not self._knows_a_word(message):
                 with_top_intent(message, "nlu_fallback", 1.0)
         return messages

@@ -18,11 +18,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.aftersale.nps import parse_score, reads_as_rating
 from bot.rasa_plugins.context import OFFERED
+from bot.rasa_plugins.nlu import demote, with_top_intent
 
 SCORE_INTENT = "nps_score"
 #: a message with a question mark that the classifier reads as a question or request at least this surely is that
@@ -47,11 +48,9 @@ def _no_rating_no_score(message: Message) -> None:
     """The classifier's `nps_score` for a message that is no rating ("Seit 10 Tagen kommen keine Daten mehr" looks
     like "eher eine 3, seit Wochen offline" to it): the next intent it saw instead."""
     text = message.get(TEXT) or ""
-    if (message.get(INTENT) or {}).get("name") != SCORE_INTENT or text.startswith("/") or reads_as_rating(text):
-        return
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SCORE_INTENT]
-    message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    read = (message.get(INTENT) or {}).get("name")
+    if read == SCORE_INTENT and not text.startswith("/") and not reads_as_rating(text):
+        demote(message, SCORE_INTENT)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -81,10 +80,7 @@ class ScoreReader(GraphComponent, IntentClassifier):
                                    offered)  # fmt: skip
             if score is None:
                 continue
-            top = {"name": SCORE_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SCORE_INTENT]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            with_top_intent(message, SCORE_INTENT, 1.0)
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "number"]
             entities.append({"entity": SCORE_INTENT, "value": score, "extractor": "ScoreReader"})
             message.set(ENTITIES, entities, add_to_output=True)

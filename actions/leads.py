@@ -25,7 +25,7 @@ from bot.contact import (
 from bot.conversation.answers import known_facts
 from bot.conversation.situation import from_slots
 from bot.formatting import next_slot
-from bot.privacy import forget_contact_details
+from bot.privacy.forget import forget_contact_details
 from bot.sales.handoffs import Consent, Contact, brief_from_events, complete_handoff, create_handoff
 from bot.sales.routing import callback_promise
 from bot.services import Services

@@ -88,6 +88,12 @@ class Settings:
     widget_connect_on: str = "open"  # "mount" greets on page load, and needs consent (docs/website.md)
     privacy_forget_after_hours: float = 24.0
     nps_period_days: float = 90.0  # a customer is asked the NPS question at most once in this many days
+    # retention in days (bot/privacy/retention.py, docs/privacy.md); 0 keeps that kind for ever
+    retention_conversation_days: int = 90
+    retention_handoff_days: int = 365
+    retention_note_days: int = 365
+    retention_outbox_days: int = 30
+    privacy_contact_email: str = "datenschutz@wattwerk.example"  # named in the chat after a deletion
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -160,6 +166,20 @@ def _amount(env: dict[str, str], name: str, default: float, unit: str, maximum: 
         raise SettingsError(f"{name} must be a number of {unit}, got {raw!r}") from exc
     if not 0 < value <= maximum:
         raise SettingsError(f"{name} must be between 0 and {maximum:g} {unit}, got {value}")
+    return value
+
+
+def _days(env: dict[str, str], name: str, default: int) -> int:
+    """A retention in whole days, 0 (keep for ever) up to 10 years."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number of days (0: keep for ever), got {raw!r}") from exc
+    if not 0 <= value <= 3650:
+        raise SettingsError(f"{name} must be between 0 (keep for ever) and 3650 days, got {value}")
     return value
 
 
@@ -238,6 +258,11 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         nps_period_days=_amount(env, "NPS_PERIOD_DAYS", 90.0, "days", 3650),
+        retention_conversation_days=_days(env, "RETENTION_CONVERSATION_DAYS", 90),
+        retention_handoff_days=_days(env, "RETENTION_HANDOFF_DAYS", 365),
+        retention_note_days=_days(env, "RETENTION_NOTE_DAYS", 365),
+        retention_outbox_days=_days(env, "RETENTION_OUTBOX_DAYS", 30),
+        privacy_contact_email=env.get("PRIVACY_CONTACT_EMAIL", "").strip() or "datenschutz@wattwerk.example",
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,

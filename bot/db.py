@@ -15,7 +15,7 @@ Base = declarative_base()
 logger = logging.getLogger(__name__)
 
 # Rewrites of a conversation's stored events (Rasa's `events` table) that keep its event ids, such as
-# forgetting contact details (bot/privacy.py), count up the conversation's revision here, so that a
+# forgetting contact details (bot/privacy/forget.py), count up the conversation's revision here, so that a
 # Rasa process that keeps the conversation in memory (bot/rasa_plugins/tracker_store.py) reads it again.
 CONVERSATION_REVISIONS = Table(
     "conversation_revisions",
@@ -74,7 +74,8 @@ def import_models() -> None:
     import bot.aftersale.referrals
     import bot.analytics.models
     import bot.catalogue.models
-    import bot.privacy
+    import bot.privacy.audit
+    import bot.privacy.forget
     import bot.sales.accounts
     import bot.sales.models
     import bot.summaries  # noqa: F401

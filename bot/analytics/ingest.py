@@ -140,8 +140,8 @@ def _turn(facts: dict[str, Any], at: dt.datetime, event: dict[str, Any], questio
 
 def _without_contact_details(said: str) -> str:
     """The text with its e-mail addresses and phone numbers replaced: the dashboard shows what visitors asked, never
-    how to reach them (the conversation itself is forgotten without consent, bot/privacy.py)."""
-    from bot.privacy import contact_details_in, scrub_text
+    how to reach them (the conversation itself is forgotten without consent, bot/privacy/forget.py)."""
+    from bot.privacy.forget import contact_details_in, scrub_text
 
     return scrub_text(said, contact_details_in(said), "[…]")
 

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -56,6 +56,31 @@ class _Kept:
     tracker: DialogueStateTracker
     stored: int  # how many of the tracker's events are in the database
     version: Version
+
+
+#: actions that delete the conversation they run in (actions/privacy.py): what follows them is all that is stored
+ERASING_ACTIONS = frozenset({"action_delete_my_data"})
+
+
+def _erasing(event: Any) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name in ERASING_ACTIONS
+
+
+def erased_meanwhile(tracker: DialogueStateTracker, lent: _Kept | None, before: Version) -> bool:
+    """Whether the conversation's stored events were deleted (bot/privacy/erase.py) since this store read them: the
+    database holds none, but it held some when the turn began, or the turn ran the deleting action."""
+    if before.last_event_id is not None:
+        return False
+    return (lent is not None and lent.version.last_event_id is not None) or any(map(_erasing, tracker.events))
+
+
+def after_erasure(events: list[Any], since: int) -> list[Any]:
+    """What of a deleted conversation's tracker is stored: from the deleting action on (its confirmation and what
+    follows), else what this turn added (the deletion came from outside)."""
+    for index in range(len(events) - 1, since - 1, -1):
+        if _erasing(events[index]):
+            return events[index:]
+    return events[since:]
 
 
 def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
@@ -154,7 +179,12 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self._lent.pop(sender_id, None)
         with self.engine.begin() as connection:
             before = self._version(connection, sender_id)
-            if lent is not None and lent.tracker is tracker and lent.version == before:
+            if erased_meanwhile(tracker, lent, before):
+                # deleted while this turn ran (the visitor asked in the chat, or the privacy CLI or API): what it
+                # held before must not come back from memory
+                new_events = after_erasure(list(tracker.events), lent.stored if lent is not None else 0)
+                in_step = False
+            elif lent is not None and lent.tracker is tracker and lent.version == before:
                 new_events = list(itertools.islice(tracker.events, lent.stored, None))
                 in_step = True
             else:  # not handed out by this store, or the database changed meanwhile: count as Rasa does

@@ -49,6 +49,17 @@ class SalesSessionRow(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
 
 
+class ApiTokenRow(Base):
+    """A personal API token of an account (`python -m bot.sales.cli add-token`): only its hash is stored; it acts with
+    the account's roles (the privacy API needs admin)."""
+
+    __tablename__ = "sales_api_tokens"
+
+    token_hash = Column(String(64), primary_key=True)
+    username = Column(String(100), ForeignKey("sales_users.username", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
 class LoginFailureRow(Base):
     """Recent failed sign-ins of one account name (kind "account") or one client address (kind "address")."""
 
@@ -276,3 +287,36 @@ def signed_in(session_factory: sessionmaker, token: str | None, now: dt.datetime
 def sign_out(session_factory: sessionmaker, token: str) -> None:
     with session_factory() as session, session.begin():
         session.execute(delete(SalesSessionRow).where(SalesSessionRow.token_hash == _hash_token(token)))
+
+
+#: how a personal API token starts, so that one pasted into the wrong place is recognisable (and found by scanners)
+API_TOKEN_PREFIX = "jbt_"
+
+
+def add_api_token(session_factory: sessionmaker, username: str, now: dt.datetime) -> str:
+    """A new personal API token for the account; shown once, stored only as its hash."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with session_factory() as session, session.begin():
+        if session.get(SalesUserRow, username) is None:
+            raise AccountError(f"there is no user {username!r}")
+        session.add(ApiTokenRow(token_hash=_hash_token(token), username=username, created_at=now))
+    return token
+
+
+def revoke_api_tokens(session_factory: sessionmaker, username: str) -> int:
+    """Removes every API token of the account; how many there were."""
+    with session_factory() as session, session.begin():
+        return int(session.execute(delete(ApiTokenRow).where(ApiTokenRow.username == username)).rowcount or 0)
+
+
+def account_of_api_token(session_factory: sessionmaker, token: str | None) -> SignedIn | None:
+    """The account a personal API token belongs to, with its roles (no CSRF token: a bearer token is not sent by a
+    browser on its own); None for an unknown token."""
+    if not token or not token.startswith(API_TOKEN_PREFIX):
+        return None
+    with session_factory() as session:
+        row = session.get(ApiTokenRow, _hash_token(token))
+        user = session.get(SalesUserRow, row.username) if row is not None else None
+        if user is None:
+            return None
+        return SignedIn(user.username, user.salesperson_id, "", frozenset((user.roles or "").split()))

@@ -4,6 +4,8 @@ add-user NAME [--salesperson ID] [--role R …]   create an account (password as
                                    roles: sales (the inbox, the default), editor (the editor area),
                                    marketing (the journey dashboard), admin (all)
 set-roles NAME ROLE [ROLE …]       change an account's roles
+add-token NAME                     a personal API token for the account (shown once; the privacy API needs admin)
+revoke-tokens NAME                 remove every API token of the account
 list [--status S] [--assignee ID]  handoffs, newest first
 show ID                            the brief and transcript
 claim ID --salesperson ID          take a handoff
@@ -16,7 +18,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from bot.sales.accounts import ROLES, AccountError, add_user, set_roles
+from bot.sales.accounts import ROLES, AccountError, add_api_token, add_user, revoke_api_tokens, set_roles
 from bot.sales.brief import brief_text
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import get_services
@@ -34,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     roles = sub.add_parser("set-roles")
     roles.add_argument("username")
     roles.add_argument("roles", nargs="+", choices=ROLES)
+    token = sub.add_parser("add-token")
+    token.add_argument("username")
+    revoke = sub.add_parser("revoke-tokens")
+    revoke.add_argument("username")
     lst = sub.add_parser("list")
     lst.add_argument("--status")
     lst.add_argument("--assignee")
@@ -77,6 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 1
         print(f"User {args.username}: {' '.join(args.roles)}.")
+        return 0
+    if args.command == "add-token":
+        try:
+            print(add_api_token(services.session_factory, args.username, services.now()))
+        except AccountError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print("Shown once; only its hash is stored. Send it as 'Authorization: Bearer <token>'.", file=sys.stderr)
+        return 0
+    if args.command == "revoke-tokens":
+        print(f"{revoke_api_tokens(services.session_factory, args.username)} token(s) of {args.username} removed.")
         return 0
     if args.command == "list":
         for h in list_handoffs(services.session_factory, HandoffFilter(status=args.status, assignee=args.assignee)):

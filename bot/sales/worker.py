@@ -1,8 +1,9 @@
 """`python -m bot.sales.worker`: delivers handoff notifications until stopped (started by `make run`).
 
 Every ten minutes it also forgets the contact details of conversations that ended without
-consent (bot/privacy.py, PRIVACY_FORGET_AFTER_HOURS), and every ten seconds it takes the newest
-conversation events into the journey dashboard's tables (bot/analytics/ingest.py).
+consent (bot/privacy/forget.py, PRIVACY_FORGET_AFTER_HOURS), and every ten seconds it takes the newest
+conversation events into the journey dashboard's tables (bot/analytics/ingest.py). Once a day (first at its start)
+it deletes what has expired (bot/privacy/retention.py, RETENTION_* settings) and logs how many rows per table.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from types import FrameType
 
 from bot.config import Settings
 from bot.logs import install_secret_scrubbing
-from bot.privacy import forget_abandoned
+from bot.privacy.forget import forget_abandoned
+from bot.privacy.retention import RetentionPolicy, sweep
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
 from bot.services import Services, get_services
 
 POLL_S = 2.0
 PRIVACY_REVIEW_S = 600.0
 ANALYTICS_S = 10.0
+RETENTION_S = 24 * 3600.0
 logger = logging.getLogger(__name__)
 
 
@@ -76,6 +79,16 @@ def _take_in_analytics(services: Services, failed: str | None) -> str | None:
     return None
 
 
+def _expire(services: Services) -> float:
+    """The daily retention sweep; seconds until the next one (an hour after a failure, which is logged)."""
+    try:
+        sweep(services.session_factory, services.now(), RetentionPolicy.from_settings(services.settings))
+    except Exception as error:  # deliveries must go on
+        logger.warning("Retention sweep failed, next try in an hour: %s: %s", type(error).__name__, error)
+        return 3600.0
+    return RETENTION_S
+
+
 def main() -> int:
     install_secret_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
@@ -90,7 +103,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, _stop)
     logger.info("Outbox worker started; channels: %s", ", ".join(channels) or "none")
     idle = dt.timedelta(hours=services.settings.privacy_forget_after_hours)
-    next_review = next_analytics = 0.0
+    next_review = next_analytics = next_retention = 0.0
     failed: str | None = None  # the analytics' last failure, logged once until it changes
     while not stop.is_set():
         language = partial(salesperson_language, services)
@@ -99,6 +112,8 @@ def main() -> int:
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)
             next_review = time.monotonic() + PRIVACY_REVIEW_S
+        if time.monotonic() >= next_retention:  # what has been kept long enough (RETENTION_*)
+            next_retention = time.monotonic() + _expire(services)
         if time.monotonic() >= next_analytics:
             failed = _take_in_analytics(services, failed)
             next_analytics = time.monotonic() + ANALYTICS_S

@@ -18,6 +18,7 @@ from bot.web.blueprints.api import api_blueprint
 from bot.web.blueprints.dashboard import dashboard_blueprint
 from bot.web.blueprints.editor import editor_blueprint
 from bot.web.blueprints.inbox import inbox_blueprint
+from bot.web.blueprints.privacy import privacy_blueprint
 from bot.web.blueprints.site import site_blueprint
 from bot.web.blueprints.summary import summary_blueprint
 
@@ -70,6 +71,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
 
     app.ctx.services = services  # what the blueprints below share
     app.blueprint(api_blueprint())
+    app.blueprint(privacy_blueprint())
     app.blueprint(summary_blueprint())
     app.blueprint(inbox_blueprint())
     app.blueprint(editor_blueprint())

@@ -16,7 +16,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import make_engine, make_session_factory
-from bot.privacy import forget_contact_details
+from bot.privacy.forget import forget_contact_details
 from bot.rasa_plugins.tracker_store import SettingsSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Contact details without consent are removed from the stored conversation (bot/privacy.py)."""
+"""Contact details without consent are removed from the stored conversation (bot/privacy/forget.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import create_tables, make_engine, make_session_factory
-from bot.privacy import contact_details_in, forget_abandoned, forget_contact_details, scrub_text
+from bot.privacy.forget import contact_details_in, forget_abandoned, forget_contact_details, scrub_text
 from bot.sales.models import HandoffRow
 
 

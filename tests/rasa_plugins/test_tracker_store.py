@@ -6,20 +6,32 @@ process."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AllSlotsReset,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.db import make_engine, make_session_factory
+from bot.db import create_tables, make_engine, make_session_factory
+from bot.privacy.erase import erase
 from bot.privacy.forget import forget_contact_details
+from bot.privacy.records import Selector
 from bot.rasa_plugins.tracker_store import SettingsSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +109,69 @@ def test_contact_details_forgotten_in_the_database_are_forgotten_in_memory(url: 
     kept = json.dumps([event.as_dict() for event in tracker.events], ensure_ascii=False)
     assert "anna@berger.de" not in kept and "Anna Berger" not in kept
     assert "[gelöscht], [gelöscht]" in kept
+
+
+def delete_conversation(url: str, sender: str, actor: str) -> None:
+    """As the privacy CLI, API or chat action does (bot/privacy/erase.py)."""
+    engine = make_engine(url)
+    create_tables(engine)
+    erase(make_session_factory(engine), Selector.of("conversation", sender), actor, NOW)
+
+
+def test_a_conversation_deleted_between_turns_is_not_continued_from_memory(url: str, domain: Domain) -> None:
+    store = SettingsSQLTrackerStore(domain=domain)
+    turn(store, "anna", "Anna Berger, anna@berger.de", SlotSet("lead_contact", "anna@berger.de"))
+
+    delete_conversation(url, "anna", "cli:test")
+    tracker = turn(store, "anna", "hallo?")
+
+    assert user_texts([e.as_dict() for e in tracker.events]) == ["hallo?"] == user_texts(stored_events(url, "anna"))
+    assert tracker.get_slot("lead_contact") is None
+
+
+def test_a_conversation_deleted_while_its_turn_runs_is_not_written_back(url: str, domain: Domain) -> None:
+    """The privacy CLI or API deletes a conversation while Rasa handles a message of it: what Rasa read at the
+    start of the turn must not be saved again with the turn's new events."""
+    store = SettingsSQLTrackerStore(domain=domain)
+    turn(store, "anna", "Anna Berger, anna@berger.de")
+    turn(store, "anna", "und was kostet das?")
+
+    async def turn_during_deletion() -> None:
+        tracker = await store.get_or_create_tracker("anna")
+        tracker.update(UserUttered("noch eine Frage"))
+        delete_conversation(url, "anna", "api:admin")
+        tracker.update(BotUttered("gern"))
+        await store.save(tracker)
+
+    asyncio.run(turn_during_deletion())
+
+    stored = stored_events(url, "anna")
+    assert user_texts(stored) == ["noch eine Frage"] and "anna@berger.de" not in json.dumps(stored)
+
+
+def test_deleting_in_the_chat_keeps_only_the_confirmation(url: str, domain: Domain) -> None:
+    """actions/privacy.py deletes the conversation it runs in; Rasa then saves its tracker, which still holds
+    everything: only the deleting action and what follows it are stored, and the next turn starts from there."""
+    store = SettingsSQLTrackerStore(domain=domain)
+    turn(store, "anna", "Anna Berger, anna@berger.de", SlotSet("lead_contact", "anna@berger.de"))
+    turn(store, "anna", "Lösche meine Daten")
+
+    async def confirmed() -> None:
+        tracker = await store.get_or_create_tracker("anna")
+        tracker.update(UserUttered("ja", {"name": "affirm", "confidence": 1.0}))
+        delete_conversation(url, "anna", "chat")
+        for event in (ActionExecuted("action_delete_my_data"), BotUttered("Erledigt: gelöscht."), AllSlotsReset(),
+                      SlotSet("language", "de"), ActionExecuted("action_listen")):  # fmt: skip
+            tracker.update(event)
+        await store.save(tracker)
+
+    asyncio.run(confirmed())
+    stored = stored_events(url, "anna")
+    assert [e["event"] for e in stored] == ["action", "bot", "reset_slots", "slot", "action"]
+    assert "anna@berger.de" not in json.dumps(stored)
+    tracker = turn(store, "anna", "danke")
+    assert user_texts([e.as_dict() for e in tracker.events]) == ["danke"]
+    assert tracker.get_slot("lead_contact") is None
 
 
 def test_a_turn_that_fails_before_it_is_saved_leaves_nothing_behind(url: str, domain: Domain) -> None:

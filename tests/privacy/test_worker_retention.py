@@ -31,7 +31,8 @@ def conversation(store: SettingsSQLTrackerStore, sender: str, days_ago: float, t
     asyncio.run(store.save(DialogueStateTracker.from_events(sender, events, store.domain.slots)))
 
 
-def test_the_worker_expires_old_conversations_at_start_and_logs_the_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_worker_expires_old_conversations_at_start_and_logs_the_counts(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'journey.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     engine = make_engine(url)

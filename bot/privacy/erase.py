@@ -50,13 +50,13 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str], expi
                     result = session.execute(sa.delete(child).where(child.c[child_column].in_(parents)))
                     counts[child_name] += result.rowcount or 0
             if expiring and part.table in ANONYMISED:
-                counts[part.table] += _anonymise(session, table, part.column, batch)
+                counts[part.table] += anonymise(session, table, part.column, batch)
                 continue
             counts[part.table] += session.execute(sa.delete(table).where(where)).rowcount or 0
     return counts
 
 
-def _anonymise(session: Session, table: sa.Table, column: str, batch: list[str]) -> int:
+def anonymise(session: Session, table: sa.Table, column: str, batch: list[str]) -> int:
     if table.name == "nps_answers":
         result = session.execute(sa.update(table).where(table.c[column].in_(batch))
                                  .values(conversation_id="", customer="", comment=None))  # fmt: skip

@@ -24,7 +24,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.privacy import audit
-from bot.privacy.erase import BATCH, delete_conversations
+from bot.privacy.erase import BATCH, anonymise, delete_conversations
 from bot.privacy.records import EVENTS, tables
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,25 @@ def _idle_conversations(session_factory: sessionmaker, cutoff: dt.datetime) -> l
         return list(session.execute(idle).scalars())
 
 
+def _expire_dashboard_leftovers(session_factory: sessionmaker, cutoff: dt.datetime, counts: Counter[str]) -> None:
+    """The dashboard's rows of conversations whose events are gone already (the worker took in a conversation's last
+    events while it was being deleted): old missed messages deleted, old rows anonymised like the others."""
+    _delete(session_factory, "analytics_missed", lambda t: t.c.at < cutoff, counts)
+    with session_factory() as session:
+        facts = tables(session).get("analytics_conversations")
+        if facts is None:
+            return
+        left = list(session.execute(sa.select(facts.c.sender_id).where(
+            facts.c.last_at < cutoff, sa.not_(facts.c.sender_id.startswith("expired-")))).scalars())  # fmt: skip
+        handoffs = tables(session).get("handoffs")
+        kept = sa.select(handoffs.c.conversation_id) if handoffs is not None else None
+        handed_over = set(session.execute(kept).scalars()) if kept is not None else set()
+    left = [sender for sender in left if sender not in handed_over]
+    for start in range(0, len(left), BATCH):
+        with session_factory.begin() as session:
+            counts["analytics_conversations"] += anonymise(session, facts, "sender_id", left[start:start + BATCH])
+
+
 def sweep(session_factory: sessionmaker, now: dt.datetime, policy: RetentionPolicy,
           actor: str = "retention") -> audit.AuditRecord:  # fmt: skip
     """Deletes what has expired at `now`; the audit record (also logged) has the rows per table."""
@@ -115,6 +134,7 @@ def sweep(session_factory: sessionmaker, now: dt.datetime, policy: RetentionPoli
             with session_factory.begin() as session:
                 counts.update(delete_conversations(session, idle[start:start + BATCH], expiring=True))
         conversations = len(idle)
+        _expire_dashboard_leftovers(session_factory, _before(now, policy.conversation_days), counts)
     record = audit.AuditRecord(now, actor, "retention", "expired", conversations,
                                {name: n for name, n in sorted(counts.items()) if n})  # fmt: skip
     with session_factory.begin() as session:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.aftersale.nps import Answer, add_comment, invite, record
 from bot.aftersale.referrals import code_for, credit
 from bot.analytics.ingest import ingest
+from bot.analytics.models import ConversationFacts, Missed
 from bot.config import PROJECT_ROOT
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.privacy.audit import recent
@@ -231,6 +232,17 @@ def test_retention_with_the_clock_moved_forward(db: Database) -> None:
         kept = connection.execute(sa.text("SELECT score, conversation_id, customer, comment FROM nps_answers")).all()
     assert [tuple(row) for row in kept] == [(10, "", "", None)]
     assert [r.action for r in recent(db.factory)] == ["retention"] * 4
+
+
+def test_retention_also_expires_dashboard_rows_whose_conversation_is_gone_already(db: Database) -> None:
+    """The worker took in a conversation's last events while it was being deleted: its dashboard row came back."""
+    with db.factory.begin() as session:
+        session.add(ConversationFacts(sender_id="conv-ghost", started_at=NOW, last_at=NOW, language="de", messages=3))
+        session.add(Missed(sender_id="conv-ghost", at=NOW, language="de", text="wo ist mein Paket"))
+    sweep(db.factory, at(NOW, 100), RetentionPolicy())
+    rows = db.all_rows()
+    assert not any("conv-ghost" in row for row in rows["analytics_conversations"] + rows["analytics_missed"])
+    assert len(rows["analytics_conversations"]) == 4  # the figures stay
 
 
 def test_retention_set_to_zero_keeps_that_kind_for_ever(db: Database) -> None:

@@ -24,13 +24,15 @@ class ActionDeleteMyData(ServiceAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         contact = self.services.settings.privacy_contact_email
         language = tracker.get_slot("language")
-        try:
-            erase(self.services.session_factory, Selector.of("conversation", tracker.sender_id), "chat",
-                  self.services.now())  # fmt: skip
+        try:  # the sender id as it is (no selector checks: it names this conversation, whatever it looks like)
+            done = erase(self.services.session_factory, Selector("conversation", tracker.sender_id), "chat",
+                         self.services.now())  # fmt: skip
         except SQLAlchemyError as error:  # nothing deleted (one transaction): say so, the visitor can ask again
             logging.getLogger(__name__).error("Deleting conversation %s failed: %s", tracker.sender_id, error)
             self.say(dispatcher, tracker, "data_deletion_failed", privacy_contact=contact)
             return []
         self.say(dispatcher, tracker, "data_deleted", privacy_contact=contact)
+        if done.delivered:  # an e-mail or webhook already carried the request to the team
+            self.say(dispatcher, tracker, "data_deleted_delivered", privacy_contact=contact)
         # what the bot knew is forgotten too; it keeps speaking the visitor's language
         return [AllSlotsReset(), *([SlotSet("language", language)] if language else [])]

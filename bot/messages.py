@@ -90,6 +90,7 @@ FILLED: Mapping[str, tuple[str, ...]] = {
     "upsell_to_sales": (),
     "upsell_self_service": (),
     "data_deleted": ("privacy_contact",),
+    "data_deleted_delivered": ("privacy_contact",),
     "data_deletion_failed": ("privacy_contact",),
     "price_quote": ("count", "monthly", "note", "one_off", "plan_name", "product_name", "units"),
     "price_quote_no_one_off": (),

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from bot.privacy import audit
 from bot.privacy.erase import erase
 from bot.privacy.export import export
-from bot.privacy.records import Selector, SelectorError, conversations_of
+from bot.privacy.records import Selector, SelectorError, find
 from bot.privacy.retention import RetentionPolicy, sweep
 from bot.services import get_services
 
@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     retention = sub.add_parser("retention", help="delete what has expired (RETENTION_* settings)")
     retention.add_argument("--as-of", type=_moment, metavar="DATE",
                            help="as if it were this date (ISO 8601); default now")  # fmt: skip
+    retention.add_argument("--yes", action="store_true", help="allow an --as-of date in the future")
     listing = sub.add_parser("audit", help="the latest audit records")
     listing.add_argument("--limit", type=int, default=20)
     args = parser.parse_args(argv)
@@ -76,20 +77,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             selector = _selector(args)
             if not args.yes:
                 with factory() as session:
-                    found = len(conversations_of(session, selector))
+                    found = find(session, selector)
+                if found.mentioned:
+                    print(f"Only mentioned in (not deleted; check, then delete by --conversation): "
+                          f"{', '.join(found.mentioned)}", file=sys.stderr)  # fmt: skip
                 if not sys.stdin.isatty():
-                    print(f"{found} conversation(s) found; add --yes to delete without asking.", file=sys.stderr)
+                    print(f"{len(found.own)} conversation(s) found; add --yes to delete without asking.",
+                          file=sys.stderr)  # fmt: skip
                     return 2
-                if input(f"Delete {found} conversation(s) everywhere? [y/N] ").strip().lower() not in ("y", "yes", "j"):
+                answer = input(f"Delete {len(found.own)} conversation(s) everywhere? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                     print("Nothing deleted.")
                     return 1
-            record = erase(factory, selector, _actor(), services.now())
-            print(json.dumps(record.as_dict(), ensure_ascii=False))
+            done = erase(factory, selector, _actor(), services.now())
+            print(json.dumps(done.as_dict(), ensure_ascii=False))
             return 0
     except SelectorError as error:
         print(f"bot.privacy: {error}", file=sys.stderr)
         return 2
     if args.command == "retention":
+        if args.as_of and args.as_of > services.now() and not args.yes:
+            print("--as-of lies in the future: that deletes what has not expired yet; add --yes to do it anyway.",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         record = sweep(factory, args.as_of or services.now(), RetentionPolicy.from_settings(services.settings))
         print(json.dumps(record.as_dict(), ensure_ascii=False))
         return 0

@@ -2,8 +2,8 @@
 
 `erase` deletes the selected conversations whole, in every table of `records.PARTS` with their children, in one
 transaction with its audit record. Running it again finds nothing and deletes nothing (it still writes a record).
-Rasa's events go too: a Rasa process that keeps the conversation in memory notices that its stored events are gone
-(bot/rasa_plugins/tracker_store.py) and never writes them back.
+Rasa's events go too; the conversation's revision is counted up (bot/db.py `count_rewrite`), so that a Rasa process
+that keeps it in memory reads it again and never writes the deleted events back (bot/rasa_plugins/tracker_store.py).
 
 `expire` (retention) deletes the same, except what the dashboard counts over longer periods: an NPS answer keeps its
 score, product, phase, language and date without conversation, customer and comment, and the dashboard's row of the
@@ -17,12 +17,15 @@ import logging
 import secrets
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import count_rewrite
 from bot.privacy import audit
-from bot.privacy.records import CHILDREN, PARTS, Selector, conversations_of, tables
+from bot.privacy.records import CHILDREN, EVENTS, PARTS, Selector, find, tables
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +55,25 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str], expi
             if expiring and part.table in ANONYMISED:
                 counts[part.table] += anonymise(session, table, part.column, batch)
                 continue
+            if part.table == "conversation_revisions" and not expiring:
+                for sender in batch:  # a Rasa process may keep the conversation in memory: it must read it again
+                    count_rewrite(session, sender)
+                continue
             counts[part.table] += session.execute(sa.delete(table).where(where)).rowcount or 0
+    if counts["events"]:
+        _rewind_analytics(session, present)
     return counts
+
+
+def _rewind_analytics(session: Session, present: dict[str, sa.Table]) -> None:
+    """SQLite gives the next event the highest id left plus one, which may be an id the dashboard's ingestion has
+    read past when the newest events were deleted: its progress goes back to the highest id left (no event is read
+    twice, since the deleted ones are gone)."""
+    progress = present.get("analytics_progress")
+    if progress is None:
+        return
+    highest = sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.id), 0)).scalar_subquery()
+    session.execute(sa.update(progress).where(progress.c.last_event_id > highest).values(last_event_id=highest))
 
 
 def anonymise(session: Session, table: sa.Table, column: str, batch: list[str]) -> int:
@@ -69,14 +89,51 @@ def anonymise(session: Session, table: sa.Table, column: str, batch: list[str]) 
     return changed
 
 
-def erase(session_factory: sessionmaker, selector: Selector, actor: str, now: dt.datetime) -> audit.AuditRecord:
+@dataclass(frozen=True)
+class Erasure:
+    """What a deletion did (`record`, also stored), and what the operator must follow up: the conversations where the
+    address or number only occurred in a message (not deleted), and the notifications already delivered to the sales
+    or support team (their copies are in a mailbox or CRM: DSGVO Art. 19)."""
+
+    record: audit.AuditRecord
+    mentioned: list[str]
+    delivered: list[dict[str, Any]]
+
+    @property
+    def conversations(self) -> int:
+        return self.record.conversations
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return self.record.rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.record.as_dict() | {"also_mentioned_in": self.mentioned, "delivered_notifications": self.delivered}
+
+
+def _delivered(session: Session, conversation_ids: Sequence[str]) -> list[dict[str, Any]]:
+    present = tables(session)
+    outbox, handoffs = present.get("handoff_outbox"), present.get("handoffs")
+    if outbox is None or handoffs is None or not conversation_ids:
+        return []
+    rows = session.execute(sa.select(outbox.c.handoff_id, handoffs.c.kind, outbox.c.channel, outbox.c.delivered_at)
+                           .join(handoffs, handoffs.c.id == outbox.c.handoff_id)
+                           .where(handoffs.c.conversation_id.in_(list(conversation_ids)),
+                                  outbox.c.status == "delivered")
+                           .order_by(outbox.c.handoff_id, outbox.c.channel))  # fmt: skip
+    return [{"handoff_id": handoff, "kind": kind, "channel": channel,
+             "delivered_at": when.isoformat() if when else None} for handoff, kind, channel, when in rows]  # fmt: skip
+
+
+def erase(session_factory: sessionmaker, selector: Selector, actor: str, now: dt.datetime) -> Erasure:
     """Deletes every conversation the selector names, everywhere; the audit record says how many rows went."""
     with session_factory() as session, session.begin():
-        conversations = conversations_of(session, selector)
-        counts = delete_conversations(session, conversations)
-        record = audit.AuditRecord(now, actor, "delete", selector.kind, len(conversations),
+        found = find(session, selector)
+        delivered = _delivered(session, found.own)
+        counts = delete_conversations(session, found.own)
+        record = audit.AuditRecord(now, actor, "delete", selector.kind, len(found.own),
                                    {name: n for name, n in sorted(counts.items()) if n})  # fmt: skip
         audit.write(session, record)
-    logger.info("Privacy: deleted %d conversation(s) selected by %s for %s: %s", len(conversations), selector.kind,
+    logger.info("Privacy: deleted %d conversation(s) selected by %s for %s: %s", len(found.own), selector.kind,
                 actor, ", ".join(f"{name} {n}" for name, n in record.rows.items()) or "nothing stored")  # fmt: skip
-    return record
+    return Erasure(record, found.mentioned, delivered)

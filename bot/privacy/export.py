@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.privacy import audit
-from bot.privacy.records import CHILDREN, EVENTS, PARTS, Selector, conversations_of, tables
+from bot.privacy.records import CHILDREN, EVENTS, PARTS, Selector, find, tables
 
 FORMAT_VERSION = 1
 #: children that belong to other people: counted, not listed
@@ -81,11 +81,15 @@ def export(session_factory: sessionmaker, selector: Selector, actor: str, now: d
     """The JSON document of everything stored about the selected person; the export is recorded (without it)."""
     counts: Counter[str] = Counter()
     with session_factory() as session:
-        conversations = conversations_of(session, selector)
+        found = find(session, selector)
+        conversations = found.own
         documents = [conversation_document(session, conversation, counts) for conversation in conversations]
     with session_factory() as session, session.begin():
         audit.write(session, audit.AuditRecord(now, actor, "export", selector.kind, len(conversations),
                                                {name: n for name, n in sorted(counts.items()) if n}))  # fmt: skip
     return {"format": FORMAT_VERSION, "exported_at": now.isoformat(),
             "selected_by": {"kind": selector.kind, "value": selector.value},
-            "conversations": documents}  # fmt: skip
+            "conversations": documents,
+            # for the operator, not the person: conversations where the address or number only occurs in a message
+            # (someone else may have typed it); check them and export by conversation id if they are the person's
+            "also_mentioned_in": found.mentioned}  # fmt: skip

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.privacy import audit
@@ -72,17 +72,18 @@ def _expired_handoffs(session_factory: sessionmaker, cutoff: dt.datetime, counts
             counts["handoffs"] += session.execute(sa.delete(handoffs).where(handoffs.c.id.in_(ids))).rowcount or 0
 
 
-def _idle_conversations(session_factory: sessionmaker, cutoff: dt.datetime) -> list[str]:
-    """Conversations whose last event is older than the cutoff and that no handoff keeps."""
-    with session_factory() as session:
-        present = tables(session)
-        if "events" not in present:
-            return []
-        idle = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(
-            sa.func.max(EVENTS.c.timestamp) < cutoff.timestamp())
-        if "handoffs" in present:
-            idle = idle.where(EVENTS.c.sender_id.not_in(sa.select(present["handoffs"].c.conversation_id)))
-        return list(session.execute(idle).scalars())
+def _idle(session: Session, cutoff: dt.datetime, among: list[str] | None = None) -> list[str]:
+    """Conversations whose last event is older than the cutoff and that no handoff keeps (`among` these only)."""
+    present = tables(session)
+    if "events" not in present:
+        return []
+    idle = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(
+        sa.func.max(EVENTS.c.timestamp) < cutoff.timestamp())
+    if among is not None:
+        idle = idle.where(EVENTS.c.sender_id.in_(among))
+    if "handoffs" in present:
+        idle = idle.where(EVENTS.c.sender_id.not_in(sa.select(present["handoffs"].c.conversation_id)))
+    return list(session.execute(idle).scalars())
 
 
 def _expire_dashboard_leftovers(session_factory: sessionmaker, cutoff: dt.datetime, counts: Counter[str]) -> None:
@@ -129,11 +130,14 @@ def sweep(session_factory: sessionmaker, now: dt.datetime, policy: RetentionPoli
         _delete(session_factory, "referral_codes", lambda t: t.c.created_at < cutoff, counts)
     conversations = 0
     if policy.conversation_days:
-        idle = _idle_conversations(session_factory, _before(now, policy.conversation_days))
+        cutoff = _before(now, policy.conversation_days)
+        with session_factory() as session:
+            idle = _idle(session, cutoff)
         for start in range(0, len(idle), BATCH):
-            with session_factory.begin() as session:
-                counts.update(delete_conversations(session, idle[start:start + BATCH], expiring=True))
-        conversations = len(idle)
+            with session_factory.begin() as session:  # a visitor who came back meanwhile is no longer idle
+                still = _idle(session, cutoff, among=idle[start:start + BATCH])
+                counts.update(delete_conversations(session, still, expiring=True))
+                conversations += len(still)
         _expire_dashboard_leftovers(session_factory, _before(now, policy.conversation_days), counts)
     record = audit.AuditRecord(now, actor, "retention", "expired", conversations,
                                {name: n for name, n in sorted(counts.items()) if n})  # fmt: skip

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -41,6 +41,7 @@ from bot.db import CONVERSATION_REVISIONS, make_engine
 logger = logging.getLogger(__name__)
 
 KEPT_CONVERSATIONS = 200  # the most recently saved conversations kept in memory; older ones are read again
+READ_RECORDS = 20_000  # what the latest turns read (a version and a count each), to notice a deletion meanwhile
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,29 @@ def _erasing(event: Any) -> bool:
     return isinstance(event, ActionExecuted) and event.action_name in ERASING_ACTIONS
 
 
-def erased_meanwhile(tracker: DialogueStateTracker, lent: _Kept | None, before: Version) -> bool:
+@dataclass(frozen=True)
+class _Read:
+    """What this store read of a conversation for a turn: the database's version then, and how many events the
+    tracker it handed out held."""
+
+    version: Version
+    events: int
+
+
+def _this_turn(events: list[Any]) -> int:
+    """Where the latest turn starts: at the visitor's latest message."""
+    return next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+
+
+def erased_meanwhile(events: list[Any], read: _Read | None, before: Version) -> bool:
     """Whether the conversation's stored events were deleted (bot/privacy/erase.py) since this store read them: the
-    database holds none, but it held some when the turn began, or the turn ran the deleting action."""
+    database holds none, but it held some, or counted a rewrite, when the turn began; or this turn ran the deleting
+    action."""
     if before.last_event_id is not None:
         return False
-    return (lent is not None and lent.version.last_event_id is not None) or any(map(_erasing, tracker.events))
+    if read is not None and (read.version.last_event_id is not None or before.revision > read.version.revision):
+        return True
+    return any(map(_erasing, events[_this_turn(events):]))
 
 
 def after_erasure(events: list[Any], since: int) -> list[Any]:
@@ -131,6 +149,7 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         self._read_session = sessionmaker(bind=reads)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lent: dict[str, _Kept] = {}
+        self._read: OrderedDict[str, _Read] = OrderedDict()
         self._capacity = kept_conversations
 
     # One indexed lookup per table; written as text once because building the statement each time cost more
@@ -152,6 +171,7 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
             version = self._version(session, sender_id)
             if kept is not None and kept.version == version:
                 self._lend(sender_id, kept)
+                self._note_read(sender_id, _Read(version, len(kept.tracker.events)))
                 return kept.tracker
             # read after the version: a turn stored in between makes the kept version older than what was read,
             # so the next turn reads again rather than going on with a tracker that misses events
@@ -160,9 +180,18 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+        self._note_read(sender_id, _Read(version, len(tracker.events)))
         if len(tracker.events) == len(rows):  # not cut by a maximum event history
             self._lend(sender_id, _Kept(tracker, len(rows), version))
         return tracker
+
+    def _note_read(self, sender_id: str, read: _Read) -> None:
+        """Remembers, for many more conversations than are kept, what a turn read: a deletion while it runs is
+        noticed even when its tracker is no longer lent (bot/privacy/erase.py)."""
+        self._read[sender_id] = read
+        self._read.move_to_end(sender_id)
+        while len(self._read) > READ_RECORDS:
+            self._read.popitem(last=False)
 
     def _lend(self, sender_id: str, kept: _Kept) -> None:
         """Remembers what a tracker handed out holds; a tracker retrieved but never saved is forgotten in time."""
@@ -175,14 +204,16 @@ class SettingsSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         # handed out by retrieve, or kept after being stored as a new conversation and then changed by its caller
         lent = self._lent.pop(sender_id, None) or self._kept.pop(sender_id, None)
+        read = self._read.pop(sender_id, None)
         await self.stream_events(tracker)  # with an event broker, this retrieves the stored tracker
         self._lent.pop(sender_id, None)
         with self.engine.begin() as connection:
             before = self._version(connection, sender_id)
-            if erased_meanwhile(tracker, lent, before):
+            events = list(tracker.events) if before.last_event_id is None else []  # (a new or deleted conversation)
+            if events and erased_meanwhile(events, read, before):
                 # deleted while this turn ran (the visitor asked in the chat, or the privacy CLI or API): what it
                 # held before must not come back from memory
-                new_events = after_erasure(list(tracker.events), lent.stored if lent is not None else 0)
+                new_events = after_erasure(events, read.events if read is not None else _this_turn(events))
                 in_step = False
             elif lent is not None and lent.tracker is tracker and lent.version == before:
                 new_events = list(itertools.islice(tracker.events, lent.stored, None))

@@ -149,6 +149,26 @@ def test_a_conversation_deleted_while_its_turn_runs_is_not_written_back(url: str
     assert user_texts(stored) == ["noch eine Frage"] and "anna@berger.de" not in json.dumps(stored)
 
 
+def test_a_deletion_is_noticed_even_when_many_other_turns_run_at_once(url: str, domain: Domain) -> None:
+    """More conversations are handed out than the store keeps (kept_conversations=2): a deletion during the turn of
+    the first is still noticed at its save."""
+    store = SettingsSQLTrackerStore(domain=domain, kept_conversations=2)
+    for sender in ("anna", "ben", "cem"):
+        turn(store, sender, f"Ich bin {sender}, {sender}@example.de")
+
+    async def busy() -> None:
+        anna = await store.get_or_create_tracker("anna")
+        for sender in ("ben", "cem", "dora"):  # retrieved, not saved yet
+            await store.get_or_create_tracker(sender)
+        anna.update(UserUttered("und der Preis?"))
+        delete_conversation(url, "anna", "api:admin")
+        await store.save(anna)
+
+    asyncio.run(busy())
+    stored = stored_events(url, "anna")
+    assert user_texts(stored) == ["und der Preis?"] and "anna@example.de" not in json.dumps(stored)
+
+
 def test_deleting_in_the_chat_keeps_only_the_confirmation(url: str, domain: Domain) -> None:
     """actions/privacy.py deletes the conversation it runs in; Rasa then saves its tracker, which still holds
     everything: only the deleting action and what follows it are stored, and the next turn starts from there."""

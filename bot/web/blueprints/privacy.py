@@ -22,7 +22,8 @@ from bot.services import Services
 def _account(request: Request) -> SignedIn | HTTPResponse:
     services: Services = request.app.ctx.services
     header = request.headers.get("authorization") or ""
-    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
     account = account_of_api_token(services.session_factory, token)
     if account is None:
         return json({"error": "a personal API token of an admin account is required "
@@ -70,7 +71,7 @@ def privacy_blueprint() -> Blueprint:
             return selector
         services: Services = request.app.ctx.services
         work = partial(erase, services.session_factory, selector, f"api:{account.username}", services.now())
-        record = await asyncio.get_running_loop().run_in_executor(None, work)
-        return json(record.as_dict())
+        done = await asyncio.get_running_loop().run_in_executor(None, work)
+        return json(done.as_dict())
 
     return bp

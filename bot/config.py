@@ -169,20 +169,6 @@ def _amount(env: dict[str, str], name: str, default: float, unit: str, maximum: 
     return value
 
 
-def _days(env: dict[str, str], name: str, default: int) -> int:
-    """A retention in whole days, 0 (keep for ever) up to 10 years."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number of days (0: keep for ever), got {raw!r}") from exc
-    if not 0 <= value <= 3650:
-        raise SettingsError(f"{name} must be between 0 (keep for ever) and 3650 days, got {value}")
-    return value
-
-
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     value = env.get(name, "").strip().lower() or choices[0]
     if value not in choices:
@@ -258,10 +244,10 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         widget_connect_on=_choice(env, "WIDGET_CONNECT_ON", ("open", "mount")),
         privacy_forget_after_hours=_amount(env, "PRIVACY_FORGET_AFTER_HOURS", 24.0, "hours", 24 * 365),
         nps_period_days=_amount(env, "NPS_PERIOD_DAYS", 90.0, "days", 3650),
-        retention_conversation_days=_days(env, "RETENTION_CONVERSATION_DAYS", 90),
-        retention_handoff_days=_days(env, "RETENTION_HANDOFF_DAYS", 365),
-        retention_note_days=_days(env, "RETENTION_NOTE_DAYS", 365),
-        retention_outbox_days=_days(env, "RETENTION_OUTBOX_DAYS", 30),
+        retention_conversation_days=_count(env, "RETENTION_CONVERSATION_DAYS", 90, maximum=3650),
+        retention_handoff_days=_count(env, "RETENTION_HANDOFF_DAYS", 365, maximum=3650),
+        retention_note_days=_count(env, "RETENTION_NOTE_DAYS", 365, maximum=3650),
+        retention_outbox_days=_count(env, "RETENTION_OUTBOX_DAYS", 30, maximum=3650),
         privacy_contact_email=env.get("PRIVACY_CONTACT_EMAIL", "").strip() or "datenschutz@wattwerk.example",
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),

@@ -25,14 +25,12 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.contact import DIALLED_NUMBER, EMAIL
 from bot.db import Base, count_rewrite
+from bot.privacy.records import EVENTS
 from bot.sales.models import HandoffRow
 
 logger = logging.getLogger(__name__)
 
 PLACEHOLDER = {"de": "[gelöscht]", "en": "[removed]"}
-# Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent): one row per event, JSON in `data`.
-_EVENTS = sa.table("events", sa.column("id", sa.Integer), sa.column("sender_id", sa.String),
-                   sa.column("timestamp", sa.Float), sa.column("data", sa.Text))  # fmt: skip
 LEAD_SLOTS = ("lead_name", "lead_company", "lead_contact")
 
 
@@ -81,8 +79,8 @@ def _has_events_table(session: Any) -> bool:
 
 def _stored_events(session: Any, sender_id: str) -> list[tuple[int, dict[str, Any]]]:
     """One conversation's stored events in order, with their row ids; rows that are no JSON are left out."""
-    rows = session.execute(sa.select(_EVENTS.c.id, _EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id)
-                           .order_by(_EVENTS.c.id))  # fmt: skip
+    rows = session.execute(sa.select(EVENTS.c.id, EVENTS.c.data).where(EVENTS.c.sender_id == sender_id)
+                           .order_by(EVENTS.c.id))  # fmt: skip
     events: list[tuple[int, dict[str, Any]]] = []
     for row_id, data in rows.all():
         try:
@@ -121,7 +119,7 @@ def forget_contact_details(session_factory: sessionmaker, sender_id: str, known:
         for row_id, event in events:
             scrubbed = scrub(event, details, placeholder)
             if scrubbed != event:
-                session.execute(sa.update(_EVENTS).where(_EVENTS.c.id == row_id).values(data=json.dumps(scrubbed)))
+                session.execute(sa.update(EVENTS).where(EVENTS.c.id == row_id).values(data=json.dumps(scrubbed)))
                 changed += 1
         if changed:
             count_rewrite(session, sender_id)  # a Rasa process keeping the conversation in memory reads it again
@@ -137,8 +135,8 @@ def forget_abandoned(session_factory: sessionmaker, now: dt.datetime, idle: dt.t
         if not _has_events_table(session):
             return {}
         idle_conversations = dict(session.execute(
-            sa.select(_EVENTS.c.sender_id, sa.func.max(_EVENTS.c.id)).group_by(_EVENTS.c.sender_id)
-            .having(sa.func.max(_EVENTS.c.timestamp) < cutoff)
+            sa.select(EVENTS.c.sender_id, sa.func.max(EVENTS.c.id)).group_by(EVENTS.c.sender_id)
+            .having(sa.func.max(EVENTS.c.timestamp) < cutoff)
         ).all())  # fmt: skip
         handed_over = set(session.execute(sa.select(HandoffRow.conversation_id)).scalars())
         reviewed = dict(session.execute(

@@ -45,33 +45,36 @@ def _selector(request: Request) -> Selector | HTTPResponse:
         return json({"error": str(error)}, status=422)
 
 
+def _request(request: Request) -> tuple[SignedIn, Selector] | HTTPResponse:
+    """The admin account and the person a request names, or the answer that refuses it."""
+    account = _account(request)
+    if isinstance(account, HTTPResponse):
+        return account
+    selector = _selector(request)
+    return selector if isinstance(selector, HTTPResponse) else (account, selector)
+
+
 def privacy_blueprint() -> Blueprint:
     bp = Blueprint("privacy")
 
     @bp.post("/api/privacy/export")
     async def export_person(request: Request) -> HTTPResponse:
-        account = _account(request)
-        if isinstance(account, HTTPResponse):
-            return account
-        selector = _selector(request)
-        if isinstance(selector, HTTPResponse):
-            return selector
+        named = _request(request)
+        if isinstance(named, HTTPResponse):
+            return named
         services: Services = request.app.ctx.services
-        work = partial(export, services.session_factory, selector, f"api:{account.username}", services.now())
+        work = partial(export, services.session_factory, named[1], f"api:{named[0].username}", services.now())
         document = await asyncio.get_running_loop().run_in_executor(None, work)  # a phone number reads every message
         return json(document, headers={"Cache-Control": "no-store"})
 
     @bp.post("/api/privacy/delete")
     async def delete_person(request: Request) -> HTTPResponse:
-        account = _account(request)
-        if isinstance(account, HTTPResponse):
-            return account
-        selector = _selector(request)
-        if isinstance(selector, HTTPResponse):
-            return selector
+        named = _request(request)
+        if isinstance(named, HTTPResponse):
+            return named
         services: Services = request.app.ctx.services
-        work = partial(erase, services.session_factory, selector, f"api:{account.username}", services.now())
+        work = partial(erase, services.session_factory, named[1], f"api:{named[0].username}", services.now())
         done = await asyncio.get_running_loop().run_in_executor(None, work)
-        return json(done.as_dict())
+        return json(done.as_dict(), headers={"Cache-Control": "no-store"})
 
     return bp

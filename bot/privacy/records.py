@@ -209,9 +209,3 @@ def find(session: Session, selector: Selector) -> Matches:
             elif any(matches(text) for text in _strings(event)):
                 mentioned.add(sender)
     return Matches(sorted(own), sorted(mentioned - own))
-
-
-def conversations_of(session: Session, selector: Selector) -> list[str]:
-    """The conversations a request is about: the one named, or those whose visitor gave the address or number as
-    their contact (`find`)."""
-    return find(session, selector).own

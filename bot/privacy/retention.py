@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.privacy import audit
 from bot.privacy.erase import BATCH, anonymise, delete_conversations
-from bot.privacy.records import EVENTS, tables
+from bot.privacy.records import CHILDREN, EVENTS, tables
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +65,10 @@ def _expired_handoffs(session_factory: sessionmaker, cutoff: dt.datetime, counts
                                        .limit(BATCH)).scalars())  # fmt: skip
             if not ids:
                 return
-            for child in ("handoff_notes", "handoff_activity", "handoff_outbox"):
+            for child, column, _ in CHILDREN["handoffs"]:  # notes, activity, deliveries (records.py)
                 if child in present:
                     counts[child] += session.execute(sa.delete(present[child])
-                                                     .where(present[child].c.handoff_id.in_(ids))).rowcount or 0
+                                                     .where(present[child].c[column].in_(ids))).rowcount or 0
             counts["handoffs"] += session.execute(sa.delete(handoffs).where(handoffs.c.id.in_(ids))).rowcount or 0
 
 

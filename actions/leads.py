@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.aftersale import new_request
 from actions.base import SayAction, ServiceAction, UsesServices
+from actions.live import live_button, live_person
 from bot.contact import (
     ContactDetails,
     asks_for_our_contact,
@@ -208,11 +209,23 @@ class ActionSubmitLead(ServiceAction):
                 SlotSet("handoff_stored", True), *known]  # fmt: skip
 
 
-class ActionAskLeadCallbackTime(SayAction):
-    message = "lead_ask_callback"
+class ActionAskLeadCallbackTime(ServiceAction):
+    """When is a call convenient; in business hours, while a salesperson has the live queue open, a chat with them
+    now is offered beside it (actions/live.py)."""
 
     def name(self) -> str:
         return "action_ask_lead_callback_time"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        person = live_person(self.services, tracker) if tracker.get_slot("handoff_id") else None
+        if person is None:
+            self.say(dispatcher, tracker, "lead_ask_callback")
+            return []
+        messages, language = self.services.messages.get(), tracker.get_slot("language")
+        text = "\n\n".join((messages.render("lead_ask_callback", language),
+                             messages.render("live_offer", language, salesperson=person.name)))  # fmt: skip
+        dispatcher.utter_message(text=text, buttons=[live_button(self.services, tracker)])
+        return []
 
 
 class ActionAskLeadName(SayAction):

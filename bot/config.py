@@ -94,6 +94,13 @@ class Settings:
     retention_note_days: int = 365
     retention_outbox_days: int = 30
     privacy_contact_email: str = "datenschutz@wattwerk.example"  # named in the chat after a deletion
+    # Live chat (bot/sales/live.py): how long a visitor waits for a salesperson to take the chat before the bot
+    # apologises and offers a call back; how long after a salesperson's queue page last checked in they count as
+    # there (the chat offers a person only while someone is); how long a salesperson may have no live page open before
+    # the bot ends their chat and answers the visitor again.
+    live_claim_timeout_s: int = 60
+    live_presence_s: int = 30
+    live_abandon_s: int = 120
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -249,6 +256,9 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         retention_note_days=_count(env, "RETENTION_NOTE_DAYS", 365, maximum=3650),
         retention_outbox_days=_count(env, "RETENTION_OUTBOX_DAYS", 30, maximum=3650),
         privacy_contact_email=env.get("PRIVACY_CONTACT_EMAIL", "").strip() or "datenschutz@wattwerk.example",
+        live_claim_timeout_s=max(5, _count(env, "LIVE_CLAIM_TIMEOUT_S", 60, maximum=3600)),
+        live_presence_s=max(10, _count(env, "LIVE_PRESENCE_S", 30, maximum=3600)),
+        live_abandon_s=max(30, _count(env, "LIVE_ABANDON_S", 120, maximum=86400)),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,

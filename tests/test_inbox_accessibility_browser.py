@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bot.db import make_engine, make_session_factory
 from bot.launcher import MODEL
+from bot.sales import live
 from bot.sales.accounts import add_user
 from bot.summaries import create_summary
 from tests.browser import ARTIFACTS, WCAG_21_AA, base
@@ -56,8 +57,9 @@ def site(bot: Bot) -> dict[str, Any]:
     german = create_summary(factory, new_sender(), "de", "wattwerk-business", roi, now=now)
     english = create_summary(factory, new_sender(), "en", "wattwerk-home", None, now=now)
     expired = create_summary(factory, new_sender(), "en", "wattwerk-home", None, now=now - dt.timedelta(days=400))
+    chat = live.request_live(factory, sender, int(handoff["id"]), "de", now)  # she waits for a salesperson
     return {"handoff": int(handoff["id"]), "summary_de": german.token, "summary_en": english.token,
-            "summary_expired": expired.token}  # fmt: skip
+            "summary_expired": expired.token, "live": chat.id}  # fmt: skip
 
 
 def sign_in(page: Page, bot: Bot, password: str = PASSWORD, username: str = USER) -> None:
@@ -98,6 +100,21 @@ def open_not_found(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     return "Nicht gefunden"
 
 
+def open_live_queue(page: Page, bot: Bot, site: dict[str, Any]) -> str:
+    sign_in(page, bot)
+    page.goto(base(bot) + "/live")
+    expect(page.locator("#queue li.waiting", has_text="Ida Krause")).to_be_visible()
+    return "Live-Chat"
+
+
+def open_live_chat(page: Page, bot: Bot, site: dict[str, Any]) -> str:
+    sign_in(page, bot)
+    page.goto(base(bot) + f"/live/{site['live']}")
+    expect(page.get_by_role("button", name="Übernehmen")).to_be_visible()
+    expect(page.locator("#transcript")).to_contain_text("ida.krause@example.de")
+    return f"Live-Chat #{site['live']} · Ida Krause"
+
+
 def open_summary_de(page: Page, bot: Bot, site: dict[str, Any]) -> str:
     page.goto(base(bot) + f"/summary/{site['summary_de']}")
     return "Wattwerk Business"
@@ -122,7 +139,8 @@ def open_summary_unknown(page: Page, bot: Bot, site: dict[str, Any]) -> str:
 
 PAGES: dict[str, Callable[[Page, Bot, dict[str, Any]], str]] = {
     "login": open_login, "login-error": open_login_error, "inbox": open_inbox, "detail": open_detail,
-    "not-found": open_not_found, "summary-de": open_summary_de, "summary-en": open_summary_en,
+    "not-found": open_not_found, "live-queue": open_live_queue, "live-chat": open_live_chat,
+    "summary-de": open_summary_de, "summary-en": open_summary_en,
     "summary-expired": open_summary_expired, "summary-unknown": open_summary_unknown,
 }  # fmt: skip
 
@@ -147,8 +165,8 @@ def axe_violations(page: Page, tags: list[str] = WCAG_21_AA) -> list[str]:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_wcag_21_aa_violation(bot: Bot, site: dict[str, Any], new_context: Any, name: str) -> None:
-    # The pages send a strict CSP (default-src 'none', no scripts: bot/web/app.py), which would block the
-    # injected axe-core script; the audit context bypasses the CSP. The pages themselves run no script.
+    # The pages send a strict CSP (default-src 'none'; scripts only our own, on the live chat pages: bot/web/app.py),
+    # which would block the injected axe-core script; the audit context bypasses the CSP.
     page = new_context(bypass_csp=True, **DESKTOP).new_page()
     heading = PAGES[name](page, bot, site)
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)

@@ -56,6 +56,7 @@ INTENT_LABELS: Mapping[str, tuple[str, str]] = {
     "ask_tco": ("fragte nach den Gesamtkosten", "asked about the total cost"),
     "ask_discount": ("fragte nach Rabatten", "asked for a discount"),
     "request_contact": ("wollte Kontakt mit dem Vertrieb", "asked to talk to sales"),
+    "request_live": ("wollte sofort im Chat mit jemandem sprechen", "wanted to chat with a person right away"),
     "order": ("wollte bestellen", "wanted to order"),
     "ask_support": ("brauchte Hilfe als Kunde", "needed help as a customer"),
     "ask_billing": ("fragte zur Rechnung", "asked about an invoice"),

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+import socketio
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -202,8 +203,9 @@ class JourneySocketIOOutput(SocketIOOutput):
 class JourneySocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (for the website widget), open only to the origins in CORS_ORIGINS.
 
-    Four changes to Rasa 3.6's channel: packets of at most 64 KB (engine.io's default is 1 MB), and three in its
-    socket.io event handlers:
+    Five changes to Rasa 3.6's channel: packets of at most 64 KB (engine.io's default is 1 MB); in cluster mode a
+    Redis client manager, so a message sent through any replica (a salesperson's in a live chat, bot/sales/live.py)
+    reaches the widget connected to another; and three in its socket.io event handlers:
     - Origins: Rasa turns engine.io's origin check off (`cors_allowed_origins=[]`) and leaves
       CORS to the server's `--cors` setting. That covers the browser's HTTP requests, but not
       WebSockets, which browsers open to any server. `connect` here refuses a connection whose
@@ -234,6 +236,9 @@ class JourneySocketIOInput(SocketIOInput):
         if settings.replica:  # cluster mode: nginx routes a session by the replica its id starts with
             make_id = self.sio.eio.generate_id
             self.sio.eio.generate_id = lambda: f"{settings.replica}-{make_id()}"
+            if settings.redis_url:  # what one replica sends to a room reaches the widget on whichever holds it
+                self.sio.manager = socketio.AsyncRedisManager(settings.redis_url, channel="journey-socketio")
+                self.sio.manager.set_server(self.sio)
         refused: set[str] = set()  # logged once each, up to 100 origins
 
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:

@@ -11,7 +11,9 @@ STATUSES = ("new", "claimed", "contacted", "won", "lost")
 #: what the visitor wants from a person: sales (a prospect), support (a customer unhappy or stuck, routed to the
 #: support team in data/sales/team.yml) or upsell (a customer who wants more seats or sites)
 KINDS = ("sales", "support", "upsell")
-ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note")
+ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note", "live")
+#: a live chat (bot/sales/live.py): the visitor waits for a person, a salesperson chats, it ended, or nobody came
+LIVE_STATES = ("waiting", "active", "ended", "missed")
 
 
 class HandoffRow(Base):
@@ -53,6 +55,7 @@ class HandoffRow(Base):
     notes = relationship("HandoffNoteRow", cascade="all, delete-orphan", order_by="HandoffNoteRow.id")
     deliveries = relationship("OutboxRow", cascade="all, delete-orphan", order_by="OutboxRow.id")
     activity = relationship("HandoffActivityRow", cascade="all, delete-orphan", order_by="HandoffActivityRow.id")
+    live_chats = relationship("LiveChatRow", cascade="all, delete-orphan", order_by="LiveChatRow.id")
 
 
 class HandoffNoteRow(Base):
@@ -92,3 +95,31 @@ class OutboxRow(Base):
     next_attempt_at = Column(DateTime(timezone=True), nullable=False)
     last_error = Column(Text)
     delivered_at = Column(DateTime(timezone=True))
+
+
+class LiveChatRow(Base):
+    """A visitor's wish to chat with a person now, and the chat once a salesperson took it (bot/sales/live.py). The
+    messages themselves are events of the conversation (Rasa's tracker store); this row counts them."""
+
+    __tablename__ = "live_chats"
+    __table_args__ = (Index("ix_live_chats_state", "state"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    language = Column(String(2), nullable=False)
+    state = Column(String(20), nullable=False)  # one of LIVE_STATES
+    requested_at = Column(DateTime(timezone=True), nullable=False)
+    claimed_at = Column(DateTime(timezone=True))
+    salesperson = Column(String(100))  # the team file's id of who took it
+    ended_at = Column(DateTime(timezone=True))
+    messages = Column(Integer, nullable=False, default=0)  # the salesperson's
+
+
+class SalesPresenceRow(Base):
+    """When a salesperson last had the live chat queue open: the chat offers a person only while someone watches."""
+
+    __tablename__ = "sales_presence"
+
+    salesperson = Column(String(100), primary_key=True)
+    seen_at = Column(DateTime(timezone=True), nullable=False)

@@ -3,7 +3,8 @@
 Every ten minutes it also forgets the contact details of conversations that ended without
 consent (bot/privacy/forget.py, PRIVACY_FORGET_AFTER_HOURS), and every ten seconds it takes the newest
 conversation events into the journey dashboard's tables (bot/analytics/ingest.py). Once a day (first at its start)
-it deletes what has expired (bot/privacy/retention.py, RETENTION_* settings) and logs how many rows per table.
+it deletes what has expired (bot/privacy/retention.py, RETENTION_* settings) and logs how many rows per table. With
+every round it tells the visitors whose live chat nobody took in time (bot/sales/live.py, LIVE_CLAIM_TIMEOUT_S).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from bot.config import Settings
 from bot.logs import install_secret_scrubbing
 from bot.privacy.forget import forget_abandoned
 from bot.privacy.retention import RetentionPolicy, sweep
+from bot.sales.live import follow_up
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
+from bot.sales.rasa_api import RasaConversations
 from bot.services import Services, get_services
 
 POLL_S = 2.0
@@ -89,6 +92,23 @@ def _expire(services: Services) -> float:
     return RETENTION_S
 
 
+def _live_timeouts(services: Services, rasa: RasaConversations, logged: set[int]) -> None:
+    """Live chats nobody took in time (LIVE_CLAIM_TIMEOUT_S): the visitor is told and offered a call back; chats
+    whose salesperson left (no live page open for LIVE_ABANDON_S): the bot takes over again. A failure is logged once
+    per chat and tried again with the next round."""
+    settings = services.settings
+    try:
+        failures = follow_up(services.session_factory, rasa, services.messages.get(), services.team.get(),
+                             services.now(), settings.live_claim_timeout_s, settings.live_abandon_s)  # fmt: skip
+    except Exception as error:  # deliveries must go on
+        failures = {0: f"{type(error).__name__}: {error}"}
+    for chat_id, reason in failures.items():
+        if chat_id not in logged:
+            logged.add(chat_id)
+            logger.warning("Could not tell the visitor of live chat %s that nobody is free: %s", chat_id, reason)
+    logged.intersection_update(failures)
+
+
 def main() -> int:
     install_secret_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
@@ -105,10 +125,13 @@ def main() -> int:
     idle = dt.timedelta(hours=services.settings.privacy_forget_after_hours)
     next_review = next_analytics = next_retention = 0.0
     failed: str | None = None  # the analytics' last failure, logged once until it changes
+    rasa = RasaConversations(services.settings.rasa_url, services.settings.rasa_auth_token)
+    live_failures: set[int] = set()
     while not stop.is_set():
         language = partial(salesperson_language, services)
         deliver_due(services.session_factory, channels, services.now, reader_language=language,
                     team_address=partial(team_address, services))  # fmt: skip
+        _live_timeouts(services, rasa, live_failures)
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)
             next_review = time.monotonic() + PRIVACY_REVIEW_S

@@ -18,6 +18,7 @@ from bot.web.blueprints.api import api_blueprint
 from bot.web.blueprints.dashboard import dashboard_blueprint
 from bot.web.blueprints.editor import editor_blueprint
 from bot.web.blueprints.inbox import inbox_blueprint
+from bot.web.blueprints.live import live_blueprint
 from bot.web.blueprints.privacy import privacy_blueprint
 from bot.web.blueprints.site import site_blueprint
 from bot.web.blueprints.summary import summary_blueprint
@@ -31,6 +32,8 @@ STRICT_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-
 # The journey dashboard draws its charts with our own scripts (Chart.js and dashboard.js from /static).
 DASHBOARD_CSP = STRICT_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 DASHBOARD_ROUTES = ("dashboard.dashboard",)
+# The live chat pages update themselves (live.js) from a stream of the same origin.
+LIVE_CSP = DASHBOARD_CSP.replace("script-src 'self';", "script-src 'self'; connect-src 'self';")
 # The demo website's pages set their own policy (the chat widget needs scripts and a socket).
 SITE_ROUTES = ("site_home", "site_page")
 # The summaries are self-contained pages (a download keeps its styles): their own policy allows only inline styles.
@@ -53,6 +56,8 @@ def add_security_headers(app: Sanic) -> None:
         headers["Referrer-Policy"] = "no-referrer"
         if route.endswith(DASHBOARD_ROUTES):
             headers["Content-Security-Policy"] = DASHBOARD_CSP
+        elif ".live." in f".{route}":
+            headers["Content-Security-Policy"] = LIVE_CSP
         elif not (route.endswith(SUMMARY_ROUTES) and "content-security-policy" in headers):
             headers["Content-Security-Policy"] = STRICT_CSP  # the summaries set a stricter one of their own
         headers["X-Frame-Options"] = "DENY"
@@ -74,6 +79,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app.blueprint(privacy_blueprint())
     app.blueprint(summary_blueprint())
     app.blueprint(inbox_blueprint())
+    app.blueprint(live_blueprint())
     app.blueprint(editor_blueprint())
     app.blueprint(dashboard_blueprint())
     app.blueprint(site_blueprint())  # last: it answers only the paths no other route claims

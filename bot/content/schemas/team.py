@@ -20,12 +20,13 @@ _SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
 def opening_span(text: str) -> tuple[dt.time, dt.time]:
-    """ "09:00-17:00" as (opening, closing); ValueError saying what is wrong."""
+    """ "09:00-17:00" as (opening, closing), "00:00-24:00" the whole day; ValueError saying what is wrong."""
     match = _SPAN.match(str(text))
     if not match:
         raise ValueError(f'write hours like "09:00-17:00", got {text!r}')
     try:
-        start, end = (dt.time.fromisoformat(part.zfill(5)) for part in match.groups())
+        start, end = (dt.time.max if part == "24:00" else dt.time.fromisoformat(part.zfill(5))
+                      for part in match.groups())  # fmt: skip
     except ValueError as exc:
         raise ValueError(f'write hours like "09:00-17:00", got {text!r}') from exc
     if end <= start:

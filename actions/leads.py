@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.aftersale import new_request
 from actions.base import SayAction, ServiceAction, UsesServices
 from actions.live import live_button, live_person
+from actions.meetings import meeting_button
 from bot.contact import (
     ContactDetails,
     asks_for_our_contact,
@@ -210,21 +211,23 @@ class ActionSubmitLead(ServiceAction):
 
 
 class ActionAskLeadCallbackTime(ServiceAction):
-    """When is a call convenient; in business hours, while a salesperson has the live queue open, a chat with them
-    now is offered beside it (actions/live.py)."""
+    """When is a call convenient; beside it a meeting to book (actions/meetings.py) and, in business hours while a
+    salesperson has the live queue open, a chat with them now (actions/live.py)."""
 
     def name(self) -> str:
         return "action_ask_lead_callback_time"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        person = live_person(self.services, tracker) if tracker.get_slot("handoff_id") else None
-        if person is None:
+        messages, language = self.services.messages.get(), tracker.get_slot("language")
+        if not tracker.get_slot("handoff_id") or tracker.get_slot("handoff_kind") not in (None, "sales"):
             self.say(dispatcher, tracker, "lead_ask_callback")
             return []
-        messages, language = self.services.messages.get(), tracker.get_slot("language")
-        text = "\n\n".join((messages.render("lead_ask_callback", language),
-                             messages.render("live_offer", language, salesperson=person.name)))  # fmt: skip
-        dispatcher.utter_message(text=text, buttons=[live_button(self.services, tracker)])
+        texts, buttons = [messages.render("lead_ask_callback", language)], [meeting_button(self.services, tracker)]
+        person = live_person(self.services, tracker)
+        if person is not None:
+            texts.append(messages.render("live_offer", language, salesperson=markdown_literal(person.name)))
+            buttons.insert(0, live_button(self.services, tracker))
+        dispatcher.utter_message(text="\n\n".join(texts), buttons=buttons)
         return []
 
 
@@ -293,7 +296,8 @@ class ActionSaveCallbackTime(ServiceAction):
             complete_handoff(self.services.session_factory, int(handoff_id), self.services.now(), callback_time=wanted,
                              **{key: value for key, value in given.items() if value and value != "–"})  # fmt: skip
         self.say(dispatcher, tracker, "lead_callback_saved", callback_time=markdown_literal(wanted))
-        return [SlotSet("lead_callback_time", wanted)]
+        # a live chat nobody could take, or slots shown: over now, and not a state later turns should depend on
+        return [SlotSet("lead_callback_time", wanted), SlotSet("live_state", None), SlotSet("meeting_state", None)]
 
 
 class ActionCancelLead(ServiceAction):

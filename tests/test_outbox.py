@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,42 @@ def test_a_restart_during_delivery_resumes_after_the_lease(db: sessionmaker, hoo
     assert deliver_due(db, channels, clock) == 0, "the lease of the dead worker is still running"
     clock.now += dt.timedelta(seconds=61)
     assert deliver_due(db, channels, clock) == 1 and len(hook.received) == 1
+
+
+def test_a_booked_moved_and_cancelled_meeting_reaches_her_webhook_and_mailbox_with_the_invitation(
+    db: sessionmaker, hook: Hook, smtp: tuple[Controller, Mailbox]
+) -> None:
+    """Each change of a meeting is one more notification per channel, with the invitation calendars take in."""
+    import email
+
+    import icalendar
+
+    from bot.sales import meetings
+
+    controller, mailbox = smtp
+    handoff_id = new_handoff(db, ("webhook", "email"))
+    channels = {"webhook": WebhookChannel(hook.url),
+                "email": EmailChannel("127.0.0.1", controller.server.sockets[0].getsockname()[1], "bot@x.example",
+                                      "sales@x.example")}  # fmt: skip
+    clock = Clock()
+    lena = TEAM.people["lena.vogt"]
+    notice = partial(meetings.notice, db, TEAM.people, now=START)
+    deliver_due(db, channels, clock, meeting_notice=notice)  # the new handoff itself
+    hook.received.clear()
+    mailbox.messages.clear()
+    start = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.timezone.utc)  # Tuesday 09:00 in Berlin
+    meeting, token = meetings.book(db, handoff_id, lena, start, "Europe/Vienna", "de", ("webhook", "email"), START)
+    assert deliver_due(db, channels, clock, meeting_notice=notice) == 2
+    (sent,) = hook.received
+    assert sent["event"] == "meeting.booked" and sent["handoff"]["id"] == handoff_id
+    assert sent["meeting"]["text"].startswith("Termin gebucht: Di 24.11., 09:00 (Europe/Berlin), 30 Minuten, mit Anna")
+    (event,) = icalendar.Calendar.from_ical(sent["meeting"]["ics"]).walk("VEVENT")
+    assert event.decoded("DTSTART") == start and str(event["ATTENDEE"]) == "mailto:anna@berger.example"
+    (message,) = mailbox.messages
+    parts = {part.get_content_type(): part for part in email.message_from_string(message).walk()}
+    assert "text/calendar" in parts and 'method="REQUEST"' in parts["text/calendar"]["Content-Type"]
+    meetings.cancel(db, token, ("webhook", "email"), START)
+    assert deliver_due(db, channels, clock, meeting_notice=notice) == 2
+    assert hook.received[-1]["event"] == "meeting.cancelled"
+    assert "METHOD:CANCEL" in hook.received[-1]["meeting"]["ics"]
+    assert deliver_due(db, channels, clock, meeting_notice=notice) == 0, "never sent twice"

@@ -454,7 +454,7 @@ SPEC_INTENTS = frozenset({"ask_specs", "ask_hosting", "ask_integrations"})
 #: (action_answer_situation adds a fitting entry itself), source tracking and topic buttons
 KEEP_INTENTS = frozenset({
     "greet", "thank", "affirm", "deny", "stop", "inform_contact", "inform_situation", "inform_source",
-    "request_contact", "request_live", "page_view", TOPIC_INTENT,
+    "request_contact", "request_live", "request_meeting", "page_view", TOPIC_INTENT,
 }) | SPEC_INTENTS  # fmt: skip
 
 

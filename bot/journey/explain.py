@@ -57,6 +57,7 @@ INTENT_LABELS: Mapping[str, tuple[str, str]] = {
     "ask_discount": ("fragte nach Rabatten", "asked for a discount"),
     "request_contact": ("wollte Kontakt mit dem Vertrieb", "asked to talk to sales"),
     "request_live": ("wollte sofort im Chat mit jemandem sprechen", "wanted to chat with a person right away"),
+    "request_meeting": ("wollte einen Termin buchen", "wanted to book a meeting"),
     "order": ("wollte bestellen", "wanted to order"),
     "ask_support": ("brauchte Hilfe als Kunde", "needed help as a customer"),
     "ask_billing": ("fragte zur Rechnung", "asked about an invoice"),

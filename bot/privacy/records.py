@@ -9,7 +9,7 @@ numbers by their international form, so "+49 171 2345678", "0049 171 2345678", "
 "0171 / 234 56 78" are one number (a number without country code may be German, Austrian or Swiss).
 
 `PARTS` lists every table that holds something of a conversation, by the column that names it; `CHILDREN` the rows
-that hang off those (a handoff's notes, activity, deliveries and live chats; the credits of a referral code).
+that hang off those (a handoff's notes, activity, deliveries, live chats and meetings; the credits of a referral code).
 Tables a database does not have (Rasa's `events` before Rasa ran) are skipped.
 """
 
@@ -59,7 +59,8 @@ PARTS = (
 #: rows of other tables that belong to a part's rows: (table, its column, the part's column it refers to)
 CHILDREN = {
     "handoffs": (("handoff_notes", "handoff_id", "id"), ("handoff_activity", "handoff_id", "id"),
-                 ("handoff_outbox", "handoff_id", "id"), ("live_chats", "handoff_id", "id")),
+                 ("handoff_outbox", "handoff_id", "id"), ("live_chats", "handoff_id", "id"),
+                 ("meetings", "handoff_id", "id")),
     "referral_codes": (("referral_credits", "code", "code"),),
 }  # fmt: skip
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -159,14 +159,14 @@ def open_chats(session_factory: sessionmaker) -> list[LiveChat]:
     return sorted(chats, key=lambda chat: chat.state != "waiting")
 
 
-def _record(session: Any, handoff_id: int, author: str, detail: str, now: dt.datetime) -> None:
-    session.add(HandoffActivityRow(handoff_id=handoff_id, at=now, author=author, action="live", detail=detail))
+def _record(session: Any, handoff_id: int, author: str, action: str, detail: str, now: dt.datetime) -> None:
+    session.add(HandoffActivityRow(handoff_id=handoff_id, at=now, author=author, action=action, detail=detail))
 
 
 def claim(session_factory: sessionmaker, live_id: int, salesperson: str, author: str, now: dt.datetime
           ) -> LiveChat | None:  # fmt: skip
     """The waiting chat, now `salesperson`'s; None if it is not waiting (someone else was faster, or it timed out).
-    The handoff is claimed for them too."""
+    A new handoff is claimed for them as in the inbox (`claim` in its activity); a later status is never lowered."""
     with session_factory() as session, session.begin():
         taken = session.execute(
             sa.update(LiveChatRow).where(LiveChatRow.id == live_id, LiveChatRow.state == "waiting")
@@ -176,9 +176,11 @@ def claim(session_factory: sessionmaker, live_id: int, salesperson: str, author:
             return None
         row = session.get(LiveChatRow, live_id)
         handoff = session.get(HandoffRow, row.handoff_id)
-        if handoff.status == "new" or handoff.assignee != salesperson:
+        if handoff.status == "new":
+            _record(session, handoff.id, author, "claim", f"new → claimed, {handoff.assignee or '–'} → {salesperson}",
+                    now)  # fmt: skip
             handoff.status, handoff.assignee, handoff.updated_at = "claimed", salesperson, now
-        _record(session, row.handoff_id, author, f"Live-Chat übernommen ({salesperson})", now)
+        _record(session, row.handoff_id, author, "live", f"Live-Chat übernommen ({salesperson})", now)
         return _chat(row, handoff)
 
 
@@ -188,11 +190,31 @@ def count_message(session_factory: sessionmaker, live_id: int) -> None:
                         .values(messages=LiveChatRow.messages + 1))  # fmt: skip
 
 
+def start_ending(session_factory: sessionmaker, live_id: int, salesperson: str | None = None) -> LiveChat | None:
+    """Marks an active chat (of `salesperson`, if given) as ending, so that only one caller ends it: the salesperson's
+    button pressed twice, two tabs, or the worker at the same moment. None if it is not active (any more)."""
+    with session_factory() as session, session.begin():
+        where = [LiveChatRow.id == live_id, LiveChatRow.state == "active"]
+        if salesperson is not None:
+            where.append(LiveChatRow.salesperson == salesperson)
+        if session.execute(sa.update(LiveChatRow).where(*where).values(state="ending")).rowcount != 1:
+            return None
+        return _chat(session.get(LiveChatRow, live_id))
+
+
+def keep_active(session_factory: sessionmaker, live_id: int) -> None:
+    """Rasa refused the end: the chat stays the salesperson's, ending can be tried again."""
+    with session_factory() as session, session.begin():
+        session.execute(sa.update(LiveChatRow).where(LiveChatRow.id == live_id, LiveChatRow.state == "ending")
+                        .values(state="active"))  # fmt: skip
+
+
 def end(session_factory: sessionmaker, live_id: int, author: str, now: dt.datetime) -> LiveChat | None:
-    """The active chat ended; the handoff counts as contacted. None if it was not active."""
+    """The chat being ended is over; a claimed handoff counts as contacted (a later status stays). None if it was
+    not being ended."""
     with session_factory() as session, session.begin():
         ended = session.execute(
-            sa.update(LiveChatRow).where(LiveChatRow.id == live_id, LiveChatRow.state == "active")
+            sa.update(LiveChatRow).where(LiveChatRow.id == live_id, LiveChatRow.state.in_(("active", "ending")))
             .values(state="ended", ended_at=now)
         ).rowcount  # fmt: skip
         if ended != 1:
@@ -200,9 +222,32 @@ def end(session_factory: sessionmaker, live_id: int, author: str, now: dt.dateti
         row = session.get(LiveChatRow, live_id)
         handoff = session.get(HandoffRow, row.handoff_id)
         if handoff.status in ("new", "claimed"):
+            _record(session, handoff.id, author, "status", f"{handoff.status} → contacted", now)
             handoff.status, handoff.updated_at = "contacted", now
-        _record(session, row.handoff_id, author, f"Live-Chat beendet, {row.messages} Nachrichten", now)
+        _record(session, row.handoff_id, author, "live", f"Live-Chat beendet, {row.messages} Nachrichten", now)
         return _chat(row, handoff)
+
+
+def paused(session_factory: sessionmaker, conversation_id: str) -> bool:
+    """Whether the bot is paused in this conversation: its latest pause or resume event is a pause."""
+    with session_factory() as session:
+        kind = session.execute(
+            sa.select(EVENTS.c.type_name).where(EVENTS.c.sender_id == conversation_id,
+                                                EVENTS.c.type_name.in_(("pause", "resume")))
+            .order_by(EVENTS.c.id.desc()).limit(1)
+        ).scalar()  # fmt: skip
+    return kind == "pause"
+
+
+def sent_already(session_factory: sessionmaker, conversation_id: str, message_id: str) -> bool:
+    """Whether a salesperson's message with this id is in the conversation (a retry after a timeout that was
+    none)."""
+    with session_factory() as session:
+        found = session.execute(
+            sa.select(EVENTS.c.id).where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name == "bot",
+                                         EVENTS.c.data.like(f'%"message_id": "{message_id}"%')).limit(1)
+        ).first()  # fmt: skip
+    return found is not None
 
 
 def expire(session_factory: sessionmaker, now: dt.datetime, timeout_s: float) -> list[LiveChat]:
@@ -221,13 +266,21 @@ def expire(session_factory: sessionmaker, now: dt.datetime, timeout_s: float) ->
         return [_chat(row, handoff) for row, handoff in rows]
 
 
+def drop(session_factory: sessionmaker, live_id: int, now: dt.datetime) -> None:
+    """A waiting chat whose conversation the bot never paused (its answer got lost): nobody waits for it."""
+    with session_factory() as session, session.begin():
+        session.execute(sa.update(LiveChatRow).where(LiveChatRow.id == live_id, LiveChatRow.state == "waiting")
+                        .values(state="missed", ended_at=now))  # fmt: skip
+
+
 def told(session_factory: sessionmaker, live_id: int, now: dt.datetime) -> None:
     """The visitor of a missed chat got the apology."""
     with session_factory() as session, session.begin():
         row = session.get(LiveChatRow, live_id)
         if row is not None and row.ended_at is None:
             row.ended_at = now
-            _record(session, row.handoff_id, "bot", "Live-Chat: niemand rechtzeitig frei, Rückruf angeboten", now)
+            _record(session, row.handoff_id, "bot", "live", "Live-Chat: niemand rechtzeitig frei, Rückruf angeboten",
+                    now)  # fmt: skip
 
 
 def transcript(session_factory: sessionmaker, conversation_id: str, after: int = 0, limit: int = 500) -> list[Line]:
@@ -289,12 +342,19 @@ def left_alone(session_factory: sessionmaker, now: dt.datetime, presence_s: floa
 
 
 def follow_up(session_factory: sessionmaker, rasa: RasaConversations, messages: Messages, team: Team,
-              now: dt.datetime, timeout_s: float, presence_s: float) -> dict[int, str]:  # fmt: skip
+              now: dt.datetime, timeout_s: float, presence_s: float, skip: Collection[int] = ()
+              ) -> dict[int, str]:  # fmt: skip
     """What the worker does each round. Chats nobody took in time: the bot apologises, resumes and asks for a time
     to call back (unless the visitor gave one already). Chats whose salesperson left: the bot says the chat ended and
-    resumes. Returns why a visitor could not be told, by chat id (tried again next round)."""
+    resumes. Returns why a visitor could not be told, by chat id; those are tried again in a later round (`skip`:
+    the ones to leave alone this round)."""
     failures = {}
     for chat in expire(session_factory, now, timeout_s):
+        if chat.id in skip:
+            continue
+        if not paused(session_factory, chat.conversation_id):  # the bot never paused (its answer got lost): no one
+            told(session_factory, chat.id, now)  # is waiting, and an apology would come out of nowhere
+            continue
         texts = [messages.render("live_missed", chat.language)]
         loop = None
         if not chat.callback_time:
@@ -306,11 +366,14 @@ def follow_up(session_factory: sessionmaker, rasa: RasaConversations, messages: 
         else:
             failures[chat.id] = sent.reason
     for chat in left_alone(session_factory, now, presence_s):
+        if chat.id in skip or start_ending(session_factory, chat.id) is None:
+            continue
         name = team.people[chat.salesperson].name if chat.salesperson in team.people else str(chat.salesperson)
         text = messages.render("live_ended", chat.language, salesperson=markdown_literal(name))
         sent = rasa.append(chat.conversation_id, resumed([text], {"live_state": None, "live_chat_with": name}))
         if sent.ok:
             end(session_factory, chat.id, "bot", now)
         else:
+            keep_active(session_factory, chat.id)
             failures[chat.id] = sent.reason
     return failures

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import relationship
 
 from bot.db import Base
@@ -11,9 +11,10 @@ STATUSES = ("new", "claimed", "contacted", "won", "lost")
 #: what the visitor wants from a person: sales (a prospect), support (a customer unhappy or stuck, routed to the
 #: support team in data/sales/team.yml) or upsell (a customer who wants more seats or sites)
 KINDS = ("sales", "support", "upsell")
-ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note", "live")
-#: a live chat (bot/sales/live.py): the visitor waits for a person, a salesperson chats, it ended, or nobody came
-LIVE_STATES = ("waiting", "active", "ended", "missed")
+ACTIVITY_ACTIONS = ("claim", "status", "assignee", "note", "live", "meeting")
+#: a live chat (bot/sales/live.py): the visitor waits for a person, a salesperson chats, it is being ended, it
+#: ended, or nobody came
+LIVE_STATES = ("waiting", "active", "ending", "ended", "missed")
 
 
 class HandoffRow(Base):
@@ -56,6 +57,7 @@ class HandoffRow(Base):
     deliveries = relationship("OutboxRow", cascade="all, delete-orphan", order_by="OutboxRow.id")
     activity = relationship("HandoffActivityRow", cascade="all, delete-orphan", order_by="HandoffActivityRow.id")
     live_chats = relationship("LiveChatRow", cascade="all, delete-orphan", order_by="LiveChatRow.id")
+    meetings = relationship("MeetingRow", cascade="all, delete-orphan", order_by="MeetingRow.id")
 
 
 class HandoffNoteRow(Base):
@@ -85,11 +87,14 @@ class OutboxRow(Base):
     """One notification of one handoff on one channel; kept until delivered, with its last error."""
 
     __tablename__ = "handoff_outbox"
-    __table_args__ = (UniqueConstraint("handoff_id", "channel"),)
+    # one notification per channel and topic: the new handoff, then each booking, rebooking or cancellation of a
+    # meeting (`meeting:<id>:<sequence>`, bot/sales/meetings.py)
+    __table_args__ = (UniqueConstraint("handoff_id", "channel", "topic", name="uq_handoff_outbox_topic"),)
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False)
     channel = Column(String(40), nullable=False)
+    topic = Column(String(60), nullable=False, default="handoff", server_default="handoff")
     status = Column(String(20), nullable=False, default="pending")  # pending | delivered
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=False)
@@ -123,3 +128,28 @@ class SalesPresenceRow(Base):
 
     salesperson = Column(String(100), primary_key=True)
     seen_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class MeetingRow(Base):
+    """A meeting the visitor booked in the chat with a salesperson (bot/sales/meetings.py). Booked meetings hold their
+    slot: at most one booked meeting per salesperson and start, whatever the database."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        Index("uq_meetings_booked_slot", "salesperson", "starts_at", unique=True,
+              sqlite_where=text("state = 'booked'"), postgresql_where=text("state = 'booked'")),
+    )  # fmt: skip
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=False)
+    salesperson = Column(String(100), nullable=False)
+    starts_at = Column(DateTime(timezone=True), nullable=False)
+    minutes = Column(Integer, nullable=False)
+    time_zone = Column(String(60), nullable=False)  # the visitor's
+    language = Column(String(2), nullable=False)
+    state = Column(String(20), nullable=False)  # booked | cancelled
+    sequence = Column(Integer, nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)  # of the secret in the visitor's link
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)

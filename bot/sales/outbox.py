@@ -51,6 +51,16 @@ class WebhookChannel:
     session: requests.Session | None = None
 
     def payload(self, handoff: Mapping[str, Any]) -> dict[str, Any]:
+        meeting = handoff.get("meeting")
+        if meeting:  # a booking, rebooking or cancellation (bot/sales/meetings.py), with the invitation
+            if self.format == "slack":
+                return {"text": meeting["text"]}
+            if self.format == "teams":
+                title = meeting["subject"]
+                return {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": title,
+                        "title": title, "text": meeting["text"]}  # fmt: skip
+            core = {key: value for key, value in handoff.items() if key not in ("meeting", "transcript")}
+            return {"event": meeting["event"], "meeting": dict(meeting), "handoff": core}
         text = brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de")
         if self.format == "slack":
             return {"text": text}
@@ -87,10 +97,17 @@ class EmailChannel:
 
     def send(self, handoff: Mapping[str, Any]) -> None:
         message = EmailMessage()
-        message["Subject"] = subject(handoff)
+        meeting = handoff.get("meeting")
+        message["Subject"] = meeting["subject"] if meeting else subject(handoff)
         message["From"] = self.sender
         message["To"] = handoff.get("send_to") or self.to  # support handoffs: the support team's address
-        message.set_content(brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de"))
+        if meeting:  # the invitation as an attachment calendars take in (bot/sales/meetings.py)
+            message.set_content(meeting["text"] + (f"\n\n{self.inbox_url}" if self.inbox_url else ""))
+            method = "CANCEL" if meeting["state"] == "cancelled" else "REQUEST"
+            message.add_attachment(meeting["ics"].encode(), maintype="text", subtype="calendar",
+                                   filename="termin.ics", params={"method": method})  # fmt: skip
+        else:
+            message.set_content(brief_text(handoff, self.inbox_url, handoff.get("reader_language") or "de"))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.user:
@@ -117,31 +134,38 @@ def deliver_due(
     limit: int = 20,
     reader_language: Callable[[str | None], str] = lambda assignee: "de",
     team_address: Callable[[str], str | None] = lambda kind: None,
+    meeting_notice: Callable[[str], Mapping[str, Any] | None] = lambda topic: None,
 ) -> int:
     """Delivers what is due; returns how many deliveries succeeded. The brief explains the journey slots
     in `reader_language(assignee)`, the language of the salesperson it is for; e-mail goes to `team_address(kind)`
-    when there is one (the support team's for a support handoff), else to the sales address."""
+    when there is one (the support team's for a support handoff), else to the sales address. A row of a meeting
+    (topic `meeting:…`) carries `meeting_notice(topic)` instead of the brief; nothing is sent for a meeting that is
+    gone."""
     started = now()
     with session_factory() as session, session.begin():
         rows = session.execute(
             select(OutboxRow).where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= started)
             .order_by(OutboxRow.next_attempt_at).limit(limit)
         ).scalars().all()  # fmt: skip
-        claimed = [(row.id, row.handoff_id, row.channel) for row in rows]
+        claimed = [(row.id, row.handoff_id, row.channel, row.topic) for row in rows]
         for row in rows:  # the lease: a crash during delivery makes the row due again later
             row.next_attempt_at = started + LEASE
     delivered = 0
-    for outbox_id, handoff_id, channel_name in claimed:
+    for outbox_id, handoff_id, channel_name, topic in claimed:
         with session_factory() as session:
             handoff = handoff_dict(session.get(HandoffRow, handoff_id))
         handoff["reader_language"] = reader_language(handoff.get("assignee"))
         handoff["send_to"] = team_address(handoff.get("kind") or "sales")
+        meeting = meeting_notice(topic) if topic.startswith("meeting:") else None
         channel = channels.get(channel_name)
         error = None
         try:
             if channel is None:
                 raise DeliveryError(f"channel {channel_name!r} is not configured")
-            channel.send(handoff)
+            if meeting is not None:
+                channel.send({**handoff, "meeting": meeting})
+            elif not topic.startswith("meeting:"):  # a meeting deleted meanwhile: nothing to say
+                channel.send(handoff)
         except DeliveryError as exc:
             error = str(exc)
         with session_factory() as session, session.begin():

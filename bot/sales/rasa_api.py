@@ -35,7 +35,7 @@ class RasaConversations:
 
     def append(self, conversation_id: str, events: Sequence[dict[str, Any]]) -> Sent:
         url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker/events"
-        params = {"execute_side_effects": "true", "output_channel": "latest"}
+        params = {"execute_side_effects": "true", "output_channel": "latest", "include_events": "NONE"}
         if self.token:
             params["token"] = self.token
         try:

@@ -39,7 +39,7 @@ def handoff_dict(row: HandoffRow, full: bool = True) -> dict[str, Any]:
             "notes": [{"author": n.author, "text": n.text, "at": _iso(n.created_at)} for n in row.notes],
             "activity": [{"at": _iso(a.at), "author": a.author, "action": a.action, "detail": a.detail}
                          for a in row.activity],
-            "deliveries": [{"channel": d.channel, "status": d.status, "attempts": d.attempts,
+            "deliveries": [{"channel": d.channel, "topic": d.topic, "status": d.status, "attempts": d.attempts,
                             "last_error": d.last_error, "delivered_at": _iso(d.delivered_at)} for d in row.deliveries],
         })  # fmt: skip
     return data

@@ -17,12 +17,14 @@ import threading
 import time
 from functools import partial
 from types import FrameType
+from typing import Any
 
 from bot.config import Settings
 from bot.logs import install_secret_scrubbing
 from bot.privacy.forget import forget_abandoned
 from bot.privacy.retention import RetentionPolicy, sweep
 from bot.sales.live import follow_up
+from bot.sales.meetings import notice
 from bot.sales.outbox import Channel, EmailChannel, WebhookChannel, deliver_due
 from bot.sales.rasa_api import RasaConversations
 from bot.services import Services, get_services
@@ -31,6 +33,7 @@ POLL_S = 2.0
 PRIVACY_REVIEW_S = 600.0
 ANALYTICS_S = 10.0
 RETENTION_S = 24 * 3600.0
+LIVE_RETRY_S = 30.0
 logger = logging.getLogger(__name__)
 
 
@@ -92,21 +95,28 @@ def _expire(services: Services) -> float:
     return RETENTION_S
 
 
-def _live_timeouts(services: Services, rasa: RasaConversations, logged: set[int]) -> None:
+def _meeting_notice(services: Services, topic: str) -> dict[str, Any] | None:
+    return notice(services.session_factory, services.team.get().people, topic, services.now())
+
+
+def _live_timeouts(services: Services, rasa: RasaConversations, failed: dict[int, float]) -> None:
     """Live chats nobody took in time (LIVE_CLAIM_TIMEOUT_S): the visitor is told and offered a call back; chats
-    whose salesperson left (no live page open for LIVE_ABANDON_S): the bot takes over again. A failure is logged once
-    per chat and tried again with the next round."""
+    whose salesperson left (no live page open for LIVE_ABANDON_S): the bot takes over again. A chat Rasa could not
+    be told about is logged once and tried again after LIVE_RETRY_S, so a hung Rasa does not hold up the outbox."""
     settings = services.settings
+    waiting = {chat_id for chat_id, at in failed.items() if time.monotonic() - at < LIVE_RETRY_S}
     try:
         failures = follow_up(services.session_factory, rasa, services.messages.get(), services.team.get(),
-                             services.now(), settings.live_claim_timeout_s, settings.live_abandon_s)  # fmt: skip
+                             services.now(), settings.live_claim_timeout_s, settings.live_abandon_s,
+                             skip=waiting)  # fmt: skip
     except Exception as error:  # deliveries must go on
         failures = {0: f"{type(error).__name__}: {error}"}
     for chat_id, reason in failures.items():
-        if chat_id not in logged:
-            logged.add(chat_id)
-            logger.warning("Could not tell the visitor of live chat %s that nobody is free: %s", chat_id, reason)
-    logged.intersection_update(failures)
+        if chat_id not in failed:
+            logger.warning("Could not tell Rasa about live chat %s (the visitor waits for it): %s", chat_id, reason)
+        failed[chat_id] = time.monotonic()
+    for chat_id in set(failed) - set(failures) - waiting:  # told since
+        del failed[chat_id]
 
 
 def main() -> int:
@@ -126,11 +136,12 @@ def main() -> int:
     next_review = next_analytics = next_retention = 0.0
     failed: str | None = None  # the analytics' last failure, logged once until it changes
     rasa = RasaConversations(services.settings.rasa_url, services.settings.rasa_auth_token)
-    live_failures: set[int] = set()
+    live_failures: dict[int, float] = {}  # chat id -> when telling Rasa last failed
     while not stop.is_set():
         language = partial(salesperson_language, services)
         deliver_due(services.session_factory, channels, services.now, reader_language=language,
-                    team_address=partial(team_address, services))  # fmt: skip
+                    team_address=partial(team_address, services),
+                    meeting_notice=partial(_meeting_notice, services))  # fmt: skip
         _live_timeouts(services, rasa, live_failures)
         if time.monotonic() >= next_review:  # contact details of conversations left without consent
             forget_abandoned(services.session_factory, services.now(), idle)

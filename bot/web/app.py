@@ -19,6 +19,7 @@ from bot.web.blueprints.dashboard import dashboard_blueprint
 from bot.web.blueprints.editor import editor_blueprint
 from bot.web.blueprints.inbox import inbox_blueprint
 from bot.web.blueprints.live import live_blueprint
+from bot.web.blueprints.meetings import meetings_blueprint
 from bot.web.blueprints.privacy import privacy_blueprint
 from bot.web.blueprints.site import site_blueprint
 from bot.web.blueprints.summary import summary_blueprint
@@ -80,6 +81,7 @@ def create_app(services: Services, name: str = "journey_web") -> Sanic:
     app.blueprint(summary_blueprint())
     app.blueprint(inbox_blueprint())
     app.blueprint(live_blueprint())
+    app.blueprint(meetings_blueprint())
     app.blueprint(editor_blueprint())
     app.blueprint(dashboard_blueprint())
     app.blueprint(site_blueprint())  # last: it answers only the paths no other route claims

@@ -34,7 +34,7 @@
 
   var transcript = document.getElementById("transcript");
   if (transcript) {
-    var stream = new EventSource(transcript.dataset.stream + "?after=" + transcript.dataset.after);
+    var stream = new EventSource(transcript.dataset.stream + "&after=" + transcript.dataset.after);
     stream.addEventListener("line", function (event) {
       var line = JSON.parse(event.data);
       var li = element("li", line.who);
@@ -52,17 +52,35 @@
   var form = document.getElementById("say");
   if (form) {
     var error = document.getElementById("say-error");
+    var button = form.querySelector("button");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (button.disabled) return; // one message at a time: a double click sends it once
       var body = new URLSearchParams(new FormData(form));
       error.textContent = "";
+      button.disabled = true;
       fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json"}, credentials: "same-origin"})
-        .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
-        .then(function (result) {
-          if (result[0]) { form.elements.text.value = ""; form.elements.text.focus(); }
-          else { error.textContent = result[1].error || "Nicht gesendet."; }
+        .then(function (response) {
+          var type = response.headers.get("Content-Type") || "";
+          if (type.indexOf("application/json") === -1) { // signed out meanwhile: a page, not an answer
+            throw new Error("Bitte neu anmelden – die Nachricht wurde nicht gesendet.");
+          }
+          return response.json().then(function (data) { return [response.ok, data]; });
         })
-        .catch(function () { error.textContent = "Keine Verbindung – die Nachricht wurde nicht gesendet."; });
+        .then(function (result) {
+          if (result[0]) {
+            form.elements.text.value = "";
+            form.elements.message_id.value = (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now())).replace(/-/g, "");
+            form.elements.text.focus();
+          } else {
+            error.textContent = result[1].error || "Nicht gesendet."; // the text stays; sending again is safe
+          }
+        })
+        .catch(function (failure) {
+          error.textContent = failure && failure.message && failure.message.indexOf("anmelden") !== -1
+            ? failure.message : "Keine Verbindung – die Nachricht wurde nicht gesendet.";
+        })
+        .then(function () { button.disabled = false; });
     });
   }
 })();

@@ -22,7 +22,8 @@
     utm: utm,
     ref: query.get("ref") || "", // a customer's referral link (bot/aftersale/referrals.py)
     language: navigator.language || "",
-    page_language: document.documentElement.lang
+    page_language: document.documentElement.lang,
+    time_zone: (window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone) || "" // meeting times in the chat
   };
 
   // Nothing is written to the browser before the visitor opens the chat (§ 25 TTDSG/TDDDG,

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import time
+import uuid
 from functools import cache
 from typing import Any
 
@@ -32,12 +35,16 @@ from bot.web.blueprints.inbox import may_claim, salesperson
 from bot.web.jinja import environment
 from bot.web.signin import csrf_ok, current_user, forged, message_page, services_of
 
+logger = logging.getLogger(__name__)
 #: how often the streams look for something new, and how long one stream lasts before the browser reconnects
 POLL_S = 1.0
 STREAM_S = 120.0
 PRESENCE_EVERY_S = 10.0
 MAX_MESSAGE_CHARS = 2000
-STATES = {"waiting": "wartet", "active": "im Gespräch", "ended": "beendet", "missed": "niemand rechtzeitig frei"}
+#: blank lines would split a message into bubbles of which only the first is signed with the salesperson's name
+BLANK_LINES = re.compile(r"\n\s*\n")
+STATES = {"waiting": "wartet", "active": "im Gespräch", "ending": "wird beendet", "ended": "beendet",
+          "missed": "niemand rechtzeitig frei"}  # fmt: skip
 WHO = {"visitor": "Besucher/in", "bot": "Assistent", "salesperson": "Vertrieb"}
 
 
@@ -56,7 +63,15 @@ def rasa_of(request: Request) -> RasaConversations:
 
 
 async def send(request: Request, conversation_id: str, events: list[dict[str, Any]]) -> Sent:
-    return await asyncio.get_running_loop().run_in_executor(None, rasa_of(request).append, conversation_id, events)
+    sent = await asyncio.get_running_loop().run_in_executor(None, rasa_of(request).append, conversation_id, events)
+    if not sent.ok:
+        logger.warning("Live chat message to conversation %s not taken: %s", conversation_id, sent.reason)
+    return sent
+
+
+async def in_executor(function: Any, *args: Any) -> Any:
+    """A database call off the event loop (the streams ask every second)."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
 def wants_json(request: Request) -> bool:
@@ -120,9 +135,9 @@ def live_blueprint() -> Blueprint:
         await response.send("retry: 1000\n\n")
         while time.monotonic() - started < STREAM_S:
             if user.salesperson_id and time.monotonic() - seen >= PRESENCE_EVERY_S:
-                live.mark_present(services.session_factory, user.salesperson_id, services.now())
+                await in_executor(live.mark_present, services.session_factory, user.salesperson_id, services.now())
                 seen = time.monotonic()
-            items = [queue_item(chat, people) for chat in live.open_chats(services.session_factory)]
+            items = [queue_item(chat, people) for chat in await in_executor(live.open_chats, services.session_factory)]
             if items != last:
                 await response.send(f"event: queue\ndata: {json.dumps(items)}\n\n")
                 last = items
@@ -149,7 +164,10 @@ def live_blueprint() -> Blueprint:
         services = services_of(request)
         lines = live.transcript(services.session_factory, chat.conversation_id)
         mine = chat.state == "active" and chat.salesperson == user.salesperson_id
+        if mine:  # at their desk: the worker does not hand the chat back to the bot
+            live.mark_present(services.session_factory, str(user.salesperson_id), services.now())
         return page("live_chat.html", user, chat=chat, lines=lines, mine=mine, title=f"Live-Chat #{chat.id}",
+                    message_id=uuid.uuid4().hex,
                     may_claim=chat.state == "waiting" and may_claim(services, user), people=people_of(services),
                     after=lines[-1].event_id if lines else 0)  # fmt: skip
 
@@ -166,21 +184,27 @@ def live_blueprint() -> Blueprint:
             after = int(request.headers.get("last-event-id") or request.args.get("after") or 0)
         except ValueError:
             after = 0
+        state = request.args.get("state") or chat.state  # what the page shows: a change since reloads it
         response = await request.respond(content_type="text/event-stream", headers={"Cache-Control": "no-store"})
-        started, state, seen = time.monotonic(), chat.state, 0.0
+        started, seen = time.monotonic(), 0.0
         await response.send("retry: 1000\n\n")
         while time.monotonic() - started < STREAM_S:
-            if user.salesperson_id and time.monotonic() - seen >= PRESENCE_EVERY_S:  # still at their desk
-                live.mark_present(services.session_factory, user.salesperson_id, services.now())
-                seen = time.monotonic()
-            for line in live.transcript(services.session_factory, chat.conversation_id, after):
+            for line in await in_executor(live.transcript, services.session_factory, chat.conversation_id, after):
                 data = {"who": line.who, "who_text": WHO[line.who], "text": line.text}
                 await response.send(f"id: {line.event_id}\nevent: line\ndata: {json.dumps(data)}\n\n")
                 after = line.event_id
-            now = live.get_chat(services.session_factory, live_id)
-            if now is not None and now.state != state:
+            now = await in_executor(live.get_chat, services.session_factory, live_id)
+            if now is None:
+                break
+            if now.state != state:
                 state = now.state
                 await response.send(f"event: state\ndata: {json.dumps({'state': state})}\n\n")
+            if state in ("ended", "missed"):
+                break  # nothing more will come
+            if state == "active" and now.salesperson == user.salesperson_id and \
+                    time.monotonic() - seen >= PRESENCE_EVERY_S:  # at their desk, in their own chat
+                await in_executor(live.mark_present, services.session_factory, now.salesperson, services.now())
+                seen = time.monotonic()
             await asyncio.sleep(POLL_S)
         await response.eof()
         return None
@@ -196,6 +220,10 @@ def live_blueprint() -> Blueprint:
         if not may_claim(services, user):
             return message_page("Abgelehnt", "Nur Konten, die mit einer Vertriebsperson verknüpft sind, können "
                                 "Live-Chats übernehmen.", user, 403)  # fmt: skip
+        waiting = live.get_chat(services.session_factory, live_id)
+        if waiting is not None and waiting.state == "waiting" and \
+                not live.paused(services.session_factory, waiting.conversation_id):
+            live.drop(services.session_factory, live_id, services.now())  # the bot never paused: nobody is waiting
         chat = live.claim(services.session_factory, live_id, str(user.salesperson_id), user.username, services.now())
         if chat is None:
             return message_page("Nicht mehr frei", "Diesen Live-Chat hat schon jemand übernommen, oder die Wartezeit "
@@ -225,15 +253,20 @@ def live_blueprint() -> Blueprint:
         chat, problem = own_chat(request, live_id, user)
         if chat is None:
             return answer(request, live_id, problem, 409)
-        text = (request.form.get("text") or "").strip()
+        text = BLANK_LINES.sub("\n", (request.form.get("text") or "").strip())  # one bubble, signed with the name
         if not text or len(text) > MAX_MESSAGE_CHARS:
             return answer(request, live_id, f"Eine Nachricht hat 1 bis {MAX_MESSAGE_CHARS} Zeichen.", 422)
-        name = people_of(services_of(request)).get(chat.salesperson or "", user.username)
-        sent = await send(request, chat.conversation_id,
-                          [live.said(f"**{markdown_literal(name)}:** {text}", chat.id, chat.salesperson)])  # fmt: skip
+        services = services_of(request)
+        message_id = re.sub(r"[^0-9a-f]", "", request.form.get("message_id") or "")[:32] or uuid.uuid4().hex
+        if live.sent_already(services.session_factory, chat.conversation_id, message_id):
+            return answer(request, live_id)  # a retry of a message that did arrive
+        name = people_of(services).get(chat.salesperson or "", user.username)
+        event = live.said(f"**{markdown_literal(name)}:** {text}", chat.id, chat.salesperson)
+        event["metadata"]["message_id"] = message_id
+        sent = await send(request, chat.conversation_id, [event])
         if not sent.ok:
             return answer(request, live_id, f"Die Nachricht kam nicht an ({sent.reason}); bitte noch einmal.", 502)
-        live.count_message(services_of(request).session_factory, live_id)
+        live.count_message(services.session_factory, live_id)
         return answer(request, live_id)
 
     @bp.post("/live/<live_id:int>/end")
@@ -243,15 +276,16 @@ def live_blueprint() -> Blueprint:
             return refusal  # type: ignore[return-value]
         if not csrf_ok(request, user):
             return forged(user)
-        chat, problem = own_chat(request, live_id, user)
-        if chat is None:
-            return answer(request, live_id, problem, 409)
         services = services_of(request)
+        chat = live.start_ending(services.session_factory, live_id, user.salesperson_id or "")
+        if chat is None:  # not theirs, or ended already (the button pressed twice, another tab)
+            return redirect(f"/live/{live_id}")
         name = people_of(services).get(chat.salesperson or "", user.username)
         text = services.messages.get().render("live_ended", chat.language, salesperson=markdown_literal(name))
         sent = await send(request, chat.conversation_id,
                           live.resumed([text], {"live_state": None, "live_chat_with": name}))  # fmt: skip
         if not sent.ok:  # the bot stays paused and the chat open: ending can be tried again
+            live.keep_active(services.session_factory, live_id)
             return answer(request, live_id, f"Der Chat ließ sich nicht beenden ({sent.reason}); bitte noch einmal.",
                           502)  # fmt: skip
         live.end(services.session_factory, live_id, user.username, services.now())

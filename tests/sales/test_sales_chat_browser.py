@@ -1,20 +1,25 @@
-"""A live chat between a visitor and a salesperson, in two Chromium pages at once, on a whole bot of its own (Rasa,
-action server, web app and worker; a team file whose people work around the clock, so the test holds at any hour):
+"""A visitor and sales in the chat, in Chromium, on a whole bot of its own (Rasa, action server, web app and worker;
+a team file whose people work around the clock, so the tests hold at any hour). A live chat, in two pages at once:
 
 - the visitor leaves their contact, gets "chat with someone now" beside the call-back question and takes it;
 - the salesperson's queue shows them without a reload, she claims the chat, the bot stops answering;
 - two messages each way arrive live on the other side; she ends the chat and the bot answers again, knowing who
   talked to the visitor; the conversation keeps all of it, and the handoff says it was handled;
 - without anyone claiming in time, the bot apologises and asks for a time to call back instead.
+A meeting: the visitor picks one of the salesperson's free slots, shown in their own time zone, gets the link, loads
+the invitation into a calendar library, moves the meeting to another slot and cancels it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Iterator
 
+import icalendar
 import pytest
+import sqlalchemy as sa
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
@@ -22,8 +27,9 @@ from bot.config import PROJECT_ROOT
 from bot.content.schemas.team import DAYS
 from bot.db import make_engine, make_session_factory
 from bot.launcher import MODEL, worker_part
-from bot.sales import live
+from bot.sales import live, meetings
 from bot.sales.accounts import add_user
+from bot.sales.models import MeetingRow
 from tests.browser import ARTIFACTS, base, bot_texts, open_chat, sign_in, wait_for_answer
 from tests.running_bot import Bot, new_sender, running_bot, texts
 
@@ -154,3 +160,49 @@ def test_nobody_claims_in_time_and_the_bot_offers_a_call_back(live_bot: Bot) -> 
     assert "Notiert: morgen Vormittag" in texts(live_bot.say(sender, "morgen Vormittag"))
     (handoff,) = live_bot.handoffs(sender)
     assert handoff["callback_time"] == "morgen Vormittag"
+
+
+def test_a_visitor_books_a_meeting_in_her_time_zone_and_moves_and_cancels_it_through_the_link(
+    live_bot: Bot, browser: Browser
+) -> None:
+    visitor = browser.new_context(locale="de-DE", timezone_id="Europe/London").new_page()
+    reach_the_call_back_question(visitor, live_bot)
+    visitor.locator(".rw-reply", has_text="Termin wählen").click()
+    expect(visitor.locator(".rw-messages-container")).to_contain_text("Ihre Ortszeit: Europe/London")
+    first = visitor.locator(".rw-reply").first
+    label = first.inner_text().strip()
+    first.click()
+    expect(visitor.locator(".rw-messages-container")).to_contain_text(f"Gebucht: {label}")
+    chat = visitor.locator(".rw-messages-container").inner_text()
+    link = re.findall(r"http://localhost:\d+/meetings/[\w-]+", chat)[-1]
+
+    factory = make_session_factory(make_engine(live_bot.settings.database_url))
+    with factory() as session:
+        row = session.execute(sa.select(MeetingRow).order_by(MeetingRow.id.desc())).scalars().first()
+        start = row.starts_at if row.starts_at.tzinfo else row.starts_at.replace(tzinfo=dt.timezone.utc)
+        salesperson = row.salesperson
+    assert meetings.slot_label(start, "Europe/London", "de") == label  # what she saw is London time
+
+    visitor.goto(link)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Ihr Termin mit Wattwerk")
+    expect(visitor.locator(".meeting")).to_contain_text(label)
+    invitation = visitor.request.get(link + "/invitation.ics")
+    assert invitation.ok and invitation.headers["content-type"].startswith("text/calendar")
+    (event,) = icalendar.Calendar.from_ical(invitation.text()).walk("VEVENT")
+    assert event.decoded("DTSTART") == start and str(event["ORGANIZER"]).endswith("@wattwerk.example")
+    assert link in str(event["DESCRIPTION"])
+
+    other = visitor.locator("input[name=start]").nth(1)
+    other_label = visitor.locator(f"label[for={other.get_attribute('id')}]").inner_text()
+    other.check()
+    visitor.get_by_role("button", name="Auf diesen Termin verschieben").click()
+    expect(visitor.get_by_role("status")).to_contain_text("verschoben")
+    expect(visitor.locator(".meeting")).to_contain_text(other_label)
+    (moved,) = icalendar.Calendar.from_ical(visitor.request.get(link + "/invitation.ics").text()).walk("VEVENT")
+    assert int(moved["SEQUENCE"]) == 1 and moved.decoded("DTSTART") != start
+    visitor.screenshot(path=str(ARTIFACTS / "meeting-page.png"), full_page=True)
+
+    visitor.get_by_role("button", name="Termin absagen").click()
+    expect(visitor.locator(".meeting")).to_contain_text("ist abgesagt")
+    assert meetings.booked_starts(factory, salesperson, dt.datetime.now(dt.timezone.utc)).count(start) == 0
+    assert visitor.request.get(link + "x").status == 404

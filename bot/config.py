@@ -101,6 +101,8 @@ class Settings:
     live_claim_timeout_s: int = 60
     live_presence_s: int = 30
     live_abandon_s: int = 120
+    # The inbox links a lead to earlier ones with the same e-mail address within this many days (0: never).
+    duplicate_lead_days: int = 30
     sales_api_token: str = ""
     handoff_webhook_url: str | None = None
     handoff_webhook_format: str = "generic"
@@ -259,6 +261,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         live_claim_timeout_s=max(5, _count(env, "LIVE_CLAIM_TIMEOUT_S", 60, maximum=3600)),
         live_presence_s=max(10, _count(env, "LIVE_PRESENCE_S", 30, maximum=3600)),
         live_abandon_s=max(30, _count(env, "LIVE_ABANDON_S", 120, maximum=86400)),
+        duplicate_lead_days=_count(env, "DUPLICATE_LEAD_DAYS", 30, maximum=3650),
         chat_socket_url=(env.get("CHAT_SOCKET_URL", "").strip() or f"http://localhost:{rasa_port}").rstrip("/"),
         sales_api_token=env.get("SALES_API_TOKEN", "").strip(),
         handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", "").strip() or None,

@@ -26,6 +26,8 @@ _N, _R, _P = 2**14, 8, 1
 # Checked when the user does not exist, so that an unknown name costs the same scrypt run as a known one.
 _DUMMY_HASH = f"scrypt${_N}${_R}${_P}${'00' * 16}${'00' * 64}"
 MAX_USERNAME = 100
+#: the languages the inbox speaks (bot/web/i18n.py)
+LANGUAGES = ("de", "en")
 
 
 class SalesUserRow(Base):
@@ -38,6 +40,8 @@ class SalesUserRow(Base):
     #: what the account may use, space-separated (ROLES): the inbox (sales), the editor area (editor), the journey
     #: dashboard (marketing), everything (admin)
     roles = Column(String(100), nullable=False, server_default="sales")
+    #: the language of the inbox for this account (de, en); each salesperson switches it in the header
+    language = Column(String(2), nullable=False, server_default="de")
 
 
 class SalesSessionRow(Base):
@@ -78,6 +82,7 @@ class SignedIn:
     salesperson_id: str | None
     csrf_token: str
     roles: frozenset[str] = frozenset({"sales"})
+    language: str = "de"
 
     def may(self, area: str) -> bool:
         """May use `area` ("sales": the inbox, "editor": the editor area); an admin may use every area."""
@@ -146,8 +151,10 @@ ROLES = ("sales", "editor", "marketing", "admin")
 
 
 def add_user(session_factory: sessionmaker, username: str, password: str, salesperson_id: str | None,
-             now: dt.datetime, roles: Sequence[str] = ("sales",)) -> None:  # fmt: skip
+             now: dt.datetime, roles: Sequence[str] = ("sales",), language: str = "de") -> None:  # fmt: skip
     _check_roles(roles)
+    if language not in LANGUAGES:
+        raise AccountError(f"the language must be one of {', '.join(LANGUAGES)}")
     if not username or len(username) > MAX_USERNAME:
         raise AccountError(f"the user name needs 1 to {MAX_USERNAME} characters")
     if len(password) < 10:
@@ -156,7 +163,19 @@ def add_user(session_factory: sessionmaker, username: str, password: str, salesp
         if session.get(SalesUserRow, username) is not None:
             raise AccountError(f"user {username!r} exists already")
         session.add(SalesUserRow(username=username, password_hash=hash_password(password),
-                                 salesperson_id=salesperson_id, created_at=now, roles=" ".join(roles)))  # fmt: skip
+                                 salesperson_id=salesperson_id, created_at=now, roles=" ".join(roles),
+                                 language=language))  # fmt: skip
+
+
+def set_language(session_factory: sessionmaker, username: str, language: str) -> None:
+    """The inbox's language for this account."""
+    if language not in LANGUAGES:
+        raise AccountError(f"the language must be one of {', '.join(LANGUAGES)}")
+    with session_factory() as session, session.begin():
+        user = session.get(SalesUserRow, username)
+        if user is None:
+            raise AccountError(f"there is no user {username!r}")
+        user.language = language
 
 
 def set_roles(session_factory: sessionmaker, username: str, roles: Sequence[str]) -> None:
@@ -281,7 +300,8 @@ def signed_in(session_factory: sessionmaker, token: str | None, now: dt.datetime
             return None
         user = session.get(SalesUserRow, row.username)
         roles = frozenset((user.roles or "").split()) if user else frozenset()
-        return SignedIn(row.username, user.salesperson_id if user else None, row.csrf_token, roles)
+        return SignedIn(row.username, user.salesperson_id if user else None, row.csrf_token, roles,
+                        (user.language if user else None) or "de")  # fmt: skip
 
 
 def sign_out(session_factory: sessionmaker, token: str) -> None:

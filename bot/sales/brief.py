@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
 from bot.journey.explain import explanation_lines
+from bot.journey.touchpoint import page_context
+from bot.privacy.records import EVENTS
 
 LABELS = {
     "phase": {"awareness": "Wahrnehmung", "consideration": "Überlegung", "decision": "Entscheidung",
@@ -65,3 +71,25 @@ def brief_text(handoff: Mapping[str, Any], inbox_url: str | None = None, reader_
         f"{'Besucher' if t.get('from') == 'visitor' else 'Bot'}: {t.get('text')}" for t in h.get("transcript") or []
     ]
     return "\n".join(lines)
+
+
+def pages_viewed(session_factory: sessionmaker, conversation_id: str, limit: int = 20) -> list[str]:
+    """The website pages the visitor wrote from or opened while the chat was on, in order, each once (their titles,
+    else their paths), from the page context the widget sends with every message."""
+    with session_factory() as session:
+        rows = session.execute(
+            sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name == "user")
+            .order_by(EVENTS.c.id)
+        ).scalars()  # fmt: skip
+        seen: list[str] = []
+        for data in rows:
+            try:
+                page = page_context(json.loads(data).get("metadata"))
+            except (ValueError, AttributeError):
+                continue
+            shown = str(page.get("title") or page.get("path") or "").strip()
+            if shown and shown not in seen:
+                seen.append(shown)
+                if len(seen) >= limit:
+                    break
+    return seen

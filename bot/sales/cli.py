@@ -1,6 +1,7 @@
 """`python -m bot.sales.cli`: the sales basics on a server without a browser.
 
 add-user NAME [--salesperson ID] [--role R …]   create an account (password asked twice, or --password-stdin);
+                                   --language de|en: the inbox's language (else the salesperson's first);
                                    roles: sales (the inbox, the default), editor (the editor area),
                                    marketing (the journey dashboard), admin (all)
 set-roles NAME ROLE [ROLE …]       change an account's roles
@@ -18,10 +19,24 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from bot.sales.accounts import ROLES, AccountError, add_api_token, add_user, revoke_api_tokens, set_roles
+from bot.sales.accounts import (
+    LANGUAGES,
+    ROLES,
+    AccountError,
+    add_api_token,
+    add_user,
+    revoke_api_tokens,
+    set_roles,
+)
 from bot.sales.brief import brief_text
+from bot.sales.routing import Team
 from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
 from bot.services import get_services
+
+
+def _first_language(team: Team, salesperson: str | None) -> str:
+    person = team.people.get(salesperson or "")
+    return person.languages[0] if person and person.languages and person.languages[0] in LANGUAGES else "de"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--password-stdin", action="store_true")
     add.add_argument("--role", action="append", choices=ROLES,
                      help="sales (default), editor, marketing or admin; repeatable")  # fmt: skip
+    add.add_argument("--language", choices=LANGUAGES, help="the inbox's language (default: the salesperson's first "
+                     "language in data/sales/team.yml, else de); each user can switch it in the inbox")  # fmt: skip
     roles = sub.add_parser("set-roles")
     roles.add_argument("username")
     roles.add_argument("roles", nargs="+", choices=ROLES)
@@ -70,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.salesperson,
                 services.now(),
                 roles=args.role or ("sales",),
+                language=args.language or _first_language(team, args.salesperson),
             )
         except AccountError as exc:
             print(exc, file=sys.stderr)

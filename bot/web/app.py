@@ -33,7 +33,7 @@ STRICT_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-
 # The journey dashboard draws its charts with our own scripts (Chart.js and dashboard.js from /static).
 DASHBOARD_CSP = STRICT_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 DASHBOARD_ROUTES = ("dashboard.dashboard",)
-# The live chat pages update themselves (live.js) from a stream of the same origin.
+# The live chat pages and the inbox's list update themselves (live.js) from a stream of the same origin.
 LIVE_CSP = DASHBOARD_CSP.replace("script-src 'self';", "script-src 'self'; connect-src 'self';")
 # The demo website's pages set their own policy (the chat widget needs scripts and a socket).
 SITE_ROUTES = ("site_home", "site_page")
@@ -57,7 +57,7 @@ def add_security_headers(app: Sanic) -> None:
         headers["Referrer-Policy"] = "no-referrer"
         if route.endswith(DASHBOARD_ROUTES):
             headers["Content-Security-Policy"] = DASHBOARD_CSP
-        elif ".live." in f".{route}":
+        elif ".live." in f".{route}" or route.endswith(("inbox.inbox", "inbox.new_leads")):
             headers["Content-Security-Policy"] = LIVE_CSP
         elif not (route.endswith(SUMMARY_ROUTES) and "content-security-policy" in headers):
             headers["Content-Security-Policy"] = STRICT_CSP  # the summaries set a stricter one of their own

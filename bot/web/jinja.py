@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.web.i18n import translator
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -20,4 +22,6 @@ def environment(**filters: Callable[..., Any]) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)  # fmt: skip
     env.filters.update(filters)
+    # the inbox's pages pass `_` and `lang` for an English account (bot/web/i18n.py); everything else is German
+    env.globals.update(_=translator("de"), lang="de")
     return env

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse, html
 
 from bot.sales.accounts import SignedIn, signed_in
 from bot.services import Services
+from bot.web.i18n import translator
 from bot.web.jinja import environment
 
 COOKIE = "journey_session"
@@ -59,8 +60,11 @@ def csrf_ok(request: Request, user: SignedIn) -> bool:
 
 
 def message_page(title: str, text: str, user: SignedIn | None, status: int, error: bool = True) -> HTTPResponse:
-    """A page with one message (refused, not found, an error), in the areas' layout."""
-    body = _environment().get_template("inbox/message.html").render(user=user, title=title, text=text, error=error)
+    """A page with one message (refused, not found, an error), in the areas' layout and the account's language."""
+    language = user.language if user else "de"
+    _ = translator(language)
+    body = _environment().get_template("inbox/message.html").render(user=user, title=_(title), text=_(text),
+                                                                     error=error, _=_, lang=language)  # fmt: skip
     return html(body, status=status, headers={"Cache-Control": "no-store"})
 
 

@@ -1,5 +1,6 @@
 """Meetings booked in the chat (issue 18): the meetings with their slot held by a unique index over booked ones, and
-the outbox's topic, so a handoff's channels also carry each booking, rebooking and cancellation
+the outbox's topic, so a handoff's channels also carry each booking, rebooking and cancellation; the inbox's language
+per account
 
 Revision ID: 0012
 Revises: 0011
@@ -54,6 +55,8 @@ def upgrade() -> None:
         op.create_index("ix_meetings_handoff_id", "meetings", ["handoff_id"])
         op.create_index("uq_meetings_booked_slot", "meetings", ["salesperson", "starts_at"], unique=True,
                         sqlite_where=sa.text("state = 'booked'"), postgresql_where=sa.text("state = 'booked'"))
+    if "language" not in {column["name"] for column in sa.inspect(bind).get_columns("sales_users")}:
+        op.add_column("sales_users", sa.Column("language", sa.String(length=2), nullable=False, server_default="de"))
     columns = {column["name"] for column in sa.inspect(bind).get_columns("handoff_outbox")}
     old = _unique(["handoff_id", "channel"])
     if "topic" in columns and old is None:
@@ -67,6 +70,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sales_users") as batch:
+        batch.drop_column("language")
     with op.batch_alter_table("handoff_outbox", naming_convention=NAMES) as batch:
         batch.drop_constraint("uq_handoff_outbox_topic", type_="unique")
         batch.drop_column("topic")

@@ -1,4 +1,4 @@
-// The sales inbox's live chat pages (bot/web/blueprints/live.py): the queue and the transcript update themselves
+// The sales inbox's list (new requests announced) and live chat pages (bot/web/blueprints/live.py): the queue and the transcript update themselves
 // from server-sent events, and a message is sent without leaving the page. Without this script the pages still
 // work (forms, reload).
 (function () {
@@ -9,6 +9,11 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  var fresh = document.getElementById("new-leads");
+  if (fresh) { // the inbox's list: new requests are announced without a reload
+    new EventSource(fresh.dataset.stream).addEventListener("new", function () { fresh.hidden = false; });
   }
 
   var queue = document.getElementById("queue");

@@ -13,22 +13,38 @@ come from the web app's middleware, the services from its context (bot/web/app.p
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import hmac
 import math
 import secrets
+import time
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
-from bot.sales.accounts import SignedIn, attempt_sign_in, sign_out, signed_in
-from bot.sales.brief import KIND_NAMES, brief_text
+from bot.journey.explain import explanation_lines
+from bot.sales.accounts import LANGUAGES, SignedIn, attempt_sign_in, set_language, sign_out, signed_in
+from bot.sales.brief import KIND_NAMES, LABELS, brief_text, pages_viewed
 from bot.sales.models import STATUSES
-from bot.sales.store import HandoffFilter, HandoffUpdateError, get_handoff, list_handoffs, update_handoff
+from bot.sales.priority import lead_priority
+from bot.sales.store import (
+    HandoffFilter,
+    HandoffUpdateError,
+    count_handoffs,
+    earlier_with_same_email,
+    get_handoff,
+    list_handoffs,
+    newest_id,
+    update_handoff,
+)
 from bot.services import Services
+from bot.web.i18n import translator
 from bot.web.jinja import environment
 from bot.web.signin import (
     LOGIN_CSRF,
@@ -41,7 +57,10 @@ from bot.web.signin import (
     set_cookie,
 )
 
-ACTIONS = {"claim": "übernommen", "status": "Status", "assignee": "Zuständig", "note": "Notiz"}
+ACTIONS = {"claim": "übernommen", "status": "Status", "assignee": "Zuständig", "note": "Notiz", "live": "Live-Chat",
+           "meeting": "Termin"}  # fmt: skip
+PER_PAGE = 25
+STREAM_S, POLL_S = 120.0, 2.0
 
 
 def wait_text(seconds: int) -> str:
@@ -61,19 +80,27 @@ def _environment() -> Environment:
 
 
 def page(template: str, user: SignedIn | None, status: int = 200, headers: dict[str, str] | None = None,
-         **context: Any) -> HTTPResponse:  # fmt: skip
-    body = _environment().get_template(f"inbox/{template}").render(user=user, **context)
+         language: str | None = None, **context: Any) -> HTTPResponse:  # fmt: skip
+    """An inbox page in the account's language (bot/web/i18n.py); before signing in, in `language`."""
+    lang = user.language if user else (language or "de")
+    body = _environment().get_template(f"inbox/{template}").render(user=user, _=translator(lang), lang=lang,
+                                                                   inbox=True, **context)  # fmt: skip
     return html(body, status=status, headers={"Cache-Control": "no-store"} | (headers or {}))
+
+
+def browser_language(request: Request) -> str:
+    """English for a browser that prefers it (the sign-in page, before the account's language is known)."""
+    return "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "de"
 
 
 def may_claim(services: Services, user: SignedIn) -> bool:
     return user.salesperson_id is not None and user.salesperson_id in services.team.get().people
 
 
-def login_form(services: Services, error: str = "", status: int = 200, headers: dict[str, str] | None = None
-               ) -> HTTPResponse:  # fmt: skip
+def login_form(services: Services, error: str = "", status: int = 200, headers: dict[str, str] | None = None,
+               language: str = "de") -> HTTPResponse:  # fmt: skip
     token = secrets.token_urlsafe(24)
-    response = page("login.html", None, status, headers, error=error, token=token)
+    response = page("login.html", None, status, headers, language=language, error=error, token=token)
     set_cookie(services, response, cookie_name(services, LOGIN_CSRF), token)
     return response
 
@@ -93,6 +120,20 @@ def salesperson(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]
     return user, None
 
 
+def _day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
 def home(user: SignedIn | None) -> str:
     """Where an account lands after signing in: the first area its roles open."""
     for area, path in (("sales", "/inbox"), ("editor", "/editor"), ("marketing", "/dashboard")):
@@ -106,7 +147,7 @@ def inbox_blueprint() -> Blueprint:
 
     @bp.get("/login")
     async def login_page(request: Request) -> HTTPResponse:
-        return login_form(services_of(request))
+        return login_form(services_of(request), language=browser_language(request))
 
     @bp.post("/login")
     async def login(request: Request) -> HTTPResponse:
@@ -148,11 +189,62 @@ def inbox_blueprint() -> Blueprint:
         if user is None:
             return answer  # type: ignore[return-value]
         services = services_of(request)
-        status, assignee = request.args.get("status") or None, request.args.get("assignee") or None
-        items = list_handoffs(services.session_factory, HandoffFilter(status=status, assignee=assignee))
+        where = HandoffFilter(status=request.args.get("status") or None, assignee=request.args.get("assignee") or None,
+                              text=(request.args.get("q") or "").strip()[:100] or None,
+                              since=_day(request.args.get("since")), until=_day(request.args.get("until")))  # fmt: skip
+        total = count_handoffs(services.session_factory, where)
+        pages = max(1, math.ceil(total / PER_PAGE))
+        number = min(max(1, _int(request.args.get("page"), 1)), pages)
+        items = list_handoffs(services.session_factory, where, PER_PAGE, (number - 1) * PER_PAGE)
+        for item in items:
+            item["priority"] = lead_priority(item, user.language)
         people = services.team.get().people
-        return page("list.html", user, items=items, statuses=STATUSES, chosen_status=status, kinds=KIND_NAMES,
-                    chosen_assignee=assignee, people={p.id: p.name for p in people.values()})  # fmt: skip
+        args = {key: value for key, value in (("q", where.text), ("status", where.status),
+                                              ("assignee", where.assignee), ("since", where.since),
+                                              ("until", where.until)) if value}  # fmt: skip
+
+        def page_link(number: int) -> str:
+            return "/inbox?" + urlencode({**args, "page": number})
+
+        return page("list.html", user, items=items, statuses=STATUSES, chosen=where, kinds=KIND_NAMES, total=total,
+                    pages=pages, page_number=number, page_link=page_link, newest=newest_id(services.session_factory),
+                    duplicates=earlier_with_same_email(services.session_factory, items,
+                                                       services.settings.duplicate_lead_days),
+                    people={p.id: p.name for p in people.values()})  # fmt: skip
+
+    @bp.get("/inbox/stream")
+    async def new_leads(request: Request) -> HTTPResponse | None:
+        """Server-sent events: `new` once a handoff newer than the list's newest has arrived."""
+        user, answer = salesperson(request)
+        if user is None:
+            return answer
+        services = services_of(request)
+        after = _int(request.args.get("after"), 0)
+        response = await request.respond(content_type="text/event-stream", headers={"Cache-Control": "no-store"})
+        await response.send("retry: 2000\n\n")
+        started = time.monotonic()
+        while time.monotonic() - started < STREAM_S:
+            newest = await asyncio.get_running_loop().run_in_executor(None, newest_id, services.session_factory)
+            if newest > after:
+                await response.send(f"event: new\ndata: {newest}\n\n")
+                after = newest
+            await asyncio.sleep(POLL_S)
+        await response.eof()
+        return None
+
+    @bp.post("/account/language")
+    async def choose_language(request: Request) -> HTTPResponse:
+        user = current_user(request)
+        if user is None:
+            return redirect("/login")
+        if not csrf_ok(request, user):
+            return forged(user)
+        language = request.form.get("language") or ""
+        if language in LANGUAGES:
+            set_language(services_of(request).session_factory, user.username, language)
+        back = request.headers.get("referer") or "/inbox"
+        return redirect(back if back.startswith(services_of(request).settings.web_base_url) or back.startswith("/")
+                        else "/inbox")  # fmt: skip
 
     @bp.get("/handoffs/<handoff_id:int>")
     async def detail(request: Request, handoff_id: int) -> HTTPResponse:
@@ -163,14 +255,13 @@ def inbox_blueprint() -> Blueprint:
         h = get_handoff(services.session_factory, handoff_id)
         if h is None:
             return message_page("Nicht gefunden", "Diese Anfrage gibt es nicht.", user, 404, error=False)
-        try:
-            person = services.team.get().people.get(user.salesperson_id or "")
-        except (ValueError, OSError):  # the brief still shows, in German
-            person = None
-        language = person.languages[0] if person and person.languages else "de"
+        said = [t.get("text") or "" for t in h.get("transcript") or [] if t.get("from") == "visitor"]
+        earlier = earlier_with_same_email(services.session_factory, [h], services.settings.duplicate_lead_days)
         return page("detail.html", user, h=h, statuses=STATUSES, kinds=KIND_NAMES, may_claim=may_claim(services, user),
-                    actions=ACTIONS, brief=brief_text(h, reader_language=language).split("Gesprächsverlauf:")[0]
-                    )  # fmt: skip
+                    actions=ACTIONS, brief=brief_text(h, reader_language=user.language).split("Gesprächsverlauf:")[0],
+                    priority=lead_priority(h, user.language), labels=LABELS, earlier=earlier.get(h["id"], []),
+                    why=explanation_lines(h.get("journey_explanation"), user.language, said),
+                    pages=pages_viewed(services.session_factory, h["conversation_id"]))  # fmt: skip
 
     async def change(request: Request, handoff_id: int, **fields: Any) -> HTTPResponse:
         user, answer = salesperson(request)

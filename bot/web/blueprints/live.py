@@ -32,6 +32,7 @@ from bot.sales.rasa_api import RasaConversations, Sent
 from bot.services import Services
 from bot.text import markdown_literal
 from bot.web.blueprints.inbox import may_claim, salesperson
+from bot.web.i18n import translator
 from bot.web.jinja import environment
 from bot.web.signin import csrf_ok, current_user, forged, message_page, services_of
 
@@ -54,7 +55,9 @@ def _environment() -> Environment:
 
 
 def page(template: str, user: SignedIn, **context: Any) -> HTTPResponse:
-    body = _environment().get_template(f"inbox/{template}").render(user=user, states=STATES, who=WHO, **context)
+    body = _environment().get_template(f"inbox/{template}").render(user=user, states=STATES, who=WHO, inbox=True,
+                                                                   _=translator(user.language), lang=user.language,
+                                                                   **context)  # fmt: skip
     return html(body, headers={"Cache-Control": "no-store"})
 
 
@@ -87,8 +90,9 @@ def answer(request: Request, live_id: int, error: str = "", status: int = 200) -
     return redirect(f"/live/{live_id}")
 
 
-def queue_item(chat: live.LiveChat, people: dict[str, str]) -> dict[str, Any]:
-    return {"id": chat.id, "state": chat.state, "state_text": STATES[chat.state], "name": chat.name or "–",
+def queue_item(chat: live.LiveChat, people: dict[str, str], language: str = "de") -> dict[str, Any]:
+    return {"id": chat.id, "state": chat.state, "state_text": translator(language)(STATES[chat.state]),
+            "name": chat.name or "–",
             "company": chat.company or "", "language": chat.language, "phase": chat.phase or "",
             "persona": chat.persona or "", "segment": chat.segment or "",
             "salesperson": people.get(chat.salesperson or "", chat.salesperson or ""),
@@ -120,7 +124,7 @@ def live_blueprint() -> Blueprint:
         if user.salesperson_id:
             live.mark_present(services.session_factory, user.salesperson_id, services.now())
         people = people_of(services)
-        items = [queue_item(chat, people) for chat in live.open_chats(services.session_factory)]
+        items = [queue_item(chat, people, user.language) for chat in live.open_chats(services.session_factory)]
         return page("live.html", user, items=items, title="Live-Chat")
 
     @bp.get("/live/stream")
@@ -137,7 +141,8 @@ def live_blueprint() -> Blueprint:
             if user.salesperson_id and time.monotonic() - seen >= PRESENCE_EVERY_S:
                 await in_executor(live.mark_present, services.session_factory, user.salesperson_id, services.now())
                 seen = time.monotonic()
-            items = [queue_item(chat, people) for chat in await in_executor(live.open_chats, services.session_factory)]
+            items = [queue_item(chat, people, user.language)
+                     for chat in await in_executor(live.open_chats, services.session_factory)]
             if items != last:
                 await response.send(f"event: queue\ndata: {json.dumps(items)}\n\n")
                 last = items
@@ -190,7 +195,7 @@ def live_blueprint() -> Blueprint:
         await response.send("retry: 1000\n\n")
         while time.monotonic() - started < STREAM_S:
             for line in await in_executor(live.transcript, services.session_factory, chat.conversation_id, after):
-                data = {"who": line.who, "who_text": WHO[line.who], "text": line.text}
+                data = {"who": line.who, "who_text": translator(user.language)(WHO[line.who]), "text": line.text}
                 await response.send(f"id: {line.event_id}\nevent: line\ndata: {json.dumps(data)}\n\n")
                 after = line.event_id
             now = await in_executor(live.get_chat, services.session_factory, live_id)

@@ -50,6 +50,7 @@ class RunningCluster:
     token: str
     redis_port: int
     postgres_port: int
+    web_port: int = 0
 
     @property
     def layout(self) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def cluster() -> Iterator[RunningCluster]:
         process = subprocess.Popen([sys.executable, "-m", "bot.launcher", "run-cluster"], cwd=PROJECT_ROOT,
                                    env=os.environ | values, stdout=sink, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    running = RunningCluster(process, workdir, rasa_port, token, redis_port, postgres_port)
+    running = RunningCluster(process, workdir, rasa_port, token, redis_port, postgres_port, web_port)
     try:
         deadline = time.monotonic() + 300
         while "running in cluster mode" not in running.output():
@@ -181,6 +182,45 @@ def test_a_long_conversation_keeps_getting_answers_through_the_action_servers(cl
         assert "79" in answer and APOLOGY not in answer, f"turn {turn + 1}: {answer[:200]}"
     sent = sum(len(json.dumps(event)) for event in cluster.events(sender))
     assert sent > 64 * 1024, f"the conversation is only {sent} bytes: the test no longer crosses the old limit"
+
+
+def test_a_message_sent_through_one_replica_reaches_the_widget_connected_to_the_other(cluster: RunningCluster) -> None:
+    """A salesperson's live chat message (bot/sales/live.py) goes to any replica; the widget is connected to one of
+    them: the replicas' socket.io servers share Redis, so it arrives."""
+    import asyncio
+
+    import socketio
+
+    from bot.sales.rasa_api import RasaConversations
+
+    replicas = cluster.layout["replicas"]
+    first, second = (f"http://127.0.0.1:{replicas[name]}" for name in sorted(replicas)[:2])
+
+    async def visit() -> list[str]:
+        client = socketio.AsyncClient(reconnection=False)
+        received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        confirmed: asyncio.Queue[str] = asyncio.Queue()
+        client.on("bot_uttered", received.put)
+        client.on("session_confirm", confirmed.put)
+        await client.connect(first, headers={"Origin": f"http://localhost:{cluster.web_port}"},
+                             transports=["polling"], socketio_path="/socket.io", wait_timeout=10)  # fmt: skip
+        try:
+            await client.emit("session_request", {"session_id": None})
+            session_id = await asyncio.wait_for(confirmed.get(), 10)
+            await client.emit("user_uttered", {"message": "Hallo", "customData": {}, "session_id": session_id})
+            await asyncio.wait_for(received.get(), 30)  # the bot answers through the first replica
+            rasa = RasaConversations(second, cluster.token)
+            sent = await asyncio.get_running_loop().run_in_executor(None, rasa.append, session_id, [
+                {"event": "bot", "text": "**Lena Vogt:** Hallo aus dem Vertrieb", "metadata": {"live_chat": 1}}])
+            assert sent.ok, sent.reason
+            texts = []
+            while not any("Hallo aus dem Vertrieb" in text for text in texts):
+                texts.append(str((await asyncio.wait_for(received.get(), 15)).get("text")))
+            return texts
+        finally:
+            await client.eio.disconnect(abort=True)
+
+    assert any(text.startswith("**Lena Vogt:**") for text in asyncio.run(visit()))
 
 
 def converse_through(cluster: RunningCluster, visitors: int, fault: Callable[[], None], attempts: int

@@ -90,6 +90,14 @@ def answer(request: Request, live_id: int, error: str = "", status: int = 200) -
     return redirect(f"/live/{live_id}")
 
 
+def signed_form(request: Request) -> tuple[SignedIn | None, HTTPResponse | None]:
+    """The salesperson sending a form with the session's CSRF token; the answer for anyone else."""
+    user, refusal = salesperson(request)
+    if user is not None and not csrf_ok(request, user):
+        return None, forged(user)
+    return user, refusal
+
+
 def queue_item(chat: live.LiveChat, people: dict[str, str], language: str = "de") -> dict[str, Any]:
     return {"id": chat.id, "state": chat.state, "state_text": translator(language)(STATES[chat.state]),
             "name": chat.name or "–",
@@ -216,11 +224,9 @@ def live_blueprint() -> Blueprint:
 
     @bp.post("/live/<live_id:int>/claim")
     async def claim(request: Request, live_id: int) -> HTTPResponse:
-        user, refusal = salesperson(request)
+        user, refusal = signed_form(request)
         if user is None:
             return refusal  # type: ignore[return-value]
-        if not csrf_ok(request, user):
-            return forged(user)
         services = services_of(request)
         if not may_claim(services, user):
             return message_page("Abgelehnt", "Nur Konten, die mit einer Vertriebsperson verknüpft sind, können "
@@ -250,11 +256,9 @@ def live_blueprint() -> Blueprint:
 
     @bp.post("/live/<live_id:int>/messages")
     async def write(request: Request, live_id: int) -> HTTPResponse:
-        user, refusal = salesperson(request)
+        user, refusal = signed_form(request)
         if user is None:
             return refusal  # type: ignore[return-value]
-        if not csrf_ok(request, user):
-            return forged(user)
         chat, problem = own_chat(request, live_id, user)
         if chat is None:
             return answer(request, live_id, problem, 409)
@@ -276,11 +280,9 @@ def live_blueprint() -> Blueprint:
 
     @bp.post("/live/<live_id:int>/end")
     async def finish(request: Request, live_id: int) -> HTTPResponse:
-        user, refusal = salesperson(request)
+        user, refusal = signed_form(request)
         if user is None:
             return refusal  # type: ignore[return-value]
-        if not csrf_ok(request, user):
-            return forged(user)
         services = services_of(request)
         chat = live.start_ending(services.session_factory, live_id, user.salesperson_id or "")
         if chat is None:  # not theirs, or ended already (the button pressed twice, another tab)

@@ -70,6 +70,11 @@ def unknown(services: Services, token: str) -> HTTPResponse:
                 + messages.render("meeting_page_unknown", "en"), problem=True, status=404)  # fmt: skip
 
 
+def meeting_and_person(services: Services, token: str) -> tuple[meetings.Meeting | None, Salesperson | None]:
+    meeting = meetings.by_token(services.session_factory, token)
+    return meeting, services.team.get().people.get(meeting.salesperson) if meeting else None
+
+
 def meetings_blueprint() -> Blueprint:
     bp = Blueprint("meetings")
 
@@ -86,8 +91,7 @@ def meetings_blueprint() -> Blueprint:
     @bp.get("/meetings/<token:str>/invitation.ics")
     async def invitation(request: Request, token: str) -> HTTPResponse:
         services = services_of(request)
-        meeting = meetings.by_token(services.session_factory, token)
-        person = services.team.get().people.get(meeting.salesperson) if meeting else None
+        meeting, person = meeting_and_person(services, token)
         if meeting is None or person is None:
             return unknown(services, token)
         messages, language = services.messages.get(), meeting.language
@@ -101,8 +105,7 @@ def meetings_blueprint() -> Blueprint:
     @bp.post("/meetings/<token:str>/rebook")
     async def rebook(request: Request, token: str) -> HTTPResponse:
         services = services_of(request)
-        meeting = meetings.by_token(services.session_factory, token)
-        person = services.team.get().people.get(meeting.salesperson) if meeting else None
+        meeting, person = meeting_and_person(services, token)
         if meeting is None or person is None:
             return unknown(services, token)
         try:

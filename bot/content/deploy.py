@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,9 +145,11 @@ def run_job(job_dir: Path, settings: Settings) -> Job:
             _run([_rasa(), "train", "--config", "config.yml", "--domain", "domain", "--data", *data, "--out",
                   str(job_dir), "--fixed-model-name", "candidate"], TRAIN_TIMEOUT_S, job_dir)  # fmt: skip
             step.detail = f"{candidate.stat().st_size / 1e6:.1f} MB"
-        with _step(job, job_dir, "nlu") as step:
-            job.candidate_f1 = _macro_f1(candidate, job_dir / "nlu-candidate", job_dir)
-            job.running_f1 = _running_f1(settings, job_dir)
+        with _step(job, job_dir, "nlu") as step, ThreadPoolExecutor(max_workers=2) as pool:
+            # both models at once (each its own `rasa test nlu`, on its own core): the step takes half as long
+            candidate_f1 = pool.submit(_macro_f1, candidate, job_dir / "nlu-candidate", job_dir)
+            running_f1 = pool.submit(_running_f1, settings, job_dir)
+            job.candidate_f1, job.running_f1 = candidate_f1.result(), running_f1.result()
             step.detail = f"Makro-F1 {job.candidate_f1:.3f}, laufendes Modell {job.running_f1:.3f}"
             if job.candidate_f1 < job.running_f1:
                 step.state = "failed"

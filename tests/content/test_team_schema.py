@@ -11,6 +11,7 @@ import pytest
 
 from bot.catalogue.schema import ContentError
 from bot.config import PROJECT_ROOT
+from bot.content.schemas.team import opening_span
 from bot.reloading import ReloadingFile
 from bot.sales.routing import assign, load_team
 
@@ -76,6 +77,15 @@ def test_every_mistake_names_line_and_field(tmp_path: Path, old: str, new: str, 
     assert old in GOOD
     problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
     assert any(problem.startswith(expected) or expected in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(("span", "opening", "closing"), [
+    ("09:00-17:00", (9, 0), (17, 0)), ("8:30-12:00", (8, 30), (12, 0)), ("00:00-24:00", (0, 0), (23, 59))])  # fmt: skip
+def test_hours_may_span_the_whole_day(span: str, opening: tuple[int, int], closing: tuple[int, int]) -> None:
+    start, end = opening_span(span)
+    assert (start.hour, start.minute) == opening and (end.hour, end.minute) == closing
+    with pytest.raises(ValueError, match="write hours like"):
+        opening_span("00:00-25:00")
 
 
 def test_all_mistakes_are_listed_at_once(tmp_path: Path) -> None:

@@ -131,6 +131,7 @@ COMPUTED = {
     "bot/conversation/answers.py": {"f'situation_reason_{key}'", "key", "key_count", "f'situation_scope_{key}'",
                                     "f\"situation_scope_{_KEYS.get(product.id, 'business')}\"",
                                     "f'situation_next_{persona}'", "f'known_{key}'"},
+    "bot/web/blueprints/meetings.py": {"f'meeting_page_{key}'", "notice"},  # keys without values
 }  # fmt: skip
 
 

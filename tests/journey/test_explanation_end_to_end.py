@@ -50,8 +50,8 @@ def test_the_handoff_keeps_the_explanation_and_the_inbox_shows_it_in_the_readers
     assert stored["persona"]["value"] == "budget_owner"
     factory = make_session_factory(make_engine(bot.settings.database_url))
     now = dt.datetime.now(dt.timezone.utc)
-    add_user(factory, "why-sarah", PASSWORD, "sarah.miller", now)  # English first in data/sales/team.yml
-    add_user(factory, "why-lena", PASSWORD, "lena.vogt", now)  # German first
+    add_user(factory, "why-sarah", PASSWORD, "sarah.miller", now, language="en")  # the inbox in English
+    add_user(factory, "why-lena", PASSWORD, "lena.vogt", now)  # in German, the default
     for username, heading, persona in (
         ("why-sarah", "Why the bot thinks so:", "Persona budget owner: "),
         ("why-lena", "Warum der Bot das annimmt:", "Persona Budgetverantwortlich: "),

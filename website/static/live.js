@@ -38,7 +38,7 @@
   }
 
   var transcript = document.getElementById("transcript");
-  if (transcript) {
+  if (transcript && transcript.dataset.stream) { // an ended chat has nothing more to say
     var stream = new EventSource(transcript.dataset.stream + "&after=" + transcript.dataset.after);
     stream.addEventListener("line", function (event) {
       var line = JSON.parse(event.data);

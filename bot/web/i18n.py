@@ -25,6 +25,8 @@ EN = {
     "English": "English",
     "Deutsch": "Deutsch",
     "Zurück zu den Anfragen": "Back to the requests",
+    "Das Formular ist abgelaufen, bitte noch einmal.": "The form has expired, please try again.",
+    "Benutzer oder Passwort stimmt nicht.": "User name or password is wrong.",
     # the list
     "Anfragen": "Requests",
     "Anfragen filtern": "Filter requests",

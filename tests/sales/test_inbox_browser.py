@@ -58,6 +58,10 @@ def test_the_sign_in_page_follows_the_browsers_language(bot: Bot, browser: Brows
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_label("User name")).to_be_visible()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.get_by_label("User name").fill("nobody-here")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("User name or password is wrong.")
 
 
 def test_paging_search_and_the_accounts_language(bot: Bot, db: sessionmaker, browser: Browser) -> None:

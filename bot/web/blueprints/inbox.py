@@ -152,17 +152,22 @@ def inbox_blueprint() -> Blueprint:
     @bp.post("/login")
     async def login(request: Request) -> HTTPResponse:
         services = services_of(request)
+        language = browser_language(request)
+        _ = translator(language)
         expected = request.cookies.get(cookie_name(services, LOGIN_CSRF)) or ""
         if not expected or not hmac.compare_digest(request.form.get("csrf") or "", expected):
-            return login_form(services, "Das Formular ist abgelaufen, bitte noch einmal.", status=403)
+            return login_form(services, _("Das Formular ist abgelaufen, bitte noch einmal."), status=403,
+                              language=language)  # fmt: skip
         result = attempt_sign_in(services.session_factory, request.form.get("username") or "",
                                  request.form.get("password") or "", request.remote_addr or request.ip,
                                  services.now())  # fmt: skip
         if result.retry_after:
-            return login_form(services, f"Zu viele Fehlversuche. Bitte in {wait_text(result.retry_after)} erneut "
-                              "versuchen.", status=429, headers={"Retry-After": str(result.retry_after)})  # fmt: skip
+            wait = (f"Too many failed attempts. Please try again in {result.retry_after} seconds." if language == "en"
+                    else f"Zu viele Fehlversuche. Bitte in {wait_text(result.retry_after)} erneut versuchen.")
+            return login_form(services, wait, status=429, headers={"Retry-After": str(result.retry_after)},
+                              language=language)  # fmt: skip
         if result.token is None:
-            return login_form(services, "Benutzer oder Passwort stimmt nicht.", status=401)
+            return login_form(services, _("Benutzer oder Passwort stimmt nicht."), status=401, language=language)
         user = signed_in(services.session_factory, result.token, services.now())
         response = redirect(home(user))
         set_cookie(services, response, cookie_name(services), result.token)

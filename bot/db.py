@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,11 @@ def create_tables(engine: Engine) -> None:
     from bot.migrations import upgrade
 
     upgrade(engine)
+
+
+def as_utc(value: Any) -> Any:
+    """A stored time in UTC: SQLite gives naive datetimes back (they were stored in UTC), PostgreSQL aware ones in the
+    session's zone. None stays None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)

@@ -17,7 +17,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, delete, se
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import Base
+from bot.db import Base, as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -141,10 +141,6 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
 #: the roles an account can have: sales (the inbox), editor (the editor area), marketing (the journey dashboard),
 #: admin (everything)
 ROLES = ("sales", "editor", "marketing", "admin")
@@ -228,7 +224,7 @@ def login_locked_for(session_factory: sessionmaker, username: str, address: str,
         for kind, subject, _ in _subjects(username, address):
             row = session.get(LoginFailureRow, (kind, subject))
             if row is not None and row.locked_until is not None:
-                wait = max(wait, _aware(row.locked_until) - now)
+                wait = max(wait, as_utc(row.locked_until) - now)
     return math.ceil(wait.total_seconds()) if wait > dt.timedelta(0) else 0
 
 
@@ -240,9 +236,9 @@ def _count_failure(session: Session, kind: str, subject: str, policy: ThrottlePo
     if row is None:
         row = LoginFailureRow(kind=kind, subject=subject, failures=0, last_failure_at=now)
         session.add(row)
-    recent = _aware(row.last_failure_at)
+    recent = as_utc(row.last_failure_at)
     if row.locked_until is not None:
-        recent = max(recent, _aware(row.locked_until))
+        recent = max(recent, as_utc(row.locked_until))
     if now - recent > policy.window:
         row.failures = 0
     row.failures += 1
@@ -296,7 +292,7 @@ def signed_in(session_factory: sessionmaker, token: str | None, now: dt.datetime
         return None
     with session_factory() as session:
         row = session.get(SalesSessionRow, _hash_token(token))
-        if row is None or _aware(row.expires_at) < now:
+        if row is None or as_utc(row.expires_at) < now:
             return None
         user = session.get(SalesUserRow, row.username)
         roles = frozenset((user.roles or "").split()) if user else frozenset()

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from bot.db import as_utc
 from bot.messages import Messages
 from bot.privacy.records import EVENTS
 from bot.sales.models import HandoffActivityRow, HandoffRow, LiveChatRow, SalesPresenceRow
@@ -115,16 +116,9 @@ def _chat(row: LiveChatRow, handoff: HandoffRow | None = None) -> LiveChat:
         extra = {key: getattr(handoff, key) for key in ("name", "company", "segment", "phase", "persona",
                                                         "callback_time")}  # fmt: skip
     return LiveChat(id=row.id, handoff_id=row.handoff_id, conversation_id=row.conversation_id, language=row.language,
-                    state=row.state, requested_at=_utc(row.requested_at), claimed_at=_utc(row.claimed_at),
-                    salesperson=row.salesperson, ended_at=_utc(row.ended_at), messages=row.messages,
+                    state=row.state, requested_at=as_utc(row.requested_at), claimed_at=as_utc(row.claimed_at),
+                    salesperson=row.salesperson, ended_at=as_utc(row.ended_at), messages=row.messages,
                     **extra)  # fmt: skip
-
-
-def _utc(value: dt.datetime | None) -> Any:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 def request_live(session_factory: sessionmaker, conversation_id: str, handoff_id: int, language: str,

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.db import as_utc
 from bot.sales.models import HandoffActivityRow, HandoffRow, MeetingRow, OutboxRow
 from bot.sales.routing import Salesperson
 
@@ -78,7 +79,7 @@ def slot_label(start: dt.datetime, time_zone: str | None, language: str) -> str:
 def free_slots(person: Salesperson, booked: Iterable[dt.datetime], now: dt.datetime, limit: int = OFFERED
                ) -> list[dt.datetime]:  # fmt: skip
     """The next free slots (UTC) within the salesperson's hours: from LEAD_TIME ahead, at most two a day."""
-    zone, taken = ZoneInfo(person.time_zone), {_utc(start) for start in booked}
+    zone, taken = ZoneInfo(person.time_zone), {as_utc(start) for start in booked}
     earliest = now + LEAD_TIME
     found: list[dt.datetime] = []
     day = now.astimezone(zone).date()
@@ -102,7 +103,7 @@ def free_slots(person: Salesperson, booked: Iterable[dt.datetime], now: dt.datet
 
 def is_free(person: Salesperson, booked: Iterable[dt.datetime], start: dt.datetime, now: dt.datetime) -> bool:
     """Whether `start` is a slot the salesperson offers (inside their hours, on the half hour, ahead) and free."""
-    zone, start = ZoneInfo(person.time_zone), _utc(start)
+    zone, start = ZoneInfo(person.time_zone), as_utc(start)
     local = start.astimezone(zone)
     span = person.hours.get(local.weekday())
     if span is None or start < now + LEAD_TIME or start > now + dt.timedelta(days=DAYS_AHEAD + 1):
@@ -111,18 +112,14 @@ def is_free(person: Salesperson, booked: Iterable[dt.datetime], start: dt.dateti
     closing = dt.datetime.combine(local.date(), span[1], tzinfo=zone)
     on_grid = (local - opening) % dt.timedelta(minutes=MINUTES) == dt.timedelta(0)
     return opening <= local and local + dt.timedelta(minutes=MINUTES) <= closing and on_grid and \
-        start not in {_utc(b) for b in booked}
+        start not in {as_utc(b) for b in booked}
 
 
 def booked_starts(session_factory: sessionmaker, salesperson: str, now: dt.datetime) -> list[dt.datetime]:
     with session_factory() as session:
         rows = session.execute(sa.select(MeetingRow.starts_at).where(
             MeetingRow.salesperson == salesperson, MeetingRow.state == "booked", MeetingRow.starts_at >= now))
-        return [_utc(start) for (start,) in rows]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+        return [as_utc(start) for (start,) in rows]
 
 
 def _hash(token: str) -> str:
@@ -131,7 +128,7 @@ def _hash(token: str) -> str:
 
 def _meeting(row: MeetingRow) -> Meeting:
     return Meeting(id=row.id, handoff_id=row.handoff_id, conversation_id=row.conversation_id,
-                   salesperson=row.salesperson, starts_at=_utc(row.starts_at), minutes=row.minutes,
+                   salesperson=row.salesperson, starts_at=as_utc(row.starts_at), minutes=row.minutes,
                    time_zone=row.time_zone, language=row.language, state=row.state, sequence=row.sequence)  # fmt: skip
 
 
@@ -162,7 +159,7 @@ def book(session_factory: sessionmaker, handoff_id: int, person: Salesperson, st
          language: str, channels: Iterable[str], now: dt.datetime) -> tuple[Meeting, str]:  # fmt: skip
     """Books `start` with `person` for the handoff; returns the meeting and the secret of the visitor's link.
     SlotTaken if the slot is not free (any more). A conversation's earlier booking is replaced (rebooked)."""
-    start = _utc(start)
+    start = as_utc(start)
     if not is_free(person, booked_starts(session_factory, person.id, now), start, now):
         raise SlotTaken(start.isoformat())
     token = secrets.token_urlsafe(24)
@@ -209,7 +206,7 @@ def get_meeting(session_factory: sessionmaker, meeting_id: int) -> Meeting | Non
 def rebook(session_factory: sessionmaker, token: str, person: Salesperson, start: dt.datetime,
            channels: Iterable[str], now: dt.datetime) -> Meeting:  # fmt: skip
     """Moves the booked meeting of this link to `start` (same salesperson, same link); SlotTaken if not free."""
-    start = _utc(start)
+    start = as_utc(start)
     if not is_free(person, booked_starts(session_factory, person.id, now), start, now):
         raise SlotTaken(start.isoformat())
     try:
@@ -217,7 +214,7 @@ def rebook(session_factory: sessionmaker, token: str, person: Salesperson, start
             row = _booked(session, token)
             if row is None:
                 raise SlotTaken("no booked meeting")
-            before = _utc(row.starts_at)
+            before = as_utc(row.starts_at)
             row.starts_at, row.sequence, row.updated_at = start, row.sequence + 1, now
             session.flush()
             _notify(session, row, channels, now)
@@ -237,7 +234,7 @@ def cancel(session_factory: sessionmaker, token: str, channels: Iterable[str], n
         row.state, row.sequence, row.updated_at = "cancelled", row.sequence + 1, now
         session.flush()
         _notify(session, row, channels, now)
-        _record(session, row.handoff_id, "visitor", f"Termin abgesagt: {_utc(row.starts_at).isoformat()}", None, now)
+        _record(session, row.handoff_id, "visitor", f"Termin abgesagt: {as_utc(row.starts_at).isoformat()}", None, now)
         return _meeting(row)
 
 

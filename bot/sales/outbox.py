@@ -21,6 +21,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.db import as_utc
 from bot.sales.brief import brief_text, subject
 from bot.sales.models import HandoffRow, OutboxRow
 from bot.sales.store import handoff_dict
@@ -123,10 +124,6 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=FIRST_RETRY_S * 2 ** (attempts - 1)), MAX_RETRY)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
 def deliver_due(
     session_factory: sessionmaker,
     channels: Mapping[str, Channel],
@@ -178,5 +175,5 @@ def deliver_due(
                 row.last_error = error
                 row.next_attempt_at = now() + retry_delay(row.attempts)
                 logger.warning("Handoff %s not delivered via %s (attempt %s, next try %s): %s", handoff_id,
-                               channel_name, row.attempts, _aware(row.next_attempt_at).isoformat(), error)  # fmt: skip
+                               channel_name, row.attempts, as_utc(row.next_attempt_at).isoformat(), error)  # fmt: skip
     return delivered

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.db import as_utc
 from bot.sales.models import STATUSES, HandoffActivityRow, HandoffNoteRow, HandoffRow
 
 
@@ -113,15 +114,11 @@ def earlier_with_same_email(session_factory: sessionmaker, handoffs: list[dict[s
         if not email or created is None:
             continue
         window = created - dt.timedelta(days=days)
-        earlier = [(_aware(at), other) for other, address, at in rows
-                   if other != h["id"] and str(address).lower() == email and window <= _aware(at) <= created]
+        earlier = [(as_utc(at), other) for other, address, at in rows
+                   if other != h["id"] and str(address).lower() == email and window <= as_utc(at) <= created]
         if earlier:
             found[h["id"]] = [other for _, other in sorted(earlier, reverse=True)]
     return found
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def get_handoff(session_factory: sessionmaker, handoff_id: int) -> dict[str, Any] | None:

@@ -110,11 +110,11 @@ validate: install
 	$(RASA) data validate --config config.yml --domain domain --data $(TRAINING_DATA) --fail-on-warnings
 
 nlu-test: $(MODEL)
-	$(RASA) test nlu --model $(MODEL) --domain domain --nlu tests/nlu --out results/nlu
+	$(RASA) test nlu --model $(MODEL) --domain domain --nlu tests/nlu --out results/nlu --no-plot
 	$(PY) scripts/check_nlu_report.py results/nlu/intent_report.json --min-macro-f1 0.90
 
 conversation-test: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests --out results/core --e2e --fail-on-prediction-errors
+	$(RASA) test core --model $(MODEL) --stories tests --out results/core --e2e --fail-on-prediction-errors --no-plot
 
 bench-nlu: install $(MODEL)
 	$(PY) scripts/bench_nlu.py --out results/bench-nlu.json

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -134,25 +135,38 @@ def test_a_real_buttons_payload_still_works(bot: Bot) -> None:
 
 
 def test_every_hostile_message_over_rest_is_answered_and_a_greeting_after_it_too(bot: Bot) -> None:
+    """Four visitors at once, each sending its share one after another, each message followed by a greeting."""
     assert len(HOSTILE) >= 40
-    sender = uuid.uuid4().hex
-    for message in HOSTILE:
-        status, answer = say(bot, sender, message)
-        if not message.strip():  # only line breaks: no message, and the client is told so
-            assert (status, answer["error"]) == (400, "no_message")
-        else:
-            assert status == 200 and any(reply.get("text") for reply in answer), f"no answer to {message[:40]!r}"
-        status, answer = say(bot, sender, "Hallo!")
-        assert status == 200 and any(reply.get("text") for reply in answer), f"no greeting after {message[:40]!r}"
+
+    def visitor(messages: list[str]) -> list[str]:
+        sender, problems = uuid.uuid4().hex, []
+        for message in messages:
+            status, answer = say(bot, sender, message)
+            if not message.strip():  # only line breaks: no message, and the client is told so
+                if status != 400 or not isinstance(answer, dict) or answer.get("error") != "no_message":
+                    problems.append(f"not refused as no message: {message[:40]!r} ({status})")
+            elif status != 200 or not any(reply.get("text") for reply in answer):
+                problems.append(f"no answer to {message[:40]!r} ({status})")
+            status, answer = say(bot, sender, "Hallo!")
+            if status != 200 or not any(reply.get("text") for reply in answer):
+                problems.append(f"no greeting after {message[:40]!r} ({status})")
+        return problems
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        problems = [found for share in pool.map(visitor, [HOSTILE[i::4] for i in range(4)]) for found in share]
+    assert problems == []
 
 
 def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot) -> None:
-    async def session() -> list[str]:
+    """Eight widgets at once, each sending its share of the hostile messages one after another, each followed by a
+    greeting that must be answered (eight conversations side by side: the same checks in an eighth of the time)."""
+
+    async def widget_session(messages: list[str]) -> list[str]:
         widget = Widget(bot, origin(bot))
         await widget.open()
         silent = []
         try:
-            for message in HOSTILE:
+            for message in messages:
                 await widget.send(message, {})
                 await _drain(widget, first_within=10.0)
                 await widget.send("Hallo!", {})
@@ -162,7 +176,14 @@ def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot)
             await widget.close()
         return silent
 
-    assert asyncio.run(session()) == [], "no greeting answered after these"
+    async def sessions() -> list[str]:
+        shares = [HOSTILE[start::WIDGETS] for start in range(WIDGETS)]
+        return [silent for found in await asyncio.gather(*map(widget_session, shares)) for silent in found]
+
+    assert asyncio.run(sessions()) == [], "no greeting answered after these"
+
+
+WIDGETS = 8
 
 
 async def _drain(widget: Widget, first_within: float) -> list[dict[str, Any]]:

@@ -157,8 +157,8 @@ def run_job(job_dir: Path, settings: Settings) -> Job:
             return _finish(job, job_dir, "refused")
         with _step(job, job_dir, "conversations") as step:
             result = _run([_rasa(), "test", "core", "--model", str(candidate), "--stories", "tests", "--out",
-                           str(job_dir / "core"), "--e2e", "--fail-on-prediction-errors"], TEST_TIMEOUT_S, job_dir,
-                          check=False)  # fmt: skip
+                           str(job_dir / "core"), "--e2e", "--fail-on-prediction-errors", "--no-plot"],
+                          TEST_TIMEOUT_S, job_dir, check=False)  # fmt: skip
             step.detail = _stories_result(job_dir / "core")
             if result != 0:
                 step.state = "failed"
@@ -241,8 +241,8 @@ def _run(command: Sequence[str], timeout_s: float, job_dir: Path, check: bool = 
 
 
 def _macro_f1(model: Path, out: Path, job_dir: Path) -> float:
-    _run([_rasa(), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out)], TEST_TIMEOUT_S,
-         job_dir)  # fmt: skip
+    _run([_rasa(), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out), "--no-plot"],
+         TEST_TIMEOUT_S, job_dir)  # fmt: skip
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     return round(float(report["macro avg"]["f1-score"]), 4)
 

@@ -42,6 +42,8 @@ class Evidence:
     source: str = ""
     #: the learned signal's probability (None for the editor's rules)
     probability: float | None = None
+    #: the phase counts only for a visitor known to be a customer (the file's `needs_customer`)
+    needs_customer: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def _evidence(entry: EvidenceEntry | None, source: str) -> Evidence:
     if entry is None:
         return Evidence(source=source)
     return Evidence(phase=entry.phase, initial_phase=entry.initial_phase, persona=dict(entry.persona),
-                    segment=dict(entry.segment), source=source)  # fmt: skip
+                    segment=dict(entry.segment), source=source, needs_customer=entry.needs_customer)  # fmt: skip
 
 
 def _keyword_rule(entry: KeywordEntry, index: int) -> KeywordRule:

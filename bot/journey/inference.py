@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.journey.evidence import Evidence, EvidenceModel, SignalSettings
@@ -189,7 +189,7 @@ def _shows_customer(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
     nutzen aktuell Starter, was kostet Professional?"): a retention reading sure enough from the intent, the editor's
     words or the learned signal; None if none does."""
     for evidence in evidences:
-        if evidence.phase != "retention" or not evidence.source.startswith(CUSTOMER_SOURCES):
+        if evidence.phase != "retention" or evidence.needs_customer or not evidence.source.startswith(CUSTOMER_SOURCES):
             continue
         score = _phase_score(evidence, turn)
         if score >= model.customer_confidence:
@@ -253,6 +253,11 @@ def infer_journey(
         if said:
             language_reason = (Reason(number, "words", float(margin)),)
         evidences = message_evidence(turn, model, signal)
+        shown = _shows_customer(evidences, turn, model, number)
+        if customer is None and shown is None:
+            # "Do I need Plus for the export?" read as a customer's upgrade, "how long is delivery?": without a sign
+            # of a customer, such a question's phase does not count (the message's other evidence decides)
+            evidences = [replace(e, phase=None) if e.needs_customer and e.phase else e for e in evidences]
         deciding = next((e for e in evidences if e.phase), None)
         message_phase = deciding.phase if deciding else None
         if message_phase is None and phase is None:
@@ -260,7 +265,6 @@ def infer_journey(
             message_phase = deciding.initial_phase if deciding else None
         if message_phase is not None and deciding is not None:
             reason = Reason(number, deciding.source, _phase_score(deciding, turn), deciding.probability)
-            shown = _shows_customer(evidences, turn, model, number)
             if shown is not None:
                 customer = shown  # an existing customer: more sites or renewal terms are not a new purchase
             if customer is not None and message_phase in ("awareness", "consideration", "decision"):

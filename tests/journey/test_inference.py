@@ -241,6 +241,29 @@ def test_an_unsure_support_reading_does_not_make_a_prospect_a_customer(evidence:
     assert infer_journey(turns, evidence).phase == "decision"
 
 
+@pytest.mark.parametrize(
+    ("turns", "phase"),
+    [
+        # a prospect's question read as a customer's: the message's other evidence decides, nobody becomes a customer
+        ([("Braucht man für den Export als JSON das Plus-Abo?", "request_upsell"),
+          ("Und was kostet der Clip?", "ask_price")], "decision"),
+        ([("Wie schnell liefert ihr nach Wien?", "ask_delivery")], None),
+        ([("Is the clip worth it for a flat?", "ask_features"), ("how quickly do you ship to Zurich", "ask_delivery")],
+         "consideration"),
+        # a known customer's: retention, as before
+        ([("Wir nutzen aktuell Starter.", "inform_situation"), ("Wir brauchen zwei Standorte mehr", "request_upsell")],
+         "retention"),
+        ([("Mein Clip zeigt seit Montag nichts an", "ask_support"), ("Wann kommt der Ersatz?", "ask_delivery")],
+         "retention"),
+        ([("we are customers, can we add 5 more sensors?", "request_upsell")], "retention"),
+    ],
+)  # fmt: skip
+def test_an_upgrade_or_delivery_question_is_retention_only_for_a_known_customer(
+    evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str | None
+) -> None:
+    assert infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence).phase == phase
+
+
 def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evidence: EvidenceModel) -> None:
     text = "Bin Betriebselektriker bei uns im Werk"
     signal = FixedSignal({text: {"persona": ("technical", 0.8), "segment": ("b2b", 0.6), "phase": ("awareness", 0.3)}})

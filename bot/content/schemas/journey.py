@@ -87,6 +87,9 @@ class EvidenceEntry(Strict):
     initial_phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
     persona: dict[str, float] = {}
     segment: dict[str, float] = {}
+    #: the phase counts only for a visitor known to be a customer (an earlier message or another sign in the same
+    #: one shows it): "more sensors" or "how long is delivery" is asked by prospects too; it shows no customer itself
+    needs_customer: bool = False
 
     @validator("persona", pre=True)
     def _personas(cls, value: Any) -> dict[str, float]:

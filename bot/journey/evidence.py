@@ -93,6 +93,9 @@ class EvidenceModel:
     #: a message read as retention this surely (intent or signal) shows an existing customer: later questions
     #: about prices or features (more sites, renewal terms) keep the phase at retention; above 1: off
     customer_confidence: float = 0.7
+    #: in the visitor's first this many messages, a consideration reading does not end an awareness their own words
+    #: started (a first contact who asks for a video or doubts a claim is still looking around); 0: off
+    first_contact_messages: int = 0
     signal: SignalSettings = field(default_factory=SignalSettings)
 
 
@@ -179,5 +182,6 @@ def _model(checked: EvidenceFile, questions: QuestionsFile | None = None) -> Evi
         persona_threshold=thresholds.persona,
         segment_threshold=thresholds.segment,
         customer_confidence=thresholds.customer,
+        first_contact_messages=int(thresholds.first_contact_messages),
         signal=_signal_settings(checked.signal),
     )

@@ -223,6 +223,7 @@ def infer_journey(
     phase: str | None = None
     phase_reason: tuple[Reason, ...] = ()
     customer: Reason | None = None
+    first_contact: Reason | None = None
     typed_count = 0
     language = start_language
     language_reason: tuple[Reason, ...] = ()
@@ -269,8 +270,12 @@ def infer_journey(
                 customer = shown  # an existing customer: more sites or renewal terms are not a new purchase
             if customer is not None and message_phase in ("awareness", "consideration", "decision"):
                 phase, phase_reason = "retention", (customer, reason)
+            elif (message_phase == "consideration" and phase == "awareness" and first_contact is not None
+                  and number is not None and number <= model.first_contact_messages):
+                phase_reason = (first_contact, reason)  # right after a first contact, looking around is still awareness
             else:
                 phase, phase_reason = message_phase, (reason,)
+                first_contact = reason if deciding.phase == "awareness" else None
         for evidence in evidences:
             for slot, labels in (("persona", evidence.persona), ("segment", evidence.segment)):
                 for label, weight in labels.items():

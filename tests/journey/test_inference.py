@@ -264,6 +264,30 @@ def test_an_upgrade_or_delivery_question_is_retention_only_for_a_known_customer(
     assert infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence).phase == phase
 
 
+@pytest.mark.parametrize(
+    ("turns", "phase"),
+    [
+        # a first contact who then asks for a video or doubts a claim is still looking around
+        ([("Hab euch auf TikTok gesehen", "inform_source"), ("Habt ihr ein längeres Video?", "ask_video")],
+         "awareness"),
+        ([("what is this wattwerk thing?", "ask_what_is"), ("sounds like snake oil to me", "express_doubt")],
+         "awareness"),
+        # a greeting starts no first contact; a price question moves on; so does the third message
+        ([("Hallo", "greet"), ("Habt ihr ein Video?", "ask_video")], "consideration"),
+        ([("Hab euch auf TikTok gesehen", "inform_source"), ("Was kostet der Clip?", "ask_price")], "decision"),
+        ([("Hab euch auf TikTok gesehen", "inform_source"), ("Habt ihr ein Video?", "ask_video"),
+          ("Und gibt es Bewertungen?", "ask_reviews")], "consideration"),
+    ],
+)  # fmt: skip
+def test_right_after_a_first_contact_looking_around_is_still_awareness(
+    evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str
+) -> None:
+    state = infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence)
+    assert state.phase == phase
+    if phase == "awareness":
+        assert [reason.message for reason in state.reasons["phase"]] == [1, 2], "both messages explain it"
+
+
 def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evidence: EvidenceModel) -> None:
     text = "Bin Betriebselektriker bei uns im Werk"
     signal = FixedSignal({text: {"persona": ("technical", 0.8), "segment": ("b2b", 0.6), "phase": ("awareness", 0.3)}})

@@ -142,6 +142,7 @@ class Thresholds(Strict):
     persona: float = 1.0
     segment: float = 1.0
     customer: float = 0.7
+    first_contact_messages: float = 0
 
     @validator("*", pre=True)
     def _not_negative(cls, value: Any) -> float:

@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; raise SystemE
   "$python" -m venv .venv
 fi
 
-# uv installs the same pinned versions as pip in a fraction of the time (half a minute instead of five on a fresh
+# uv installs the same pinned versions as pip in a fraction of the time (half a minute instead of three on a fresh
 # machine); when it cannot be had or fails, pip does the work as before.
 UV_VERSION=0.13.9
 use_uv=0

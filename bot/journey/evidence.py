@@ -44,6 +44,8 @@ class Evidence:
     probability: float | None = None
     #: the phase counts only for a visitor known to be a customer (the file's `needs_customer`)
     needs_customer: bool = False
+    #: the message shows a visitor who has decided to buy (the file's `decided`)
+    decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class EvidenceModel:
     #: a message read as retention this surely (intent or signal) shows an existing customer: later questions
     #: about prices or features (more sites, renewal terms) keep the phase at retention; above 1: off
     customer_confidence: float = 0.7
+    #: evidence marked `decided` read this surely shows a visitor who has decided to buy: their later questions about
+    #: details (specs, a trial, a doubt) keep the decision phase
+    decided_confidence: float = 0.7
     #: in the visitor's first this many messages, a consideration reading does not end an awareness their own words
     #: started (a first contact who asks for a video or doubts a claim is still looking around); 0: off
     first_contact_messages: int = 0
@@ -116,7 +121,8 @@ def _evidence(entry: EvidenceEntry | None, source: str) -> Evidence:
     if entry is None:
         return Evidence(source=source)
     return Evidence(phase=entry.phase, initial_phase=entry.initial_phase, persona=dict(entry.persona),
-                    segment=dict(entry.segment), source=source, needs_customer=entry.needs_customer)  # fmt: skip
+                    segment=dict(entry.segment), source=source, needs_customer=entry.needs_customer,
+                    decided=entry.decided)  # fmt: skip
 
 
 def _keyword_rule(entry: KeywordEntry, index: int) -> KeywordRule:
@@ -182,6 +188,7 @@ def _model(checked: EvidenceFile, questions: QuestionsFile | None = None) -> Evi
         persona_threshold=thresholds.persona,
         segment_threshold=thresholds.segment,
         customer_confidence=thresholds.customer,
+        decided_confidence=thresholds.decided,
         first_contact_messages=int(thresholds.first_contact_messages),
         signal=_signal_settings(checked.signal),
     )

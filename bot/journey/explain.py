@@ -74,14 +74,16 @@ _TEXTS = {
         "message": "Nachricht", "keyword": "Stichwörter „{name}“", "signal": "gelerntes Signal ({percent} %)",
         "page": "Seite {name}", "situation": "eigene Angaben zur Lage", "words": "Wortwahl",
         "browser": "Sprache des Browsers", "language_switch": "Sprachumschalter der Website",
-        "intent": "Absicht {name}", "customer": "schon Kunde seit", "button": "Klick auf eine Schaltfläche",
+        "intent": "Absicht {name}", "customer": "schon Kunde seit", "decided": "zum Kauf entschlossen seit",
+        "first_contact": "erster Kontakt in", "button": "Klick auf eine Schaltfläche",
         "none": "noch keine Hinweise", "quote": "„{text}“",
     },
     "en": {
         "message": "message", "keyword": "keywords “{name}”", "signal": "learned signal ({percent} %)",
         "page": "page {name}", "situation": "what they said about their situation", "words": "choice of words",
         "browser": "the browser's language", "language_switch": "the website's language switch",
-        "intent": "intent {name}", "customer": "a customer since", "button": "a button click",
+        "intent": "intent {name}", "customer": "a customer since", "decided": "decided to buy since",
+        "first_contact": "a first contact in", "button": "a button click",
         "none": "no evidence yet", "quote": "“{text}”",
     },
 }  # fmt: skip
@@ -136,9 +138,11 @@ def explanation_lines(
         if not value:
             continue
         reasons = list(entry.get("reasons") or [])
-        if slot == "phase" and len(reasons) == 2:  # an existing customer's later question (see infer_journey)
-            customer = f"{_TEXTS[language]['customer']} {_message(reasons[0].get('message'), messages, language)}"
-            described = [customer, *_grouped(reasons[1:], messages, language)]
+        if slot == "phase" and len(reasons) == 2:  # a phase kept by an earlier message (see infer_journey)
+            # explanations stored before the rule was named were all an existing customer's
+            kept = _TEXTS[language].get(str(reasons[0].get("rule") or "customer"), _TEXTS[language]["customer"])
+            described = [f"{kept} {_message(reasons[0].get('message'), messages, language)}",
+                         *_grouped(reasons[1:], messages, language)]
         else:
             described = _grouped(reasons, messages, language)
         label = VALUE_LABELS[language].get(value, value)

@@ -49,12 +49,17 @@ class Reason:
     source: str  #: "intent:ask_roi", "keyword:money words", "page:/preise*", "signal", "words", "browser", …
     score: float  #: what it added to the label (persona, segment); for the phase and language, how sure
     probability: float | None = None  #: the learned signal's probability for the label
+    #: for the first of a phase's two reasons: what it showed that keeps the phase ("customer": an existing
+    #: customer, "decided": decided to buy, "first_contact": a first contact still looking around)
+    rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         kind, _, name = self.source.partition(":")
         found: dict[str, Any] = {"message": self.message, "source": kind, "name": name or None, "score": self.score}
         if self.probability is not None:
             found["probability"] = self.probability
+        if self.rule is not None:
+            found["rule"] = self.rule
         return found
 
 
@@ -193,7 +198,21 @@ def _shows_customer(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
             continue
         score = _phase_score(evidence, turn)
         if score >= model.customer_confidence:
-            return Reason(number, evidence.source, score, evidence.probability)
+            return Reason(number, evidence.source, score, evidence.probability, rule="customer")
+    return None
+
+
+def _shows_decision(evidences: Sequence[Evidence], turn: Turn, model: EvidenceModel, number: int | None
+                    ) -> Reason | None:  # fmt: skip
+    """The evidence of a message that shows a visitor who has decided to buy (marked `decided` in the evidence or
+    questions file), read sure enough, even when another one decides its phase ("Die Geschäftsführung hat
+    Professional freigegeben" read as a request for material for the boss); None if none does."""
+    for evidence in evidences:
+        if not evidence.decided:
+            continue
+        score = _phase_score(evidence, turn)
+        if score >= model.decided_confidence:
+            return Reason(number, evidence.source, score, evidence.probability, rule="decided")
     return None
 
 
@@ -223,6 +242,7 @@ def infer_journey(
     phase: str | None = None
     phase_reason: tuple[Reason, ...] = ()
     customer: Reason | None = None
+    decided: Reason | None = None
     first_contact: Reason | None = None
     typed_count = 0
     language = start_language
@@ -259,6 +279,7 @@ def infer_journey(
             # "Do I need Plus for the export?" read as a customer's upgrade, "how long is delivery?": without a sign
             # of a customer, such a question's phase does not count (the message's other evidence decides)
             evidences = [replace(e, phase=None) if e.needs_customer and e.phase else e for e in evidences]
+        decided = decided or _shows_decision(evidences, turn, model, number)
         deciding = next((e for e in evidences if e.phase), None)
         message_phase = deciding.phase if deciding else None
         if message_phase is None and phase is None:
@@ -270,9 +291,14 @@ def infer_journey(
                 customer = shown  # an existing customer: more sites or renewal terms are not a new purchase
             if customer is not None and message_phase in ("awareness", "consideration", "decision"):
                 phase, phase_reason = "retention", (customer, reason)
+            elif decided is not None and message_phase in ("awareness", "consideration"):
+                # decided to buy: a question about the details (specs, a trial, the data protection terms) is the
+                # last step of the decision, not a new comparison
+                phase, phase_reason = "decision", (decided, reason)
             elif (message_phase == "consideration" and phase == "awareness" and first_contact is not None
                   and number is not None and number <= model.first_contact_messages):
-                phase_reason = (first_contact, reason)  # right after a first contact, looking around is still awareness
+                # right after a first contact, looking around is still awareness
+                phase_reason = (replace(first_contact, rule="first_contact"), reason)
             else:
                 phase, phase_reason = message_phase, (reason,)
                 first_contact = reason if deciding.phase == "awareness" else None

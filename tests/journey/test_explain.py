@@ -81,6 +81,25 @@ def test_an_existing_customer_is_named_as_the_reason_for_retention(evidence: Evi
                         "message 2 “Was kostet das?”: asked about the price")  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("said", "intents", "line"),
+    [
+        (["Wir nehmen Professional für 8 Standorte", "Läuft SSO über Azure AD?"],
+         ["inform_situation", "ask_integrations"],
+         "Phase decision: decided to buy since message 1 “Wir nehmen Professional für 8 Standorte”; "
+         "message 2 “Läuft SSO über Azure AD?”: asked about integrations"),
+        (["Hab euch auf TikTok gesehen", "Habt ihr ein längeres Video?"], ["inform_source", "ask_video"],
+         "Phase awareness: a first contact in message 1 “Hab euch auf TikTok gesehen”; "
+         "message 2 “Habt ihr ein längeres Video?”: asked for a video or demo"),
+    ],
+)  # fmt: skip
+def test_a_phase_kept_by_an_earlier_message_names_what_it_showed(
+    evidence: EvidenceModel, said: list[str], intents: list[str], line: str
+) -> None:
+    turns = [Turn(text, intent, 0.9) for text, intent in zip(said, intents, strict=True)]
+    assert explanation_lines(infer_journey(turns, evidence).explanation(), "en", said)[0] == line
+
+
 def test_the_brief_explains_in_the_readers_language_before_the_transcript() -> None:
     transcript = [{"from": "visitor", "text": text} for text in MESSAGES]
     handoff = {"id": 7, "name": "Anna Berger", "company": None, "language": "de", "journey_explanation": EXPLANATION,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bot.catalogue.schema import ContentError
 from bot.journey.evidence import EvidenceModel, parse_evidence
-from bot.journey.inference import Reason, Turn, infer_journey, turns_from_events
+from bot.journey.inference import Turn, infer_journey, turns_from_events
 from bot.journey.signals import SlotReading
 
 
@@ -225,7 +226,10 @@ def test_a_visitor_who_says_they_use_our_product_is_a_customer(
     turns = [turn(said, intent, 0.9), *([turn(asked, asked_intent, 0.9)] if asked else [])]
     state = infer_journey(turns, evidence)
     assert state.phase == "retention"
-    assert state.reasons["phase"][0] == Reason(1, "keyword:product in use", 1.0)
+    first = state.reasons["phase"][0]
+    assert (first.message, first.source, first.score) == (1, "keyword:product in use", 1.0)
+    if len(state.reasons["phase"]) == 2:  # a question after (or beside) the sign: named as what keeps retention
+        assert first.rule == "customer"
 
 
 @pytest.mark.parametrize("text", ["Since Business has an API, can we connect SAP?", "we would use Business for 3 sites",
@@ -286,6 +290,49 @@ def test_right_after_a_first_contact_looking_around_is_still_awareness(
     assert state.phase == phase
     if phase == "awareness":
         assert [reason.message for reason in state.reasons["phase"]] == [1, 2], "both messages explain it"
+
+
+@pytest.mark.parametrize(
+    ("turns", "phase"),
+    [
+        # once the visitor has decided to buy, questions about the details are the last step of the decision
+        ([("Wir haben uns für Professional entschieden, 8 Standorte.", "inform_situation"),
+          ("Läuft SSO über Azure AD gleich am ersten Tag?", "ask_integrations")], "decision"),
+        ([("ordering one today for the house", "inform_situation"),
+          ("does it work with a 5 GHz mesh?", "ask_specs")], "decision"),
+        ([("Passt, i nimm zwa Clips.", "inform_situation"), ("Gibt's ein Video zur Montage?", "ask_video")],
+         "decision"),
+        # the decision shows even where the message's intent says something else ("approved" read as boss material)
+        ([("Die Geschäftsführung hat Business Professional freigegeben.", "ask_boss_material"),
+          ("Wo stehen eure Server?", "ask_hosting")], "decision"),
+        # a condition, a refusal or a plan to order later is no decision: the details move back to consideration
+        ([("if we go with Starter, how fast does it pay for itself?", "ask_roi"),
+          ("does it talk Modbus TCP?", "ask_integrations")], "consideration"),
+        ([("I kauf ned, was i ned in da Hand g'habt hab.", "express_doubt"), ("Habt's a Video?", "ask_video")],
+         "consideration"),
+        ([("I want to see it for real before I order.", "ask_video"),
+          ("what does the app show?", "ask_features")], "consideration"),
+        # a customer or praise still moves on
+        ([("We're going ahead with Sense for 14 points.", "inform_situation"),
+          ("Our dashboard shows no data since yesterday", "ask_support")], "retention"),
+        ([("ok überzeugt, dann bestell ich zwei Clips", "inform_situation"),
+          ("Läuft super, großes Lob!", "praise")], "advocacy"),
+    ],
+)  # fmt: skip
+def test_after_deciding_to_buy_questions_about_the_details_stay_in_the_decision(
+    evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str
+) -> None:
+    state = infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence)
+    assert state.phase == phase
+    if phase == "decision":
+        first, last = state.reasons["phase"]
+        assert (first.message, first.rule, last.message) == (1, "decided", 2), "the decision and the question"
+
+
+def test_decided_can_be_switched_off_and_needs_a_sure_reading(evidence: EvidenceModel) -> None:
+    turns = [turn("Wir nehmen Professional.", "inform_situation"), turn("Habt ihr ein Video?", "ask_video")]
+    assert infer_journey(turns, evidence).phase == "decision"
+    assert infer_journey(turns, replace(evidence, decided_confidence=1.1)).phase == "consideration"
 
 
 def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evidence: EvidenceModel) -> None:

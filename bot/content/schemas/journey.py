@@ -90,6 +90,9 @@ class EvidenceEntry(Strict):
     #: the phase counts only for a visitor known to be a customer (an earlier message or another sign in the same
     #: one shows it): "more sensors" or "how long is delivery" is asked by prospects too; it shows no customer itself
     needs_customer: bool = False
+    #: the message shows a visitor who has decided to buy ("wir nehmen Professional", "ordering one today", "the PO
+    #: goes out on Friday"): their later questions about details (specs, a trial, a doubt) keep the decision phase
+    decided: bool = False
 
     @validator("persona", pre=True)
     def _personas(cls, value: Any) -> dict[str, float]:
@@ -142,6 +145,7 @@ class Thresholds(Strict):
     persona: float = 1.0
     segment: float = 1.0
     customer: float = 0.7
+    decided: float = 0.7
     first_contact_messages: float = 0
 
     @validator("*", pre=True)

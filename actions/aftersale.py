@@ -250,24 +250,6 @@ class ActionRequestSupportCall(ServiceAction):
         return [*new_request(tracker), SlotSet("handoff_kind", "support"), SlotSet("contact_path", "lead")]
 
 
-class ActionHandleUpsell(ServiceAction):
-    """An existing customer wants more seats, sites or a bigger plan: a business (or a customer whose segment is not
-    known) is handed to sales as kind `upsell` through the contact questions; a household books it itself."""
-
-    def name(self) -> str:
-        return "action_handle_upsell"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if tracker.get_slot("segment") == "b2c":
-            self.say(dispatcher, tracker, "upsell_self_service")
-            return [SlotSet("contact_path", "self_service")]
-        if tracker.get_slot("handoff_id") and tracker.get_slot("handoff_kind") == "upsell":
-            self.say(dispatcher, tracker, "lead_already", salesperson=tracker.get_slot("handoff_assignee") or "")
-            return [SlotSet("contact_path", "done")]
-        self.say(dispatcher, tracker, "upsell_to_sales")
-        return [*new_request(tracker), SlotSet("handoff_kind", "upsell"), SlotSet("contact_path", "lead")]
-
-
 class ActionReferralLink(ServiceAction):
     """A customer who asks about recommending us gets the review link and their personal referral link; the code is
     generated once per customer (customer number, else the conversation) and stored."""

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_base import CatalogueAction
 from actions.knowledge import answer_entry, answer_if_specific
+from bot.catalogue.schema import Product
 from bot.catalogue.service import discount_voucher
 from bot.conversation.answers import combined_total, growth_note, price_for_size, quantity_slot
 from bot.conversation.knowledge import HOSTING_ENTRY
@@ -58,34 +59,44 @@ class ActionShowPrices(CatalogueAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events: list[EventType] = []
         product = self.product(dispatcher, tracker, events)
-        if product:
+        if product and not self.price_for_size(dispatcher, tracker, product, events):
             language = tracker.get_slot("language")
             text = tracker.latest_message.get("text") or ""
-            worked_out = price_for_size(product, from_slots(tracker.get_slot), text)
-            messages = self.services.messages.get()
+            self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
             voucher = discount_voucher(product, tracker.get_slot("voucher"), self.services.today(),
                                        current=mentions_voucher(text))  # fmt: skip
-            if worked_out is None:
-                self.say(dispatcher, tracker, "prices", product_name=product.name, plans=plans_text(product, language))
-                with_code = voucher and quote(product, 1)  # the code the visitor was given, on one unit
-                said = with_code and voucher_message(with_code, voucher, language, messages)
-                if said:
-                    dispatcher.utter_message(text=said)
-                return events
-            said = [quote_message(worked_out, language, messages),
-                    voucher and voucher_message(worked_out, voucher, language, messages),
-                    growth_note(worked_out, text, language, messages)]  # fmt: skip
-            years = asked_years(text)
-            if years:
-                said += years_messages(worked_out, years, language, messages, named_plan(product, text) is not None)
-            said.append(combined_total(self.services.catalogue.products(), from_slots(tracker.get_slot), text,
-                                       language, messages))  # fmt: skip
-            for message in filter(None, said):
-                dispatcher.utter_message(text=message)
-            slot = quantity_slot(product.id)
-            if slot and tracker.get_slot(slot) != worked_out.units:
-                events.append(SlotSet(slot, float(worked_out.units)))
+            with_code = voucher and quote(product, 1)  # the code the visitor was given, on one unit
+            said = with_code and voucher_message(with_code, voucher, language, self.services.messages.get())
+            if said:
+                dispatcher.utter_message(text=said)
         return events
+
+    def price_for_size(self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Product,
+                       events: list[EventType]) -> bool:  # fmt: skip
+        """The plan and price worked out for the size the visitor gave (sites, machines, years, a voucher), said;
+        False, saying nothing, when no size is known."""
+        language = tracker.get_slot("language")
+        text = tracker.latest_message.get("text") or ""
+        worked_out = price_for_size(product, from_slots(tracker.get_slot), text)
+        if worked_out is None:
+            return False
+        messages = self.services.messages.get()
+        voucher = discount_voucher(product, tracker.get_slot("voucher"), self.services.today(),
+                                   current=mentions_voucher(text))  # fmt: skip
+        said = [quote_message(worked_out, language, messages),
+                voucher and voucher_message(worked_out, voucher, language, messages),
+                growth_note(worked_out, text, language, messages)]  # fmt: skip
+        years = asked_years(text)
+        if years:
+            said += years_messages(worked_out, years, language, messages, named_plan(product, text) is not None)
+        said.append(combined_total(self.services.catalogue.products(), from_slots(tracker.get_slot), text,
+                                   language, messages))  # fmt: skip
+        for message in filter(None, said):
+            dispatcher.utter_message(text=message)
+        slot = quantity_slot(product.id)
+        if slot and tracker.get_slot(slot) != worked_out.units:
+            events.append(SlotSet(slot, float(worked_out.units)))
+        return True
 
 
 #: a question where the data is kept

@@ -193,13 +193,9 @@ def _shows_customer(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
     """The evidence of a message that shows an existing customer, even when another one decides its phase ("Wir
     nutzen aktuell Starter, was kostet Professional?"): a retention reading sure enough from the intent, the editor's
     words or the learned signal; None if none does."""
-    for evidence in evidences:
-        if evidence.phase != "retention" or evidence.needs_customer or not evidence.source.startswith(CUSTOMER_SOURCES):
-            continue
-        score = _phase_score(evidence, turn)
-        if score >= model.customer_confidence:
-            return Reason(number, evidence.source, score, evidence.probability, rule="customer")
-    return None
+    readings = (e for e in evidences
+                if e.phase == "retention" and not e.needs_customer and e.source.startswith(CUSTOMER_SOURCES))
+    return _first_sure(readings, turn, model.customer_confidence, number, "customer")
 
 
 def _shows_decision(evidences: Sequence[Evidence], turn: Turn, model: EvidenceModel, number: int | None
@@ -207,12 +203,16 @@ def _shows_decision(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
     """The evidence of a message that shows a visitor who has decided to buy (marked `decided` in the evidence or
     questions file), read sure enough, even when another one decides its phase ("Die Geschäftsführung hat
     Professional freigegeben" read as a request for material for the boss); None if none does."""
-    for evidence in evidences:
-        if not evidence.decided:
-            continue
+    return _first_sure((e for e in evidences if e.decided), turn, model.decided_confidence, number, "decided")
+
+
+def _first_sure(readings: Iterable[Evidence], turn: Turn, threshold: float, number: int | None, rule: str
+                ) -> Reason | None:  # fmt: skip
+    """The first reading at least `threshold` sure, as the reason that keeps the phase (`rule`); None if none is."""
+    for evidence in readings:
         score = _phase_score(evidence, turn)
-        if score >= model.decided_confidence:
-            return Reason(number, evidence.source, score, evidence.probability, rule="decided")
+        if score >= threshold:
+            return Reason(number, evidence.source, score, evidence.probability, rule=rule)
     return None
 
 
@@ -298,10 +298,10 @@ def infer_journey(
             elif (message_phase == "consideration" and phase == "awareness" and first_contact is not None
                   and number is not None and number <= model.first_contact_messages):
                 # right after a first contact, looking around is still awareness
-                phase_reason = (replace(first_contact, rule="first_contact"), reason)
+                phase_reason = (first_contact, reason)
             else:
                 phase, phase_reason = message_phase, (reason,)
-                first_contact = reason if deciding.phase == "awareness" else None
+                first_contact = replace(reason, rule="first_contact") if deciding.phase == "awareness" else None
         for evidence in evidences:
             for slot, labels in (("persona", evidence.persona), ("segment", evidence.segment)):
                 for label, weight in labels.items():

@@ -73,7 +73,8 @@ class SignalSettings:
     Per slot (phase, persona, segment) a reading counts from `min_probability` on. A persona or segment
     reading adds `weight` × its probability to the label's score. A phase reading decides where the message's
     intent and words give no phase; from `over_intent` on it beats the intent's phase too, unless the
-    classifier is more than `intent_margin` surer of the intent.
+    classifier is more than `intent_margin` surer of the intent. A weaker phase reading, from
+    `initial_probability` on, counts only while no phase is known yet (like a greeting's `initial_phase`).
     """
 
     min_probability: Mapping[str, float] = field(
@@ -82,6 +83,7 @@ class SignalSettings:
     weight: Mapping[str, float] = field(default_factory=lambda: {"persona": 2.0, "segment": 2.0})
     over_intent: float = 0.7
     intent_margin: float = 0.2
+    initial_probability: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def _page_rule(entry: PageEvidence) -> PageRule:
 def _signal_settings(section: SignalSection) -> SignalSettings:
     defaults = SignalSettings()
     minimum, weight = dict(defaults.min_probability), dict(defaults.weight)
-    phase = {"over_intent": defaults.over_intent, "intent_margin": defaults.intent_margin}
+    phase = {"over_intent": defaults.over_intent, "intent_margin": defaults.intent_margin,
+             "initial_probability": defaults.initial_probability}  # fmt: skip
     for slot in ("phase", "persona", "segment"):
         given = getattr(section, slot)
         for key, value in (given.dict(exclude_none=True) if given is not None else {}).items():

@@ -99,6 +99,9 @@ def _signal_evidence(reading: Mapping[str, SlotReading], settings: SignalSetting
     phase = reading.get("phase")
     strong = phase if phase is not None and phase.probability >= max(settings.over_intent, minimum["phase"]) else None
     weak = phase if strong is None and phase is not None and phase.probability >= minimum["phase"] else None
+    # weaker still: counts only while no phase is known yet ("Servas", then "heuer a Nachzahlung von 600 Euro")
+    initial = (phase if strong is None and weak is None and phase is not None
+               and phase.probability >= settings.initial_probability else None)  # fmt: skip
 
     def labels(slot: str) -> dict[str, float]:
         found = reading.get(slot)
@@ -111,10 +114,11 @@ def _signal_evidence(reading: Mapping[str, SlotReading], settings: SignalSetting
         Evidence(phase=strong.label if strong else None, source="signal", probability=strong and strong.probability),
         Evidence(
             phase=weak.label if weak else None,
+            initial_phase=initial.label if initial else None,
             persona=labels("persona"),
             segment=labels("segment"),
             source="signal",
-            probability=weak.probability if weak else None,
+            probability=weak.probability if weak else initial.probability if initial else None,
         ),
     )
 
@@ -152,11 +156,15 @@ def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | Non
     found: list[Evidence] = []
     read_as = model.intents.get(turn.read_as or "") if turn.read_confidence >= model.intent_confidence else None
     intent = model.intents.get(turn.intent or "") if turn.confidence >= model.intent_confidence else None
-    classifier_phase = (intent and intent.phase) or (read_as and read_as.phase)
-    if strong.phase and classifier_phase:
+    classifier = next((e for e in (intent, read_as) if e is not None and e.phase), None)
+    if strong.phase and classifier is not None:
         if (strong.probability or 0.0) + model.signal.intent_margin >= max(turn.confidence, turn.read_confidence):
             found.append(strong)  # sure, and the classifier not clearly surer of its intent: beats the intent's phase
-        strong = Evidence()
+            strong = Evidence()
+        elif not classifier.needs_customer:
+            strong = Evidence()
+        # else kept after the intent: when the visitor is not known to be a customer, the intent's phase does not
+        # count and the signal's does ("my partner says go ahead and order it" read as a question about delivery)
     keywords = [rule for rule in model.keywords if rule.regex.search(normalize(text))] if turn.typed else []
     found.extend(rule.evidence for rule in keywords if rule.over_intent)  # "what is it? got a video?": first contact
     if read_as is not None:
@@ -167,9 +175,9 @@ def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | Non
         found.append(intent)
     # a button's payload ("/ask_price{…wattwerk-business…}") is no wording: no keywords
     found.extend(rule.evidence for rule in keywords if not rule.over_intent)
-    if strong.phase:  # no phase from the classifier: after the editor's keywords, like any learned phase
+    if strong.phase:  # no phase from the classifier, or a customer's only: after the editor's keywords
         found.append(strong)
-    if learned.phase or learned.persona or learned.segment:
+    if learned.phase or learned.initial_phase or learned.persona or learned.segment:
         found.append(learned)
     path = str(turn.page.get("path") or "")
     if path:

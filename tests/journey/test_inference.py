@@ -380,6 +380,49 @@ def test_a_learned_phase_decides_when_the_intent_has_none(evidence: EvidenceMode
     ]
 
 
+@pytest.mark.parametrize(
+    ("readings", "phase"),
+    [
+        # nothing the intent or the words place: the phase the words lean to, once one is sure enough
+        ([("awareness", 0.3), ("awareness", 0.55)], "awareness"),
+        ([("retention", 0.45), ("consideration", 0.6)], "retention"),  # only while no phase is known yet
+        ([("decision", 0.35)], None),  # below initial_probability: nothing
+    ],
+)
+def test_a_weak_learned_phase_counts_only_while_no_phase_is_known(
+    evidence: EvidenceModel, readings: list[tuple[str, float]], phase: str | None
+) -> None:
+    texts = [f"message {number}" for number in range(1, len(readings) + 1)]
+    signal = FixedSignal({text: {"phase": reading} for text, reading in zip(texts, readings, strict=True)})
+    state = infer_journey([turn(text, "inform_situation") for text in texts], evidence, signal=signal)  # type: ignore[arg-type]
+    assert state.phase == phase
+    if phase is not None:
+        first = next(index for index, (label, probability) in enumerate(readings, 1) if probability >= 0.4)
+        assert state.explanation()["phase"]["reasons"][0]["message"] == first
+
+
+def test_a_weak_learned_phase_gives_way_to_any_sure_one(evidence: EvidenceModel) -> None:
+    signal = FixedSignal({"Servas": {"phase": ("awareness", 0.5)}})
+    turns = [turn("Servas", "inform_situation"), turn("Was kostet der Clip?", "ask_price")]
+    assert infer_journey(turns, evidence, signal=signal).phase == "decision"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("before", "phase"),
+    [
+        ([], "decision"),  # a prospect: the delivery question's retention does not count, the signal's decision does
+        ([("Wir nutzen Professional seit März", "inform_situation")], "retention"),  # a customer: it does
+    ],
+)
+def test_a_sure_learned_phase_stays_behind_an_intent_that_counts_for_customers_only(
+    evidence: EvidenceModel, before: list[tuple[str, str]], phase: str
+) -> None:
+    text = "my partner says go ahead and order it, when would it arrive?"
+    signal = FixedSignal({text: {"phase": ("decision", 0.77)}})
+    turns = [turn(said, intent, 0.9) for said, intent in before] + [turn(text, "ask_delivery", 0.99)]
+    assert infer_journey(turns, evidence, signal=signal).phase == phase  # type: ignore[arg-type]
+
+
 def test_the_explanation_names_every_message_behind_a_value(evidence: EvidenceModel) -> None:
     turns = [
         turn("Hallo", "greet"),

@@ -172,6 +172,7 @@ class PhaseSignal(_Probabilities):
     min_probability: float | None = None
     over_intent: float | None = None
     intent_margin: float | None = None
+    initial_probability: float | None = None
 
 
 class LabelSignal(_Probabilities):

@@ -100,6 +100,9 @@ class EvidenceModel:
     #: evidence marked `decided` read this surely shows a visitor who has decided to buy: their later questions about
     #: details (specs, a trial, a doubt) keep the decision phase
     decided_confidence: float = 0.7
+    #: a message read as advocacy this surely (praise, a referral, the learned signal; a page alone does not) shows an
+    #: advocate: their later questions (a video to forward, material for a friend) keep the advocacy phase; above 1: off
+    advocate_confidence: float = 2.0
     #: in the visitor's first this many messages, a consideration reading does not end an awareness their own words
     #: started (a first contact who asks for a video or doubts a claim is still looking around); 0: off
     first_contact_messages: int = 0
@@ -192,6 +195,7 @@ def _model(checked: EvidenceFile, questions: QuestionsFile | None = None) -> Evi
         segment_threshold=thresholds.segment,
         customer_confidence=thresholds.customer,
         decided_confidence=thresholds.decided,
+        advocate_confidence=thresholds.advocate,
         first_contact_messages=int(thresholds.first_contact_messages),
         signal=_signal_settings(checked.signal),
     )

@@ -50,7 +50,8 @@ class Reason:
     score: float  #: what it added to the label (persona, segment); for the phase and language, how sure
     probability: float | None = None  #: the learned signal's probability for the label
     #: for the first of a phase's two reasons: what it showed that keeps the phase ("customer": an existing
-    #: customer, "decided": decided to buy, "first_contact": a first contact still looking around)
+    #: customer, "decided": decided to buy, "advocate": an advocate, "first_contact": a first contact still
+    #: looking around)
     rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -214,6 +215,14 @@ def _shows_decision(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
     return _first_sure((e for e in evidences if e.decided), turn, model.decided_confidence, number, "decided")
 
 
+def _shows_advocate(evidences: Sequence[Evidence], turn: Turn, model: EvidenceModel, number: int | None
+                    ) -> Reason | None:  # fmt: skip
+    """The evidence of a message that shows an advocate ("told the whole street about you", praise): an advocacy
+    reading sure enough from the intent, the editor's words or the learned signal; None if none is."""
+    readings = (e for e in evidences if e.phase == "advocacy" and e.source.startswith(CUSTOMER_SOURCES))
+    return _first_sure(readings, turn, model.advocate_confidence, number, "advocate")
+
+
 def _first_sure(readings: Iterable[Evidence], turn: Turn, threshold: float, number: int | None, rule: str
                 ) -> Reason | None:  # fmt: skip
     """The first reading at least `threshold` sure, as the reason that keeps the phase (`rule`); None if none is."""
@@ -251,6 +260,7 @@ def infer_journey(
     phase_reason: tuple[Reason, ...] = ()
     customer: Reason | None = None
     decided: Reason | None = None
+    advocate: Reason | None = None
     first_contact: Reason | None = None
     typed_count = 0
     language = start_language
@@ -297,7 +307,13 @@ def infer_journey(
             reason = Reason(number, deciding.source, _phase_score(deciding, turn), deciding.probability)
             if shown is not None:
                 customer = shown  # an existing customer: more sites or renewal terms are not a new purchase
-            if customer is not None and message_phase in ("awareness", "consideration", "decision"):
+            if message_phase in ("retention", "decision"):
+                advocate = None  # a support request or an order of their own: no longer (only) recommending us
+            advocate = _shows_advocate(evidences, turn, model, number) or advocate
+            if advocate is not None and message_phase in ("awareness", "consideration"):
+                # an advocate's next question (a video to forward, flyers, where reviews go) serves the recommending
+                phase, phase_reason = "advocacy", (advocate, reason)
+            elif customer is not None and message_phase in ("awareness", "consideration", "decision"):
                 phase, phase_reason = "retention", (customer, reason)
             elif decided is not None and message_phase in ("awareness", "consideration"):
                 # decided to buy: a question about the details (specs, a trial, the data protection terms) is the

@@ -91,6 +91,9 @@ def test_an_existing_customer_is_named_as_the_reason_for_retention(evidence: Evi
         (["Hab euch auf TikTok gesehen", "Habt ihr ein längeres Video?"], ["inform_source", "ask_video"],
          "Phase awareness: a first contact in message 1 “Hab euch auf TikTok gesehen”; "
          "message 2 “Habt ihr ein längeres Video?”: asked for a video or demo"),
+        (["Hab euch meinem Schwager empfohlen", "Habt ihr ein kurzes Video für ihn?"], ["ask_referral", "ask_video"],
+         "Phase advocacy: recommending us since message 1 “Hab euch meinem Schwager empfohlen”; "
+         "message 2 “Habt ihr ein kurzes Video für ihn?”: asked for a video or demo"),
     ],
 )  # fmt: skip
 def test_a_phase_kept_by_an_earlier_message_names_what_it_showed(

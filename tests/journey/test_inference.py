@@ -335,6 +335,38 @@ def test_decided_can_be_switched_off_and_needs_a_sure_reading(evidence: Evidence
     assert infer_journey(turns, replace(evidence, decided_confidence=1.1)).phase == "consideration"
 
 
+@pytest.mark.parametrize(
+    ("turns", "phase"),
+    [
+        # an advocate's next question serves the recommending: a video to forward, material for a friend
+        ([("Hab den Clip meinem Schwager empfohlen", "ask_referral"),
+          ("Habt ihr ein kurzes Video für ihn?", "ask_video")], "advocacy"),
+        ([("Läuft super, großes Lob!", "praise"), ("Do you have a one-pager I could send to a friend's company?",
+          "ask_boss_material")], "advocacy"),
+        # a support request of their own ends it: their next question is a customer's
+        ([("Läuft super, großes Lob!", "praise"), ("Die App zeigt seit gestern nichts mehr an", "ask_support"),
+          ("Habt ihr ein Video zur Einrichtung?", "ask_video")], "retention"),
+        # a visitor who received a recommendation and then asks is no advocate (no advocacy reading)
+        ([("Ein Kollege hat uns auf euch hingewiesen", "inform_source"), ("Habt ihr ein Video?", "ask_video")],
+         "awareness"),
+    ],
+)  # fmt: skip
+def test_an_advocates_next_question_stays_advocacy(
+    evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str
+) -> None:
+    state = infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence)
+    assert state.phase == phase
+    if phase == "advocacy":
+        first, last = state.reasons["phase"]
+        assert (first.message, first.rule, last.message) == (1, "advocate", 2)
+
+
+def test_the_advocate_rule_can_be_switched_off(evidence: EvidenceModel) -> None:
+    turns = [turn("Läuft super, großes Lob!", "praise", 0.9), turn("Habt ihr ein Video?", "ask_video", 0.9)]
+    assert infer_journey(turns, replace(evidence, advocate_confidence=1.1)).phase == "consideration"
+    assert infer_journey(turns, replace(evidence, advocate_confidence=0.95)).phase == "consideration"  # not sure enough
+
+
 def test_the_learned_signal_adds_persona_and_segment_where_no_word_is_listed(evidence: EvidenceModel) -> None:
     text = "Bin Betriebselektriker bei uns im Werk"
     signal = FixedSignal({text: {"persona": ("technical", 0.8), "segment": ("b2b", 0.6), "phase": ("awareness", 0.3)}})

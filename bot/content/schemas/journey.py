@@ -146,6 +146,7 @@ class Thresholds(Strict):
     segment: float = 1.0
     customer: float = 0.7
     decided: float = 0.7
+    advocate: float = 2.0
     first_contact_messages: float = 0
 
     @validator("*", pre=True)

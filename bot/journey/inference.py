@@ -157,6 +157,9 @@ def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | Non
     found: list[Evidence] = []
     read_as = model.intents.get(turn.read_as or "") if turn.read_confidence >= model.intent_confidence else None
     intent = model.intents.get(turn.intent or "") if turn.confidence >= model.intent_confidence else None
+    keywords = [rule for rule in model.keywords if rule.regex.search(normalize(text))] if turn.typed else []
+    # the editor's rules that come before the intent come before the learned signal too: the file corrects it
+    found.extend(rule.evidence for rule in keywords if rule.over_intent)  # "what is it? got a video?": first contact
     classifier = next((e for e in (intent, read_as) if e is not None and e.phase), None)
     if strong.phase and classifier is not None:
         if (strong.probability or 0.0) + model.signal.intent_margin >= max(turn.confidence, turn.read_confidence):
@@ -166,8 +169,6 @@ def _read_evidence(turn: Turn, model: EvidenceModel, signal: JourneySignal | Non
             strong = Evidence()
         # else kept after the intent: when the visitor is not known to be a customer, the intent's phase does not
         # count and the signal's does ("my partner says go ahead and order it" read as a question about delivery)
-    keywords = [rule for rule in model.keywords if rule.regex.search(normalize(text))] if turn.typed else []
-    found.extend(rule.evidence for rule in keywords if rule.over_intent)  # "what is it? got a video?": first contact
     if read_as is not None:
         # "Mein Home zeigt keine Daten mehr" answered from a knowledge entry is still a customer's request
         # (retention): the classifier's reading keeps its phase, though not its persona or segment

@@ -584,12 +584,25 @@ def test_distrust_in_a_price_question_marks_the_skeptic(evidence: EvidenceModel,
      ("what is the difference between home and business?", "ask_comparison", "consideration"),
      ("was macht ihr mit meinen daten?", "ask_hosting", "consideration"),
      ("What do you do with my data?", "ask_hosting", "consideration"),
+     ("What is it you actually sell, and why would it be any different?", "ask_comparison", "awareness"),
+     ("what exactly do you sell? is it a device or some software?", "ask_specs", "awareness"),
+     ("Was isch das genau, und wieso sött das bi üs öppis bringe?", "express_doubt", "awareness"),
+     ("was genau ist denn euer produkt? ich muss es meinen eltern erklären", "ask_boss_material", "awareness"),
+     ("TEST60, was ist das genau?", "ask_guarantee", "consideration"),
      ("TEST60, what is that?", "ask_guarantee", "consideration")],  # a follow-up about one thing: no first contact
 )  # fmt: skip
 def test_asking_what_we_are_is_a_first_contact_whatever_else_is_asked(
     evidence: EvidenceModel, text: str, intent: str, phase: str
 ) -> None:
     assert infer_journey([turn(text, intent, 0.9)], evidence).phase == phase
+
+
+def test_the_editors_first_contact_rule_beats_a_sure_learned_phase(evidence: EvidenceModel) -> None:
+    text = "was is das genau? habt ihr irgendwo ein video wo man sieht wie das funktioniert"
+    signal = FixedSignal({text: {"phase": ("consideration", 0.95)}})
+    state = infer_journey([turn(text, "ask_video", 0.8)], evidence, signal=signal)  # type: ignore[arg-type]
+    assert state.phase == "awareness"
+    assert state.explanation()["phase"]["reasons"][0]["source"] == "keyword"
 
 
 @pytest.mark.parametrize("text", ["I want to know what it costs per month, does it pay for itself?",

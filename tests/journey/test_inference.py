@@ -325,11 +325,18 @@ def test_right_after_a_first_contact_looking_around_is_still_awareness(
 def test_after_deciding_to_buy_questions_about_the_details_stay_in_the_decision(
     evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str
 ) -> None:
+    _assert_kept_by_the_first_message(evidence, turns, phase, "decided" if phase == "decision" else None)
+
+
+def _assert_kept_by_the_first_message(
+    evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str, rule: str | None
+) -> None:
+    """The conversation ends in `phase`; with a `rule`, kept by the first message for the second's question."""
     state = infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence)
     assert state.phase == phase
-    if phase == "decision":
+    if rule is not None:
         first, last = state.reasons["phase"]
-        assert (first.message, first.rule, last.message) == (1, "decided", 2), "the decision and the question"
+        assert (first.message, first.rule, last.message) == (1, rule, 2), "what kept the phase, and the question"
 
 
 def test_decided_can_be_switched_off_and_needs_a_sure_reading(evidence: EvidenceModel) -> None:
@@ -357,11 +364,7 @@ def test_decided_can_be_switched_off_and_needs_a_sure_reading(evidence: Evidence
 def test_an_advocates_next_question_stays_advocacy(
     evidence: EvidenceModel, turns: list[tuple[str, str]], phase: str
 ) -> None:
-    state = infer_journey([turn(text, intent, 0.9) for text, intent in turns], evidence)
-    assert state.phase == phase
-    if phase == "advocacy":
-        first, last = state.reasons["phase"]
-        assert (first.message, first.rule, last.message) == (1, "advocate", 2)
+    _assert_kept_by_the_first_message(evidence, turns, phase, "advocate" if phase == "advocacy" else None)
 
 
 def test_the_advocate_rule_can_be_switched_off(evidence: EvidenceModel) -> None:

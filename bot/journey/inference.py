@@ -194,7 +194,8 @@ def _best(scores: Mapping[str, float], last_seen: Mapping[str, int], threshold: 
     return max(candidates, key=lambda label: (scores[label], last_seen[label]))
 
 
-#: evidence from these sources can show an existing customer (a page alone, say the customer area's login, cannot)
+#: evidence from these sources can show who the visitor is, a customer or an advocate (a page alone, say the customer
+#: area's login, cannot)
 CUSTOMER_SOURCES = ("intent:", "keyword:", "signal")
 
 
@@ -203,9 +204,7 @@ def _shows_customer(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
     """The evidence of a message that shows an existing customer, even when another one decides its phase ("Wir
     nutzen aktuell Starter, was kostet Professional?"): a retention reading sure enough from the intent, the editor's
     words or the learned signal; None if none does."""
-    readings = (e for e in evidences
-                if e.phase == "retention" and not e.needs_customer and e.source.startswith(CUSTOMER_SOURCES))
-    return _first_sure(readings, turn, model.customer_confidence, number, "customer")
+    return _shows_phase("retention", evidences, turn, model.customer_confidence, number, "customer")
 
 
 def _shows_decision(evidences: Sequence[Evidence], turn: Turn, model: EvidenceModel, number: int | None
@@ -220,8 +219,16 @@ def _shows_advocate(evidences: Sequence[Evidence], turn: Turn, model: EvidenceMo
                     ) -> Reason | None:  # fmt: skip
     """The evidence of a message that shows an advocate ("told the whole street about you", praise): an advocacy
     reading sure enough from the intent, the editor's words or the learned signal; None if none is."""
-    readings = (e for e in evidences if e.phase == "advocacy" and e.source.startswith(CUSTOMER_SOURCES))
-    return _first_sure(readings, turn, model.advocate_confidence, number, "advocate")
+    return _shows_phase("advocacy", evidences, turn, model.advocate_confidence, number, "advocate")
+
+
+def _shows_phase(phase: str, evidences: Sequence[Evidence], turn: Turn, threshold: float, number: int | None,
+                 rule: str) -> Reason | None:  # fmt: skip
+    """A reading of `phase` at least `threshold` sure that shows who the visitor is: from the intent, the editor's
+    words or the learned signal, and not one that counts for customers only (`needs_customer`)."""
+    readings = (e for e in evidences
+                if e.phase == phase and not e.needs_customer and e.source.startswith(CUSTOMER_SOURCES))
+    return _first_sure(readings, turn, threshold, number, rule)
 
 
 def _first_sure(readings: Iterable[Evidence], turn: Turn, threshold: float, number: int | None, rule: str

@@ -224,45 +224,13 @@ def test_a_broken_or_stale_edit_is_refused_and_the_typed_text_kept(editor_bot: B
     assert 'de: "Auf Wiedersehen!"' in Path(path).read_text(encoding="utf-8")
 
 
-def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(
-    editor_bot: Bot, browser: Browser
-) -> None:
-    puzzling = ["Wie viele Gartenzwerge passen auf euren Firmenparkplatz?",
-                "wie viele gartenzwerge passen auf den parkplatz von euch",
-                "Gartenzwerge auf dem Firmenparkplatz: wie viele passen?"]  # fmt: skip
-    visitor = new_sender()
-    for said in puzzling:
-        editor_bot.say(visitor, said)
-    read = [e["parse_data"]["intent"] for e in editor_bot.tracker(visitor)["events"] if e["event"] == "user"]
-    missed = [i for i in read if i["name"] == "nlu_fallback" or i["confidence"] < 0.5]
-    assert len(missed) >= 2, read  # the bot did not understand most of them: there is a group to see
-    page = browser.new_context(locale="de-DE").new_page()
-    sign_in(page, editor_bot, "erika.editor", PASSWORD)
-    page.get_by_role("link", name="Nicht verstanden").click()
-    group = page.locator("section.group").filter(has_text="Gartenzwerg")
-    expect(group.get_by_role("heading")).to_contain_text(f"({len(missed)}×)")
-    page.screenshot(path=str(ARTIFACTS / "editor-not-understood.png"), full_page=True)
-    group.get_by_role("link", name="Gespräch ansehen").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Gespräch")
-    expect(page.locator(".transcript .visitor").first).to_contain_text("Gartenzwerge")
-    expect(page.locator(".transcript .bot").first).to_be_visible()
-    page.go_back()
-    page.locator("section.group").filter(has_text="Gartenzwerg").get_by_role(
-        "button", name="Kein Thema für den Bot"
-    ).click()
-    expect(page.get_by_role("status")).to_contain_text(f"{len(missed)} Nachricht(en) als Beispiele für out_of_scope")
-    expect(page.locator("section.group").filter(has_text="Gartenzwerg")).to_have_count(0)  # decided: gone
-    written = (editor_bot.settings.nlu_dir / "de" / "from_editors.yml").read_text(encoding="utf-8")
-    assert "- intent: out_of_scope" in written
-    assert sum(f"- {said}" in written for said in puzzling) == len(missed)
-    assert (PROJECT_ROOT / "data" / "nlu" / "de" / "from_editors.yml").exists() is False, "the test's copy only"
-
-
 def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
     editor_bot: Bot, browser: Browser
 ) -> None:
-    """The editor starts it in the browser; visitors keep chatting the whole time; the gate holds (same data); every
-    message is answered; afterwards Rasa serves the new model and the next start would load it too."""
+    """The editor starts it in the browser; visitors keep chatting the whole time; the gate holds (the same data as
+    the running model, so Rasa's training cache makes the train step short: it runs before any test here adds
+    examples); every message is answered; afterwards Rasa serves the new model and the next start would load it
+    too."""
     failures: list[str] = []
     answered = [0]
     stop = threading.Event()
@@ -310,6 +278,40 @@ def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
     assert served.read_bytes() == (job_dir / "candidate.tar.gz").read_bytes()  # the next start loads it too
     assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))
     print(f"train and deploy: {job['steps']}, {during} messages answered meanwhile, 0 failed")
+
+
+def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(
+    editor_bot: Bot, browser: Browser
+) -> None:
+    puzzling = ["Wie viele Gartenzwerge passen auf euren Firmenparkplatz?",
+                "wie viele gartenzwerge passen auf den parkplatz von euch",
+                "Gartenzwerge auf dem Firmenparkplatz: wie viele passen?"]  # fmt: skip
+    visitor = new_sender()
+    for said in puzzling:
+        editor_bot.say(visitor, said)
+    read = [e["parse_data"]["intent"] for e in editor_bot.tracker(visitor)["events"] if e["event"] == "user"]
+    missed = [i for i in read if i["name"] == "nlu_fallback" or i["confidence"] < 0.5]
+    assert len(missed) >= 2, read  # the bot did not understand most of them: there is a group to see
+    page = browser.new_context(locale="de-DE").new_page()
+    sign_in(page, editor_bot, "erika.editor", PASSWORD)
+    page.get_by_role("link", name="Nicht verstanden").click()
+    group = page.locator("section.group").filter(has_text="Gartenzwerg")
+    expect(group.get_by_role("heading")).to_contain_text(f"({len(missed)}×)")
+    page.screenshot(path=str(ARTIFACTS / "editor-not-understood.png"), full_page=True)
+    group.get_by_role("link", name="Gespräch ansehen").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gespräch")
+    expect(page.locator(".transcript .visitor").first).to_contain_text("Gartenzwerge")
+    expect(page.locator(".transcript .bot").first).to_be_visible()
+    page.go_back()
+    page.locator("section.group").filter(has_text="Gartenzwerg").get_by_role(
+        "button", name="Kein Thema für den Bot"
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text(f"{len(missed)} Nachricht(en) als Beispiele für out_of_scope")
+    expect(page.locator("section.group").filter(has_text="Gartenzwerg")).to_have_count(0)  # decided: gone
+    written = (editor_bot.settings.nlu_dir / "de" / "from_editors.yml").read_text(encoding="utf-8")
+    assert "- intent: out_of_scope" in written
+    assert sum(f"- {said}" in written for said in puzzling) == len(missed)
+    assert (PROJECT_ROOT / "data" / "nlu" / "de" / "from_editors.yml").exists() is False, "the test's copy only"
 
 
 def test_a_model_worse_than_the_running_one_is_not_deployed(editor_bot: Bot) -> None:

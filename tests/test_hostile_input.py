@@ -19,6 +19,8 @@ from tests.test_socketio_channel import Widget, origin
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs a trained model: make train")
 
+WELCOME = ("willkommen bei Wattwerk", "welcome to Wattwerk")  # utter_greet in either language
+
 HOSTILE = [
     # scripts and markup
     "<script>alert(1)</script>", '"><svg/onload=alert(1)>', "<img src=x onerror=alert(document.cookie)>",
@@ -158,6 +160,9 @@ def test_every_hostile_message_over_rest_is_answered_and_a_greeting_after_it_too
 
 
 def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot) -> None:
+    """Each hostile message, then a greeting: the greeting is answered with the welcome (after the hostile message's
+    first answer, so it is processed after it; whatever else the hostile message said is passed over)."""
+
     async def session() -> list[str]:
         widget = Widget(bot, origin(bot))
         await widget.open()
@@ -165,9 +170,9 @@ def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot)
         try:
             for message in HOSTILE:
                 await widget.send(message, {})
-                await _drain(widget, first_within=10.0)
+                await _first(widget, within=10.0)  # its first answer: it is being processed
                 await widget.send("Hallo!", {})
-                if not await _drain(widget, first_within=20.0):
+                if not await _welcomed(widget, within=20.0):
                     silent.append(message[:40])
         finally:
             await widget.close()
@@ -176,12 +181,21 @@ def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot)
     assert asyncio.run(session()) == [], "no greeting answered after these"
 
 
-async def _drain(widget: Widget, first_within: float) -> list[dict[str, Any]]:
-    """The bot's answers to one message: the first within `first_within` s, the rest until 0.5 s of quiet."""
-    got: list[dict[str, Any]] = []
+async def _welcomed(widget: Widget, within: float) -> bool:
+    """Whether the welcome arrives within `within` s (the bot's other answers before it are passed over)."""
+    deadline = asyncio.get_running_loop().time() + within
     try:
-        got.append(await asyncio.wait_for(widget.received.get(), first_within))
         while True:
-            got.append(await asyncio.wait_for(widget.received.get(), 0.5))
+            answer = await asyncio.wait_for(widget.received.get(), deadline - asyncio.get_running_loop().time())
+            if any(welcome in str(answer.get("text")) for welcome in WELCOME):
+                return True
     except asyncio.TimeoutError:
-        return got
+        return False
+
+
+async def _first(widget: Widget, within: float) -> None:
+    """Waits for the bot's first answer to a message (none at all is allowed: a message with nothing to say)."""
+    try:
+        await asyncio.wait_for(widget.received.get(), within)
+    except asyncio.TimeoutError:
+        pass

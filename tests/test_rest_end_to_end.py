@@ -8,9 +8,12 @@ the Rasa server once to show that nothing is lost.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -31,6 +34,30 @@ def test_german_visitor_gets_german_answers_and_is_recognised_as_skeptic(bot: Bo
     assert any(r.get("buttons") for r in answer), "the answer should end with an offer the visitor can click"
     slots = bot.slots(sender)
     assert (slots["language"], slots["journey_phase"], slots["persona"]) == ("de", "consideration", "skeptic")
+
+
+def test_a_quick_second_message_is_answered_right_after_the_first(bot: Bot) -> None:
+    """A visitor sends a second question while the first is still being answered: both are answered, in order, and
+    the second waits only for the first, not a second more (Rasa's lock store checked once a second)."""
+    sender = new_sender()
+    bot.say(sender, "Hallo!")
+    done: dict[str, float] = {}
+
+    def ask(message: str) -> list[dict[str, Any]]:
+        answer = bot.say(sender, message)
+        done[message] = time.monotonic()
+        return answer
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        price = pool.submit(ask, "Was kostet Wattwerk Home?")
+        time.sleep(0.05)  # typed right after it
+        reviews = pool.submit(ask, "Und wo finde ich Bewertungen?")
+        price_answer, reviews_answer = price.result(), reviews.result()
+    assert "79" in texts(price_answer) and "Bewertung" in texts(reviews_answer)
+    user = [e["text"] for e in bot.tracker(sender)["events"] if e["event"] == "user"]
+    assert user[-2:] == ["Was kostet Wattwerk Home?", "Und wo finde ich Bewertungen?"]
+    waited = done["Und wo finde ich Bewertungen?"] - done["Was kostet Wattwerk Home?"]
+    assert 0 < waited < 0.8, f"the second answer came {waited:.2f} s after the first"
 
 
 def test_accepting_an_offer_delivers_it(bot: Bot) -> None:

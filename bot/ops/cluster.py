@@ -23,6 +23,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.engine import make_url
 
@@ -143,21 +144,21 @@ def local_redis(settings: Settings) -> tuple[Part, str]:
 
 
 def endpoints_file(redis_url: str, cluster_dir: Path) -> Path:
-    """endpoints.yml with Rasa's Redis lock store added, for the replicas."""
+    """endpoints.yml with the Redis lock store instead of the in-memory one, for the replicas."""
     parsed = make_url(redis_url.replace("redis://", "redis+py://", 1))
-    lock_store = (
-        "\n# Added by make run-cluster: one message of a conversation at a time across the replicas.\n"
-        "lock_store:\n"
-        "  type: bot.rasa_plugins.lock_store.AtomicRedisLockStore  # tickets changed atomically\n"
-        f"  url: {parsed.host or '127.0.0.1'}\n"
-        f"  port: {parsed.port or 6379}\n"
-        f"  db: {parsed.database or 0}\n"
-        + (f"  password: {parsed.password}\n" if parsed.password else "")
-        + "  key_prefix: journey\n"
-        + "  socket_timeout: 2  # a hung Redis: a clear error after 2 s (Rasa's default is 10)\n"
-    )
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["lock_store"] = {
+        "type": "bot.rasa_plugins.lock_store.AtomicRedisLockStore",  # tickets changed atomically
+        "url": parsed.host or "127.0.0.1",
+        "port": parsed.port or 6379,
+        "db": int(parsed.database or 0),
+        **({"password": parsed.password} if parsed.password else {}),
+        "key_prefix": "journey",
+        "socket_timeout": 2,  # a hung Redis: a clear error after 2 s (Rasa's default is 10)
+    }
     path = cluster_dir / "endpoints.yml"
-    path.write_text((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8") + lock_store, encoding="utf-8")
+    header = "# Written by make run-cluster from endpoints.yml, with the lock store the replicas share.\n"
+    path.write_text(header + yaml.safe_dump(endpoints, sort_keys=False, allow_unicode=True), encoding="utf-8")
     path.chmod(0o600)
     return path
 

@@ -1,5 +1,6 @@
-"""Rasa's Redis lock store, with a conversation's tickets changed atomically, in one round trip each (cluster mode,
-docs/deploy.md).
+"""Rasa's lock stores (one message of a conversation at a time), with a waiting message checking every 50 ms
+instead of every second: in memory for one process, and on Redis with a conversation's tickets changed atomically,
+in one round trip each (cluster mode, docs/deploy.md).
 
 Rasa 3.6's `RedisLockStore` issues a ticket by reading the conversation's lock from Redis, adding the ticket and
 writing the lock back; it removes one the same way. Two replicas that get a message of the same conversation at
@@ -20,11 +21,11 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from rasa.core.lock import Ticket, TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +123,16 @@ class AtomicRedisLockStore(RedisLockStore):
         """Nothing to write while waiting: expired tickets are dropped by each script, and a waiting message's
         reading of the lock skips them (Rasa's version writes the lock back unguarded, racing the scripts)."""
 
+
+class QuickInMemoryLockStore(InMemoryLockStore):
+    """Rasa's in-memory lock store (one process: `make run`), with a waiting message checking every `WAIT_S`
+    instead of every second. A visitor's message that arrives while the previous one is still being processed (a
+    quick second message, a button clicked while the answer is still coming) waited up to a second more than it
+    needed to. endpoints.yml: `lock_store: {type: bot.rasa_plugins.lock_store.QuickInMemoryLockStore}`."""
+
+    def __init__(self, endpoint_config: Any = None) -> None:  # Rasa passes the endpoint for a module path
+        super().__init__()
+
+    def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+             wait_time_in_seconds: float = WAIT_S) -> AbstractAsyncContextManager[TicketLock]:  # fmt: skip
+        return super().lock(conversation_id, lock_lifetime, min(wait_time_in_seconds, WAIT_S))

@@ -15,8 +15,20 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of a text after `normalize`, without e-mail addresses and links."""
-    text = re.sub(r"\S+@\S+|https?://\S+|www\.\S+", " ", text)
-    return _WORD.findall(normalize(text))
+    return _WORD.findall(normalize(" ".join(_without_address(token) for token in text.split())))
+
+
+#: where a link starts inside a whitespace-separated token
+_LINK = re.compile(r"https?://|www\.")
+
+
+def _without_address(token: str) -> str:
+    """The token without an e-mail address (the whole token) or a link (from where it starts). Token by token, in
+    linear time: a pattern like `\\S+@\\S+` over the whole text takes seconds on 50,000 characters without a space."""
+    if "@" in token:
+        return ""
+    link = _LINK.search(token)
+    return token[: link.start()] if link else token
 
 
 # Characters that start Markdown links, images, emphasis, code, HTML or tables in CommonMark/GFM

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -157,6 +158,26 @@ def test_every_hostile_message_over_rest_is_answered_and_a_greeting_after_it_too
     with ThreadPoolExecutor(max_workers=4) as pool:
         problems = [found for share in pool.map(visitor, [HOSTILE[i::4] for i in range(4)]) for found in share]
     assert problems == []
+
+
+def test_a_huge_message_is_answered_in_time_and_holds_up_no_other_visitor(bot: Bot) -> None:
+    """50,000 characters without a space: answered within 3 s (not with the apology for a hung action server), and
+    another visitor who greets meanwhile gets the welcome just as fast. (Reading its words once took 5 s of the
+    action server's time, and every visitor waited.)"""
+
+    def timed(sender: str, message: str) -> tuple[float, str]:
+        started = time.monotonic()
+        status, answer = say(bot, sender, message)
+        assert status == 200, answer
+        return time.monotonic() - started, " ".join(str(reply.get("text")) for reply in answer)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        huge = pool.submit(timed, uuid.uuid4().hex, "a" * 50_000)
+        time.sleep(0.1)
+        other = pool.submit(timed, uuid.uuid4().hex, "Hallo!")
+        (huge_s, huge_text), (other_s, other_text) = huge.result(), other.result()
+    assert huge_s < 3 and "hakt es gerade technisch" not in huge_text, (huge_s, huge_text[:120])
+    assert other_s < 3 and any(welcome in other_text for welcome in WELCOME), (other_s, other_text[:120])
 
 
 def test_every_hostile_message_over_socketio_leaves_the_chat_answering(bot: Bot) -> None:

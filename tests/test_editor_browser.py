@@ -84,6 +84,62 @@ def hidden_text(page: str, name: str) -> str:
     return html.unescape(page.split(f"name='{name}'")[1].split(">", 1)[1].split("</textarea>")[0])
 
 
+def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
+    editor_bot: Bot, browser: Browser
+) -> None:
+    """The editor starts it in the browser; visitors keep chatting the whole time; the gate holds (the same data as
+    the running model, so Rasa's training cache makes the train step short: it runs first, before any test here
+    edits an answer or adds examples, which are training data too); every message is answered; afterwards Rasa
+    serves the new model and the next start would load it too."""
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def visitor() -> None:
+        sender = new_sender()
+        while not stop.is_set():
+            try:
+                replies = editor_bot.say(sender, "Was kostet Wattwerk Home?")
+                if "79" not in texts(replies):
+                    failures.append(f"no price: {texts(replies)[:80]!r}")
+                answered[0] += 1
+            except Exception as error:  # a refused, broken or timed-out message is a failure
+                failures.append(f"{type(error).__name__}: {error}")
+            stop.wait(0.5)  # a visitor reads the answer before the next question (and the job gets some CPU)
+
+    visitors = [threading.Thread(target=visitor, daemon=True) for _ in range(3)]
+    for thread in visitors:
+        thread.start()
+    page = browser.new_context(locale="de-DE").new_page()
+    try:
+        sign_in(page, editor_bot, "erika.editor", PASSWORD)
+        page.get_by_role("link", name="Trainieren und ausliefern").click()
+        before = answered[0]
+        page.get_by_role("button", name="Trainieren und ausliefern").click()
+        expect(page.get_by_role("status")).to_contain_text("Läuft")
+        expect(page.get_by_role("status")).not_to_contain_text("Läuft", timeout=12 * 60_000)  # the page refreshes
+        page.screenshot(path=str(ARTIFACTS / "editor-training-done.png"), full_page=True)
+        expect(page.get_by_role("status")).to_contain_text("Ausgeliefert")
+        during = answered[0] - before
+    finally:
+        stop.set()
+        for thread in visitors:
+            thread.join(timeout=60)
+    assert not failures, failures[:5]
+    assert during >= 30, f"only {during} messages while training and deploying"
+    (job_dir,) = sorted((editor_bot.settings.models_dir / "jobs").glob("2*"))
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    assert [step["state"] for step in job["steps"]] == ["passed"] * 4, job
+    assert job["candidate_f1"] >= job["running_f1"] > 0.9
+    status_url = f"{editor_bot.settings.rasa_url}/status?token={editor_bot.settings.rasa_auth_token}"
+    with urllib.request.urlopen(status_url, timeout=30) as response:
+        assert json.loads(response.read())["model_file"].endswith("candidate.tar.gz")
+    served = editor_bot.settings.models_dir / "journey.tar.gz"
+    assert served.read_bytes() == (job_dir / "candidate.tar.gz").read_bytes()  # the next start loads it too
+    assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))
+    print(f"train and deploy: {job['steps']}, {during} messages answered meanwhile, 0 failed")
+
+
 def test_an_editor_changes_an_answer_in_the_browser_and_the_chat_says_it(editor_bot: Bot, browser: Browser) -> None:
     path = editor_bot.settings.responses_file
     before = path.read_text(encoding="utf-8").splitlines()
@@ -222,62 +278,6 @@ def test_a_broken_or_stale_edit_is_refused_and_the_typed_text_kept(editor_bot: B
     fields["en:"] = "Thank you for stopping by, and goodbye!"
     assert editor.post("/editor/answers/utter_goodbye", fields)[0] == 200  # saved, then the form again
     assert 'de: "Auf Wiedersehen!"' in Path(path).read_text(encoding="utf-8")
-
-
-def test_train_and_deploy_swaps_the_model_under_load_without_a_failed_message(
-    editor_bot: Bot, browser: Browser
-) -> None:
-    """The editor starts it in the browser; visitors keep chatting the whole time; the gate holds (the same data as
-    the running model, so Rasa's training cache makes the train step short: it runs before any test here adds
-    examples); every message is answered; afterwards Rasa serves the new model and the next start would load it
-    too."""
-    failures: list[str] = []
-    answered = [0]
-    stop = threading.Event()
-
-    def visitor() -> None:
-        sender = new_sender()
-        while not stop.is_set():
-            try:
-                replies = editor_bot.say(sender, "Was kostet Wattwerk Home?")
-                if "79" not in texts(replies):
-                    failures.append(f"no price: {texts(replies)[:80]!r}")
-                answered[0] += 1
-            except Exception as error:  # a refused, broken or timed-out message is a failure
-                failures.append(f"{type(error).__name__}: {error}")
-            stop.wait(0.5)  # a visitor reads the answer before the next question (and the job gets some CPU)
-
-    visitors = [threading.Thread(target=visitor, daemon=True) for _ in range(3)]
-    for thread in visitors:
-        thread.start()
-    page = browser.new_context(locale="de-DE").new_page()
-    try:
-        sign_in(page, editor_bot, "erika.editor", PASSWORD)
-        page.get_by_role("link", name="Trainieren und ausliefern").click()
-        before = answered[0]
-        page.get_by_role("button", name="Trainieren und ausliefern").click()
-        expect(page.get_by_role("status")).to_contain_text("Läuft")
-        expect(page.get_by_role("status")).not_to_contain_text("Läuft", timeout=12 * 60_000)  # the page refreshes
-        page.screenshot(path=str(ARTIFACTS / "editor-training-done.png"), full_page=True)
-        expect(page.get_by_role("status")).to_contain_text("Ausgeliefert")
-        during = answered[0] - before
-    finally:
-        stop.set()
-        for thread in visitors:
-            thread.join(timeout=60)
-    assert not failures, failures[:5]
-    assert during >= 30, f"only {during} messages while training and deploying"
-    (job_dir,) = sorted((editor_bot.settings.models_dir / "jobs").glob("2*"))
-    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
-    assert [step["state"] for step in job["steps"]] == ["passed"] * 4, job
-    assert job["candidate_f1"] >= job["running_f1"] > 0.9
-    status_url = f"{editor_bot.settings.rasa_url}/status?token={editor_bot.settings.rasa_auth_token}"
-    with urllib.request.urlopen(status_url, timeout=30) as response:
-        assert json.loads(response.read())["model_file"].endswith("candidate.tar.gz")
-    served = editor_bot.settings.models_dir / "journey.tar.gz"
-    assert served.read_bytes() == (job_dir / "candidate.tar.gz").read_bytes()  # the next start loads it too
-    assert "79" in texts(editor_bot.say(new_sender(), "Was kostet Wattwerk Home?"))
-    print(f"train and deploy: {job['steps']}, {during} messages answered meanwhile, 0 failed")
 
 
 def test_an_editor_turns_what_the_bot_did_not_understand_into_training_examples(

@@ -12,7 +12,6 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
 PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()/.-]{5,}\d(?!\w)")
 # A number as people dial it: starting with + or 0, so amounts ("1200000 kWh") never match.
 DIALLED_NUMBER = re.compile(r"(?<![\w.])(?:\+\d|\(?0\d)[\d ()/.-]{4,}\d(?![\w.])")
-_EMAILISH = re.compile(r"\S+@\S*|\S*@\S+")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,13 @@ def find_email(text: str) -> str | None:
 
 def looks_like_bad_email(text: str) -> bool:
     """The visitor tried to give an e-mail address that is not valid (e.g. `anna@berger`)."""
-    return bool(_EMAILISH.search(text or "")) and find_email(text) is None
+    return _emailish(text or "") and find_email(text) is None
+
+
+def _emailish(text: str) -> bool:
+    """Whether a word of the text has an @ and something beside it. Word by word, in linear time: the pattern
+    `\\S+@\\S*|\\S*@\\S+` over the whole text took 15 s on 50,000 characters without a space."""
+    return any("@" in word and word != "@" for word in text.split())
 
 
 def find_phone(text: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -52,6 +53,16 @@ def test_details_from_earlier_messages_are_kept_and_later_ones_win() -> None:
 @pytest.mark.parametrize("text", ["anna@berger", "anna(at)berger.de", "@berger.de"])
 def test_an_invalid_email_is_noticed(text: str) -> None:
     assert looks_like_bad_email(text) or "@" not in text
+
+
+@pytest.mark.parametrize("text", ["anna@berger", "a" * 50_000 + "@berger", "a" * 50_000, "x @ y " * 10_000])
+def test_a_huge_answer_to_the_contact_question_is_judged_at_once(text: str) -> None:
+    """A visitor's 50,000-character answer while the bot asks for a contact: judged in well under a second (the action
+    server does nothing else meanwhile), with the same verdict as for a short one."""
+    started = time.monotonic()
+    verdict = looks_like_bad_email(text)
+    assert time.monotonic() - started < 0.5
+    assert verdict == ("@" in text and "berger" in text)
 
 
 def test_team_size_for_the_brief() -> None:

@@ -9,6 +9,7 @@ PY       := $(VENV)/bin/python
 RASA     := $(VENV)/bin/rasa
 MODEL    := models/journey.tar.gz
 SIGNAL   := models/journey_signal.pkl
+PHASE    := models/journey_phase.pkl
 WIDGET   := website/node_modules/rasa-webchat/lib/index.js
 EVAL_DIR ?= ../shared/eval
 TRAINING_DATA := data/nlu data/rules
@@ -55,12 +56,18 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	bash scripts/setup.sh requirements-dev.txt
 	@touch $@
 
-train: $(MODEL) $(SIGNAL)
+train: $(MODEL) $(SIGNAL) $(PHASE)
 # The learned journey signal (bot/journey/signals.py) from data/journey/examples/, in seconds (the folder itself is a
 # prerequisite too, so that a removed example file retrains it).
 $(SIGNAL): data/journey/examples $(wildcard data/journey/examples/*.yml) bot/journey/signals.py bot/journey/evidence.py bot/text.py \
 	  bot/content/schemas/base.py bot/content/schemas/journey.py bot/journey/vocabulary.py requirements.lock | $(VENV)/.installed
 	$(PY) -m bot.journey.signals train --out $@
+
+# The conversation phase model (bot/journey/phase_model.py) from data/journey/conversations/, each message read by
+# the trained Rasa model and the signal (about a minute).
+$(PHASE): $(MODEL) $(SIGNAL) data/journey/conversations $(wildcard data/journey/conversations/*.yml) \
+	  data/journey/evidence.yml data/content/questions.yml $(wildcard bot/journey/*.py) | $(VENV)/.installed
+	$(PY) -m bot.journey.phase_model train --out $@
 
 $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 	$(RASA) train --config config.yml --domain domain --data $(TRAINING_DATA) \
@@ -71,31 +78,32 @@ $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 content: install
 	$(PY) -m bot.catalogue.loader
 
-run: $(MODEL) $(SIGNAL) content
+run: $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) -m bot.launcher run
 
 # Cluster mode (docs/deploy.md): PostgreSQL, Redis, nginx, RASA_REPLICAS Rasa servers, ACTION_REPLICAS action
 # servers, web app and worker, on the same addresses as `make run`.
-run-cluster: $(MODEL) $(SIGNAL) content services
+run-cluster: $(MODEL) $(SIGNAL) $(PHASE) content services
 	$(PY) -m bot.launcher run-cluster
 
-shell: $(MODEL) $(SIGNAL) content
+shell: $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) -m bot.launcher shell
 
-eval: $(MODEL) $(SIGNAL) content
+eval: $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) $(EVAL_ARGS)
 
 # Our own labelled conversations (written independently of the training data), for tuning;
-# CONVERSATIONS=tests/journey/dev_b_conversations.yml for the second dev part, and
-# tests/journey/locked_conversations.yml for the locked test part (score once per finished change).
-eval-dev: CONVERSATIONS ?= tests/journey/dev_conversations.yml
-eval-dev: $(MODEL) $(SIGNAL) content
+# CONVERSATIONS=tests/journey/dev_k_conversations.yml for the second dev part, and
+# tests/journey/locked_conversations.yml for the locked test part (score once per finished change). The older
+# development sets in data/journey/conversations/ train the conversation phase model: not held out.
+eval-dev: CONVERSATIONS ?= tests/journey/dev_j_conversations.yml
+eval-dev: $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) -m bot.launcher eval --eval-dir $(EVAL_DIR) --conversations $(CONVERSATIONS) $(EVAL_ARGS)
 
 # Answer quality (issue 11): the share of turns whose reply has what a good answer must, and the
 # fallback rate; ANSWERS=tests/answers/locked.yml for the locked test part (never tune on it).
 eval-answers: ANSWERS ?= tests/answers/dev.yml
-eval-answers: $(MODEL) $(SIGNAL) content
+eval-answers: $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) -m bot.launcher answers $(ANSWERS) $(EVAL_ARGS)
 
 test: lint unit validate nlu-test conversation-test
@@ -103,7 +111,7 @@ test: lint unit validate nlu-test conversation-test
 lint: install-dev
 	$(VENV)/bin/ruff check bot actions tests scripts migrations
 
-unit: install-dev $(MODEL) $(SIGNAL) $(WIDGET) browser services
+unit: install-dev $(MODEL) $(SIGNAL) $(PHASE) $(WIDGET) browser services
 	$(VENV)/bin/pytest
 
 validate: install
@@ -121,7 +129,7 @@ bench-nlu: install $(MODEL)
 
 # Load benchmark (issue 13): ours against a stock `rasa init` bot in one run; not part of `make test`
 # (a 5-second smoke run of its harness is). BENCH_ARGS="--visitors 1,20 --seconds 30" and so on.
-bench-load: install $(MODEL) $(SIGNAL) content
+bench-load: install $(MODEL) $(SIGNAL) $(PHASE) content
 	$(PY) scripts/bench_load.py $(BENCH_ARGS)
 
 # The journey dashboard over 100,000 generated conversations, on SQLite and PostgreSQL (issue 16); not part of

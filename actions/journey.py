@@ -48,6 +48,7 @@ class ActionTrackJourney(ServiceAction):
             self.services.evidence.get(),
             default_language=self.services.settings.default_language,
             signal=self.services.signal.get(),
+            phase_model=self.services.phase_model.get(),
         )
         slots = {
             "journey_phase": state.phase,

@@ -67,6 +67,7 @@ class Settings:
     # empty: the one at rasa_url.
     rasa_replica_urls: tuple[str, ...] = ()
     journey_signal_file: Path = PROJECT_ROOT / "models" / "journey_signal.pkl"
+    journey_phase_file: Path = PROJECT_ROOT / "models" / "journey_phase.pkl"
     log_dir: Path = PROJECT_ROOT / "var" / "log"  # where `make run` writes each part's log
     # Cluster mode (`make run-cluster`, docs/deploy.md): Rasa replicas and action servers behind nginx, the
     # conversations in PostgreSQL (DATABASE_URL, or one started locally under var/ on cluster_postgres_port) and
@@ -241,6 +242,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
             url.strip().rstrip("/") for url in env.get("RASA_REPLICA_URLS", "").split(",") if url.strip()
         ),
         journey_signal_file=_path(env, "JOURNEY_SIGNAL_FILE", "models/journey_signal.pkl"),
+        journey_phase_file=_path(env, "JOURNEY_PHASE_FILE", "models/journey_phase.pkl"),
         log_dir=_path(env, "LOG_DIR", "var/log"),
         rasa_replicas=max(1, _count(env, "RASA_REPLICAS", 2, maximum=8)),
         action_replicas=max(1, _count(env, "ACTION_REPLICAS", 2, maximum=8)),

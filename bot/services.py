@@ -17,6 +17,7 @@ from bot.conversation.knowledge import KNOWLEDGE_FILE, KnowledgeIndex, load_inde
 from bot.db import create_tables, make_engine, make_session_factory
 from bot.journey.evidence import EvidenceModel, load_evidence
 from bot.journey.offers import OfferPlan, load_offers
+from bot.journey.phase_model import PhaseModelFile
 from bot.journey.signals import SignalFile
 from bot.messages import Messages, load_messages
 from bot.reloading import ReloadingFile
@@ -40,6 +41,8 @@ class Services:
     website: ReloadingFile[Site]
     #: the learned journey signal (models/journey_signal.pkl from `make train`), re-read when retrained
     signal: SignalFile
+    #: the conversation phase model (models/journey_phase.pkl from `make train`), re-read when retrained
+    phase_model: PhaseModelFile
     #: the answers Rasa asks for through its NLG endpoint (data/content/responses.yml)
     responses: ReloadingFile[Responses]
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
@@ -73,6 +76,7 @@ def build_services(
         team=ReloadingFile(settings.team_file, load_team),
         website=ReloadingFile(settings.website_file, load_site),
         signal=SignalFile(settings.journey_signal_file),
+        phase_model=PhaseModelFile(settings.journey_phase_file),
         responses=ReloadingFile(settings.responses_file, partial(load_responses, questions=settings.questions_file),
                                 also=[settings.questions_file]),
         now=now,
@@ -94,6 +98,7 @@ def warm_up(services: Services) -> list[str]:
     for name, read in (("evidence", services.evidence.get), ("offers", services.offers.get),
                        ("messages", services.messages.get), ("team", services.team.get),
                        ("website", services.website.get), ("signal", services.signal.get),
+                       ("phase model", services.phase_model.get),
                        ("responses", services.responses.get),
                        ("knowledge", services.knowledge.get), ("catalogue", services.catalogue.products)):  # fmt: skip
         try:

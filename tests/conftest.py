@@ -58,7 +58,8 @@ def offers() -> OfferPlan:
 def services(tmp_path: Path) -> Services:
     """Services on a fresh SQLite file. Without the learned journey signal: what the actions do follows from
     the evidence file alone, whatever `make train` last produced (tests/journey/ covers the signal)."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}", "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl")}
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}", "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl"),
+           "JOURNEY_PHASE_FILE": str(tmp_path / "none-phase.pkl")}
     return build_services(settings_from_env(env))
 
 
@@ -84,7 +85,8 @@ def catalogue_services(tmp_path: Path, catalogue_template: Path) -> Services:
 
     path = tmp_path / "catalogue.db"
     shutil.copyfile(catalogue_template, path)
-    env = {"DATABASE_URL": f"sqlite:///{path}", "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl")}
+    env = {"DATABASE_URL": f"sqlite:///{path}", "JOURNEY_SIGNAL_FILE": str(tmp_path / "none.pkl"),
+           "JOURNEY_PHASE_FILE": str(tmp_path / "none-phase.pkl")}
     return build_services(settings_from_env(env), today=lambda: dt.date(2026, 11, 23))
 
 

@@ -72,6 +72,7 @@ INTENT_LABELS: Mapping[str, tuple[str, str]] = {
 _TEXTS = {
     "de": {
         "message": "Nachricht", "keyword": "Stichwörter „{name}“", "signal": "gelerntes Signal ({percent} %)",
+        "conversation": "das ganze Gespräch abgewogen ({percent} %)",
         "page": "Seite {name}", "situation": "eigene Angaben zur Lage", "words": "Wortwahl",
         "browser": "Sprache des Browsers", "language_switch": "Sprachumschalter der Website",
         "intent": "Absicht {name}", "customer": "schon Kunde seit", "decided": "zum Kauf entschlossen seit",
@@ -81,6 +82,7 @@ _TEXTS = {
     },
     "en": {
         "message": "message", "keyword": "keywords “{name}”", "signal": "learned signal ({percent} %)",
+        "conversation": "the whole conversation weighed ({percent} %)",
         "page": "page {name}", "situation": "what they said about their situation", "words": "choice of words",
         "browser": "the browser's language", "language_switch": "the website's language switch",
         "intent": "intent {name}", "customer": "a customer since", "decided": "decided to buy since",
@@ -97,8 +99,8 @@ def _describe(reason: Mapping[str, Any], language: str) -> str:
     if source == "intent":
         labels = INTENT_LABELS.get(str(name))
         return labels[language == "en"] if labels else texts["intent"].format(name=name)
-    if source == "signal":
-        return texts["signal"].format(percent=round(100 * (reason.get("probability") or reason.get("score") or 0)))
+    if source in ("signal", "conversation"):
+        return texts[source].format(percent=round(100 * (reason.get("probability") or reason.get("score") or 0)))
     if source in ("keyword", "page"):
         return texts[source].format(name=str(name or "").rstrip("*"))
     return texts.get(source, source)

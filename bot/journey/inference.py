@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.journey.evidence import Evidence, EvidenceModel, SignalSettings
 from bot.journey.language import LANGUAGES, decided_language
+from bot.journey.phase_model import MessagePhase, PhaseModel, features
 from bot.journey.signals import JourneySignal, SlotReading
 from bot.journey.touchpoint import page_context, touchpoint
 from bot.text import normalize
@@ -79,6 +80,8 @@ class JourneyState:
     touchpoint: str | None = None
     #: per slot (phase, persona, segment, language), the evidence behind its current value
     reasons: Mapping[str, tuple[Reason, ...]] = field(default_factory=dict)
+    #: the phase the hand-made rules gave, before the conversation phase model weighed the whole conversation
+    rules_phase: str | None = None
 
     def explanation(self) -> dict[str, Any]:
         """The `journey_explanation` slot: per slot its value, total score and reasons (docs/journey.md)."""
@@ -257,13 +260,16 @@ def infer_journey(
     default_language: str = "de",
     start_language: str | None = None,
     signal: JourneySignal | None = None,
+    phase_model: PhaseModel | None = None,
 ) -> JourneyState:
     """Replay a conversation's visitor messages and say where the visitor stands now, and why.
 
     Persona and segment scores accumulate over all messages; the phase follows the most
-    recent message with phase evidence (forward and back); the language follows each
+    recent message with phase evidence (forward and back), and the conversation phase model, when
+    trained, weighs that against what every message showed; the language follows each
     message that is clearly German or English.
     """
+    turns = list(turns)
     phase: str | None = None
     phase_reason: tuple[Reason, ...] = ()
     customer: Reason | None = None
@@ -343,6 +349,13 @@ def infer_journey(
                     probability = round(weight / model.signal.weight[slot], 3) if learned else None
                     reason = Reason(number, evidence.source, weight, probability)
                     contributions[slot].setdefault(label, []).append(reason)
+    rules_phase = phase
+    if phase is not None and phase_model is not None and signal is not None:
+        messages = weighed_messages(turns, model, signal)
+        sure = phase_reason[-1].score if phase_reason else 0.0
+        weighed, probability = phase_model.predict(features(phase, messages, sure))
+        if weighed != phase:
+            phase, phase_reason = weighed, (_weighed_reason(weighed, probability, messages),)
     persona = _best(scores["persona"], seen["persona"], model.persona_threshold)
     segment = _best(scores["segment"], seen["segment"], model.segment_threshold)
     reasons = {
@@ -360,7 +373,34 @@ def infer_journey(
         segment_scores=scores["segment"],
         touchpoint=touchpoint_found,
         reasons=reasons,
+        rules_phase=rules_phase,
     )
+
+
+def weighed_messages(turns: Sequence[Turn], model: EvidenceModel, signal: JourneySignal) -> list[MessagePhase]:
+    """What each message said about the phase, for the conversation phase model: its evidence's phase (the
+    first, as the rules read it) and the learned signal's phase probabilities (typed messages only)."""
+    found, typed = [], 0
+    for turn in turns:
+        evidences = message_evidence(turn, model, signal)
+        phase = next((e.phase for e in evidences if e.phase), None)
+        if turn.typed and (turn.text or "").strip():
+            typed += 1
+            found.append(MessagePhase(typed, phase, signal.probabilities(turn.text)["phase"]))
+        else:
+            typed += turn.typed
+            found.append(MessagePhase(None, phase, {}))
+    return found
+
+
+def _weighed_reason(phase: str, probability: float, messages: Sequence[MessagePhase]) -> Reason:
+    """The reason for a phase the conversation phase model chose over the rules': the model's probability, at the
+    latest message whose evidence or learned reading points to that phase (else the latest typed message)."""
+    typed = [m for m in messages if m.number is not None]
+    pointing = [m for m in typed
+                if m.phase == phase or max(m.probabilities, key=m.probabilities.__getitem__, default=None) == phase]
+    chosen = (pointing or typed or [MessagePhase(None, None, {})])[-1]
+    return Reason(chosen.number, "conversation", probability, probability)
 
 
 #: intents our NLU components (bot/rasa_plugins) put in place of the classifier's reading: a specific question

@@ -115,8 +115,15 @@ class JourneySignal:
         return numpy.asarray(indices, dtype=numpy.int64), numpy.asarray(values, dtype=float)
 
     def probabilities(self, text: str) -> dict[str, dict[str, float]]:
-        """Per slot, every label's probability."""
-        return self._probabilities(_prepare(text))
+        """Per slot, every label's probability (kept per text, like `read`)."""
+        key = _prepare(text)
+        kept: dict[str, dict[str, dict[str, float]]] = self.__dict__.setdefault("_probability_cache", {})
+        found = kept.get(key)
+        if found is None:
+            if len(kept) > 20_000:
+                kept.clear()
+            found = kept[key] = self._probabilities(key)
+        return found
 
     def _probabilities(self, prepared: str) -> dict[str, dict[str, float]]:
         indices, values = self._features(prepared)

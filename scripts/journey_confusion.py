@@ -1,7 +1,7 @@
 """Per-slot accuracy and confusion matrices (Markdown) from a journey evaluation run.
 
-    make eval-dev CONVERSATIONS=tests/journey/dev_b_conversations.yml EVAL_ARGS="--json results/dev_b.json"
-    .venv/bin/python scripts/journey_confusion.py tests/journey/dev_b_conversations.yml results/dev_b.json
+    make eval-dev CONVERSATIONS=tests/journey/dev_k_conversations.yml EVAL_ARGS="--json results/dev_k.json"
+    .venv/bin/python scripts/journey_confusion.py tests/journey/dev_k_conversations.yml results/dev_k.json
 
 Rows are the expected label, columns what the bot set ("–" = empty); only conversations that
 expect a label for the slot count, as in the evaluation script.

@@ -116,13 +116,15 @@ class JourneySignal:
 
     def probabilities(self, text: str) -> dict[str, dict[str, float]]:
         """Per slot, every label's probability (kept per text, like `read`)."""
-        key = _prepare(text)
+        return self._kept_probabilities(_prepare(text))
+
+    def _kept_probabilities(self, prepared: str) -> dict[str, dict[str, float]]:
         kept: dict[str, dict[str, dict[str, float]]] = self.__dict__.setdefault("_probability_cache", {})
-        found = kept.get(key)
+        found = kept.get(prepared)
         if found is None:
             if len(kept) > 20_000:
                 kept.clear()
-            found = kept[key] = self._probabilities(key)
+            found = kept[prepared] = self._probabilities(prepared)
         return found
 
     def _probabilities(self, prepared: str) -> dict[str, dict[str, float]]:
@@ -141,7 +143,7 @@ class JourneySignal:
         found = self._cache.get(key)
         if found is None:
             found = {}
-            for slot, probabilities in self._probabilities(key).items():
+            for slot, probabilities in self._kept_probabilities(key).items():
                 label, probability = max(((label, p) for label, p in probabilities.items() if label != NONE),
                                          key=lambda pair: pair[1], default=(NONE, 0.0))  # fmt: skip
                 found[slot] = SlotReading(label, round(probability, 3))

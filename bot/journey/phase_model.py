@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import pickle
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -33,6 +31,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.journey.evidence import PHASES, EvidenceModel
+from bot.journey.model_file import ModelFile, load_model, save_model
 from bot.journey.signals import NONE, JourneySignal
 
 logger = logging.getLogger(__name__)
@@ -104,47 +103,19 @@ def fit(rows: Sequence[Sequence[float]], labels: Sequence[str], c: float = REGUL
 
 
 def save(model: PhaseModel, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    with partial.open("wb") as fh:
-        pickle.dump({"format": FORMAT, "model": model}, fh)
-    os.replace(partial, path)
+    save_model(model, path, "model", FORMAT)
 
 
 def load_phase_model(path: Path) -> PhaseModel | None:
     """The trained model, or None (logged) when there is none yet: the rules then decide the phase alone."""
-    try:
-        with path.open("rb") as fh:
-            stored = pickle.load(fh)  # our own training output (models/), never a visitor's file
-    except FileNotFoundError:
-        logger.warning("No conversation phase model at %s (run `make train`); the rules decide the phase", path)
-        return None
-    except Exception as exc:  # any unreadable file: logged once, the rules still work
-        logger.error("Cannot read the conversation phase model %s (%s); the rules decide the phase", path, exc)
-        return None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-        logger.error("The conversation phase model %s is from another version; run `make train`", path)
-        return None
-    return stored["model"]
+    return load_model(path, "model", FORMAT, "conversation phase model", "the rules decide the phase")
 
 
-class PhaseModelFile:
+class PhaseModelFile(ModelFile[PhaseModel]):
     """The model file, read on first use and again when `make train` replaces it (no restart)."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._seen: float | None = -1.0
-        self._model: PhaseModel | None = None
-
-    def get(self) -> PhaseModel | None:
-        try:
-            mtime: float | None = self._path.stat().st_mtime
-        except OSError:
-            mtime = None
-        if mtime != self._seen:
-            self._model = load_phase_model(self._path)
-            self._seen = mtime
-        return self._model
+    def load(self, path: Path) -> PhaseModel | None:
+        return load_phase_model(path)
 
 
 # ---------------------------------------------------------------------------------------------

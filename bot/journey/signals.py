@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import pickle
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +29,7 @@ import numpy
 from bot.config import PROJECT_ROOT
 from bot.content.schemas import JourneyExample, parse_journey_examples_text
 from bot.journey.evidence import PERSONAS, PHASES, SEGMENTS
+from bot.journey.model_file import ModelFile, load_model, save_model
 from bot.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -229,47 +228,19 @@ def _lean(model: Any) -> _Classifier:
 
 
 def save(signal: JourneySignal, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    with partial.open("wb") as fh:
-        pickle.dump({"format": FORMAT, "signal": signal}, fh)
-    os.replace(partial, path)
+    save_model(signal, path, "signal", FORMAT)
 
 
 def load_signal(path: Path) -> JourneySignal | None:
     """The trained signal, or None (logged) when it was not trained yet: the evidence file still works alone."""
-    try:
-        with path.open("rb") as fh:
-            stored = pickle.load(fh)  # our own training output (models/), never a visitor's file
-    except FileNotFoundError:
-        logger.warning("No learned journey signal at %s (run `make train`); using the evidence file alone", path)
-        return None
-    except Exception as exc:  # any unreadable file: logged once, the evidence file still works
-        logger.error("Cannot read the learned journey signal %s (%s); using the evidence file alone", path, exc)
-        return None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-        logger.error("The learned journey signal %s is from another version; run `make train`", path)
-        return None
-    return stored["signal"]
+    return load_model(path, "signal", FORMAT, "learned journey signal", "using the evidence file alone")
 
 
-class SignalFile:
+class SignalFile(ModelFile[JourneySignal]):
     """The signal file, read on first use and again when `make train` replaces it (no restart)."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._seen: float | None = -1.0
-        self._signal: JourneySignal | None = None
-
-    def get(self) -> JourneySignal | None:
-        try:
-            mtime: float | None = self._path.stat().st_mtime
-        except OSError:
-            mtime = None
-        if mtime != self._seen:
-            self._signal = load_signal(self._path)
-            self._seen = mtime
-        return self._signal
+    def load(self, path: Path) -> JourneySignal | None:
+        return load_signal(path)
 
 
 def cross_validate(examples: Sequence[JourneyExample], folds: int = 5) -> dict[str, float]:

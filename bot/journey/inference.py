@@ -266,7 +266,8 @@ def infer_journey(
 
     Persona and segment scores accumulate over all messages; the phase follows the most
     recent message with phase evidence (forward and back), and the conversation phase model, when
-    trained, weighs that against what every message showed; the language follows each
+    trained, weighs that against what every message showed (unless a page the visitor was on gives the
+    rules' phase); the language follows each
     message that is clearly German or English.
     """
     turns = list(turns)
@@ -284,6 +285,7 @@ def infer_journey(
     contributions: dict[str, dict[str, list[Reason]]] = {"persona": {}, "segment": {}}
     touchpoint_found: str | None = None
     page_language: str | None = None
+    page_phases: set[str] = set()
     for index, turn in enumerate(turns):
         typed_count += turn.typed
         number = typed_count if turn.typed else None
@@ -306,6 +308,7 @@ def infer_journey(
         if said:
             language_reason = (Reason(number, "words", float(margin)),)
         evidences = message_evidence(turn, model, signal)
+        page_phases.update(e.phase for e in evidences if e.phase and e.source.startswith("page:"))
         shown = _shows_customer(evidences, turn, model, number)
         if customer is None and shown is None:
             # "Do I need Plus for the export?" read as a customer's upgrade, "how long is delivery?": without a sign
@@ -350,7 +353,9 @@ def infer_journey(
                     reason = Reason(number, evidence.source, weight, probability)
                     contributions[slot].setdefault(label, []).append(reason)
     rules_phase = phase
-    if phase is not None and phase_model is not None and signal is not None:
+    # The model learned from typed conversations without pages: where the editor's page rule (the pricing page, the
+    # customer area) backs the rules' phase, the evidence file decides, as it corrects and overrides everywhere.
+    if phase is not None and phase_model is not None and signal is not None and phase not in page_phases:
         messages = weighed_messages(turns, model, signal)
         sure = phase_reason[-1].score if phase_reason else 0.0
         weighed, probability = phase_model.predict(features(phase, messages, sure))

@@ -77,6 +77,20 @@ def test_the_bot_takes_the_models_phase_and_the_brief_says_why(evidence: Evidenc
     assert agreeing.explanation()["phase"] == by_rules.explanation()["phase"]
 
 
+@pytest.mark.parametrize("path, phase", [("/kundenbereich", "retention"), ("/preise", "decision")])
+def test_a_page_the_editor_gave_a_phase_keeps_it_against_the_model(evidence: EvidenceModel, signal: JourneySignal,
+                                                                   path: str, phase: str) -> None:  # fmt: skip
+    """The model never saw pages: a visitor in the customer area (or on the pricing page) who only says thanks
+    stays where the editor's page rule puts them; off such a page the model weighs as before."""
+    turns = [Turn("/page_view", "page_view", 1.0, page={"path": path}), Turn("Danke!", "thank", 0.99)]
+    state = infer_journey(turns, evidence, signal=signal, phase_model=always("advocacy"))
+    assert (state.phase, state.rules_phase) == (phase, phase)
+    assert state.explanation()["phase"]["reasons"][0]["source"] == "page"
+    # the home page only starts a phase (awareness) without giving one: there the model weighs
+    home = [Turn("/page_view", "page_view", 1.0, page={"path": "/"}), turns[1]]
+    assert infer_journey(home, evidence, signal=signal, phase_model=always("advocacy")).phase == "advocacy"
+
+
 def test_without_evidence_for_any_phase_the_model_does_not_invent_one(evidence: EvidenceModel,
                                                                       signal: JourneySignal) -> None:  # fmt: skip
     state = infer_journey([Turn("ok", None, 0.0)], evidence, signal=signal, phase_model=always("advocacy"))

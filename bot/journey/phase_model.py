@@ -131,20 +131,19 @@ class LabelledConversation:
 
 
 def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[LabelledConversation]:
-    """Every labelled conversation with a phase in the directory's files; a malformed one names file and id."""
+    """Every labelled conversation with a phase in the directory's files; a mistake (an id used twice too) raises
+    ContentError naming file, line and field."""
+    from bot.content.schemas.journey import read_labelled_conversations
+
     found: list[LabelledConversation] = []
+    first: dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for index, conversation in enumerate(data.get("conversations") or []):
-            where = f"{path.name}: conversation {conversation.get('id') or index + 1}"
-            turns, phase = conversation.get("turns"), (conversation.get("expect") or {}).get("phase")
-            if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
-                raise ValueError(f"{where}: `turns` must be a list of messages")
-            if phase is None:
-                continue
-            if phase not in PHASES:
-                raise ValueError(f"{where}: unknown phase {phase!r} (one of {', '.join(PHASES)})")
-            found.append(LabelledConversation(path.name, str(conversation.get("id")), tuple(turns), phase))
+        checked = read_labelled_conversations(path, path.name, first)
+        for conversation in checked.conversations:
+            first[conversation.id] = path.name
+            if conversation.expect.phase is not None:
+                found.append(LabelledConversation(path.name, conversation.id, tuple(conversation.turns),
+                                                  conversation.expect.phase))  # fmt: skip
     return found
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy
 import pytest
 
+from bot.catalogue.schema import ContentError
+from bot.content.schemas.journey import read_labelled_conversations
 from bot.journey.evidence import PHASES, EvidenceModel
 from bot.journey.explain import explanation_lines
 from bot.journey.inference import Turn, infer_journey
@@ -130,15 +132,38 @@ def test_the_training_conversations_cover_every_phase_in_both_languages() -> Non
         assert any("-de-" in i for i in ids) and any("-en-" in i for i in ids), phase
 
 
+@pytest.mark.parametrize("path", sorted(Path(__file__).parent.glob("*_conversations.yml")), ids=lambda p: p.name)
+def test_the_evaluation_sets_have_the_training_files_format(path: Path) -> None:
+    """A development set can become training data (as the nine older ones did) without rewriting it."""
+    checked = read_labelled_conversations(path)
+    assert len(checked.conversations) >= 60
+    assert {c.lang for c in checked.conversations} == {"de", "en"}
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "problem"),
     [
-        ("conversations:\n- id: x-1\n  turns: []\n  expect: {phase: decision}\n", "x-1: `turns` must be a list"),
-        ("conversations:\n- id: x-2\n  turns: [hallo]\n  expect: {phase: buying}\n", "x-2: unknown phase 'buying'"),
+        ("conversations:\n- id: x-1\n  lang: de\n  turns: []\n  expect: {phase: decision}\n",
+         "mine.yml, line 4, conversations[1].turns: needs at least one item"),
+        ("conversations:\n- id: x-2\n  lang: de\n  turns: [hallo]\n  expect: {phase: buying}\n",
+         "mine.yml, line 5, conversations[1].expect.phase: unknown value 'buying'"),
+        ("conversations:\n- id: x-3\n  lang: de\n  turns: [hallo]\n  expect: {phase: decision, persona: boss}\n",
+         "mine.yml, line 5, conversations[1].expect.persona: unknown value 'boss'"),
+        ("conversations:\n- id: x-4\n  lang: fr\n  turns: [salut]\n  expect: {phase: awareness}\n",
+         "mine.yml, line 3, conversations[1].lang: unknown value 'fr'"),
+        ("conversations:\n- id: x-5\n  lang: de\n  turns: [hallo]\n  expect: {phase: awareness}\n"
+         "- id: x-5\n  lang: en\n  turns: [hi]\n  expect: {phase: awareness}\n",
+         "mine.yml, line 6, conversations[2].id: the id is already used on line 2"),
+        ("conversations:\n- id: a-1\n  lang: de\n  turns: [hallo]\n  expect: {phase: awareness}\n",
+         "mine.yml, line 2, conversations[1].id: the id is already used in first.yml"),
     ],
 )
-def test_a_broken_training_file_names_the_file_and_the_conversation(tmp_path: Path, text: str, message: str
-                                                                    ) -> None:  # fmt: skip
+def test_a_broken_training_file_names_file_line_and_field(tmp_path: Path, text: str, problem: str) -> None:
+    """An editor adding conversations for the phase model learns where the mistake is, before any training."""
+    (tmp_path / "first.yml").write_text(
+        "version: 1\nconversations:\n- id: a-1\n  lang: en\n  turns: [hi]\n  expect: {phase: awareness}\n",
+        encoding="utf-8")  # fmt: skip
     (tmp_path / "mine.yml").write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="mine.yml: conversation " + message.replace("(", r"\(")):
+    with pytest.raises(ContentError) as raised:
         load_conversations(tmp_path)
+    assert str(raised.value.problems[0]).startswith(problem)

@@ -1,10 +1,11 @@
-"""The journey model's editor files: the learned signal's examples (`data/journey/examples/`), the evidence
+"""The journey model's editor files: the learned signal's examples (`data/journey/examples/`), the labelled
+conversations the phase model learns from (`data/journey/conversations/`), the evidence
 (`data/journey/evidence.yml`) and the offers (`data/journey/offers.yml`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +54,51 @@ def parse_journey_examples_text(text: str, display: str) -> JourneyExamplesFile:
     if problems:
         raise ContentError(problems)
     return examples
+
+
+class ConversationLabels(Strict):
+    """Where the visitor stands at the end of the conversation; null: the conversation does not show it."""
+
+    phase: Literal[PHASES] | None  # type: ignore[valid-type]
+    persona: Literal[PERSONAS] | None = None  # type: ignore[valid-type]
+    segment: Literal[SEGMENTS] | None = None  # type: ignore[valid-type]
+    handoff: bool | None = None  #: read by the evaluation, not by the phase model
+
+
+class LabelledConversationEntry(Strict):
+    """One conversation: the visitor's messages in order and the labels at its end."""
+
+    id: NonEmpty  # type: ignore[valid-type]
+    lang: Literal["de", "en"]
+    turns: conlist(NonEmpty, min_items=1)  # type: ignore[valid-type]
+    expect: ConversationLabels
+
+
+class LabelledConversationsFile(Strict):
+    """`data/journey/conversations/*.yml` (and the evaluation sets, same format): labelled conversations."""
+
+    version: Literal[1] = 1
+    conversations: conlist(LabelledConversationEntry, min_items=1)  # type: ignore[valid-type]
+
+
+def read_labelled_conversations(path: Path, display: str | None = None, other_files: Mapping[str, str] | None = None
+                                ) -> LabelledConversationsFile:  # fmt: skip
+    """A labelled conversations file; raises ContentError listing every problem with line and field, an id used
+    twice in it or in one of the other files (`other_files`: id -> file name) too."""
+    document, root, shown = read_document(path, display, "version and conversations")
+    checked = validated(document, root, shown, LabelledConversationsFile, "version and conversations")
+    problems: list[ContentProblem] = []
+    seen: dict[str, int] = {}
+    for index, conversation in enumerate(checked.conversations):
+        line, field = locate(root, ("conversations", index, "id"))
+        elsewhere = (other_files or {}).get(conversation.id)
+        used = f"on line {seen[conversation.id]}" if conversation.id in seen else elsewhere and f"in {elsewhere}"
+        if used:
+            problems.append(ContentProblem(shown, line, field, f"the id is already used {used}"))
+        seen.setdefault(conversation.id, line)
+    if problems:
+        raise ContentError(problems)
+    return checked
 
 
 def _number(value: Any) -> float:

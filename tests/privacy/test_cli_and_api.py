@@ -63,7 +63,8 @@ def handed_over(bot: Bot) -> str:
 
 
 @pytest.mark.parametrize(("token", "status"), [(None, 401), ("jbt_not-a-token", 401), ("sales", 403),
-                                               (SALES_TOKEN, 401)])  # fmt: skip
+                                               (SALES_TOKEN, 401)],
+                         ids=["no-token", "unknown-token", "sales-account", "the-sales-api-token"])  # fmt: skip
 @pytest.mark.parametrize("path", ["/api/privacy/export", "/api/privacy/delete"])
 def test_only_an_admin_accounts_token_may_export_or_delete(bot: Bot, tokens: dict[str, str], path: str,
                                                            token: str | None, status: int) -> None:  # fmt: skip

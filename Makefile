@@ -111,8 +111,11 @@ test: lint unit validate nlu-test conversation-test
 lint: install-dev
 	$(VENV)/bin/ruff check bot actions tests scripts migrations
 
+# The test files run on PYTEST_WORKERS processes (pytest-xdist; a file's tests stay on one, in order, with their
+# module's bot and browser); PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= 2
 unit: install-dev $(MODEL) $(SIGNAL) $(PHASE) $(WIDGET) browser services
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 validate: install
 	$(RASA) data validate --config config.yml --domain domain --data $(TRAINING_DATA) --fail-on-warnings

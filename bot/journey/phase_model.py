@@ -30,6 +30,7 @@ import numpy
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.content.schemas.journey import read_labelled_conversations
 from bot.journey.evidence import PHASES, EvidenceModel
 from bot.journey.model_file import ModelFile, load_model, save_model
 from bot.journey.signals import NONE, JourneySignal
@@ -133,8 +134,6 @@ class LabelledConversation:
 def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[LabelledConversation]:
     """Every labelled conversation with a phase in the directory's files; a mistake (an id used twice too) raises
     ContentError naming file, line and field."""
-    from bot.content.schemas.journey import read_labelled_conversations
-
     found: list[LabelledConversation] = []
     first: dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
